@@ -1,0 +1,3 @@
+from glossary_check.cli import main
+
+raise SystemExit(main())

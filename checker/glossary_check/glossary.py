@@ -1,0 +1,364 @@
+"""The glossary format (version 1): loading, validation and the typed entries.
+
+Loading goes through PyYAML's composer so every node keeps its mark: every
+error names file:line:column, and nothing is constructed beyond what
+`yaml.safe_load` would build (no tags, no Python objects).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import regex
+import yaml
+
+KINDS = ("person", "place", "organization", "publication", "term", "other")
+CASES = ("exact", "any")
+ENTRY_FIELDS = frozenset(
+    {"term", "kind", "aliases", "variants", "except", "case", "sources", "pattern",
+     "note", "url", "examples"}
+)
+TOP_FIELDS = frozenset({"version", "language", "include", "transliteration", "entries"})
+PATTERN_TIMEOUT = 0.5  # seconds per document and pattern: a guard against catastrophic backtracking
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    path: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+class GlossaryError(Exception):
+    """A broken glossary; str() is the one-line message the CLI prints."""
+
+    def __init__(self, location: Location | None, message: str) -> None:
+        self.location = location
+        self.message = message
+        super().__init__(f"{location}: {message}" if location else message)
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    wrong: str
+    right: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Examples:
+    bad: tuple[str, ...] = ()
+    good: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    term: str
+    location: Location
+    kind: str | None = None
+    aliases: tuple[str, ...] = ()
+    variants: tuple[Variant, ...] = ()
+    excepts: tuple[str, ...] = ()
+    case: str = "exact"
+    sources: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    pattern: regex.Pattern[str] | None = None
+    note: str | None = None
+    url: str | None = None
+    examples: Examples = Examples()
+
+    @property
+    def accepted(self) -> tuple[str, ...]:
+        """Renderings that are right as written: the term and its aliases."""
+        return (self.term, *self.aliases)
+
+
+@dataclass(frozen=True, slots=True)
+class Glossary:
+    entries: tuple[Entry, ...]
+    path: str
+    files: tuple[str, ...]
+    digest: str
+    language: str = "en"
+    transliteration: Mapping[str, str] = field(default_factory=dict)
+
+    def by_term(self) -> dict[str, Entry]:
+        return {e.term: e for e in self.entries}
+
+    @property
+    def has_sources(self) -> bool:
+        return any(e.sources for e in self.entries)
+
+
+def _loc(path: str, node: yaml.Node) -> Location:
+    return Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Reader:
+    """Walks composed YAML nodes, turning them into plain values with checks."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def fail(self, node: yaml.Node, message: str) -> GlossaryError:
+        return GlossaryError(_loc(self.path, node), message)
+
+    def mapping(self, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, f"{what} must be a mapping")
+        seen: dict[str, yaml.Node] = {}
+        out = []
+        for key_node, value_node in node.value:
+            key = self.string(key_node, "a key")
+            if key in seen:
+                raise self.fail(key_node, f"duplicate key {key!r} in {what}")
+            seen[key] = key_node
+            out.append((key, key_node, value_node))
+        return out
+
+    def string(self, node: yaml.Node, what: str, *, allow_empty: bool = False) -> str:
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in (
+            "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+        ):
+            raise self.fail(node, f"{what} must be a string")
+        value = str(node.value)
+        if not allow_empty and not value.strip():
+            raise self.fail(node, f"{what} must not be empty")
+        return value
+
+    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, f"{what} must be a list")
+        return list(node.value)
+
+    def strings(self, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node]]:
+        """A list of strings; a single string is accepted as a list of one."""
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
+            return [(self.string(node, what), node)]
+        return [(self.string(item, f"an item of {what}"), item) for item in self.sequence(node, what)]
+
+
+def _compile_pattern(reader: _Reader, node: yaml.Node) -> regex.Pattern[str]:
+    source = reader.string(node, "pattern")
+    try:
+        compiled = regex.compile(source)
+    except regex.error as exc:
+        raise reader.fail(node, f"pattern does not compile: {exc}") from None
+    try:
+        empty = compiled.search("", timeout=PATTERN_TIMEOUT) or compiled.search(
+            "a b. A-B", timeout=PATTERN_TIMEOUT
+        )
+    except TimeoutError:
+        raise reader.fail(node, "pattern takes too long on a trivial text") from None
+    if empty is not None and empty.end() == empty.start():
+        raise reader.fail(node, "pattern can match the empty string")
+    return compiled
+
+
+def _entry(reader: _Reader, node: yaml.Node) -> Entry:
+    fields = reader.mapping(node, "an entry")
+    values = {k: (kn, vn) for k, kn, vn in fields}
+    for key, key_node, _ in fields:
+        if key not in ENTRY_FIELDS:
+            raise reader.fail(
+                key_node, f"unknown field {key!r} in an entry (known: {', '.join(sorted(ENTRY_FIELDS))})"
+            )
+    if "term" not in values:
+        raise reader.fail(node, "an entry needs a 'term'")
+    term = reader.string(values["term"][1], "term").strip()
+    kw: dict[str, Any] = {}
+    if "kind" in values:
+        kind = reader.string(values["kind"][1], "kind")
+        if kind not in KINDS:
+            raise reader.fail(values["kind"][1], f"kind must be one of {', '.join(KINDS)}")
+        kw["kind"] = kind
+    if "aliases" in values:
+        kw["aliases"] = tuple(s.strip() for s, _ in reader.strings(values["aliases"][1], "aliases"))
+    if "variants" in values:
+        variants = []
+        for item in reader.sequence(values["variants"][1], "variants"):
+            if isinstance(item, yaml.MappingNode):
+                pairs = reader.mapping(item, "a variant")
+                if len(pairs) != 1:
+                    raise reader.fail(item, "a variant mapping has exactly one 'wrong: right' pair")
+                wrong, _, right_node = pairs[0]
+                right = reader.string(right_node, "a variant's fix")
+                variants.append(Variant(wrong.strip(), right.strip(), _loc(reader.path, item)))
+            else:
+                wrong = reader.string(item, "a variant")
+                variants.append(Variant(wrong.strip(), term, _loc(reader.path, item)))
+        kw["variants"] = tuple(variants)
+    if "except" in values:
+        kw["excepts"] = tuple(s.strip() for s, _ in reader.strings(values["except"][1], "except"))
+    if "case" in values:
+        case = reader.string(values["case"][1], "case")
+        if case not in CASES:
+            raise reader.fail(values["case"][1], "case must be 'exact' or 'any'")
+        kw["case"] = case
+    if "sources" in values:
+        sources: dict[str, tuple[str, ...]] = {}
+        for lang, _, forms_node in reader.mapping(values["sources"][1], "sources"):
+            sources[lang] = tuple(s.strip() for s, _ in reader.strings(forms_node, f"sources.{lang}"))
+        kw["sources"] = sources
+    if "pattern" in values:
+        kw["pattern"] = _compile_pattern(reader, values["pattern"][1])
+    for name in ("note", "url"):
+        if name in values:
+            kw[name] = reader.string(values[name][1], name).strip()
+    if "examples" in values:
+        ex: dict[str, tuple[str, ...]] = {"bad": (), "good": ()}
+        for key, key_node, value_node in reader.mapping(values["examples"][1], "examples"):
+            if key not in ex:
+                raise reader.fail(key_node, f"unknown field {key!r} in examples (bad, good)")
+            ex[key] = tuple(s for s, _ in reader.strings(value_node, f"examples.{key}"))
+        kw["examples"] = Examples(ex["bad"], ex["good"])
+    return Entry(term=term, location=_loc(reader.path, node), **kw)
+
+
+@dataclass(slots=True)
+class _Loaded:
+    entries: list[tuple[Entry, int]] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    language: str | None = None
+    transliteration: dict[str, str] = field(default_factory=dict)
+    hasher: Any = field(default_factory=hashlib.sha256)
+
+
+def _compose(path: Path, shown: str) -> yaml.Node | None:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise GlossaryError(None, f"{shown}: no such glossary file") from None
+    except OSError as exc:
+        raise GlossaryError(None, f"{shown}: cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise GlossaryError(Location(shown, line, col), "not valid UTF-8") from None
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Location(shown, mark.line + 1, mark.column + 1) if mark else None
+        problem = exc.problem or exc.context or "bad YAML"
+        raise GlossaryError(where, f"bad YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise GlossaryError(None, f"{shown}: bad YAML: {exc}") from None
+
+
+def _load_into(path: Path, shown: str, acc: _Loaded, stack: tuple[Path, ...]) -> None:
+    resolved = path.resolve()
+    if resolved in stack:
+        chain = " -> ".join(str(p) for p in (*stack, resolved))
+        raise GlossaryError(None, f"{shown}: include cycle: {chain}")
+    root = _compose(path, shown)
+    acc.files.append(shown)
+    acc.hasher.update(shown.encode() + b"\0" + path.read_bytes() + b"\0")
+    if root is None:
+        raise GlossaryError(Location(shown, 1, 1), "the glossary is empty")
+    reader = _Reader(shown)
+    fields = reader.mapping(root, "the glossary")
+    values = {k: (kn, vn) for k, kn, vn in fields}
+    for key, key_node, _ in fields:
+        if key not in TOP_FIELDS:
+            raise reader.fail(key_node, f"unknown top-level field {key!r} (known: {', '.join(sorted(TOP_FIELDS))})")
+    if "version" in values:
+        vnode = values["version"][1]
+        if not (isinstance(vnode, yaml.ScalarNode) and vnode.value == "1"):
+            raise reader.fail(vnode, "unsupported glossary version (this checker reads version 1)")
+    if "language" in values:
+        language = reader.string(values["language"][1], "language")
+        if not stack:
+            acc.language = language
+    if "transliteration" in values:
+        for lang, _, system_node in reader.mapping(values["transliteration"][1], "transliteration"):
+            acc.transliteration.setdefault(lang, reader.string(system_node, f"transliteration.{lang}"))
+    if "include" in values:
+        for name, inode in reader.strings(values["include"][1], "include"):
+            target = path.parent / name
+            if not target.exists():
+                raise reader.fail(inode, f"included file {name!r} does not exist")
+            _load_into(target, _display(target), acc, (*stack, resolved))
+    if "entries" in values:
+        for item in reader.sequence(values["entries"][1], "entries"):
+            acc.entries.append((_entry(reader, item), len(stack)))
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _resolve_conflicts(loaded: list[tuple[Entry, int]]) -> list[Entry]:
+    """Refuse duplicate terms and a text that is right for one entry and wrong for another.
+
+    Entries of an including file override the included entries they clash
+    with (a desk glossary overriding a bundled list's house style); a clash
+    between entries at the same include depth is an error naming both places.
+    """
+    dropped: set[int] = set()
+
+    def clash(a: tuple[Entry, int], b: tuple[Entry, int], message: str, where: Location) -> None:
+        (ea, da), (eb, db) = a, b
+        if da == db:
+            raise GlossaryError(where, message)
+        dropped.add(id(ea if da > db else eb))
+
+    right: dict[str, tuple[Entry, int]] = {}
+    for item in loaded:
+        entry = item[0]
+        for text in entry.accepted:
+            previous = right.get(text)
+            if previous is not None and previous[0] is not entry:
+                clash(previous, item, f"{text!r} is already the term or an alias of "
+                      f"'{previous[0].term}' at {previous[0].location}", entry.location)
+                if previous[1] <= item[1]:
+                    continue
+            right[text] = item
+    folded = {_key(t): v for t, v in right.items()}
+    for item in loaded:
+        for variant in item[0].variants:
+            hit = folded.get(_key(variant.wrong))
+            if hit is not None:
+                clash(hit, item, f"variant {variant.wrong!r} of '{item[0].term}' is the term or "
+                      f"an alias of '{hit[0].term}' at {hit[0].location}", variant.location)
+    return [entry for entry, _ in loaded if id(entry) not in dropped]
+
+
+def load_glossary(path: str | Path) -> Glossary:
+    """Load a glossary and everything it includes, or raise GlossaryError."""
+    path = Path(path)
+    acc = _Loaded()
+    _load_into(path, _display(path), acc, ())
+    return Glossary(
+        entries=tuple(_resolve_conflicts(acc.entries)),
+        path=_display(path),
+        files=tuple(acc.files),
+        digest=acc.hasher.hexdigest(),
+        language=acc.language or "en",
+        transliteration=dict(acc.transliteration),
+    )
+
+
+def iter_forms(glossary: Glossary) -> Iterator[tuple[Entry, str, str]]:
+    """Every (entry, language, source form) of a glossary."""
+    for entry in glossary.entries:
+        for lang, forms in entry.sources.items():
+            for form in forms:
+                yield entry, lang, form
