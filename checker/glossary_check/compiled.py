@@ -1,0 +1,70 @@
+"""A glossary compiled for matching: the trie, the near-miss index and (lazily) morphology."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from glossary_check.glossary import Glossary
+from glossary_check.matching import WORD, Matcher, Token, compile_glossary, word_key
+
+if TYPE_CHECKING:
+    from glossary_check.rules import SourceHit
+
+#: Names shorter than this are not checked for near misses: too many ordinary words are one edit apart.
+NEAR_MIN = 5
+
+
+def deletions(key: str) -> Iterable[str]:
+    """The key with one letter left out, each way (symmetric-delete spelling correction)."""
+    return (key[:i] + key[i + 1 :] for i in range(len(key)))
+
+
+@dataclass(slots=True)
+class Compiled:
+    glossary: Glossary
+    matcher: Matcher
+    #: delete-key -> (glossary word as written, entry index) it comes from
+    near: dict[str, tuple[tuple[str, int], ...]]
+    #: every word of an accepted rendering (case-folded), to tell known words from near misses
+    known: frozenset[str]
+    sources: Any = field(default=None)
+
+    def inflected_sources(
+        self, view: str, tokens: list[Token], exact: list[SourceHit]
+    ) -> list[SourceHit]:
+        """Exact source forms plus every inflected form; the morphology loads on first use."""
+        from glossary_check import morphology
+
+        if self.sources is None:
+            self.sources = morphology.build_source_index(self.glossary)
+        return morphology.merge_hits(exact, morphology.find_source_forms(self.sources, view, tokens))
+
+
+def near_index(glossary: Glossary) -> tuple[dict[str, tuple[tuple[str, int], ...]], frozenset[str]]:
+    near: dict[str, list[tuple[str, int]]] = {}
+    known: set[str] = set()
+    for index, entry in enumerate(glossary.entries):
+        for rendering in entry.accepted:
+            words = [m.group() for m in WORD.finditer(rendering)]
+            known.update(word_key(w) for w in words)
+            # A near miss is judged against a whole one-word name or a person's surname;
+            # first names (Maria, Marina) and common words inside longer names are too close to others.
+            if len(words) == 1 or entry.kind == "person":
+                word = words[-1] if words else ""
+                if len(word) < NEAR_MIN or not word[0].isupper() or word.isupper():
+                    continue
+                key = word_key(word)
+                for k in (key, *deletions(key)):
+                    bucket = near.setdefault(k, [])
+                    if (word, index) not in bucket:
+                        bucket.append((word, index))
+        for variant in entry.variants:
+            known.update(word_key(m.group()) for m in WORD.finditer(variant.wrong))
+    return {k: tuple(v) for k, v in near.items()}, frozenset(known)
+
+
+def compile_all(glossary: Glossary) -> Compiled:
+    near, known = near_index(glossary)
+    return Compiled(glossary, compile_glossary(glossary), near, known)

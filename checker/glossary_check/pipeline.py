@@ -1,0 +1,59 @@
+"""One document through the rules: candidates once, then every rule in precedence order."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from glossary_check.compiled import Compiled
+from glossary_check.documents import Document
+from glossary_check.findings import Applicability, Finding, Severity
+from glossary_check.matching import find_matches, tokenize
+from glossary_check.rules import Context, Hit, Rule, registry
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Which rules run and how severe they are; the CLI and config files fill it."""
+
+    select: frozenset[str] | None = None
+    ignore: frozenset[str] = frozenset()
+    severities: Mapping[str, Severity] = field(default_factory=dict)
+
+    def rules(self) -> list[Rule]:
+        return [
+            rule for rule_id, rule in registry().items()
+            if (self.select is None or rule_id in self.select) and rule_id not in self.ignore
+        ]
+
+    def severity(self, rule: Rule) -> Severity:
+        return self.severities.get(rule.id, rule.severity)
+
+
+def to_finding(document: Document, rule: Rule, severity: Severity, hit: Hit) -> Finding:
+    start, end = document.raw_span(hit.start, hit.end)
+    entry = hit.entry
+    return Finding(
+        rule=rule.id, severity=severity, offset=start, length=end - start,
+        text=document.text[start:end], message=hit.message,
+        entry=entry.term if entry else None, suggestion=hit.suggestion,
+        language=hit.language, translation=hit.translation,
+        applicability=hit.applicability if hit.suggestion is not None else Applicability.NONE,
+        note=entry.note if entry else None, url=entry.url if entry else None,
+    )
+
+
+def check_document(document: Document, compiled: Compiled, settings: Settings) -> list[Finding]:
+    tokens = tokenize(document.view)
+    matches = find_matches(compiled.matcher, document.view, tokens)
+    ctx = Context(document, compiled, tokens, matches)
+    findings: list[Finding] = []
+    for rule in settings.rules():
+        severity = settings.severity(rule)
+        for hit in rule.check(ctx):
+            if hit.end <= hit.start or ctx.claims.overlaps(hit.start, hit.end):
+                continue
+            ctx.claims.add(hit.start, hit.end)
+            findings.append(to_finding(document, rule, severity, hit))
+    findings.sort(key=lambda f: (f.offset, f.length, f.rule))
+    return findings

@@ -1,0 +1,172 @@
+"""Rules: one module a rule, each exposing `RULE`, and the context they read.
+
+A rule sees the candidates the engine found (tokens, glossary matches,
+source forms) and yields `Hit`s in view offsets; the pipeline maps them to
+file offsets, applies severities and drops what a rule of higher
+precedence already claimed (one span, one finding).
+"""
+
+from __future__ import annotations
+
+import bisect
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from glossary_check.findings import Applicability, Severity
+from glossary_check.glossary import Entry, Glossary
+from glossary_check.matching import Kind, Match, Target, Token, normalise_gaps
+
+if TYPE_CHECKING:
+    from glossary_check.compiled import Compiled
+    from glossary_check.documents import Document
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """What a rule found, in view offsets; the pipeline turns it into a Finding."""
+
+    start: int
+    end: int
+    message: str
+    entry: Entry | None = None
+    suggestion: str | None = None
+    language: str | None = None
+    translation: str | None = None
+    applicability: Applicability = Applicability.NONE
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHit:
+    """A source-language form of an entry found in the view (exact or inflected)."""
+
+    start: int
+    end: int
+    entry: int
+    language: str
+    form: str
+
+
+class Claims:
+    """Spans already reported, kept sorted, so later rules can avoid or cut around them."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect.bisect_left(self._starts, start)
+        self._starts.insert(i, start)
+        self._ends.insert(i, end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Claims never overlap each other, so their ends are sorted too."""
+        i = bisect.bisect_left(self._starts, end)
+        return i > 0 and self._ends[i - 1] > start
+
+    def inside(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Claimed spans overlapping [start, end), in order."""
+        lo = bisect.bisect_right(self._ends, start)
+        hi = bisect.bisect_left(self._starts, end)
+        return list(zip(self._starts[lo:hi], self._ends[lo:hi], strict=True))
+
+
+@dataclass
+class Context:
+    """One document against one compiled glossary; expensive parts computed on first use."""
+
+    document: Document
+    compiled: Compiled
+    tokens: list[Token]
+    matches: list[Match]
+    claims: Claims = field(default_factory=Claims)
+
+    @property
+    def glossary(self) -> Glossary:
+        return self.compiled.glossary
+
+    @property
+    def view(self) -> str:
+        return self.document.view
+
+    def entry(self, index: int) -> Entry:
+        return self.compiled.glossary.entries[index]
+
+    @cached_property
+    def has_cyrillic(self) -> bool:
+        return any("\u0400" <= ch <= "\u052f" for ch in self.document.view)
+
+    @cached_property
+    def source_hits(self) -> list[SourceHit]:
+        """Source forms, exact (from the trie) and inflected (morphology, loaded only if needed)."""
+        hits = [
+            SourceHit(m.start, m.end, t.entry, t.language or "", t.form)
+            for m in self.matches
+            for t in m.targets[:1]
+            if classify(m, self.compiled.glossary)[0] is Verdict.SOURCE
+        ]
+        if self.has_cyrillic and self.compiled.glossary.has_sources:
+            hits = self.compiled.inflected_sources(self.view, self.tokens, hits)
+        return hits
+
+
+class Verdict(enum.Enum):
+    CORRECT = "correct"
+    EXCEPT = "except"
+    VARIANT = "variant"
+    CASE = "case"
+    SOURCE = "source"
+
+
+def classify(match: Match, glossary: Glossary) -> tuple[Verdict, Target]:
+    """What a glossary match means; when one text is several things, the most specific wins."""
+    written = normalise_gaps(match.text)
+    best: tuple[int, Verdict, Target] | None = None
+    for target in match.targets:
+        entry = glossary.entries[target.entry]
+        if target.kind in (Kind.TERM, Kind.ALIAS):
+            exact = written == normalise_gaps(target.form) or entry.case == "any"
+            verdict, rank = (Verdict.CORRECT, 0) if exact else (Verdict.CASE, 3)
+        elif target.kind is Kind.EXCEPT:
+            verdict, rank = Verdict.EXCEPT, 1
+        elif target.kind is Kind.VARIANT:
+            verdict, rank = Verdict.VARIANT, 2
+        else:
+            verdict, rank = Verdict.SOURCE, 4
+        if best is None or rank < best[0]:
+            best = (rank, verdict, target)
+    assert best is not None
+    return best[1], best[2]
+
+
+def with_note(message: str, entry: Entry | None) -> str:
+    if entry is not None and entry.note:
+        return f"{message} ({entry.note.rstrip('.')})."
+    return f"{message}."
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    severity: Severity
+    summary: str
+    explain: str
+    check: Callable[[Context], Iterable[Hit]]
+    fix: Applicability = Applicability.NONE
+
+
+def registry() -> dict[str, Rule]:
+    """Every rule by id, in precedence order: earlier rules claim spans first."""
+    from glossary_check.rules import (
+        case,
+        inconsistent,
+        mixed_script,
+        source_form,
+        untranslated,
+        variant,
+    )
+
+    modules = (mixed_script, variant, case, source_form, inconsistent, untranslated)
+    return {m.RULE.id: m.RULE for m in modules}

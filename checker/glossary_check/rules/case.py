@@ -1,0 +1,40 @@
+"""`case`: the right term in the wrong letter case."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from glossary_check.findings import Applicability, Severity
+from glossary_check.matching import at_sentence_start
+from glossary_check.rules import Context, Hit, Rule, Verdict, classify, with_note
+
+EXPLAIN = """\
+Flags a term or alias written in another letter case than the glossary's
+(Tass for TASS). A lower-case term (kompromat) may take a capital at the
+start of a sentence, after `.`, `!`, `?`, a line break or the start of a
+heading or list item, also behind an opening quote or bracket. Entries
+with `case: any` are never checked."""
+
+
+def _sentence_capital(written: str, form: str) -> bool:
+    return bool(form) and form[0].islower() and written == form[0].upper() + form[1:]
+
+
+def check(ctx: Context) -> Iterator[Hit]:
+    for match in ctx.matches:
+        verdict, target = classify(match, ctx.glossary)
+        if verdict is not Verdict.CASE:
+            continue
+        if _sentence_capital(match.text, target.form) and at_sentence_start(ctx.view, match.start):
+            continue
+        entry = ctx.entry(target.entry)
+        yield Hit(
+            match.start, match.end,
+            with_note(f"'{match.text}' should be written '{target.form}'", entry),
+            entry=entry, suggestion=target.form, language=ctx.glossary.language,
+            applicability=Applicability.SAFE,
+        )
+
+
+RULE = Rule("case", Severity.ERROR, "the right term in the wrong letter case", EXPLAIN, check,
+            Applicability.SAFE)

@@ -1,0 +1,86 @@
+"""`mixed-script`: a word whose letters come from two scripts (Kyiv with a Cyrillic К)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from functools import cache
+
+import regex
+
+from glossary_check.findings import Applicability, Severity
+from glossary_check.rules import Context, Hit, Rule
+
+EXPLAIN = """\
+Flags a word that mixes letters of two scripts, such as a Latin word with
+a Cyrillic look-alike (Kyiv typed with a Cyrillic К, Paris with a Cyrillic
+а). Such words look right and defeat every search. The fix replaces the
+odd letters with their look-alikes in the word's dominant script, from
+Unicode's confusables data (UTS #39); where a letter has no look-alike the
+finding has no fix. A mixed word gets this finding only, never a glossary
+one as well."""
+
+_SCRIPTS = ("Latin", "Cyrillic", "Greek", "Armenian", "Georgian")
+_SCRIPT_OF = regex.compile("|".join(f"(?P<{s}>\\p{{Script={s}}})" for s in _SCRIPTS))
+_MAYBE_MIXED = regex.compile(r"[^\x00-\x7f]")
+_DEFAULT_SCRIPT = {"en": "Latin", "fr": "Latin", "de": "Latin", "ru": "Cyrillic", "uk": "Cyrillic"}
+
+
+def scripts_of(word: str) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for m in _SCRIPT_OF.finditer(word):
+        if m.lastgroup:
+            counts[m.lastgroup] += 1
+    return counts
+
+
+@cache
+def lookalike(ch: str, script: str) -> str | None:
+    """The single character of `script` that Unicode lists as confusable with `ch`."""
+    from confusable_homoglyphs import confusables
+
+    found = confusables.is_confusable(ch, greedy=True, preferred_aliases=[script.upper()])
+    for item in found or ():
+        for glyph in item["homoglyphs"]:
+            c = glyph["c"]
+            if len(c) == 1 and glyph["n"].startswith(script.upper() + " "):
+                return str(c)
+    return None
+
+
+def dominant(counts: Counter[str], fallback: str) -> str:
+    best = max(counts.values())
+    tied = [s for s, n in counts.items() if n == best]
+    return fallback if fallback in tied else sorted(tied)[0]
+
+
+def check(ctx: Context) -> Iterator[Hit]:
+    fallback = _DEFAULT_SCRIPT.get(ctx.glossary.language, "Latin")
+    for token in ctx.tokens:
+        if not _MAYBE_MIXED.search(token.text):
+            continue
+        counts = scripts_of(token.text)
+        if len(counts) < 2:
+            continue
+        main = dominant(counts, fallback)
+        chars: list[str | None] = []
+        odd: list[str] = []
+        for ch in token.text:
+            script = next(iter(scripts_of(ch)), main)
+            if script == main:
+                chars.append(ch)
+                continue
+            odd.append(f"{ch} (U+{ord(ch):04X} {script})")
+            chars.append(lookalike(ch, main))
+        suggestion = None if None in chars else "".join(c for c in chars if c is not None)
+        yield Hit(
+            token.start, token.end,
+            f"'{token.text}' mixes {main} with {', '.join(odd)}"
+            + (f"; did you mean '{suggestion}'?" if suggestion else "."),
+            suggestion=suggestion, language=ctx.glossary.language,
+            applicability=Applicability.SAFE if suggestion else Applicability.NONE,
+        )
+
+
+RULE = Rule("mixed-script", Severity.ERROR, "a word mixing letters of two scripts", EXPLAIN, check,
+            Applicability.SAFE)

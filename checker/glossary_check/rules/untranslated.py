@@ -1,0 +1,73 @@
+"""`untranslated`: a span in another script than the article's that no entry explains."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import regex
+
+from glossary_check.findings import Severity
+from glossary_check.rules import Context, Hit, Rule
+from glossary_check.rules.source_form import LANGUAGE_NAMES
+
+EXPLAIN = """\
+Flags text left in another script than the article's (a rubric left in
+Cyrillic, a byline, a quotation), cut into natural units rather than
+single words, with what the glossary explains cut out (those parts are
+`source-form` findings). The finding names the span's language, decided by
+language identification helped by letters only one language has, gives the
+desk's transliteration of the names in it, and, where machine translation
+runs, what the span says (`translation`)."""
+
+_EDGE = regex.compile(r"^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$")
+_NAME_RUN = regex.compile(r"\p{Lu}[\p{L}\p{M}'’ʼ-]*(?:[ \u00a0]+\p{Lu}[\p{L}\p{M}'’ʼ-]*)*")
+_LETTER = regex.compile(r"\p{L}")
+
+
+def trim(view: str, start: int, end: int) -> tuple[int, int]:
+    piece = view[start:end]
+    lead = _EDGE.match(piece)
+    if lead:
+        start += lead.end()
+        piece = piece[lead.end() :]
+    tail = _EDGE.search(piece)
+    if tail and tail.end() == len(piece):
+        end -= len(piece) - tail.start()
+    return start, end
+
+
+def cut(start: int, end: int, holes: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    for hole_start, hole_end in holes:
+        if hole_start > start:
+            yield start, min(hole_start, end)
+        start = max(start, hole_end)
+    if start < end:
+        yield start, end
+
+
+def names(text: str, language: str, system: str | None) -> list[tuple[str, str]]:
+    from glossary_check.transliteration import transliterate
+
+    return [(m.group(), transliterate(m.group(), language, system)) for m in _NAME_RUN.finditer(text)]
+
+
+def check(ctx: Context) -> Iterator[Hit]:
+    from glossary_check import languages
+
+    article = ctx.glossary.language
+    for span_start, span_end in languages.spans(ctx.view, ctx.tokens, article):
+        for piece_start, piece_end in cut(span_start, span_end, ctx.claims.inside(span_start, span_end)):
+            start, end = trim(ctx.view, piece_start, piece_end)
+            text = ctx.view[start:end]
+            if not _LETTER.search(text):
+                continue
+            language = languages.identify(text)
+            shown = LANGUAGE_NAMES.get(language, language)
+            rendered = names(text, language, ctx.glossary.transliteration.get(language))
+            detail = "; ".join(f"{a} → {b}" for a, b in rendered if a != b)
+            message = f"'{text}' is untranslated {shown} that no glossary entry explains"
+            yield Hit(start, end, message + (f" ({detail})." if detail else "."), language=language)
+
+
+RULE = Rule("untranslated", Severity.WARNING, "a span in another language that no entry explains",
+            EXPLAIN, check)

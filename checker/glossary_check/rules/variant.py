@@ -1,0 +1,49 @@
+"""`variant`: a wrong rendering the glossary lists, or one its `pattern` finds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from glossary_check.findings import Applicability, Severity
+from glossary_check.matching import pattern_matches
+from glossary_check.rules import Context, Hit, Rule, Verdict, classify, with_note
+
+EXPLAIN = """\
+Flags a rendering the glossary lists under an entry's `variants` (Kiev for
+Kyiv), whatever its letter case, and anything an entry's `pattern` finds.
+The fix writes the entry's `term`, or the right-hand side of a
+`wrong: right` variant, exactly as the glossary spells it. A variant inside
+one of the entry's `except` phrases (Chicken Kiev) is not flagged."""
+
+
+def check(ctx: Context) -> Iterator[Hit]:
+    glossary = ctx.glossary
+    settled: list[tuple[int, int]] = []
+    for match in ctx.matches:
+        verdict, target = classify(match, glossary)
+        if verdict is not Verdict.VARIANT:
+            if verdict in (Verdict.CORRECT, Verdict.EXCEPT):
+                settled.append((match.start, match.end))
+            continue
+        entry = ctx.entry(target.entry)
+        yield Hit(
+            match.start, match.end,
+            with_note(f"'{match.text}' is a variant of '{entry.term}'", entry),
+            entry=entry, suggestion=target.fix, language=glossary.language,
+            applicability=Applicability.SAFE,
+        )
+    for index, start, end in pattern_matches(ctx.compiled.matcher, ctx.view):
+        if any(s <= start and end <= e for s, e in settled):
+            continue
+        entry = ctx.entry(index)
+        text = ctx.view[start:end]
+        yield Hit(
+            start, end,
+            with_note(f"'{text}' is a variant of '{entry.term}' (by its pattern)", entry),
+            entry=entry, suggestion=entry.term, language=glossary.language,
+            applicability=Applicability.SAFE,
+        )
+
+
+RULE = Rule("variant", Severity.ERROR, "a wrong rendering the glossary lists", EXPLAIN, check,
+            Applicability.SAFE)

@@ -1,0 +1,1 @@
+"""The bundled glossaries, installed as package data."""
