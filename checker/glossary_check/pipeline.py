@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from glossary_check.align import Pairing
 from glossary_check.compiled import Compiled
 from glossary_check.documents import Document
 from glossary_check.findings import Applicability, Finding, Severity
@@ -43,17 +44,22 @@ def to_finding(document: Document, rule: Rule, severity: Severity, hit: Hit) -> 
     )
 
 
-def check_document(document: Document, compiled: Compiled, settings: Settings) -> list[Finding]:
+def check_document(
+    document: Document, compiled: Compiled, settings: Settings, pairing: Pairing | None = None
+) -> list[Finding]:
     tokens = tokenize(document.view)
     matches = find_matches(compiled.matcher, document.view, tokens)
-    ctx = Context(document, compiled, tokens, matches)
+    ctx = Context(document, compiled, tokens, matches, pairing=pairing)
     findings: list[Finding] = []
     for rule in settings.rules():
         severity = settings.severity(rule)
         for hit in rule.check(ctx):
-            if hit.end <= hit.start or ctx.claims.overlaps(hit.start, hit.end):
+            if hit.end <= hit.start:
                 continue
-            ctx.claims.add(hit.start, hit.end)
+            if hit.exclusive:
+                if ctx.claims.overlaps(hit.start, hit.end):
+                    continue
+                ctx.claims.add(hit.start, hit.end)
             findings.append(to_finding(document, rule, severity, hit))
     findings.sort(key=lambda f: (f.offset, f.length, f.rule))
     return findings

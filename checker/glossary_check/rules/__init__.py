@@ -20,6 +20,7 @@ from glossary_check.glossary import Entry, Glossary
 from glossary_check.matching import Kind, Match, Target, Token, normalise_gaps
 
 if TYPE_CHECKING:
+    from glossary_check.align import Pairing
     from glossary_check.compiled import Compiled
     from glossary_check.documents import Document
 
@@ -36,6 +37,9 @@ class Hit:
     language: str | None = None
     translation: str | None = None
     applicability: Applicability = Applicability.NONE
+    #: False for a finding about a whole stretch (a paragraph), which neither claims its
+    #: span nor yields to findings inside it
+    exclusive: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,8 @@ class Context:
     tokens: list[Token]
     matches: list[Match]
     claims: Claims = field(default_factory=Claims)
+    #: the source article lined up with this one, when checking a translation against it
+    pairing: Pairing | None = None
 
     @property
     def glossary(self) -> Glossary:
@@ -162,11 +168,12 @@ def registry() -> dict[str, Rule]:
     from glossary_check.rules import (
         case,
         inconsistent,
+        mistranslation,
         mixed_script,
         source_form,
         untranslated,
         variant,
     )
 
-    modules = (mixed_script, variant, case, source_form, inconsistent, untranslated)
+    modules = (mixed_script, mistranslation, variant, case, source_form, inconsistent, untranslated)
     return {m.RULE.id: m.RULE for m in modules}

@@ -1,0 +1,66 @@
+"""`mistranslation`: a term named in the source whose accepted rendering the translation lacks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from glossary_check.findings import Applicability, Severity
+from glossary_check.matching import Match
+from glossary_check.rules import Context, Hit, Rule, Verdict, classify, with_note
+
+EXPLAIN = """\
+Runs only with `--source ORIGINAL TRANSLATION`. The two articles' paragraphs
+are lined up (with machine translation's help where their counts differ);
+for every glossary entry whose source form (inflected forms too) appears in
+a source paragraph, the matching translated paragraph must carry the
+entry's term or an alias. The finding points at the wrong rendering when
+there is one (a variant, a wrong case, or what the model renders the
+source form as), else at the first line of the paragraph."""
+
+
+def _first_line(view: str, start: int, end: int) -> tuple[int, int]:
+    stop = view.find("\n", start, end)
+    return start, (end if stop < 0 else stop)
+
+
+def check(ctx: Context) -> Iterator[Hit]:
+    pairing = ctx.pairing
+    if pairing is None:
+        return
+    glossary = ctx.glossary
+    for (src_start, src_end), (tgt_start, tgt_end) in pairing.links:
+        named: dict[int, str] = {}
+        for hit in pairing.hits:
+            if src_start <= hit.start < src_end:
+                named.setdefault(hit.entry, pairing.source.view[hit.start : hit.end])
+        inside: list[Match] = [m for m in ctx.matches if tgt_start <= m.start < tgt_end]
+        for entry_index, written in named.items():
+            entry = ctx.entry(entry_index)
+            verdicts = [(classify(m, glossary), m) for m in inside]
+            if any(v is Verdict.CORRECT and t.entry == entry_index for (v, t), _ in verdicts):
+                continue
+            wrong = next((m for (v, t), m in verdicts
+                          if t.entry == entry_index and v in (Verdict.VARIANT, Verdict.CASE)), None)
+            span: tuple[int, int] | None = (wrong.start, wrong.end) if wrong else None
+            rendering = pairing.renderings.get(written)
+            if span is None and rendering:
+                at = ctx.view.casefold().find(rendering.casefold(), tgt_start, tgt_end)
+                if at >= 0:
+                    span = (at, at + len(rendering))
+            if span is not None:
+                text = ctx.view[span[0] : span[1]]
+                message = f"'{written}' in the source is rendered '{text}' here; the desk writes '{entry.term}'"
+                yield Hit(span[0], span[1], with_note(message, entry), entry=entry,
+                          suggestion=entry.term, language=glossary.language,
+                          applicability=Applicability.UNSAFE)
+            else:
+                start, end = _first_line(ctx.view, tgt_start, tgt_end)
+                message = (f"the source names '{written}' ({entry.term}) but this paragraph "
+                           f"has no '{entry.term}'")
+                yield Hit(start, end, with_note(message, entry), entry=entry,
+                          language=glossary.language, exclusive=False)
+
+
+RULE = Rule("mistranslation", Severity.ERROR,
+            "a source term whose accepted rendering the translation lacks", EXPLAIN, check,
+            Applicability.UNSAFE)
