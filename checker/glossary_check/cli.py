@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="glossary YAML (default: the nearest glossary-check.yaml or glossary.yaml "
                         "upwards from here, else the bundled newsroom glossary)")
     parser.add_argument("-f", "--format", default="text",
-                        choices=("text", "json", "sarif", "github"), help="report format (default: text)")
+                        choices=("text", "json", "sarif", "github", "rdjsonl"),
+                        help="report format (default: text)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report here instead of stdout")
     parser.add_argument("--select", type=_csv, metavar="RULES", help="only these rules (comma-separated)")
     parser.add_argument("--ignore", type=_csv, default=[], metavar="RULES", help="skip these rules")

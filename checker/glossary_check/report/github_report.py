@@ -1,0 +1,62 @@
+"""GitHub Actions workflow commands: each finding becomes an annotation on the pull request.
+
+`::error file=F,line=L,col=C,endLine=..,endColumn=..,title=..::message`;
+warning is `::warning`, info `::notice`. Columns are code points, as in the
+JSON report. GitHub only places columns within one line, so a finding that
+crosses a line break gives its lines and leaves the columns out.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from glossary_check.findings import Severity
+from glossary_check.report import Run, located
+
+COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+TITLE = "glossary-check"
+
+
+def escape_data(text: str) -> str:
+    """The message part: what the runner would otherwise read as the command's end."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A property value: also ':' and ',', which separate properties."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(name: str, properties: dict[str, str | int], message: str) -> str:
+    props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
+    head = f"{name} {props}" if props else name
+    return f"::{head}::{escape_data(message)}"
+
+
+def _path(path: str) -> str:
+    return path.replace(os.sep, "/")
+
+
+def render(run: Run) -> str:
+    lines: list[str] = []
+    for result in run.files:
+        path = _path(result.path)
+        if result.error is not None:
+            props: dict[str, str | int] = {"file": path}
+            m = re.match(re.escape(result.path) + r":(\d+):(\d+): ", result.error)
+            if m:
+                props.update(line=int(m[1]), col=int(m[2]))
+            props["title"] = TITLE
+            lines.append(command("error", props, result.error))
+            continue
+        for finding, pos in located(result):
+            props = {"file": path, "line": pos.line}
+            if pos.end_line == pos.line:
+                props.update(col=pos.column, endLine=pos.end_line, endColumn=pos.end_column)
+            else:
+                props["endLine"] = pos.end_line
+            props["title"] = f"{TITLE} ({finding.rule})"
+            lines.append(command(COMMANDS[finding.severity], props, finding.message))
+    lines.extend(command("notice", {"title": TITLE}, notice) for notice in run.notices)
+    return "".join(line + "\n" for line in lines)
