@@ -1,0 +1,587 @@
+"""Inflected source forms: every case of a glossary's Russian and Ukrainian names.
+
+A glossary lists dictionary forms (Киев, Новая газета Европа); articles hold
+any inflected form (в Киеве, «Новой газеты Европа», Зеленського). The index
+is compiled once per glossary: each source word is analysed with pymorphy3
+(every parse, so uk `Києві` is found although its first parse is `кий`) and
+kept as the readings it has in its dictionary form: lemma, part of speech and
+gender. Two words are forms of one another only when they share lemma, part
+of speech and gender: derived words (Киевский, киевлянин) and other people of
+a shared stem (Зеленская) are other lexemes, not forms.
+
+The dictionary form's own structure says which words inflect: an adjective
+and its head noun agree and inflect together; a personal name inflects as a
+whole; everything after the head (a genitive complement, коалиция желающих;
+a title in apposition, Новая газета «Европа») keeps the form as written, and
+so do indeclinables (Фигаро, Кличко, abbreviations, foreign titles such as
+Le Monde). In a document, the inflecting words of a match must agree in
+case, number and gender.
+
+Matching is leftmost-longest over the tokens of a view. Each distinct word is
+analysed once per run (the `cache` dict), and only when its first letters
+are those of some indexed form, so the cost grows with the vocabulary of the
+document, not its length.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+
+from glossary_check.glossary import Glossary
+from glossary_check.matching import WORD, Token, gap_key
+from glossary_check.rules import SourceHit
+
+#: Bump when the layout of a compiled index changes (part of `fingerprint()`).
+FORMAT = 1
+#: Languages pymorphy3 has dictionaries for; forms in other languages match only as written.
+ANALYSED = ("ru", "uk")
+#: Letters that rule a word out of one of the analysed languages.
+_NOT_IN = {"ru": frozenset("іїєґ"), "uk": frozenset("ыэъё")}
+_CASES = {"gen1": "gent", "gen2": "gent", "acc2": "accs", "loc1": "loct", "loc2": "loct"}
+_GENDERS = frozenset({"masc", "femn", "neut"})
+_INFLECTING = frozenset({"NOUN", "ADJF", "PRTF"})
+_PERSON_TAGS = ("Name", "Surn", "Patr")
+#: Articles that mark a publication or organisation title as foreign, hence indeclinable.
+_ARTICLES = frozenset({"le", "la", "les", "l", "the", "der", "die", "das", "el", "los", "las",
+                       "il", "lo", "gli", "de", "het"})
+_CONSONANT_END = regex.compile(r"[бвгґджзйклмнпрстфхцчшщь]$")
+_CYRILLIC = regex.compile(r"\p{Script=Cyrillic}")
+_STRESS = regex.compile("[\u0300\u0301]")
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'"})
+_QUOTES = str.maketrans(dict.fromkeys("«»“”„‟\"‹›", None))
+_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})
+_SPACE_RUN = regex.compile(r"\s+")
+#: Letters of a form's start used to decide whether a document word is worth analysing.
+PREFIX = 3
+
+
+def _spelling(word: str) -> str:
+    """A word as the analyser wants it: lower case, stress marks off, ASCII apostrophe."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    return unicodedata.normalize("NFC", _STRESS.sub("", decomposed)).translate(_APOSTROPHES)
+
+
+def fold(word: str) -> str:
+    """Comparison key of a word: its spelling, case-folded, with ё as е (texts seldom write ё)."""
+    return _spelling(word).casefold().replace("ё", "е")
+
+
+def _gap(text: str) -> str | None:
+    """Separators compare with quotes dropped and white space folded; None across paragraphs."""
+    key = gap_key(text)
+    if key is None:
+        return None
+    folded: str = _SPACE_RUN.sub(" ", key.translate(_QUOTES).translate(_HYPHENS))
+    return folded
+
+
+@functools.cache
+def analyzer(language: str) -> Any | None:
+    """The process's one pymorphy3 analyser for `language`, or None where there is none.
+
+    Loading a dictionary takes a fraction of a second and some 15 MB, so each
+    is loaded once, on first use; this cache is the module's only state.
+    """
+    if language not in ANALYSED:
+        return None
+    try:
+        import pymorphy3
+    except ImportError:
+        return None
+    try:
+        return pymorphy3.MorphAnalyzer(lang=language)
+    except (ValueError, OSError, KeyError):
+        return None
+
+
+def fingerprint() -> str:
+    """What a compiled index depends on besides the glossary: a disk cache keys on it too."""
+    from importlib import metadata
+
+    parts = [f"format={FORMAT}"]
+    for name in ("pymorphy3", "pymorphy3-dicts-ru", "pymorphy3-dicts-uk"):
+        try:
+            parts.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name}=none")
+    return ";".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A lexeme a dictionary-form word can be: text words must share all of it."""
+
+    lemma: str
+    pos: str
+    #: the lexeme's (or, for an adjective, the form's) gender; None matches any
+    gender: str | None = None
+    #: voice and tense of a participle, which pymorphy3 files under the verb's lemma
+    extra: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """One parse of a document word, reduced to what matching compares."""
+
+    lemma: str
+    pos: str
+    gender: str | None
+    case: str
+    number: str
+    extra: str
+
+
+@dataclass(frozen=True, slots=True)
+class WordSpec:
+    """One word of a source form: inflecting (readings) or fixed (surface only)."""
+
+    surface: str
+    capital: bool
+    readings: frozenset[Reading] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    entry: int
+    language: str
+    form: str
+    words: tuple[WordSpec, ...]
+    gaps: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class SourceIndex:
+    """A glossary's source forms compiled for inflected matching. Plain data: it pickles."""
+
+    patterns: tuple[Pattern, ...] = ()
+    #: (language, lemma of an inflecting first word) -> pattern numbers
+    by_lemma: dict[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
+    #: folded surface of a fixed first word -> pattern numbers
+    by_surface: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    #: language -> first letters of every form of an inflecting first word -> needs a capital
+    starts: dict[str, dict[str, bool]] = field(default_factory=dict)
+    fingerprint: str = ""
+
+    @classmethod
+    def compile(
+        cls,
+        forms: Iterable[tuple[int, str, str]],
+        about: Mapping[int, tuple[str | None, str]] | None = None,
+    ) -> SourceIndex:
+        """Index (entry index, language, form) triples; `about` gives an entry's kind and term."""
+        about = about or {}
+        patterns: list[Pattern] = []
+        by_lemma: dict[tuple[str, str], list[int]] = {}
+        by_surface: dict[str, list[int]] = {}
+        starts: dict[str, dict[str, bool]] = {}
+        for entry, language, form in forms:
+            kind, term = about.get(entry, (None, ""))
+            built = _pattern(entry, language, form, kind, term)
+            if built is None:
+                continue
+            pattern, prefixes = built
+            number = len(patterns)
+            patterns.append(pattern)
+            first = pattern.words[0]
+            if not first.readings:
+                by_surface.setdefault(first.surface, []).append(number)
+                continue
+            for lemma in {r.lemma for r in first.readings}:
+                by_lemma.setdefault((language, lemma), []).append(number)
+            table = starts.setdefault(language, {})
+            for prefix in prefixes:
+                table[prefix] = table.get(prefix, True) and first.capital
+        return cls(
+            tuple(patterns),
+            {k: tuple(v) for k, v in by_lemma.items()},
+            {k: tuple(v) for k, v in by_surface.items()},
+            starts,
+            fingerprint(),
+        )
+
+
+def build_source_index(glossary: Glossary) -> SourceIndex:
+    """The compiled index of every source form of a glossary."""
+    forms = [
+        (index, language, form)
+        for index, entry in enumerate(glossary.entries)
+        for language, listed in entry.sources.items()
+        for form in listed
+    ]
+    about = {i: (e.kind, e.term) for i, e in enumerate(glossary.entries)}
+    return SourceIndex.compile(forms, about)
+
+
+# --- compiling one form -------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Word:
+    """A dictionary-form word while its structure is worked out."""
+
+    text: str
+    known: bool = False
+    #: nominative, declinable parses as (reading, number, gender, person-name tag, parse)
+    options: list[tuple[Reading, str, str | None, bool, Any]] = field(default_factory=list)
+    fixd: bool = False
+    #: kept as written whatever its structure: not Cyrillic, no analyser, an abbreviation
+    as_written: bool = False
+    genders: frozenset[str] = frozenset()
+
+
+def _is_known(parse: Any) -> bool:
+    """A parse straight from the dictionary, not a guess from the word's ending or prefix."""
+    stack = parse.methods_stack
+    return len(stack) == 1 and type(stack[0][0]).__name__ == "DictionaryAnalyzer"
+
+
+def _extra(tag: Any) -> str:
+    return f"{tag.voice},{tag.tense}" if tag.POS == "PRTF" else ""
+
+
+def _examine(text: str, morph: Any | None) -> _Word:
+    word = _Word(text)
+    if morph is None or not _CYRILLIC.search(text) or (len(text) > 1 and text.isupper()):
+        word.as_written = True  # no analyser, not Cyrillic, or an abbreviation (ТАСС, МИД)
+        return word
+    parses = morph.parse(_spelling(text))
+    word.known = any(_is_known(p) for p in parses)
+    pool = [p for p in parses if _is_known(p)] if word.known else parses
+    nominative = [p for p in pool if p.tag.case == "nomn" and p.tag.POS in _INFLECTING]
+    own = fold(text)
+    if any(p.tag.POS == "NOUN" and fold(p.normal_form) == own for p in nominative):
+        # Сумы is the town, not the plural of сума; Нова keeps its adjective reading
+        nominative = [p for p in nominative
+                      if p.tag.POS != "NOUN" or fold(p.normal_form) == own]
+    word.fixd = bool(nominative) and all("Fixd" in p.tag for p in nominative)
+    genders: set[str] = set()
+    for p in nominative:
+        if "Fixd" in p.tag:
+            continue
+        tag = p.tag
+        number = "plur" if tag.number == "plur" else "sing"
+        gender = str(tag.gender) if number == "sing" and tag.gender in _GENDERS else None
+        reading = Reading(fold(p.normal_form), str(tag.POS), gender, _extra(tag))
+        person = any(t in tag for t in _PERSON_TAGS)
+        word.options.append((reading, number, gender, person, p))
+        if gender is not None:
+            genders.add(gender)
+    word.genders = frozenset(genders)
+    return word
+
+
+def _merge(feasible: set[tuple[str, str | None]], options: Sequence[tuple[str, str | None]]
+           ) -> set[tuple[str, str | None]]:
+    """Number and gender a group can still have once a word with these options joins."""
+    out: set[tuple[str, str | None]] = set()
+    for number, gender in feasible:
+        for n, g in options:
+            if n == number and (gender is None or g is None or gender == g):
+                out.add((number, gender or g))
+    return out
+
+
+def _fits(option: tuple[str, str | None], feasible: set[tuple[str, str | None]]) -> bool:
+    return bool(_merge(feasible, [option]))
+
+
+def _person_gender(words: Sequence[_Word]) -> str | None:
+    """The gender a person's name words agree on, from the words the dictionary knows."""
+    common: set[str] | None = None
+    for w in words:
+        if w.known and w.genders:
+            common = set(w.genders) if common is None else common & w.genders
+    return next(iter(common)) if common is not None and len(common) == 1 else None
+
+
+def _foreign_title(kind: str | None, term: str) -> bool:
+    """Le Monde, The Times: a title cited with its foreign article is not declined."""
+    if kind not in ("publication", "organization"):
+        return False
+    first = WORD.search(term)
+    return first is not None and word_article(first.group())
+
+
+def word_article(word: str) -> bool:
+    return word.casefold().translate(_APOSTROPHES).rstrip("'") in _ARTICLES
+
+
+def _structure(words: list[_Word], gaps: Sequence[str], kind: str | None, term: str
+               ) -> list[frozenset[Reading]]:
+    """Which words inflect (their readings) and which stay as written (empty)."""
+    n = len(words)
+    fixed: list[frozenset[Reading]] = [frozenset()] * n
+    if _foreign_title(kind, term):
+        return fixed
+    person = kind == "person" or (
+        kind in (None, "other") and n > 1
+        and any(o[3] for o in words[0].options) and all(w.options or not w.known for w in words)
+    )
+    if person:
+        return _person(words)
+    start = 0
+    while start < n - 1 and not words[start].options and gaps[start] == "-":
+        start += 1  # Нью-Йорк, Санкт-Петербург: the first part stays, the last inflects
+    group: list[int] = []
+    chosen: list[list[tuple[Reading, str, str | None]]] = []
+    feasible: set[tuple[str, str | None]] = {("sing", None), ("plur", None)}
+    head = False
+    for i in range(start, n):
+        if head:
+            break  # after the head noun: complements and appositions stay as written
+        options = [(r, num, g) for r, num, g, _, _ in words[i].options if _fits((num, g), feasible)]
+        if not options:
+            break
+        group.append(i)
+        chosen.append(options)
+        feasible = _merge(feasible, [(num, g) for _, num, g in options])
+        head = all(r.pos == "NOUN" for r, _, _ in options)
+    for position, (i, options) in enumerate(zip(group, chosen, strict=True)):
+        keep = [o for o in options if _fits((o[1], o[2]), feasible)]
+        if position < len(group) - 1 and any(r.pos != "NOUN" for r, _, _ in keep):
+            keep = [o for o in keep if o[0].pos != "NOUN"]  # attributes before their head
+        fixed[i] = frozenset(r for r, _, _ in keep)
+    return fixed
+
+
+def _person(words: list[_Word]) -> list[frozenset[Reading]]:
+    """A personal name: every word that declines does, agreeing with the others.
+
+    Russian and Ukrainian decline a man's consonant-final names (Мастерс,
+    Эммануэль: the dictionary may only know them as a woman's, or not at
+    all) and leave a woman's as they are; vowel-final foreign names follow
+    the dictionary. Where the other words do not tell the gender, such a
+    name is taken to decline.
+    """
+    gender = _person_gender(words)
+    out: list[frozenset[Reading]] = []
+    for w in words:
+        options = frozenset(o[0] for o in w.options if gender is None or o[2] in (None, gender))
+        if w.as_written or options or (w.known and not w.fixd):
+            out.append(options)
+        elif _CONSONANT_END.search(fold(w.text)) and gender != "femn":
+            out.append(frozenset({Reading(fold(w.text), "NOUN")}))
+        else:
+            out.append(frozenset())
+    return out
+
+
+def _prefixes(word: str, readings: frozenset[Reading], parses: Iterable[Any]) -> set[str]:
+    """First letters of every form a first word takes, for the cheap pre-check."""
+    out = {fold(word)[:PREFIX]}
+    lemmas = {r.lemma for r in readings}
+    for p in parses:
+        if fold(p.normal_form) in lemmas:
+            out.update(fold(form.word)[:PREFIX] for form in p.lexeme)
+    return out
+
+
+def _pattern(entry: int, language: str, form: str, kind: str | None, term: str
+             ) -> tuple[Pattern, set[str]] | None:
+    matches = list(WORD.finditer(form))
+    if not matches:
+        return None
+    gaps: list[str] = []
+    for prev, cur in itertools.pairwise(matches):
+        gap = _gap(form[prev.end() : cur.start()])
+        if gap is None:
+            return None
+        gaps.append(gap)
+    morph = analyzer(language)
+    words = [_examine(m.group(), morph) for m in matches]
+    readings = _structure(words, gaps, kind, term)
+    specs = tuple(
+        WordSpec(fold(w.text), w.text[:1].isupper(), r)
+        for w, r in zip(words, readings, strict=True)
+    )
+    prefixes: set[str] = set()
+    if specs[0].readings:
+        prefixes = _prefixes(words[0].text, specs[0].readings, (o[4] for o in words[0].options))
+    return Pattern(entry, language, form, specs, tuple(gaps)), prefixes
+
+
+# --- matching a document ------------------------------------------------------------
+
+#: Per-run cache: (language, word as spelled for the analyser) -> its parses.
+MorphCache = dict[tuple[str, str], tuple[Analysis, ...]]
+
+
+def _analyse(morph: Any, spelled: str) -> tuple[Analysis, ...]:
+    out: dict[Analysis, None] = {}
+    for p in morph.parse(spelled):
+        tag = p.tag
+        case = tag.case
+        if case is None:
+            continue
+        number = "plur" if tag.number == "plur" else "sing"
+        gender = str(tag.gender) if number == "sing" and tag.gender in _GENDERS else None
+        case = str(case)
+        out[Analysis(fold(p.normal_form), str(tag.POS), gender, _CASES.get(case, case), number,
+                     _extra(tag))] = None
+    return tuple(out)
+
+
+def _agree(groups: list[set[tuple[str, str, str | None]]]) -> bool:
+    """Whether the inflecting words share a case, number and (where marked) gender."""
+    if not groups:
+        return True
+    current = groups[0]
+    for keys in groups[1:]:
+        merged = set()
+        for case, number, gender in current:
+            for c, n, g in keys:
+                if c == case and n == number and (gender is None or g is None or g == gender):
+                    merged.add((case, number, gender or g))
+        current = merged
+        if not current:
+            return False
+    return True
+
+
+class _Run:
+    """One document against an index: the parses of its words, looked up once each."""
+
+    def __init__(self, index: SourceIndex, view: str, tokens: Sequence[Token], cache: MorphCache):
+        self.index = index
+        self.view = view
+        self.tokens = tokens
+        self.cache = cache
+        self.folded: dict[str, str] = {}
+
+    def fold(self, text: str) -> str:
+        key = self.folded.get(text)
+        if key is None:
+            key = self.folded[text] = fold(text)
+        return key
+
+    def analyses(self, text: str, language: str) -> tuple[Analysis, ...]:
+        spelled = _spelling(text)
+        key = (language, spelled)
+        found = self.cache.get(key)
+        if found is None:
+            morph = analyzer(language)
+            excluded = _NOT_IN.get(language, frozenset())
+            if morph is None or not _CYRILLIC.search(spelled) or not excluded.isdisjoint(spelled):
+                found = ()
+            else:
+                found = _analyse(morph, spelled)
+            self.cache[key] = found
+        return found
+
+    def candidates(self, token: Token) -> set[int]:
+        folded = self.fold(token.text)
+        out = set(self.index.by_surface.get(folded, ()))
+        if not _CYRILLIC.search(token.text):
+            return out
+        capital = token.text[:1].isupper()
+        prefix = folded[:PREFIX]
+        for language, table in self.index.starts.items():
+            needs_capital = table.get(prefix)
+            if needs_capital is None or (needs_capital and not capital):
+                continue
+            for a in self.analyses(token.text, language):
+                out.update(self.index.by_lemma.get((language, a.lemma), ()))
+        return out
+
+    def match(self, pattern: Pattern, i: int) -> int | None:
+        """Index of the last token of `pattern` read from token i, or None."""
+        tokens = self.tokens
+        if i + len(pattern.words) > len(tokens):
+            return None
+        groups: list[set[tuple[str, str, str | None]]] = []
+        for k, spec in enumerate(pattern.words):
+            token = tokens[i + k]
+            if k and _gap(self.view[tokens[i + k - 1].end : token.start]) != pattern.gaps[k - 1]:
+                return None
+            if spec.capital and not token.text[:1].isupper():
+                return None
+            if not spec.readings:
+                if self.fold(token.text) != spec.surface:
+                    return None
+                continue
+            keys = {
+                (a.case, a.number, a.gender)
+                for a in self.analyses(token.text, pattern.language)
+                for r in spec.readings
+                if a.lemma == r.lemma and a.pos == r.pos and a.extra == r.extra
+                and (r.gender is None or a.gender is None or a.gender == r.gender)
+            }
+            if not keys:
+                return None
+            groups.append(keys)
+        return i + len(pattern.words) - 1 if _agree(groups) else None
+
+    def hits(self) -> Iterator[SourceHit]:
+        tokens, patterns = self.tokens, self.index.patterns
+        i = 0
+        while i < len(tokens):
+            best_last, best = -1, list[Pattern]()
+            for number in sorted(self.candidates(tokens[i])):
+                last = self.match(patterns[number], i)
+                if last is None or last < best_last:
+                    continue
+                if last > best_last:
+                    best_last, best = last, []
+                best.append(patterns[number])
+            if not best:
+                i += 1
+                continue
+            start, end = tokens[i].start, tokens[best_last].end
+            yield from _pick(best, self.view[start:end], start, end)
+            i = best_last + 1
+
+
+def _pick(patterns: list[Pattern], text: str, start: int, end: int) -> Iterator[SourceHit]:
+    """One hit per entry; where forms of several languages matched, letters decide."""
+    by_entry: dict[int, list[Pattern]] = {}
+    for p in patterns:
+        by_entry.setdefault(p.entry, []).append(p)
+    lowered = text.lower()
+    for entry in sorted(by_entry):
+        options = by_entry[entry]
+        chosen = options[0]
+        for language, letters in (("uk", _NOT_IN["ru"]), ("ru", _NOT_IN["uk"])):
+            if any(c in letters for c in lowered):
+                chosen = next((p for p in options if p.language == language), chosen)
+        yield SourceHit(start, end, entry, chosen.language, chosen.form)
+
+
+def find_source_forms(
+    index: SourceIndex, view: str, tokens: Sequence[Token], cache: MorphCache | None = None
+) -> list[SourceHit]:
+    """Every source form, inflected or not, in a view: leftmost-longest, one hit per entry.
+
+    Pass one `cache` dict to every call of a run so each distinct word is
+    analysed once for the whole run.
+    """
+    if not index.patterns or not tokens:
+        return []
+    return list(_Run(index, view, tokens, {} if cache is None else cache).hits())
+
+
+def merge_hits(exact: Iterable[SourceHit], inflected: Iterable[SourceHit]) -> list[SourceHit]:
+    """Both lists in one, leftmost-longest; where both found a span for an entry, one hit."""
+    ranked = sorted(
+        [(h.start, -(h.end - h.start), 0, h) for h in exact]
+        + [(h.start, -(h.end - h.start), 1, h) for h in inflected],
+        key=lambda item: item[:3],
+    )
+    out: list[SourceHit] = []
+    span: tuple[int, int] | None = None
+    entries: set[int] = set()
+    for start, _, _, hit in ranked:
+        if span is not None and start < span[1]:
+            if (hit.start, hit.end) == span and hit.entry not in entries:
+                out.append(hit)
+                entries.add(hit.entry)
+            continue
+        out.append(hit)
+        span, entries = (hit.start, hit.end), {hit.entry}
+    return out
