@@ -154,6 +154,8 @@ class Pattern:
     form: str
     words: tuple[WordSpec, ...]
     gaps: tuple[str, ...]
+    #: a person's name: its plural (the Zakharovs) loses the gender that tells people apart
+    singular: bool = False
 
 
 @dataclass(slots=True)
@@ -314,18 +316,18 @@ def word_article(word: str) -> bool:
 
 
 def _structure(words: list[_Word], gaps: Sequence[str], kind: str | None, term: str
-               ) -> list[frozenset[Reading]]:
-    """Which words inflect (their readings) and which stay as written (empty)."""
+               ) -> tuple[list[frozenset[Reading]], bool]:
+    """Which words inflect (their readings) and which stay as written (empty); a person?"""
     n = len(words)
     fixed: list[frozenset[Reading]] = [frozenset()] * n
     if _foreign_title(kind, term):
-        return fixed
+        return fixed, False
     person = kind == "person" or (
         kind in (None, "other") and n > 1
         and any(o[3] for o in words[0].options) and all(w.options or not w.known for w in words)
     )
     if person:
-        return _person(words)
+        return _person(words), True
     start = 0
     while start < n - 1 and not words[start].options and gaps[start] == "-":
         start += 1  # Нью-Йорк, Санкт-Петербург: the first part stays, the last inflects
@@ -348,7 +350,7 @@ def _structure(words: list[_Word], gaps: Sequence[str], kind: str | None, term: 
         if position < len(group) - 1 and any(r.pos != "NOUN" for r, _, _ in keep):
             keep = [o for o in keep if o[0].pos != "NOUN"]  # attributes before their head
         fixed[i] = frozenset(r for r, _, _ in keep)
-    return fixed
+    return fixed, False
 
 
 def _person(words: list[_Word]) -> list[frozenset[Reading]]:
@@ -396,7 +398,7 @@ def _pattern(entry: int, language: str, form: str, kind: str | None, term: str
         gaps.append(gap)
     morph = analyzer(language)
     words = [_examine(m.group(), morph) for m in matches]
-    readings = _structure(words, gaps, kind, term)
+    readings, person = _structure(words, gaps, kind, term)
     specs = tuple(
         WordSpec(fold(w.text), w.text[:1].isupper(), r)
         for w, r in zip(words, readings, strict=True)
@@ -404,7 +406,7 @@ def _pattern(entry: int, language: str, form: str, kind: str | None, term: str
     prefixes: set[str] = set()
     if specs[0].readings:
         prefixes = _prefixes(words[0].text, specs[0].readings, (o[4] for o in words[0].options))
-    return Pattern(entry, language, form, specs, tuple(gaps)), prefixes
+    return Pattern(entry, language, form, specs, tuple(gaps), person), prefixes
 
 
 # --- matching a document ------------------------------------------------------------
@@ -512,6 +514,7 @@ class _Run:
                 for r in spec.readings
                 if a.lemma == r.lemma and a.pos == r.pos and a.extra == r.extra
                 and (r.gender is None or a.gender is None or a.gender == r.gender)
+                and not (pattern.singular and a.number == "plur")
             }
             if not keys:
                 return None
@@ -533,9 +536,22 @@ class _Run:
             if not best:
                 i += 1
                 continue
-            start, end = tokens[i].start, tokens[best_last].end
+            start, end = tokens[i].start, _closed(self.view, tokens[i].start, tokens[best_last].end)
             yield from _pick(best, self.view[start:end], start, end)
             i = best_last + 1
+
+
+_PAIRS = {"«": "»", "„": "“”", "“": "”", "‹": "›"}
+
+
+def _closed(view: str, start: int, end: int) -> int:
+    """The end of a match, past the closing quote of a quote opened inside it (газеты «Европа»)."""
+    inside, after = view[start:end], view[end : end + 1]
+    for opener, closers in _PAIRS.items():
+        at = inside.rfind(opener)
+        if after and after in closers and at >= 0 and not any(c in inside[at:] for c in closers):
+            return end + 1
+    return end
 
 
 def _pick(patterns: list[Pattern], text: str, start: int, end: int) -> Iterator[SourceHit]:
