@@ -1,0 +1,81 @@
+"""Machine translation behind a small interface, so the checker never depends on a backend.
+
+Importing this package is cheap: the Argos Translate backend (CTranslate2,
+SentencePiece, the sentence splitters) is imported only by `open_translator`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+__all__ = [
+    "IdentifiedTranslator",
+    "TranslationUnavailable",
+    "Translator",
+    "default_threads",
+    "open_translator",
+]
+
+
+class TranslationUnavailable(Exception):
+    """Translation cannot run here: extra not installed, model missing, or a download needed."""
+
+
+@runtime_checkable
+class Translator(Protocol):
+    """What the checker needs from machine translation."""
+
+    def translate_batch(self, texts: list[str], source: str, target: str) -> list[str | None]:
+        """Translate every text of a run at once; None for each text when no model has the pair."""
+        ...
+
+    def pairs(self) -> set[tuple[str, str]]:
+        """The (source, target) language pairs that can be translated."""
+        ...
+
+
+@runtime_checkable
+class IdentifiedTranslator(Translator, Protocol):
+    """A translator that can name the model behind a pair, so its output can be cached."""
+
+    def model_id(self, source: str, target: str) -> str | None:
+        """A string that changes whenever the output for the pair could change; None: no model."""
+        ...
+
+
+def default_threads() -> int:
+    """Two CTranslate2 workers on the usual two-core machine, never more than four."""
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def open_translator(
+    *, threads: int | None = None, cache_path: Path | None = None, use_cache: bool = True
+) -> Translator:
+    """The installed Argos Translate packages, behind the translation cache unless disabled.
+
+    `threads` is the number of CTranslate2 workers (each with one thread), default
+    `default_threads()`. `cache_path` defaults to the user cache directory (see
+    `glossary_check.translate.cache.default_cache_path`).
+    """
+    try:
+        import argostranslate.package  # noqa: F401
+        import ctranslate2  # noqa: F401
+    except ImportError as exc:
+        raise TranslationUnavailable(
+            "machine translation needs the 'translate' extra: "
+            "pip install 'glossary-check[translate]'"
+        ) from exc
+    from glossary_check.translate.argos import ArgosTranslator
+
+    translator = ArgosTranslator.from_installed(threads=threads or default_threads())
+    if not use_cache:
+        return translator
+    from glossary_check.translate.cache import (
+        CachedTranslator,
+        TranslationCache,
+        default_cache_path,
+    )
+
+    return CachedTranslator(translator, TranslationCache(cache_path or default_cache_path()))

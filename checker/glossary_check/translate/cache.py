@@ -1,0 +1,261 @@
+"""A persistent translation cache: a re-run over unchanged text makes no model call.
+
+Entries are keyed by the model's identity (package files and the settings that
+shape output), the language pair and the source text, so a new model or a
+changed setting never serves a stale translation. The SQLite database uses WAL
+and a busy timeout, and every write is one short IMMEDIATE transaction, so
+several checker processes can share it. It is bounded by entries and bytes;
+the least recently used entries go first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import time
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from glossary_check.translate import IdentifiedTranslator
+
+__all__ = [
+    "CacheStats",
+    "CachedTranslator",
+    "TranslationCache",
+    "default_cache_dir",
+    "default_cache_path",
+]
+
+DEFAULT_MAX_ENTRIES = 200_000
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+BUSY_TIMEOUT_S = 30.0
+_SQL_VARIABLES = 500  # well under SQLite's limit on bound parameters
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS translations (
+    key BLOB PRIMARY KEY,
+    model TEXT NOT NULL,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    text TEXT NOT NULL,
+    translation TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    used INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS translations_used ON translations (used);
+"""
+
+
+def default_cache_dir() -> Path:
+    """GLOSSARY_CHECK_CACHE_DIR if set, else the platform's user cache directory."""
+    env = os.environ.get("GLOSSARY_CHECK_CACHE_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("glossary-check"))
+
+
+def default_cache_path() -> Path:
+    return default_cache_dir() / "translations.sqlite3"
+
+
+def _key(model: str, source: str, target: str, text: str) -> bytes:
+    return hashlib.sha256("\0".join((model, source, target, text)).encode()).digest()
+
+
+def _chunks(items: Sequence[bytes], size: int = _SQL_VARIABLES) -> Iterable[Sequence[bytes]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    entries: int
+    bytes: int
+
+
+class TranslationCache:
+    """SQLite store of translations; the connection opens on first use."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        max_entries: int = DEFAULT_MAX_ENTRIES,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
+        self.path = path
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._conn: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.executescript(_SCHEMA)
+            self._conn = conn
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> TranslationCache:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def get_many(
+        self, model: str, source: str, target: str, texts: Iterable[str]
+    ) -> dict[str, str]:
+        """Cached translations of those texts that have one; marks them recently used."""
+        wanted = {_key(model, source, target, t): t for t in texts}
+        found: dict[str, str] = {}
+        hit_keys: list[bytes] = []
+        conn = self._connect()
+        for chunk in _chunks(list(wanted)):
+            marks = ",".join("?" * len(chunk))
+            rows = conn.execute(
+                f"SELECT key, text, translation FROM translations WHERE key IN ({marks})", chunk
+            ).fetchall()
+            for key, text, translation in rows:
+                if wanted.get(key) == text:  # guards against a (theoretical) hash collision
+                    found[text] = translation
+                    hit_keys.append(key)
+        if hit_keys:
+            now = time.time_ns()
+            try:
+                with _immediate(conn):
+                    for chunk in _chunks(hit_keys):
+                        marks = ",".join("?" * len(chunk))
+                        conn.execute(
+                            f"UPDATE translations SET used = ? WHERE key IN ({marks})",
+                            (now, *chunk),
+                        )
+            except sqlite3.OperationalError:
+                pass  # recency is a hint for eviction; a read-only cache still serves hits
+        return found
+
+    def put_many(self, model: str, source: str, target: str, items: Mapping[str, str]) -> None:
+        """Store translations, then evict the least recently used beyond the bounds."""
+        if not items:
+            return
+        now = time.time_ns()
+        rows = [
+            (
+                _key(model, source, target, text),
+                model,
+                source,
+                target,
+                text,
+                translation,
+                len(text.encode()) + len(translation.encode()),
+                now,
+            )
+            for text, translation in items.items()
+        ]
+        conn = self._connect()
+        with _immediate(conn):
+            conn.executemany("INSERT OR REPLACE INTO translations VALUES (?,?,?,?,?,?,?,?)", rows)
+            self._evict(conn)
+
+    def _evict(self, conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "DELETE FROM translations WHERE key IN ("
+            " SELECT key FROM translations ORDER BY used DESC, key LIMIT -1 OFFSET ?)",
+            (self.max_entries,),
+        )
+        (total,) = conn.execute("SELECT COALESCE(SUM(size), 0) FROM translations").fetchone()
+        if total > self.max_bytes:
+            conn.execute(
+                "DELETE FROM translations WHERE key IN ("
+                " SELECT key FROM (SELECT key, SUM(size) OVER"
+                "  (ORDER BY used DESC, key ROWS UNBOUNDED PRECEDING) AS running"
+                "  FROM translations) WHERE running > ?)",
+                (self.max_bytes,),
+            )
+
+    def stats(self) -> CacheStats:
+        entries, size = (
+            self._connect()
+            .execute("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM translations")
+            .fetchone()
+        )
+        return CacheStats(entries=int(entries), bytes=int(size))
+
+    def clear(self) -> None:
+        """Drop every entry, whatever its model."""
+        conn = self._connect()
+        with _immediate(conn):
+            conn.execute("DELETE FROM translations")
+        conn.execute("VACUUM")
+
+
+class _immediate:
+    """BEGIN IMMEDIATE … COMMIT: takes the write lock up front, so the busy timeout applies."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def __enter__(self) -> None:
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+
+class CachedTranslator:
+    """A translator whose results are remembered across runs, per model identity."""
+
+    def __init__(self, inner: IdentifiedTranslator, cache: TranslationCache) -> None:
+        self.inner = inner
+        self.cache = cache
+
+    def pairs(self) -> set[tuple[str, str]]:
+        return self.inner.pairs()
+
+    def model_id(self, source: str, target: str) -> str | None:
+        return self.inner.model_id(source, target)
+
+    def translate_batch(self, texts: list[str], source: str, target: str) -> list[str | None]:
+        model = self.inner.model_id(source, target)
+        if model is None:
+            return self.inner.translate_batch(texts, source, target)
+        unique = list(dict.fromkeys(texts))
+        try:
+            known = self.cache.get_many(model, source, target, unique)
+        except sqlite3.Error as exc:
+            warnings.warn(f"translation cache {self.cache.path} unreadable: {exc}", stacklevel=2)
+            known = {}
+        missing = [t for t in unique if t not in known]
+        if missing:
+            fresh = self.inner.translate_batch(missing, source, target)
+            new = {t: out for t, out in zip(missing, fresh, strict=True) if out is not None}
+            known.update(new)
+            try:
+                self.cache.put_many(model, source, target, new)
+            except sqlite3.Error as exc:
+                warnings.warn(
+                    f"translation cache {self.cache.path} not written: {exc}", stacklevel=2
+                )
+        return [known.get(t) for t in texts]
