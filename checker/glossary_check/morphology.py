@@ -124,6 +124,8 @@ class Reading:
     gender: str | None = None
     #: voice and tense of a participle, which pymorphy3 files under the verb's lemma
     extra: str = ""
+    #: a man's name that declines as a noun whatever the dictionary guesses (Мастерс)
+    declines: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,8 @@ class Analysis:
     case: str
     number: str
     extra: str
+    #: an indeclinable reading: the same form stands for every case
+    fixd: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,7 +373,7 @@ def _person(words: list[_Word]) -> list[frozenset[Reading]]:
         if w.as_written or options or (w.known and not w.fixd):
             out.append(options)
         elif _CONSONANT_END.search(fold(w.text)) and gender != "femn":
-            out.append(frozenset({Reading(fold(w.text), "NOUN")}))
+            out.append(frozenset({Reading(fold(w.text), "NOUN", declines=True)}))
         else:
             out.append(frozenset())
     return out
@@ -426,7 +430,7 @@ def _analyse(morph: Any, spelled: str) -> tuple[Analysis, ...]:
         gender = str(tag.gender) if number == "sing" and tag.gender in _GENDERS else None
         case = str(case)
         out[Analysis(fold(p.normal_form), str(tag.POS), gender, _CASES.get(case, case), number,
-                     _extra(tag))] = None
+                     _extra(tag), "Fixd" in tag)] = None
     return tuple(out)
 
 
@@ -492,6 +496,26 @@ class _Run:
                 out.update(self.index.by_lemma.get((language, a.lemma), ()))
         return out
 
+    def keys(self, token: Token, spec: WordSpec, language: str) -> set[tuple[str, str, str | None]]:
+        """(case, number, gender) a document word can have as a form of this pattern word."""
+        out: set[tuple[str, str, str | None]] = set()
+        analyses = self.analyses(token.text, language)
+        for r in spec.readings:
+            if r.declines:
+                # the dictionary's gender and indeclinability are wrong for this name
+                out.update((a.case, a.number, None) for a in analyses
+                           if a.lemma == r.lemma and a.pos == "NOUN" and not a.fixd)
+                if self.fold(token.text) == r.lemma:
+                    out.add(("nomn", "sing", None))
+                continue
+            out.update(
+                (a.case, a.number, a.gender if r.gender is not None else None)
+                for a in analyses
+                if a.lemma == r.lemma and a.pos == r.pos and a.extra == r.extra
+                and (r.gender is None or a.gender is None or a.gender == r.gender)
+            )
+        return out
+
     def match(self, pattern: Pattern, i: int) -> int | None:
         """Index of the last token of `pattern` read from token i, or None."""
         tokens = self.tokens
@@ -508,14 +532,9 @@ class _Run:
                 if self.fold(token.text) != spec.surface:
                     return None
                 continue
-            keys = {
-                (a.case, a.number, a.gender)
-                for a in self.analyses(token.text, pattern.language)
-                for r in spec.readings
-                if a.lemma == r.lemma and a.pos == r.pos and a.extra == r.extra
-                and (r.gender is None or a.gender is None or a.gender == r.gender)
-                and not (pattern.singular and a.number == "plur")
-            }
+            keys = self.keys(token, spec, pattern.language)
+            if pattern.singular:
+                keys = {k for k in keys if k[1] == "sing"}
             if not keys:
                 return None
             groups.append(keys)
@@ -537,7 +556,7 @@ class _Run:
                 i += 1
                 continue
             start, end = tokens[i].start, _closed(self.view, tokens[i].start, tokens[best_last].end)
-            yield from _pick(best, self.view[start:end], start, end)
+            yield from _pick(best, self.view, start, end)
             i = best_last + 1
 
 
@@ -554,18 +573,35 @@ def _closed(view: str, start: int, end: int) -> int:
     return end
 
 
-def _pick(patterns: list[Pattern], text: str, start: int, end: int) -> Iterator[SourceHit]:
+#: Characters either side of a match read for a hint of its language.
+CONTEXT = 80
+
+
+def _hint(view: str, start: int, end: int) -> str | None:
+    """Russian or Ukrainian by the letters only one has: in the match, else in its paragraph."""
+    lo = max(start - CONTEXT, view.rfind("\n\n", 0, start) + 1)
+    hi = view.find("\n\n", end)
+    hi = end + CONTEXT if hi < 0 else min(hi, end + CONTEXT)
+    for text in (view[start:end].lower(), view[lo:hi].lower()):
+        uk = sum(c in _NOT_IN["ru"] for c in text)
+        ru = sum(c in _NOT_IN["uk"] for c in text)
+        if uk != ru:
+            return "uk" if uk > ru else "ru"
+    return None
+
+
+def _pick(patterns: list[Pattern], view: str, start: int, end: int) -> Iterator[SourceHit]:
     """One hit per entry; where forms of several languages matched, letters decide."""
     by_entry: dict[int, list[Pattern]] = {}
     for p in patterns:
         by_entry.setdefault(p.entry, []).append(p)
-    lowered = text.lower()
+    hint: str | None = None
     for entry in sorted(by_entry):
         options = by_entry[entry]
         chosen = options[0]
-        for language, letters in (("uk", _NOT_IN["ru"]), ("ru", _NOT_IN["uk"])):
-            if any(c in letters for c in lowered):
-                chosen = next((p for p in options if p.language == language), chosen)
+        if len({p.language for p in options}) > 1:
+            hint = hint or _hint(view, start, end)
+            chosen = next((p for p in options if p.language == hint), chosen)
         yield SourceHit(start, end, entry, chosen.language, chosen.form)
 
 
