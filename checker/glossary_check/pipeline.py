@@ -20,6 +20,7 @@ class Settings:
     select: frozenset[str] | None = None
     ignore: frozenset[str] = frozenset()
     severities: Mapping[str, Severity] = field(default_factory=dict)
+    report_unused_ignores: bool = False  # suppression comments that suppress nothing
 
     def rules(self) -> list[Rule]:
         return [

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from glossary_check import suppress
 from glossary_check.compiled import Compiled
 from glossary_check.documents import DocumentError, read_document
 from glossary_check.findings import FileResult
@@ -37,14 +38,20 @@ def check_file(
         document = read_document(shown, raw, fmt)
     except DocumentError as exc:
         return FileResult(shown, language, error=str(exc))
-    return FileResult(shown, language, document.text, check_document(document, compiled, settings))
+    findings = check_document(document, compiled, settings)
+    findings = suppress.filter_findings(document, findings, settings)
+    return FileResult(shown, language, document.text, findings)
 
 
 def check_files(
     paths: Iterable[str], compiled: Compiled, settings: Settings, *, fmt: str | None = None,
-    stdin_name: str | None = None,
+    stdin_name: str | None = None, on_done: Callable[[FileResult], None] | None = None,
 ) -> list[FileResult]:
-    return [
-        check_file(p, compiled, settings, fmt=fmt, shown=stdin_name if p == "-" else None)
-        for p in paths
-    ]
+    """Results in input order; `on_done` hears of each as it finishes (a progress bar)."""
+    results = []
+    for p in paths:
+        shown = stdin_name if p == "-" else None
+        results.append(check_file(p, compiled, settings, fmt=fmt, shown=shown))
+        if on_done is not None:
+            on_done(results[-1])
+    return results
