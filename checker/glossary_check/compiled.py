@@ -12,8 +12,12 @@ from glossary_check.matching import WORD, Matcher, Token, compile_glossary, word
 if TYPE_CHECKING:
     from glossary_check.rules import SourceHit
 
-#: Names shorter than this are not checked for near misses: too many ordinary words are one edit apart.
+#: Names shorter than this are not checked for near misses: too many ordinary words are one
+#: edit apart.
 NEAR_MIN = 5
+#: Entry kinds whose one-word renderings are not near-miss targets: `other` holds given
+#: names in the bundled lists (Viktor, Mariia), one edit from names in every language.
+NEAR_SKIP_KINDS = frozenset({"other"})
 
 
 def deletions(key: str) -> Iterable[str]:
@@ -39,18 +43,23 @@ class Compiled:
 
         if self.sources is None:
             self.sources = morphology.build_source_index(self.glossary)
-        return morphology.merge_hits(exact, morphology.find_source_forms(self.sources, view, tokens))
+        found = morphology.find_source_forms(self.sources, view, tokens)
+        return morphology.merge_hits(exact, found)
 
 
-def near_index(glossary: Glossary) -> tuple[dict[str, tuple[tuple[str, int], ...]], frozenset[str]]:
+def near_index(
+    glossary: Glossary,
+) -> tuple[dict[str, tuple[tuple[str, int], ...]], frozenset[str]]:
     near: dict[str, list[tuple[str, int]]] = {}
     known: set[str] = set()
     for index, entry in enumerate(glossary.entries):
         for rendering in entry.accepted:
             words = [m.group() for m in WORD.finditer(rendering)]
             known.update(word_key(w) for w in words)
-            # A near miss is judged against a whole one-word name or a person's surname;
-            # first names (Maria, Marina) and common words inside longer names are too close to others.
+            # A near miss is judged against a whole one-word name or a person's surname; first
+            # names (Maria, Marina) and common words inside longer names are too close to others.
+            if entry.kind in NEAR_SKIP_KINDS:
+                continue
             if len(words) == 1 or entry.kind == "person":
                 word = words[-1] if words else ""
                 if len(word) < NEAR_MIN or not word[0].isupper() or word.isupper():
@@ -60,8 +69,8 @@ def near_index(glossary: Glossary) -> tuple[dict[str, tuple[tuple[str, int], ...
                     bucket = near.setdefault(k, [])
                     if (word, index) not in bucket:
                         bucket.append((word, index))
-        for variant in entry.variants:
-            known.update(word_key(m.group()) for m in WORD.finditer(variant.wrong))
+        for text in (*(v.wrong for v in entry.variants), *entry.excepts):
+            known.update(word_key(m.group()) for m in WORD.finditer(text))
     return {k: tuple(v) for k, v in near.items()}, frozenset(known)
 
 

@@ -24,6 +24,14 @@ ENTRY_FIELDS = frozenset(
 )
 TOP_FIELDS = frozenset({"version", "language", "include", "transliteration", "entries"})
 PATTERN_TIMEOUT = 0.5  # seconds per document and pattern: a guard against catastrophic backtracking
+#: The tags `yaml.safe_load` constructs; anything else (`!!python/object`, `!local`) is refused.
+_SAFE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("null", "bool", "int", "float", "binary", "timestamp", "omap", "pairs", "set",
+                 "str", "seq", "map")
+)
+#: A rendering must have something the word matcher can find.
+_WORDLIKE = regex.compile(r"[\p{L}\p{N}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +117,14 @@ class _Reader:
     def fail(self, node: yaml.Node, message: str) -> GlossaryError:
         return GlossaryError(_loc(self.path, node), message)
 
+    def plain(self, node: yaml.Node) -> None:
+        """Refuse what `yaml.safe_load` would refuse: tags naming Python objects or local types."""
+        if node.tag not in _SAFE_TAGS:
+            raise self.fail(node, f"YAML tag {node.tag!r} is not allowed in a glossary")
+
     def mapping(self, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
-        if not isinstance(node, yaml.MappingNode):
+        self.plain(node)
+        if not isinstance(node, yaml.MappingNode) or node.tag != "tag:yaml.org,2002:map":
             raise self.fail(node, f"{what} must be a mapping")
         seen: dict[str, yaml.Node] = {}
         out = []
@@ -123,6 +137,7 @@ class _Reader:
         return out
 
     def string(self, node: yaml.Node, what: str, *, allow_empty: bool = False) -> str:
+        self.plain(node)
         if not isinstance(node, yaml.ScalarNode) or node.tag not in (
             "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
         ):
@@ -133,9 +148,10 @@ class _Reader:
         return value
 
     def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
+        self.plain(node)
         if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
             return []
-        if not isinstance(node, yaml.SequenceNode):
+        if not isinstance(node, yaml.SequenceNode) or node.tag != "tag:yaml.org,2002:seq":
             raise self.fail(node, f"{what} must be a list")
         return list(node.value)
 
@@ -143,23 +159,45 @@ class _Reader:
         """A list of strings; a single string is accepted as a list of one."""
         if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
             return [(self.string(node, what), node)]
-        return [(self.string(item, f"an item of {what}"), item) for item in self.sequence(node, what)]
+        return [
+            (self.string(item, f"an item of {what}"), item) for item in self.sequence(node, what)
+        ]
+
+    def rendering(self, node: yaml.Node, what: str) -> str:
+        """A text the matcher looks for: it needs a letter or digit, or it could never match."""
+        text = self.string(node, what).strip()
+        if not _WORDLIKE.search(text):
+            raise self.fail(node, f"{what} {text!r} has no letter or digit to match")
+        return text
+
+    def renderings(self, node: yaml.Node, what: str) -> tuple[str, ...]:
+        items = self.strings(node, what)
+        return tuple(self.rendering(item, f"an item of {what}") for _, item in items)
 
 
-def _compile_pattern(reader: _Reader, node: yaml.Node) -> regex.Pattern[str]:
+def _compile_pattern(
+    reader: _Reader, node: yaml.Node, probes: tuple[str, ...]
+) -> regex.Pattern[str]:
+    """Compile an entry's pattern; refuse one that matches nothing-at-all somewhere.
+
+    Whether a regex can match the empty string somewhere is undecidable in
+    general (lookarounds), so it is tried on the empty text, a trivial text
+    and the entry's own renderings, the texts it is written to sit beside.
+    """
     source = reader.string(node, "pattern")
     try:
         compiled = regex.compile(source)
     except regex.error as exc:
         raise reader.fail(node, f"pattern does not compile: {exc}") from None
+    if compiled.fullmatch("") is not None:
+        raise reader.fail(node, "pattern can match the empty string")
     try:
-        empty = compiled.search("", timeout=PATTERN_TIMEOUT) or compiled.search(
-            "a b. A-B", timeout=PATTERN_TIMEOUT
-        )
+        for probe in ("", "a b. A-B", *probes):
+            for m in compiled.finditer(probe, timeout=PATTERN_TIMEOUT):
+                if m.end() == m.start():
+                    raise reader.fail(node, "pattern can match the empty string")
     except TimeoutError:
         raise reader.fail(node, "pattern takes too long on a trivial text") from None
-    if empty is not None and empty.end() == empty.start():
-        raise reader.fail(node, "pattern can match the empty string")
     return compiled
 
 
@@ -168,12 +206,11 @@ def _entry(reader: _Reader, node: yaml.Node) -> Entry:
     values = {k: (kn, vn) for k, kn, vn in fields}
     for key, key_node, _ in fields:
         if key not in ENTRY_FIELDS:
-            raise reader.fail(
-                key_node, f"unknown field {key!r} in an entry (known: {', '.join(sorted(ENTRY_FIELDS))})"
-            )
+            known = ", ".join(sorted(ENTRY_FIELDS))
+            raise reader.fail(key_node, f"unknown field {key!r} in an entry (known: {known})")
     if "term" not in values:
         raise reader.fail(node, "an entry needs a 'term'")
-    term = reader.string(values["term"][1], "term").strip()
+    term = reader.rendering(values["term"][1], "term")
     kw: dict[str, Any] = {}
     if "kind" in values:
         kind = reader.string(values["kind"][1], "kind")
@@ -181,23 +218,31 @@ def _entry(reader: _Reader, node: yaml.Node) -> Entry:
             raise reader.fail(values["kind"][1], f"kind must be one of {', '.join(KINDS)}")
         kw["kind"] = kind
     if "aliases" in values:
-        kw["aliases"] = tuple(s.strip() for s, _ in reader.strings(values["aliases"][1], "aliases"))
+        kw["aliases"] = reader.renderings(values["aliases"][1], "aliases")
     if "variants" in values:
         variants = []
-        for item in reader.sequence(values["variants"][1], "variants"):
+        variants_node = values["variants"][1]
+        items = (
+            [variants_node]  # a single variant, like a single alias, is a list of one
+            if isinstance(variants_node, yaml.ScalarNode)
+            and variants_node.tag == "tag:yaml.org,2002:str"
+            else reader.sequence(variants_node, "variants")
+        )
+        for item in items:
             if isinstance(item, yaml.MappingNode):
                 pairs = reader.mapping(item, "a variant")
                 if len(pairs) != 1:
                     raise reader.fail(item, "a variant mapping has exactly one 'wrong: right' pair")
-                wrong, _, right_node = pairs[0]
+                _, wrong_node, right_node = pairs[0]
+                wrong = reader.rendering(wrong_node, "a variant")
                 right = reader.string(right_node, "a variant's fix")
-                variants.append(Variant(wrong.strip(), right.strip(), _loc(reader.path, item)))
+                variants.append(Variant(wrong, right.strip(), _loc(reader.path, item)))
             else:
-                wrong = reader.string(item, "a variant")
-                variants.append(Variant(wrong.strip(), term, _loc(reader.path, item)))
+                wrong = reader.rendering(item, "a variant")
+                variants.append(Variant(wrong, term, _loc(reader.path, item)))
         kw["variants"] = tuple(variants)
     if "except" in values:
-        kw["excepts"] = tuple(s.strip() for s, _ in reader.strings(values["except"][1], "except"))
+        kw["excepts"] = reader.renderings(values["except"][1], "except")
     if "case" in values:
         case = reader.string(values["case"][1], "case")
         if case not in CASES:
@@ -206,10 +251,11 @@ def _entry(reader: _Reader, node: yaml.Node) -> Entry:
     if "sources" in values:
         sources: dict[str, tuple[str, ...]] = {}
         for lang, _, forms_node in reader.mapping(values["sources"][1], "sources"):
-            sources[lang] = tuple(s.strip() for s, _ in reader.strings(forms_node, f"sources.{lang}"))
+            sources[lang] = reader.renderings(forms_node, f"sources.{lang}")
         kw["sources"] = sources
     if "pattern" in values:
-        kw["pattern"] = _compile_pattern(reader, values["pattern"][1])
+        probes = (term, *kw.get("aliases", ()), *(v.wrong for v in kw.get("variants", ())))
+        kw["pattern"] = _compile_pattern(reader, values["pattern"][1], probes)
     for name in ("note", "url"):
         if name in values:
             kw[name] = reader.string(values[name][1], name).strip()
@@ -227,6 +273,7 @@ def _entry(reader: _Reader, node: yaml.Node) -> Entry:
 class _Loaded:
     entries: list[tuple[Entry, int]] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    seen: set[Path] = field(default_factory=set)
     language: str | None = None
     transliteration: dict[str, str] = field(default_factory=dict)
     hasher: Any = field(default_factory=hashlib.sha256)
@@ -239,39 +286,52 @@ def _compose(path: Path, shown: str) -> yaml.Node | None:
         raise GlossaryError(None, f"{shown}: no such glossary file") from None
     except OSError as exc:
         raise GlossaryError(None, f"{shown}: cannot read: {exc.strerror}") from None
+    data = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     try:
-        text = raw.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise GlossaryError(Location(shown, line, col), "not valid UTF-8") from None
+        head = data[: exc.start]
+        line = head.count(b"\n") + 1
+        col = len(head[head.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        raise GlossaryError(
+            Location(shown, line, col), f"not valid UTF-8 (byte 0x{data[exc.start]:02x})"
+        ) from None
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(shown, mark.line + 1, mark.column + 1) if mark else None
         problem = exc.problem or exc.context or "bad YAML"
+        if exc.problem and exc.context:
+            problem = f"{exc.problem} ({exc.context})"
+        raise GlossaryError(where, f"bad YAML: {problem}") from None
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        where = Location(shown, before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1)
+        problem = f"{exc.reason} (character U+{exc.character:04X})"
         raise GlossaryError(where, f"bad YAML: {problem}") from None
     except yaml.YAMLError as exc:
-        raise GlossaryError(None, f"{shown}: bad YAML: {exc}") from None
+        problem = " ".join(str(exc).split())
+        raise GlossaryError(Location(shown, 1, 1), f"bad YAML: {problem}") from None
+    except RecursionError:
+        raise GlossaryError(Location(shown, 1, 1), "bad YAML: nested too deeply") from None
 
 
 def _load_into(path: Path, shown: str, acc: _Loaded, stack: tuple[Path, ...]) -> None:
     resolved = path.resolve()
-    if resolved in stack:
-        chain = " -> ".join(str(p) for p in (*stack, resolved))
-        raise GlossaryError(None, f"{shown}: include cycle: {chain}")
+    acc.seen.add(resolved)
     root = _compose(path, shown)
     acc.files.append(shown)
     acc.hasher.update(shown.encode() + b"\0" + path.read_bytes() + b"\0")
-    if root is None:
+    if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == "tag:yaml.org,2002:null"):
         raise GlossaryError(Location(shown, 1, 1), "the glossary is empty")
     reader = _Reader(shown)
     fields = reader.mapping(root, "the glossary")
     values = {k: (kn, vn) for k, kn, vn in fields}
     for key, key_node, _ in fields:
         if key not in TOP_FIELDS:
-            raise reader.fail(key_node, f"unknown top-level field {key!r} (known: {', '.join(sorted(TOP_FIELDS))})")
+            known = ", ".join(sorted(TOP_FIELDS))
+            raise reader.fail(key_node, f"unknown top-level field {key!r} (known: {known})")
     if "version" in values:
         vnode = values["version"][1]
         if not (isinstance(vnode, yaml.ScalarNode) and vnode.value == "1"):
@@ -282,13 +342,20 @@ def _load_into(path: Path, shown: str, acc: _Loaded, stack: tuple[Path, ...]) ->
             acc.language = language
     if "transliteration" in values:
         for lang, _, system_node in reader.mapping(values["transliteration"][1], "transliteration"):
-            acc.transliteration.setdefault(lang, reader.string(system_node, f"transliteration.{lang}"))
+            system = reader.string(system_node, f"transliteration.{lang}")
+            acc.transliteration.setdefault(lang, system)
     if "include" in values:
         for name, inode in reader.strings(values["include"][1], "include"):
             target = path.parent / name
             if not target.exists():
                 raise reader.fail(inode, f"included file {name!r} does not exist")
-            _load_into(target, _display(target), acc, (*stack, resolved))
+            chain = (*stack, resolved)
+            if target.resolve() in chain:
+                cycle = " -> ".join(_display(p) for p in (*chain, target.resolve()))
+                raise reader.fail(inode, f"include cycle: {cycle}")
+            if target.resolve() in acc.seen:
+                continue  # included twice over different paths (a diamond): its entries once
+            _load_into(target, _display(target), acc, chain)
     if "entries" in values:
         for item in reader.sequence(values["entries"][1], "entries"):
             acc.entries.append((_entry(reader, item), len(stack)))
@@ -310,34 +377,44 @@ def _resolve_conflicts(loaded: list[tuple[Entry, int]]) -> list[Entry]:
 
     Entries of an including file override the included entries they clash
     with (a desk glossary overriding a bundled list's house style); a clash
-    between entries at the same include depth is an error naming both places.
+    between entries at the same include depth is an error naming both places,
+    unless a shallower entry has already overridden one of the two.
     """
+    depth = {id(entry): d for entry, d in loaded}
     dropped: set[int] = set()
+    ties: list[tuple[Entry, Entry, GlossaryError]] = []
 
-    def clash(a: tuple[Entry, int], b: tuple[Entry, int], message: str, where: Location) -> None:
-        (ea, da), (eb, db) = a, b
-        if da == db:
-            raise GlossaryError(where, message)
-        dropped.add(id(ea if da > db else eb))
+    def clash(held: Entry, other: Entry, error: GlossaryError) -> None:
+        if held is other or depth[id(held)] == depth[id(other)]:
+            ties.append((held, other, error))
+        else:
+            dropped.add(id(held) if depth[id(held)] > depth[id(other)] else id(other))
 
-    right: dict[str, tuple[Entry, int]] = {}
-    for item in loaded:
-        entry = item[0]
+    owners: dict[str, list[Entry]] = {}
+    for entry, _ in loaded:
         for text in entry.accepted:
-            previous = right.get(text)
-            if previous is not None and previous[0] is not entry:
-                clash(previous, item, f"{text!r} is already the term or an alias of "
-                      f"'{previous[0].term}' at {previous[0].location}", entry.location)
-                if previous[1] <= item[1]:
-                    continue
-            right[text] = item
-    folded = {_key(t): v for t, v in right.items()}
-    for item in loaded:
-        for variant in item[0].variants:
-            hit = folded.get(_key(variant.wrong))
-            if hit is not None:
-                clash(hit, item, f"variant {variant.wrong!r} of '{item[0].term}' is the term or "
-                      f"an alias of '{hit[0].term}' at {hit[0].location}", variant.location)
+            held = owners.setdefault(text, [])
+            for previous in held:
+                if previous is not entry:
+                    clash(previous, entry, GlossaryError(entry.location, (
+                        f"{text!r} is already the term or an alias of '{previous.term}' "
+                        f"at {previous.location}"
+                    )))
+            if not any(e is entry for e in held):
+                held.append(entry)
+    folded: dict[str, list[Entry]] = {}
+    for text, held in owners.items():
+        folded.setdefault(_key(text), []).extend(held)
+    for entry, _ in loaded:
+        for variant in entry.variants:
+            for hit in folded.get(_key(variant.wrong), ()):
+                clash(hit, entry, GlossaryError(variant.location, (
+                    f"variant {variant.wrong!r} of '{entry.term}' is the term or an alias "
+                    f"of '{hit.term}' at {hit.location}"
+                )))
+    for a, b, error in ties:
+        if a is b or (id(a) not in dropped and id(b) not in dropped):
+            raise error
     return [entry for entry, _ in loaded if id(entry) not in dropped]
 
 

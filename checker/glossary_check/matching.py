@@ -11,6 +11,7 @@ names ("Volodymyr Zelenskyy") win over the words inside them.
 from __future__ import annotations
 
 import enum
+import itertools
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,7 +27,13 @@ _SPACES = regex.compile(r"\s+")
 _PARAGRAPH = regex.compile(r"\n[^\S\n]*\n")
 _POSSESSIVE = ("'s", "'")
 OPENERS = "\"'“‘«„‚([{‹<*_"
+#: Closing quotes and brackets that may stand between a sentence's end and the next one.
+CLOSERS = "\"'”’»)]}›*_"
 SENTENCE_ENDS = ".!?…\n\r"
+#: A heading or list marker at the start of a line, with the space and openers after it.
+_LINE_MARKER = regex.compile(
+    r"[^\S\n\r]*(?:#{1,6}|[-+*•–—]|\d{1,3}[.)])[^\S\n\r]+[" + regex.escape(OPENERS) + r"\s]*"
+)
 
 
 class Kind(enum.IntEnum):
@@ -71,7 +78,7 @@ def word_key(word: str) -> str:
 
 def gap_key(gap: str) -> str | None:
     """Separators compare with white space folded; a paragraph break never matches."""
-    gap = gap.replace("\r", "")
+    gap = gap.replace("\r\n", "\n").replace("\r", "\n")
     if _PARAGRAPH.search(gap):
         return None
     return _SPACES.sub(" ", gap).translate(_APOSTROPHES)
@@ -83,7 +90,7 @@ def phrase_key(text: str) -> tuple[tuple[str, ...], str] | None:
     if not words:
         return None
     key: list[str] = [word_key(words[0].group())]
-    for prev, cur in zip(words, words[1:], strict=False):
+    for prev, cur in itertools.pairwise(words):
         gap = gap_key(text[prev.end() : cur.start()])
         if gap is None:
             return None
@@ -229,11 +236,22 @@ def normalise_gaps(text: str) -> str:
 
 
 def at_sentence_start(view: str, start: int) -> bool:
-    """True after `.`, `!`, `?`, a line break or the start, skipping opening quotes/brackets."""
+    """True after `.`, `!`, `?`, a line break or the start, skipping opening quotes/brackets.
+
+    Closing quotes after the stop (`“No.” Then`) and a heading or list marker at
+    the start of a line (`# Title`, `- item`, `2. item`) do not hide the start.
+    """
     i = start - 1
     while i >= 0 and (view[i] in OPENERS or (view[i].isspace() and view[i] not in "\n\r")):
         i -= 1
-    return i < 0 or view[i] in SENTENCE_ENDS
+    if i < 0 or view[i] in SENTENCE_ENDS:
+        return True
+    line_start = max(view.rfind("\n", 0, start), view.rfind("\r", 0, start)) + 1
+    if _LINE_MARKER.fullmatch(view, line_start, start):
+        return True
+    while i >= 0 and view[i] in CLOSERS:
+        i -= 1
+    return i >= 0 and view[i] in ".!?…"
 
 
 def entry_note(entry: Entry) -> str:

@@ -10,7 +10,7 @@ import regex
 
 from glossary_check.compiled import NEAR_MIN, deletions
 from glossary_check.findings import Applicability, Severity
-from glossary_check.matching import Token, word_key
+from glossary_check.matching import Token, at_sentence_start, word_key
 from glossary_check.rules import Context, Hit, Rule, with_note
 
 EXPLAIN = """\
@@ -20,25 +20,38 @@ Zelensky), and a name the glossary does not know that one article spells
 two ways (Sobyanin and Sobianin): every occurrence of the less frequent
 spelling is flagged, with the more frequent one as the suggestion. To keep
 ordinary words out, only capitalised words of five letters or more count,
-near misses must start with the same letter, and two spellings must agree
-on a phonetic skeleton (y/i/j, w/v, doubled letters, kh/h, ks/x)."""
+near misses must start with the same letter and differ before the last
+letter (Zakharov is not Zakharova, Romania is not Romaniv), and two
+spellings must agree on a phonetic skeleton (y/i/j, w/v, doubled letters,
+kh/h, ks/x). A changed letter counts as a slip only when it is a keyboard
+neighbour, a vowel for a vowel, a sound-alike (c/k, s/z, v/w, i/y/j, g/h) or
+an accent. A capital at the start of a sentence says nothing about a word
+being a name (Pairs, Finish): there a near miss needs six letters or more and
+the entry named elsewhere in the article, and two spellings are compared only
+when one of them also stands mid-sentence (and wins a tie). Entries of kind
+`other` (given names) are not near-miss targets."""
 
 _SKELETON = (
     (regex.compile(r"kh"), "h"), (regex.compile(r"ks|cks|x"), "x"), (regex.compile(r"ph"), "f"),
     (regex.compile(r"ck"), "k"), (regex.compile(r"[yjí]"), "i"), (regex.compile(r"w"), "v"),
     (regex.compile(r"ie|iy|ii"), "i"), (regex.compile(r"(.)\1+"), r"\1"),
 )
-_LATIN_NAME = regex.compile(r"^\p{Lu}[\p{Latin}\p{M}'’]+$")
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_VOWELS = frozenset("aeiouy")
+#: Letters transliterations and ears confuse (Hanna/Ganna, Zelinskiy/Zelinsky, Volkov/Wolkow).
+_SOUND_ALIKE = ("ckq", "sz", "vw", "iyj", "gh", "ie", "ao")
+_LATIN_NAME = regex.compile(r"^\p{Lu}[\p{Latin}\p{M}'’ʼ]+$")
 
 
 def damerau1(a: str, b: str) -> bool:
-    """True when a and b are exactly one insertion, deletion, substitution or transposition apart."""
+    """True when a and b are one insertion, deletion, substitution or transposition apart."""
     if a == b or abs(len(a) - len(b)) > 1:
         return False
     if len(a) == len(b):
         diff = [i for i in range(len(a)) if a[i] != b[i]]
         return len(diff) == 1 or (
-            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+            len(diff) == 2 and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
         )
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     i = 0
@@ -47,8 +60,62 @@ def damerau1(a: str, b: str) -> bool:
     return short[i:] == long_[i + 1 :]
 
 
+def _adjacent_keys(a: str, b: str) -> bool:
+    """Neighbours on a QWERTY keyboard, the same row or the staggered row below or above."""
+    for r, row in enumerate(_ROWS):
+        i = row.find(a)
+        if i < 0:
+            continue
+        near = {row[max(i - 1, 0)], row[i + 1 : i + 2]}
+        if r + 1 < len(_ROWS):
+            near |= set(_ROWS[r + 1][max(i - 1, 0) : i + 1])
+        if r > 0:
+            near |= set(_ROWS[r - 1][i : i + 2])
+        return b in near
+    return False
+
+
+def _base(ch: str) -> str:
+    return unicodedata.normalize("NFD", ch)[0]
+
+
+def plausible_slip(a: str, b: str) -> bool:
+    """For two words one edit apart: is the edit one a writer makes by mistake?
+
+    Letters added, dropped or swapped are; a letter changed is only when the two
+    are neighbours on the keyboard, both vowels, alike in sound or the same letter
+    with another accent. Otherwise the words are more likely two different names
+    (Outer and Oster, Marcia and Mariia).
+    """
+    if len(a) != len(b):
+        return True
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    if len(diff) != 1:
+        return True
+    x, y = _base(a[diff[0]]), _base(b[diff[0]])
+    return (
+        x == y
+        or (x in _VOWELS and y in _VOWELS)
+        or any(x in group and y in group for group in _SOUND_ALIKE)
+        or _adjacent_keys(x, y)
+    )
+
+
+def ending_only(a: str, b: str) -> bool:
+    """True when a and b differ only in their last letter: an ending, not a typo.
+
+    Endings carry gender and derivation (Zakharov, Zakharova; Romania, Romaniv;
+    Macro, Macron), so a difference there names another thing, not a misspelling.
+    """
+    if len(a) == len(b):
+        return a[:-1] == b[:-1]
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return long_.startswith(short)
+
+
 def skeleton(word: str) -> str:
-    key = "".join(ch for ch in unicodedata.normalize("NFD", word.casefold()) if not unicodedata.combining(ch))
+    nfd = unicodedata.normalize("NFD", word.casefold())
+    key = "".join(ch for ch in nfd if not unicodedata.combining(ch))
     for pattern, repl in _SKELETON:
         key = pattern.sub(repl, key)
     return key
@@ -63,26 +130,52 @@ def _free_names(ctx: Context) -> list[Token]:
             j += 1
         if j < len(spans) and spans[j][0] < token.end:
             continue
-        if len(token.text) >= NEAR_MIN and _LATIN_NAME.match(token.text) and not token.text.isupper():
+        text = token.text
+        if len(text) >= NEAR_MIN and _LATIN_NAME.match(text) and not text.isupper():
             out.append(token)
     return out
 
 
 def _possessive(text: str) -> str:
-    return text[:-2] if text[-2:] in ("'s", "’s") else text
+    return text[:-2] if text[-2:] in ("'s", "’s", "ʼs") else text
+
+
+def _near_misses(ctx: Context, word: str, key: str) -> list[tuple[str, int]]:
+    candidates = {c for k in (key, *deletions(key)) for c in ctx.compiled.near.get(k, ())}
+    return sorted(
+        c for c in candidates
+        if c[0][0] == word[0]
+        and damerau1(key, (target := word_key(c[0])))
+        and not ending_only(key, target)
+        and plausible_slip(key, target)
+    )
 
 
 def check(ctx: Context) -> Iterator[Hit]:
     compiled = ctx.compiled
-    free = _free_names(ctx)
+    free = [
+        (token, _possessive(token.text), at_sentence_start(ctx.view, token.start))
+        for token in _free_names(ctx)
+    ]
+    # A spelling that also stands mid-sentence is a name wherever it stands.
+    named = {word for _, word, initial in free if not initial}
+    mentioned = {t.entry for m in ctx.matches for t in m.targets}
     unknown: list[tuple[Token, str]] = []
-    for token in free:
-        word = _possessive(token.text)
-        key = word_key(word)
-        if key in compiled.known:
+    looked_up: dict[str, list[tuple[str, int]] | None] = {}  # word -> near misses; None: known
+    for token, word, initial in free:
+        if word in looked_up:
+            found = looked_up[word]
+        else:
+            key = word_key(word)
+            known = key in compiled.known
+            found = looked_up[word] = None if known else _near_misses(ctx, word, key)
+        if found is None:
             continue
-        candidates = {c for k in (key, *deletions(key)) for c in compiled.near.get(k, ())}
-        near = sorted(c for c in candidates if c[0][0] == word[0] and damerau1(key, word_key(c[0])))
+        near = found
+        if initial and word not in named:
+            if len(word) <= NEAR_MIN:
+                near = []
+            near = [c for c in near if c[1] in mentioned]
         if near:
             target, index = near[0]
             entry = ctx.entry(index)
@@ -96,14 +189,15 @@ def check(ctx: Context) -> Iterator[Hit]:
             unknown.append((token, word))
     groups: dict[str, Counter[str]] = defaultdict(Counter)
     first_seen: dict[str, int] = {}
+    skeletons = {word: skeleton(word) for _, word in unknown}
     for token, word in unknown:
-        groups[skeleton(word)][word] += 1
+        groups[skeletons[word]][word] += 1
         first_seen.setdefault(word, token.start)
     for token, word in unknown:
-        spellings = groups[skeleton(word)]
-        if len(spellings) < 2:
+        spellings = groups[skeletons[word]]
+        if len(spellings) < 2 or not any(w in named for w in spellings):
             continue
-        main = max(spellings, key=lambda w: (spellings[w], -first_seen[w]))
+        main = max(spellings, key=lambda w: (spellings[w], w in named, -first_seen[w]))
         if word == main:
             continue
         yield Hit(
