@@ -112,14 +112,15 @@ import json
 from pathlib import Path
 from glossary_check.translate import models
 models.install_from_path(Path({str(FIXTURE)!r}))
-from argostranslate import translate
+from argostranslate import settings, translate
 out = translate.translate("Коалиция желающих соберётся в Москве. Политика", "ru", "en")
-print(json.dumps({{"out": out, "attempts": attempts}}))
+print(json.dumps({{"out": out, "attempts": attempts, "dir": str(settings.package_data_dir)}}))
 """
     )
     result = run_python(code, tmp_path)
     assert result["attempts"] == []
     assert result["out"] == "The coalition of the willing will meet in Moscow. Politics"
+    assert result["dir"] == str(tmp_path / "packages")
 
 
 @pytest.mark.translate
