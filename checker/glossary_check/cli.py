@@ -5,13 +5,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from glossary_check import __version__
 
+if TYPE_CHECKING:
+    from glossary_check.compiled import Compiled
+    from glossary_check.findings import FileResult
+    from glossary_check.fixes import FixRun
+    from glossary_check.pipeline import Settings
+
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("explain",)
+SUBCOMMANDS = ("explain", "config", "test")
 
 
 class UsageError(Exception):
@@ -27,8 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="glossary-check",
         description="Check articles against a newsroom glossary: wrong renderings, wrong case, "
         "source-language names left in, untranslated spans, mixed scripts and inconsistent names.",
-        epilog="Subcommands: 'glossary-check explain RULE'. Exit status: 0 clean, 1 findings at or "
-        "above --fail-on, 2 the run could not be done.",
+        epilog="Subcommands: 'glossary-check explain RULE', "
+        "'glossary-check config' (the effective configuration), "
+        "'glossary-check test GLOSSARY' (run the entries' examples). "
+        "Exit status: 0 clean, 1 findings at or above --fail-on, 2 the run could not be done.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or directories to check; '-' reads standard input")
@@ -36,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="glossary YAML (default: the nearest glossary-check.yaml or glossary.yaml "
                         "upwards from here, else the bundled newsroom glossary)")
     parser.add_argument("-f", "--format", default="text",
-                        choices=("text", "json", "sarif", "github", "rdjsonl"),
+                        choices=("text", "json", "sarif", "github", "rdjsonl", "html"),
                         help="report format (default: text)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report here instead of stdout")
     parser.add_argument("--select", type=_csv, metavar="RULES", help="only these rules (comma-separated)")
@@ -52,6 +61,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colour in the text report (default: auto; NO_COLOR is honoured)")
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    workflow = parser.add_argument_group("fixing, suppressions, configuration and CI")
+    workflow.add_argument("--fix", action="store_true",
+                          help="write safe fixes (variant, case, mixed-script) into the files")
+    workflow.add_argument("--unsafe-fixes", action="store_true",
+                          help="with --fix or --diff: also unsafe ones (source-form, inconsistent)")
+    workflow.add_argument("--diff", action="store_true",
+                          help="print the fixes as a unified diff instead of writing them; exit 1 "
+                          "if there are any")
+    workflow.add_argument("--report-unused-ignores", action="store_true",
+                          help="report suppression comments that suppress nothing (unused-ignore)")
+    workflow.add_argument("--changed-lines", metavar="REF",
+                          help="only findings on lines changed against git REF (e.g. origin/main)")
+    workflow.add_argument("--config", metavar="FILE",
+                          help="configuration file (default: the nearest glossary-check.toml or "
+                          "pyproject.toml with [tool.glossary-check], upwards from here)")
+    workflow.add_argument("--no-config", action="store_true", help="read no configuration file")
     parser.add_argument("--version", action="version", version=f"glossary-check {__version__}")
     return parser
 
@@ -110,7 +135,12 @@ def _check(args: argparse.Namespace) -> int:
     if not args.paths:
         raise UsageError("no files to check (give paths, a directory, or '-' for standard input)")
     try:
-        glossary = load_glossary(_glossary_path(args.glossary))
+        if len(getattr(args, "glossaries", None) or ()) > 1:
+            from glossary_check.config import load_glossaries
+
+            glossary = load_glossaries(args.glossaries)
+        else:
+            glossary = load_glossary(_glossary_path(args.glossary))
     except GlossaryError as exc:
         print(f"glossary-check: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -118,23 +148,45 @@ def _check(args: argparse.Namespace) -> int:
     settings = Settings(
         select=frozenset(args.select) if args.select is not None else None,
         ignore=frozenset(args.ignore),
+        severities={k: Severity.parse(v) for k, v in getattr(args, "severities", {}).items()},
+        report_unused_ignores=bool(getattr(args, "report_unused_ignores", False)),
     )
     paths = list(collect(args.paths, args.include, args.exclude))
-    results = check_files(paths, compiled, settings, stdin_name=args.stdin_filename)
+    from glossary_check.progress import for_run
+
+    with for_run(len(paths), quiet=args.quiet) as bar:
+        results = check_files(paths, compiled, settings, stdin_name=args.stdin_filename,
+                              on_done=lambda r: bar.advance(r.path))
+    results, fixing = _workflow(args, paths, results, compiled, settings)
+    if fixing is not None and args.diff:
+        for message in fixing.errors:
+            print(f"glossary-check: {message}", file=sys.stderr)
+        if not args.quiet:
+            sys.stdout.write("".join(fixing.diffs))
+        return EXIT_ERROR if fixing.errors else EXIT_FINDINGS if fixing.diffs else EXIT_OK
     run = Run(__version__, glossary.path, len(glossary.entries), results,
               rules={r.id: r.summary for r in known.values()})
     for result in results:
         if result.error is not None:
             print(f"glossary-check: {result.error}", file=sys.stderr)
+    report_stream = sys.stdout
+    if fixing is not None:
+        run.notices.append(fixing.notice(write=True))
+        for message in fixing.errors:
+            print(f"glossary-check: {message}", file=sys.stderr)
+        if fixing.stdin is not None:
+            sys.stdout.write(fixing.stdin)  # the fixed text; the report goes to stderr
+            report_stream = sys.stderr
     if not args.quiet:
         render = renderer(args.format)
         if args.output:
             text = render(run) if args.format != "text" else render(run, colour=False)
             Path(args.output).write_text(text, encoding="utf-8")
         else:
-            text = render(run, colour=_use_colour(args.color, sys.stdout)) if args.format == "text" else render(run)
-            sys.stdout.write(text)
-    if any(r.error is not None for r in results):
+            colour = _use_colour(args.color, report_stream)
+            text = render(run, colour=colour) if args.format == "text" else render(run)
+            report_stream.write(text)
+    if any(r.error is not None for r in results) or (fixing is not None and fixing.errors):
         return EXIT_ERROR
     if args.fail_on == "never":
         return EXIT_OK
@@ -143,14 +195,79 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
+def _workflow(
+    args: argparse.Namespace, paths: list[str], results: list[FileResult], compiled: Compiled,
+    settings: Settings,
+) -> tuple[list[FileResult], FixRun | None]:
+    """--changed-lines, then --fix / --diff (which re-check what they change)."""
+    def keep(_path: str, result: FileResult) -> FileResult:
+        return result
+
+    if args.changed_lines:
+        from glossary_check.changed import ChangedLinesError, LineFilter
+
+        try:
+            keep = LineFilter(args.changed_lines, paths)  # type: ignore[assignment]
+        except ChangedLinesError as exc:
+            raise UsageError(str(exc)) from None
+        results = [keep(p, r) for p, r in zip(paths, results, strict=True)]
+    if not (args.fix or args.diff):
+        return results, None
+    from glossary_check.documents import format_for
+    from glossary_check.fixes import fix_results
+    from glossary_check.runner import check_file
+
+    def recheck(path: str, result: FileResult) -> Callable[[bytes], FileResult]:
+        def check(data: bytes) -> FileResult:
+            return keep(path, check_file(path, compiled, settings, shown=result.path, data=data))
+
+        return check
+
+    fixing = fix_results(paths, results, recheck, fmt=format_for, unsafe=args.unsafe_fixes,
+                         write=not args.diff)
+    return fixing.results, fixing
+
+
+def _config(argv: Sequence[str]) -> int:
+    """`glossary-check config [FLAGS]`: the effective configuration and where each value is from."""
+    from glossary_check.config import ConfigError, describe, resolve
+    from glossary_check.files import bundled_glossary, find_glossary
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        effective = resolve(args, parser, argv)
+    except ConfigError as exc:
+        print(f"glossary-check: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    found = find_glossary(Path.cwd())
+    fallback = ([str(found)], "default (found upwards)") if found else (
+        [str(bundled_glossary())], "default (bundled)")
+    sys.stdout.write(describe(effective, fallback))
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] == "explain":
             return _explain(argv[1:])
-        args = build_parser().parse_args(argv)
+        if argv and argv[0] == "test":
+            from glossary_check.selftest import main as selftest
+
+            return selftest(argv[1:])
+        if argv and argv[0] == "config":
+            return _config(argv[1:])
+        parser = build_parser()
+        args = parser.parse_args(argv)
         if args.list_rules:
             return _list_rules()
+        from glossary_check.config import ConfigError, resolve
+
+        try:
+            resolve(args, parser, argv)
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
         return _check(args)
     except UsageError as exc:
         print(f"glossary-check: {exc}", file=sys.stderr)

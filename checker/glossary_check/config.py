@@ -2,7 +2,8 @@
 
 The file is found upwards from the working directory (in each folder
 glossary-check.toml first, then a pyproject.toml that has the table) unless
-`--config FILE` names one or `--no-config` turns them off. Command-line flags
+`--config FILE` names one (read from `[tool.glossary-check]` if it is called
+pyproject.toml, else from the top level) or `--no-config` turns them off. Command-line flags
 override the file; the file overrides the defaults. `glossary-check config`
 prints the effective values and where each came from.
 
@@ -184,7 +185,7 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"{shown}: bad TOML: {exc}") from None
     table: Any = data
     prefix: tuple[str, ...] = ()
-    if path.name != CONFIG_NAME:
+    if path.name == "pyproject.toml":
         prefix = TABLE
         table = data.get("tool", {}).get("glossary-check")
         if table is None:

@@ -339,8 +339,9 @@ def _sidebar(run: Run) -> str:
 
 def _file(result: FileResult, i: int) -> str:
     n = len(result.findings)
+    count = "not checked" if result.error is not None else f'{n} finding{"s" if n != 1 else ""}'
     head = (f'<article class="file" id="file-{i}"><h2>{_e(result.path)} '
-            f'<span class="count">{n} finding{"s" if n != 1 else ""}</span></h2>')
+            f'<span class="count">{count}</span></h2>')
     if result.error is not None:
         return head + f'<p class="error">{_e(result.error)}</p></article>'
     body = f'<pre class="text">{highlight(result, f"f{i}")}</pre>'
