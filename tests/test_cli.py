@@ -219,6 +219,15 @@ def test_output_writes_a_file_without_colour(run_cli: RunCli, desk: Path) -> Non
     assert findings_of(report((desk / "report.json").read_text("utf-8"))) == [("variant", "Kiev")]
 
 
+def test_an_output_file_that_cannot_be_written(run_cli: RunCli, desk: Path) -> None:
+    write(desk / "a.txt", "Talks in Kiev.")
+    code, out, err = run_cli("--output", "no/such/folder/report.txt", *CORE_ARGS, "a.txt")
+    assert (code, out) == (2, "")
+    assert one_error_line(err) == (
+        "no/such/folder/report.txt: cannot write: No such file or directory"
+    )
+
+
 def test_quiet_prints_nothing_but_keeps_the_status(run_cli: RunCli, desk: Path) -> None:
     write(desk / "a.txt", "Talks in Kiev.")
     assert run_cli("--quiet", *CORE_ARGS, "a.txt") == (1, "", "")
@@ -311,6 +320,8 @@ def test_directories_are_walked_with_include_and_exclude(run_cli: RunCli, desk: 
     assert [f["path"] for f in report(out)["files"]] == [
         "articles/a.txt", "articles/news/b.txt", "articles/news/c.rst",
     ]
+    _, out, _ = run_cli(*CORE_ARGS, "-f", "json", "--exclude", "drafts/*,news/b.txt", "articles")
+    assert [f["path"] for f in report(out)["files"]] == ["articles/a.txt"]
     _, out, _ = run_cli(*CORE_ARGS, "-f", "json", "--exclude", "b.txt", "articles/news/b.txt",
                            "articles/a.txt")
     assert [f["path"] for f in report(out)["files"]] == ["articles/a.txt"]

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from glossary_check.pipeline import Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("explain", "config", "test")
+SUBCOMMANDS = ("explain", "archive", "config", "test", "models", "audit", "cache")
 
 
 class UsageError(Exception):
@@ -29,13 +29,30 @@ def _csv(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes >= 1, got {text!r}")
+    return jobs
+
+
+def _default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may use
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="glossary-check",
         description="Check articles against a newsroom glossary: wrong renderings, wrong case, "
         "source-language names left in, untranslated spans, mixed scripts and inconsistent names.",
-        epilog="Subcommands: 'glossary-check explain RULE', "
-        "'glossary-check config' (the effective configuration), "
+        epilog="Subcommands: 'glossary-check explain RULE', 'glossary-check archive PATH...' "
+        "(whole archives on Dask), 'glossary-check config' (the effective configuration), "
         "'glossary-check test GLOSSARY' (run the entries' examples). "
         "Exit status: 0 clean, 1 findings at or above --fail-on, 2 the run could not be done.",
     )
@@ -61,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colour in the text report (default: auto; NO_COLOR is honoured)")
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    parser.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                        help="check files in N processes (default: one per CPU; 1: none); "
+                        "a few small files are always checked in one")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write the compiled-glossary cache (kept in the "
+                        "user cache directory, or $GLOSSARY_CHECK_CACHE_DIR)")
     workflow = parser.add_argument_group("fixing, suppressions, configuration and CI")
     workflow.add_argument("--fix", action="store_true",
                           help="write safe fixes (variant, case, mixed-script) into the files")
@@ -77,6 +100,15 @@ def build_parser() -> argparse.ArgumentParser:
                           help="configuration file (default: the nearest glossary-check.toml or "
                           "pyproject.toml with [tool.glossary-check], upwards from here)")
     workflow.add_argument("--no-config", action="store_true", help="read no configuration file")
+    mt = parser.add_argument_group("machine translation")
+    mt.add_argument("--no-translate", action="store_true",
+                    help="do not machine-translate untranslated spans")
+    mt.add_argument("--threads", type=int, metavar="N",
+                    help="translation workers (default: the machine's cores, at most 4)")
+    mt.add_argument("--source", metavar="ORIGINAL",
+                    help="check the one PATH as a translation of ORIGINAL (rule mistranslation)")
+    mt.add_argument("--source-language", metavar="LANG",
+                    help="language of ORIGINAL (default: identified from its text)")
     parser.add_argument("--version", action="version", version=f"glossary-check {__version__}")
     return parser
 
@@ -119,10 +151,11 @@ def _glossary_path(option: str | None) -> Path:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from glossary_check import cache
     from glossary_check.compiled import compile_all
     from glossary_check.files import collect
     from glossary_check.findings import Severity
-    from glossary_check.glossary import GlossaryError, load_glossary
+    from glossary_check.glossary import GlossaryError
     from glossary_check.pipeline import Settings
     from glossary_check.report import Run, renderer
     from glossary_check.rules import registry
@@ -138,13 +171,14 @@ def _check(args: argparse.Namespace) -> int:
         if len(getattr(args, "glossaries", None) or ()) > 1:
             from glossary_check.config import load_glossaries
 
-            glossary = load_glossaries(args.glossaries)
+            compiled = compile_all(load_glossaries(args.glossaries))
         else:
-            glossary = load_glossary(_glossary_path(args.glossary))
+            cache_dir = None if getattr(args, "no_cache", False) else cache.default_dir()
+            compiled = cache.load(_glossary_path(args.glossary), cache_dir)
     except GlossaryError as exc:
         print(f"glossary-check: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    compiled = compile_all(glossary)
+    glossary = compiled.glossary
     settings = Settings(
         select=frozenset(args.select) if args.select is not None else None,
         ignore=frozenset(args.ignore),
@@ -154,17 +188,27 @@ def _check(args: argparse.Namespace) -> int:
     paths = list(collect(args.paths, args.include, args.exclude))
     from glossary_check.progress import for_run
 
-    with for_run(len(paths), quiet=args.quiet) as bar:
-        results = check_files(paths, compiled, settings, stdin_name=args.stdin_filename,
-                              on_done=lambda r: bar.advance(r.path))
+    use_cache = not getattr(args, "no_cache", False)
+    if args.source:
+        results = [_check_translation(args, paths, compiled, settings)]
+    else:
+        with for_run(len(paths), quiet=args.quiet) as bar:
+            results = check_files(paths, compiled, settings, stdin_name=args.stdin_filename,
+                                  on_done=lambda r: bar.advance(r.path),
+                                  jobs=getattr(args, "jobs", None) or _default_jobs())
     results, fixing = _workflow(args, paths, results, compiled, settings)
+    notices: list[str] = []
+    if not args.no_translate:
+        from glossary_check.mt_commands import translate_results
+
+        notices = translate_results(results, compiled, threads=args.threads, use_cache=use_cache)
     if fixing is not None and args.diff:
         for message in fixing.errors:
             print(f"glossary-check: {message}", file=sys.stderr)
         if not args.quiet:
             sys.stdout.write("".join(fixing.diffs))
         return EXIT_ERROR if fixing.errors else EXIT_FINDINGS if fixing.diffs else EXIT_OK
-    run = Run(__version__, glossary.path, len(glossary.entries), results,
+    run = Run(__version__, glossary.path, len(glossary.entries), results, notices,
               rules={r.id: r.summary for r in known.values()})
     for result in results:
         if result.error is not None:
@@ -181,7 +225,12 @@ def _check(args: argparse.Namespace) -> int:
         render = renderer(args.format)
         if args.output:
             text = render(run) if args.format != "text" else render(run, colour=False)
-            Path(args.output).write_text(text, encoding="utf-8")
+            try:
+                Path(args.output).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                print(f"glossary-check: {args.output}: cannot write: {exc.strerror}",
+                      file=sys.stderr)
+                return EXIT_ERROR
         else:
             colour = _use_colour(args.color, report_stream)
             text = render(run, colour=colour) if args.format == "text" else render(run)
@@ -193,6 +242,37 @@ def _check(args: argparse.Namespace) -> int:
     threshold = Severity.parse(args.fail_on)
     failing = any(f.severity >= threshold for r in results for f in r.findings)
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _check_translation(
+    args: argparse.Namespace, paths: list[str], compiled: Compiled, settings: Settings
+) -> FileResult:
+    """`--source ORIGINAL TRANSLATION`: the translation checked with its source lined up."""
+    from glossary_check.align import pair_documents
+    from glossary_check.documents import DocumentError, read_document
+    from glossary_check.runner import check_file, read_input
+
+    if len(paths) != 1 or paths[0] == "-":
+        raise UsageError("--source ORIGINAL takes exactly one TRANSLATION file")
+    try:
+        source = read_document(args.source, read_input(args.source))
+        translation = read_document(paths[0], read_input(paths[0]))
+    except DocumentError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"{exc.filename}: {exc.strerror}") from None
+    language = args.source_language
+    if not language:
+        from glossary_check import languages
+
+        language = languages.identify(source.view)
+    translator = None
+    if not args.no_translate:
+        from glossary_check.mt_commands import open_or_notice
+
+        translator, _ = open_or_notice(args.threads, not getattr(args, "no_cache", False))
+    pairing = pair_documents(source, translation, compiled, translator, language)
+    return check_file(paths[0], compiled, settings, pairing=pairing)
 
 
 def _workflow(
@@ -252,12 +332,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv and argv[0] == "explain":
             return _explain(argv[1:])
+        if argv and argv[0] == "archive":
+            from glossary_check.archive import main as archive
+
+            return archive(argv[1:])
         if argv and argv[0] == "test":
             from glossary_check.selftest import main as selftest
 
             return selftest(argv[1:])
         if argv and argv[0] == "config":
             return _config(argv[1:])
+        if argv and argv[0] in ("models", "audit", "cache"):
+            from glossary_check import mt_commands
+
+            command = {"models": mt_commands.models_main, "audit": mt_commands.audit_main,
+                       "cache": mt_commands.cache_main}[argv[0]]
+            return command(argv[1:])
         parser = build_parser()
         args = parser.parse_args(argv)
         if args.list_rules:

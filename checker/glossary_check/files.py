@@ -13,8 +13,11 @@ SKIP_DIRS = {".git", ".hg", ".svn", ".tox", ".venv", "venv", "node_modules", "__
 
 
 def _matches(path: str, globs: Iterable[str]) -> bool:
-    name = os.path.basename(path)
-    return any(fnmatch.fnmatch(path, g) or fnmatch.fnmatch(name, g) for g in globs)
+    """A glob matches the path, or its trailing part from any folder on: `drafts/*` skips
+    articles/drafts/a.md, and `*.md` matches by name wherever the file is."""
+    parts = os.path.normpath(path).split(os.sep)
+    tails = [path, *("/".join(parts[i:]) for i in range(len(parts)))]
+    return any(fnmatch.fnmatch(tail, g) for g in globs for tail in tails)
 
 
 def collect(
@@ -30,7 +33,10 @@ def collect(
             continue
         if os.path.isdir(raw):
             for root, dirs, names in os.walk(raw):
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _matches(os.path.join(root, d), exclude))
+                dirs[:] = sorted(
+                    d for d in dirs
+                    if d not in SKIP_DIRS and not _matches(os.path.join(root, d), exclude)
+                )
                 for name in sorted(names):
                     full = os.path.join(root, name)
                     rel = os.path.normpath(full)

@@ -34,6 +34,7 @@ SENTENCE_ENDS = ".!?…\n\r"
 _LINE_MARKER = regex.compile(
     r"[^\S\n\r]*(?:#{1,6}|[-+*•–—]|\d{1,3}[.)])[^\S\n\r]+[" + regex.escape(OPENERS) + r"\s]*"
 )
+_MARKER_REACH = 48
 
 
 class Kind(enum.IntEnum):
@@ -246,8 +247,10 @@ def at_sentence_start(view: str, start: int) -> bool:
         i -= 1
     if i < 0 or view[i] in SENTENCE_ENDS:
         return True
-    line_start = max(view.rfind("\n", 0, start), view.rfind("\r", 0, start)) + 1
-    if _LINE_MARKER.fullmatch(view, line_start, start):
+    # A marker and its indent are short: look back a little, not to a far line start.
+    lo = max(0, start - _MARKER_REACH)
+    line_break = max(view.rfind("\n", lo, start), view.rfind("\r", lo, start))
+    if (line_break >= 0 or lo == 0) and _LINE_MARKER.fullmatch(view, line_break + 1, start):
         return True
     while i >= 0 and view[i] in CLOSERS:
         i -= 1
