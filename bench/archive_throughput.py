@@ -1,0 +1,158 @@
+"""Files per second: a serial run (the baseline) against `glossary-check archive` on Dask.
+
+    python bench/archive_throughput.py                  # 2,000 and 20,000 files, 2 workers
+    python bench/archive_throughput.py --files 5000 --workers 2 --select variant,case
+
+For each archive size it times, on the same generated files (tests/test_archive.py's
+generator: .txt and .md, Cyrillic, CRLF, BOMs):
+  - serial, in process: `runner.check_files` and the JSON report (the baseline: ratios
+    are against it);
+  - serial command: `glossary-check DIR -f json` (start-up and glossary load included);
+  - archive command: `glossary-check archive DIR --workers N` (cluster start-up included);
+  - archive on a running cluster: `archive.check_archive` alone.
+Then, on the first size, how the compiled glossary is best shipped to the workers:
+scattered to all of them once, as a dask.delayed the workers fetch, or loaded and compiled
+by each worker from the glossary file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from glossary_check import archive  # noqa: E402
+from glossary_check.compiled import Compiled, compile_all  # noqa: E402
+from glossary_check.files import bundled_glossary, collect  # noqa: E402
+from glossary_check.glossary import load_glossary  # noqa: E402
+from glossary_check.pipeline import Settings  # noqa: E402
+from glossary_check.report import Run  # noqa: E402
+from glossary_check.report.json_report import render  # noqa: E402
+from glossary_check.runner import check_files  # noqa: E402
+from test_archive import make_corpus  # noqa: E402
+
+
+def timed(work: Callable[..., object], *args: Any) -> float:
+    start = time.perf_counter()
+    work(*args)
+    return time.perf_counter() - start
+
+
+def command(argv: Sequence[str]) -> float:
+    def go() -> None:
+        done = subprocess.run([sys.executable, "-m", "glossary_check", *argv],
+                              capture_output=True, text=True, check=False)
+        if done.returncode not in (0, 1, 2) or "Traceback" in done.stderr:
+            raise SystemExit(f"{' '.join(argv)} failed:\n{done.stderr}")
+    return timed(go)
+
+
+def loaded_on_worker(paths: list[str], glossary: str, settings: Settings) -> list[archive.Batch]:
+    """The third way: each worker loads and compiles the glossary itself (once, then kept)."""
+    from distributed import get_worker
+
+    worker = get_worker()
+    compiled = getattr(worker, "_glossary_check_compiled", None)
+    if compiled is None:
+        compiled = compile_all(load_glossary(Path(glossary)))
+        worker._glossary_check_compiled = compiled  # type: ignore[attr-defined]
+    return archive.check_batch(paths, compiled, settings)
+
+
+def ship(client: Any, how: str, paths: list[str], compiled: Compiled, settings: Settings,
+         glossary: str, batch: int) -> float:
+    """Seconds to check `paths` on fresh workers with the glossary shipped `how`."""
+    import dask
+    import dask.bag as db
+    from distributed import as_completed
+
+    client.restart()
+    start = time.perf_counter()
+    bag = db.from_sequence(paths, partition_size=batch)
+    if how == "scatter":
+        shared = client.scatter(compiled, broadcast=True, hash=False)
+        parts = bag.map_partitions(archive.check_batch, shared, settings)
+    elif how == "delayed":
+        parts = bag.map_partitions(archive.check_batch, dask.delayed(compiled), settings)
+    else:
+        parts = bag.map_partitions(loaded_on_worker, glossary, settings)
+    for future in as_completed(client.compute(parts.to_delayed()), loop=client.loop):
+        future.result()
+    return time.perf_counter() - start
+
+
+def serial_run(paths: list[str], compiled: Compiled, settings: Settings) -> None:
+    render(Run("bench", "", 0, check_files(paths, compiled, settings)))
+
+
+def archive_run(client: Any, paths: list[str], compiled: Compiled, settings: Settings,
+                batch: int) -> None:
+    archive.check_archive(client, paths, compiled, settings, io.StringIO(), batch_size=batch)
+
+
+def row(name: str, seconds: float, count: int, baseline: float) -> None:
+    print(f"  {name:<34} {seconds:7.2f} s {count / seconds:9,.0f} files/s "
+          f"{baseline / seconds:6.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, nargs="+", default=[2000, 20000])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=archive.BATCH_SIZE)
+    parser.add_argument("--select", help="only these rules (default: all)")
+    args = parser.parse_args()
+    glossary = str(bundled_glossary())
+    compiled = compile_all(load_glossary(Path(glossary)))
+    settings = Settings(select=frozenset(args.select.split(",")) if args.select else None)
+    select = ["--select", args.select] if args.select else []
+    batch = args.batch_size
+    from distributed import Client
+
+    with tempfile.TemporaryDirectory() as tmp, archive.local_cluster(args.workers) as cluster, \
+            Client(cluster, set_as_default=False) as client:
+        print(f"{args.workers} workers, {os.cpu_count()} CPUs, batch {batch}, "
+              f"rules: {args.select or 'all'}, load average {os.getloadavg()[0]:.1f}")
+        for count in args.files:
+            root = Path(tmp) / f"a{count}"
+            make_corpus(root, count)
+            paths = list(collect([str(root)]))
+            # end to end: new processes, glossary load, lazy models, cluster start-up
+            serial_cmd = command([str(root), "-g", glossary, "-f", "json", "-o", os.devnull,
+                                  *select])
+            archive_cmd = command(["archive", str(root), "-g", glossary, "-o", os.devnull, "-q",
+                                   "--workers", str(args.workers), "--batch-size", str(batch),
+                                   *select])
+            # steady state: this process and the workers have checked a few files already
+            serial_run(paths[:50], compiled, settings)
+            archive_run(client, paths[:50], compiled, settings, batch)
+            serial = timed(serial_run, paths, compiled, settings)
+            running = timed(archive_run, client, paths, compiled, settings, batch)
+            print(f"\n{count:,} files, end to end")
+            row("serial command (baseline)", serial_cmd, count, serial_cmd)
+            row("archive command", archive_cmd, count, serial_cmd)
+            print(f"{count:,} files, steady state")
+            row("serial, in process (baseline)", serial, count, serial)
+            row("archive on a running cluster", running, count, serial)
+        count = args.files[0]
+        paths = list(collect([str(Path(tmp) / f"a{count}")]))
+        print(f"\nshipping the glossary ({count:,} files, fresh workers each time, best of 2)")
+        results = {how: min(ship(client, how, paths, compiled, settings, glossary, batch)
+                            for _ in range(2))
+                   for how in ("scatter", "delayed", "worker-load")}
+        for how, seconds in results.items():
+            row(how, seconds, count, results["scatter"])
+
+
+if __name__ == "__main__":
+    main()
