@@ -176,3 +176,40 @@ def test_glossary_list_conflict_names_both_places(
     (tmp_path / "a.txt").write_text("Kiev\n", encoding="utf-8")
     code, _, err = cli("a.txt")
     assert code == 2 and "one.yaml" in err and "two.yaml" in err and "Kiev" in err
+
+
+def test_language_from_the_file_and_the_command_line(
+    cli: Cli, tmp_path: Path, write_glossary: WriteGlossary
+) -> None:
+    write_glossary(GLOSSARY, "desk.yaml")
+    put(tmp_path / "glossary-check.toml", """
+        glossary = "desk.yaml"
+        ignore = ["untranslated", "source-form"]
+        language = "de"
+        """)
+    (tmp_path / "a.txt").write_text("Kiev\n", encoding="utf-8")
+    _, out, _ = cli("-f", "json", "a.txt")
+    assert '"language": "de"' in out and '"language": "en"' not in out
+    _, out, _ = cli("-f", "json", "--language", "fr", "a.txt")
+    assert '"language": "fr"' in out and '"language": "de"' not in out
+    _, out, _ = cli("config")
+    assert any(line.startswith('language = "de"') and line.endswith("glossary-check.toml:3")
+               for line in out.splitlines())
+
+
+def test_translation_settings_reach_the_run(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from glossary_check.cli import build_parser
+    from glossary_check.config import resolve
+
+    monkeypatch.chdir(project / "articles")
+    parser = build_parser()
+    args = parser.parse_args(["a.txt"])
+    resolve(args, parser, ["a.txt"])
+    assert (args.no_translate, args.threads, args.fail_on) == (True, 2, "warning")
+    assert args.severities == {"inconsistent": "error"}
+    argv = ["--threads", "1", "a.txt"]
+    args = parser.parse_args(argv)
+    resolve(args, parser, argv)
+    assert (args.no_translate, args.threads) == (True, 1)

@@ -100,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="configuration file (default: the nearest glossary-check.toml or "
                           "pyproject.toml with [tool.glossary-check], upwards from here)")
     workflow.add_argument("--no-config", action="store_true", help="read no configuration file")
+    workflow.add_argument("--language", metavar="LANG",
+                          help="the language articles are published in (default: the glossary's)")
     mt = parser.add_argument_group("machine translation")
     mt.add_argument("--no-translate", action="store_true",
                     help="do not machine-translate untranslated spans")
@@ -178,6 +180,11 @@ def _check(args: argparse.Namespace) -> int:
     except GlossaryError as exc:
         print(f"glossary-check: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    if getattr(args, "language", None) and args.language != compiled.glossary.language:
+        import dataclasses
+
+        compiled = dataclasses.replace(
+            compiled, glossary=dataclasses.replace(compiled.glossary, language=args.language))
     glossary = compiled.glossary
     settings = Settings(
         select=frozenset(args.select) if args.select is not None else None,

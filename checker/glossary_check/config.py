@@ -95,6 +95,7 @@ class Key:
     name: str  # as written in TOML
     dest: str  # the argparse destination it fills
     check: Check
+    inverted: bool = False  # a `--no-...` flag: the file says true, the flag says off
 
 
 KEYS: dict[str, Key] = {k.name: k for k in (
@@ -106,7 +107,7 @@ KEYS: dict[str, Key] = {k.name: k for k in (
     Key("fail-on", "fail_on", _choice(FAIL_ON)),
     Key("format", "format", _choice(REPORT_FORMATS)),
     Key("language", "language", _string),
-    Key("translate", "translate", _bool),
+    Key("translate", "no_translate", _bool, inverted=True),
     Key("threads", "threads", _threads),
     Key("report-unused-ignores", "report_unused_ignores", _bool),
     Key("severity", "severities", lambda v: None if isinstance(v, dict) else "must be a table"),
@@ -338,21 +339,23 @@ def resolve(
             value = getattr(args, key.dest)
             if name == "glossary":
                 value = [value]
-            settings[name] = Setting(value, "command line")
+            settings[name] = Setting(not value if key.inverted else value, "command line")
         elif from_file is not None:
             settings[name] = from_file
             if name == "glossary":
                 args.glossaries = list(from_file.value)
                 args.glossary = from_file.value[0]
             else:
-                setattr(args, key.dest, from_file.value)
+                setattr(args, key.dest, not from_file.value if key.inverted else from_file.value)
         else:
             default = parser.get_default(key.dest) if key.dest in _dests(parser) else None
             if name == "severity":
                 default = {}
+            if key.inverted and default is None:
+                default = False
             if not hasattr(args, key.dest):
                 setattr(args, key.dest, default)
-            settings[name] = Setting(default, "default")
+            settings[name] = Setting(not default if key.inverted else default, "default")
     if not hasattr(args, "glossaries") or args.glossaries is None:
         args.glossaries = [args.glossary] if args.glossary else None
     if args.severities is None:

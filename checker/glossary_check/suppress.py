@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING
 from glossary_check.findings import Finding, Severity
 
 if TYPE_CHECKING:
+    from markdown_it.token import Token
+
     from glossary_check.documents import Document
     from glossary_check.pipeline import Settings
 
@@ -183,7 +185,7 @@ def _markdown(text: str, known: Collection[str] | None) -> list[Directive]:
     candidates = _in_comments(text, known)
     if not candidates:
         return []
-    tokens = [t for t in MarkdownIt("commonmark").enable("table").parse(text)]
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
     lines = _Lines(text)
     blocks = [(i, t) for i, t in enumerate(tokens) if t.map is not None and t.type != "inline"]
     out = []
@@ -217,17 +219,17 @@ def _strip_comments(text: str) -> str:
 
 
 def _next_sibling(
-    tokens: Sequence[object], index: int, text: str, lines: _Lines
+    tokens: Sequence[Token], index: int, text: str, lines: _Lines
 ) -> tuple[int, int] | None:
-    level = getattr(tokens[index], "level", 0)
+    """Lines of the block after tokens[index] at its level, past comment-only HTML blocks."""
+    level = tokens[index].level
     for token in tokens[index + 1 :]:
-        t_level = getattr(token, "level", 0)
-        if t_level < level or (getattr(token, "nesting", 0) < 0 and t_level <= level):
+        if token.level < level or (token.nesting < 0 and token.level <= level):
             return None
-        if t_level > level or getattr(token, "map", None) is None:
+        if token.level > level or token.map is None:
             continue
-        start, end = token.map[0], token.map[1]  # type: ignore[attr-defined]
-        if token.type == "html_block" and not _strip_comments(  # type: ignore[attr-defined]
+        start, end = token.map[0], token.map[1]
+        if token.type == "html_block" and not _strip_comments(
             text[lines.start(start) : lines.start(end)]
         ).strip():
             continue  # a comment of its own, perhaps another directive: look past it
