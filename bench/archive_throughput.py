@@ -3,27 +3,29 @@
     python bench/archive_throughput.py                  # 2,000 and 20,000 files, 2 workers
     python bench/archive_throughput.py --files 5000 --workers 2 --select variant,case
 
-For each archive size it times, on the same generated files (tests/test_archive.py's
-generator: .txt and .md, Cyrillic, CRLF, BOMs):
-  - serial, in process: `runner.check_files` and the JSON report (the baseline: ratios
-    are against it);
-  - serial command: `glossary-check DIR -f json` (start-up and glossary load included);
-  - archive command: `glossary-check archive DIR --workers N` (cluster start-up included);
-  - archive on a running cluster: `archive.check_archive` alone.
-Then, on the first size, how the compiled glossary is best shipped to the workers:
-scattered to all of them once, as a dask.delayed the workers fetch, or loaded and compiled
-by each worker from the glossary file.
+For each archive size, on the same generated files (tests/test_archive.py's generator:
+.txt and .md, Cyrillic, CRLF, BOMs):
+  - end to end, each in a new process: `glossary-check DIR -f json --jobs 1` (the
+    baseline), the same with `--jobs N` (its process pool), and `glossary-check archive DIR
+    --workers N` (cluster start-up and lazy models included);
+  - steady state, with this process and the workers warmed up on a few files:
+    `runner.check_files` plus the JSON report (the baseline) and `archive.check_archive`
+    on a running cluster.
+Then the peak memory of this process for the largest size (serial results are held until
+the report is written; the archive writes each partition as it arrives), and, on the first
+size, how the compiled glossary is best shipped to fresh workers: scattered to all of them
+once, as a dask.delayed the workers fetch, or loaded and compiled by each worker itself.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -97,7 +99,18 @@ def serial_run(paths: list[str], compiled: Compiled, settings: Settings) -> None
 
 def archive_run(client: Any, paths: list[str], compiled: Compiled, settings: Settings,
                 batch: int) -> None:
-    archive.check_archive(client, paths, compiled, settings, io.StringIO(), batch_size=batch)
+    with open(os.devnull, "w", encoding="utf-8") as sink:
+        archive.check_archive(client, paths, compiled, settings, sink, batch_size=batch)
+
+
+def peak_mib(work: Callable[..., object], *args: Any) -> float:
+    """The most memory Python objects took in this process while `work` ran."""
+    tracemalloc.start()
+    try:
+        work(*args)
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
 
 
 def row(name: str, seconds: float, count: int, baseline: float) -> None:
@@ -128,8 +141,10 @@ def main() -> None:
             make_corpus(root, count)
             paths = list(collect([str(root)]))
             # end to end: new processes, glossary load, lazy models, cluster start-up
-            serial_cmd = command([str(root), "-g", glossary, "-f", "json", "-o", os.devnull,
-                                  *select])
+            main_cmd = [str(root), "-g", glossary, "-f", "json", "-o", os.devnull,
+                        "--no-translate", "--no-cache", *select]
+            serial_cmd = command([*main_cmd, "--jobs", "1"])
+            jobs_cmd = command([*main_cmd, "--jobs", str(args.workers)])
             archive_cmd = command(["archive", str(root), "-g", glossary, "-o", os.devnull, "-q",
                                    "--workers", str(args.workers), "--batch-size", str(batch),
                                    *select])
@@ -139,11 +154,19 @@ def main() -> None:
             serial = timed(serial_run, paths, compiled, settings)
             running = timed(archive_run, client, paths, compiled, settings, batch)
             print(f"\n{count:,} files, end to end")
-            row("serial command (baseline)", serial_cmd, count, serial_cmd)
+            row("main command --jobs 1 (baseline)", serial_cmd, count, serial_cmd)
+            row(f"main command --jobs {args.workers}", jobs_cmd, count, serial_cmd)
             row("archive command", archive_cmd, count, serial_cmd)
             print(f"{count:,} files, steady state")
             row("serial, in process (baseline)", serial, count, serial)
             row("archive on a running cluster", running, count, serial)
+        count = args.files[-1]
+        paths = list(collect([str(Path(tmp) / f"a{count}")]))
+        print(f"\npeak memory of this process ({count:,} files, Python objects)")
+        serial_peak = peak_mib(serial_run, paths, compiled, settings)
+        print(f"  serial, in process                 {serial_peak:7.1f} MiB")
+        print(f"  archive on a running cluster       "
+              f"{peak_mib(archive_run, client, paths, compiled, settings, batch):7.1f} MiB")
         count = args.files[0]
         paths = list(collect([str(Path(tmp) / f"a{count}")]))
         print(f"\nshipping the glossary ({count:,} files, fresh workers each time, best of 2)")
