@@ -213,3 +213,21 @@ def test_translation_settings_reach_the_run(
     args = parser.parse_args(argv)
     resolve(args, parser, argv)
     assert (args.no_translate, args.threads) == (True, 1)
+
+
+def test_include_and_exclude_globs_from_the_file(
+    cli: Cli, tmp_path: Path, write_glossary: WriteGlossary
+) -> None:
+    write_glossary(GLOSSARY, "glossary-check.yaml")
+    put(tmp_path / "glossary-check.toml", """
+        include = ["*.md", "*.rst"]
+        exclude = ["drafts/*"]
+        ignore = ["untranslated", "source-form"]
+        """)
+    for name in ("a.md", "b.rst", "c.txt", "drafts/d.md"):
+        put(tmp_path / "articles" / name, "Kiev\n")
+    _, out, _ = cli("-f", "json", "articles")
+    assert '"path": "articles/a.md"' in out and '"path": "articles/b.rst"' in out
+    assert "c.txt" not in out and "d.md" not in out
+    _, out, _ = cli("-f", "json", "--exclude", "*.rst", "articles")  # the flag replaces the key
+    assert "b.rst" not in out and "d.md" in out
