@@ -104,3 +104,10 @@ def test_a_finding_across_lines_counts_on_any_of_them() -> None:
     assert keep_changed(result, {3}).findings == [finding]
     assert keep_changed(result, {1, 4}).findings == []
     assert keep_changed(result, None).findings == [finding]
+
+
+def test_fix_touches_only_changed_lines(repo: Path, run_cli: RunCli) -> None:
+    (repo / "b.txt").write_text("Kiev b.\nKiev new line.\n", encoding="utf-8")
+    code, out, _ = run_cli(*CORE_ARGS, "--changed-lines", "HEAD", "--fix", "b.txt", cwd=repo)
+    assert (repo / "b.txt").read_text(encoding="utf-8") == "Kiev b.\nKyiv new line.\n"
+    assert code == 0 and "fixed 1 finding in 1 file" in out and "0 findings" in out

@@ -235,3 +235,10 @@ def test_fix_leaves_permissions_of_an_executable_alone(cli: Cli, tmp_path: Path)
     os.chmod(article, 0o751)
     cli("--fix", str(article))
     assert stat.S_IMODE(article.stat().st_mode) == 0o751 and article.read_bytes() == b"Kyiv\n"
+
+
+def test_suppressed_findings_are_not_fixed(cli: Cli, tmp_path: Path) -> None:
+    kept = b"Kiev, said the 1990 sign. glossary-check: ignore\n"
+    article = write(tmp_path / "a.txt", kept + b"Kiev.\n")
+    cli("--fix", str(article))
+    assert article.read_bytes() == kept + b"Kyiv.\n"
