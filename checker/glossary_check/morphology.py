@@ -312,11 +312,12 @@ def _foreign_title(kind: str | None, term: str) -> bool:
     if kind not in ("publication", "organization"):
         return False
     first = WORD.search(term)
-    return first is not None and word_article(first.group())
+    return first is not None and _is_article(first.group())
 
 
-def word_article(word: str) -> bool:
-    return word.casefold().translate(_APOSTROPHES).rstrip("'") in _ARTICLES
+def _is_article(word: str) -> bool:
+    """Le, The, Die ... and the elided l' of L'Express."""
+    return word.casefold().translate(_APOSTROPHES).split("'")[0] in _ARTICLES
 
 
 def _structure(words: list[_Word], gaps: Sequence[str], kind: str | None, term: str
@@ -460,6 +461,8 @@ class _Run:
         self.tokens = tokens
         self.cache = cache
         self.folded: dict[str, str] = {}
+        self.spelled: dict[str, str] = {}
+        self.starting: dict[str, tuple[int, ...]] = {}
 
     def fold(self, text: str) -> str:
         key = self.folded.get(text)
@@ -468,7 +471,9 @@ class _Run:
         return key
 
     def analyses(self, text: str, language: str) -> tuple[Analysis, ...]:
-        spelled = _spelling(text)
+        spelled = self.spelled.get(text)
+        if spelled is None:
+            spelled = self.spelled[text] = _spelling(text)
         key = (language, spelled)
         found = self.cache.get(key)
         if found is None:
@@ -481,20 +486,25 @@ class _Run:
             self.cache[key] = found
         return found
 
-    def candidates(self, token: Token) -> set[int]:
-        folded = self.fold(token.text)
+    def candidates(self, token: Token) -> tuple[int, ...]:
+        """Patterns that may start at this word, in index order (memoised per word)."""
+        text = token.text
+        found = self.starting.get(text)
+        if found is not None:
+            return found
+        folded = self.fold(text)
         out = set(self.index.by_surface.get(folded, ()))
-        if not _CYRILLIC.search(token.text):
-            return out
-        capital = token.text[:1].isupper()
-        prefix = folded[:PREFIX]
-        for language, table in self.index.starts.items():
-            needs_capital = table.get(prefix)
-            if needs_capital is None or (needs_capital and not capital):
-                continue
-            for a in self.analyses(token.text, language):
-                out.update(self.index.by_lemma.get((language, a.lemma), ()))
-        return out
+        if _CYRILLIC.search(text):
+            capital = text[:1].isupper()
+            prefix = folded[:PREFIX]
+            for language, table in self.index.starts.items():
+                needs_capital = table.get(prefix)
+                if needs_capital is None or (needs_capital and not capital):
+                    continue
+                for a in self.analyses(text, language):
+                    out.update(self.index.by_lemma.get((language, a.lemma), ()))
+        found = self.starting[text] = tuple(sorted(out))
+        return found
 
     def keys(self, token: Token, spec: WordSpec, language: str) -> set[tuple[str, str, str | None]]:
         """(case, number, gender) a document word can have as a form of this pattern word."""
@@ -545,7 +555,7 @@ class _Run:
         i = 0
         while i < len(tokens):
             best_last, best = -1, list[Pattern]()
-            for number in sorted(self.candidates(tokens[i])):
+            for number in self.candidates(tokens[i]):
                 last = self.match(patterns[number], i)
                 if last is None or last < best_last:
                     continue
