@@ -121,6 +121,28 @@ def test_whitespace_around_renderings_is_not_part_of_them(load: Load) -> None:
     assert entry.variants[0].wrong == "Elysee Palace"
 
 
+def test_anchors_aliases_and_merge_keys(load: Load) -> None:
+    glossary = load("""
+        entries:
+          - &kyiv
+            term: Kyiv
+            kind: place
+            note: &rule the desk's rule
+            except: [Chicken Kiev]
+          - <<: *kyiv
+            term: Kharkiv
+            variants: [Kharkov]
+          - term: Odesa
+            note: *rule
+    """)
+    kyiv, kharkiv, odesa = glossary.entries
+    assert (kharkiv.term, kharkiv.kind, kharkiv.note, kharkiv.excepts) == (
+        "Kharkiv", "place", "the desk's rule", ("Chicken Kiev",),
+    )
+    assert kharkiv.variants[0].wrong == "Kharkov" and kyiv.variants == ()
+    assert odesa.note == "the desk's rule"
+
+
 def test_numbers_are_read_as_written(load: Load) -> None:
     (entry,) = load("entries:\n  - term: 1984\n    variants: [1.50]\n").entries
     assert entry.term == "1984" and entry.variants[0].wrong == "1.50"

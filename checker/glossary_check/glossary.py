@@ -128,12 +128,24 @@ class _Reader:
             raise self.fail(node, f"{what} must be a mapping")
         seen: dict[str, yaml.Node] = {}
         out = []
+        merged: list[tuple[str, yaml.Node, yaml.Node]] = []
         for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *shared`, as safe_load merges
+                bases = value_node.value if isinstance(value_node, yaml.SequenceNode) else [
+                    value_node
+                ]
+                for base in bases:
+                    merged += self.mapping(base, "a merged mapping")
+                continue
             key = self.string(key_node, "a key")
             if key in seen:
                 raise self.fail(key_node, f"duplicate key {key!r} in {what}")
             seen[key] = key_node
             out.append((key, key_node, value_node))
+        for key, key_node, value_node in merged:  # keys written out win over merged ones
+            if key not in seen:
+                seen[key] = key_node
+                out.append((key, key_node, value_node))
         return out
 
     def string(self, node: yaml.Node, what: str, *, allow_empty: bool = False) -> str:
