@@ -105,6 +105,20 @@ def test_pattern_findings_but_not_inside_accepted_text(compiled: Compiled) -> No
     assert findings[0].message == "'Dniepr' is a variant of 'Dnipro' (by its pattern)."
 
 
+def test_a_broad_pattern_skips_every_accepted_rendering(check: Check) -> None:
+    yaml_text = """
+        entries:
+          - term: Dnipro
+            aliases: [Dnipro River]
+            pattern: '\\bDn\\w+'
+    """
+    text = "Dnipro, the Dnipro River, Dniepr; Dnipro and Dnepr, Dnipro."
+    findings = check(yaml_text, text)
+    assert [(f.text, f.offset) for f in findings] == [
+        ("Dniepr", text.index("Dniepr")), ("Dnepr", text.index("Dnepr")),
+    ]
+
+
 def test_a_pattern_hit_inside_an_except_phrase_is_not_flagged(check: Check) -> None:
     yaml_text = """
         entries:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 
 from glossary_check.findings import Applicability, Severity
@@ -32,8 +33,11 @@ def check(ctx: Context) -> Iterator[Hit]:
             entry=entry, suggestion=target.fix, language=glossary.language,
             applicability=Applicability.SAFE,
         )
+    # Matches come in text order and never overlap, so the settled spans are sorted.
+    starts = [s for s, _ in settled]
     for index, start, end in pattern_matches(ctx.compiled.matcher, ctx.view):
-        if any(s <= start and end <= e for s, e in settled):
+        at = bisect.bisect_right(starts, start) - 1
+        if at >= 0 and end <= settled[at][1]:
             continue
         entry = ctx.entry(index)
         text = ctx.view[start:end]
