@@ -529,12 +529,24 @@ def test_the_bundled_spelling_ukraine_list_loads() -> None:
     assert "MIT" in licence or "Permission is hereby granted" in licence
 
 
-def test_the_bundled_newsroom_glossary_loads_and_overrides_the_list() -> None:
+def test_the_bundled_newsroom_glossary_loads() -> None:
     glossary = load_glossary(bundled_glossary())
-    assert [Path(f).name for f in glossary.files] == ["newsroom.yaml", "spelling-ukraine.yaml"]
+    assert [Path(f).name for f in glossary.files] == ["newsroom.yaml"]
     by_term = glossary.by_term()
-    assert len(glossary.entries) > 500
-    assert "Zelensky" in by_term and "Volodymyr Zelenskyy" not in by_term
     assert by_term["Kyiv"].note and by_term["Kyiv"].excepts
     assert glossary.language == "en"
     assert dict(glossary.transliteration) == {"uk": "national-2010", "ru": "bgn-pcgn"}
+
+
+def test_a_desk_glossary_including_the_list_overrides_its_house_style(tmp_path: Path) -> None:
+    newsroom = bundled_glossary().read_text("utf-8")
+    desk = tmp_path / "desk.yaml"
+    listed = bundled_glossary().with_name("spelling-ukraine.yaml")
+    desk.write_text(newsroom.replace("language: en\n", f"language: en\ninclude: ['{listed}']\n", 1),
+                    encoding="utf-8")
+    glossary = load_glossary(desk)
+    assert [Path(f).name for f in glossary.files] == ["desk.yaml", "spelling-ukraine.yaml"]
+    by_term = glossary.by_term()
+    assert len(glossary.entries) > 500
+    assert "Zelensky" in by_term and "Volodymyr Zelenskyy" not in by_term
+    assert "Lviv" in by_term
