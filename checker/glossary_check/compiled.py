@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from glossary_check.glossary import Glossary
 from glossary_check.matching import WORD, Matcher, Token, compile_glossary, word_key
@@ -25,15 +26,25 @@ def deletions(key: str) -> Iterable[str]:
     return (key[:i] + key[i + 1 :] for i in range(len(key)))
 
 
+class SourceStore(Protocol):
+    """Keeps a morphology index between runs (the on-disk cache)."""
+
+    def load(self) -> Any | None: ...
+
+    def save(self, index: Any) -> None: ...
+
+
 @dataclass(slots=True)
 class Compiled:
     glossary: Glossary
     matcher: Matcher
     #: delete-key -> (glossary word as written, entry index) it comes from
-    near: dict[str, tuple[tuple[str, int], ...]]
+    near: Mapping[str, tuple[tuple[str, int], ...]]
     #: every word of an accepted rendering (case-folded), to tell known words from near misses
-    known: frozenset[str]
+    known: AbstractSet[str]
     sources: Any = field(default=None)
+    #: where the morphology index is loaded from and saved to; None builds it every run
+    source_store: SourceStore | None = field(default=None)
 
     def inflected_sources(
         self, view: str, tokens: list[Token], exact: list[SourceHit]
@@ -42,7 +53,12 @@ class Compiled:
         from glossary_check import morphology
 
         if self.sources is None:
-            self.sources = morphology.build_source_index(self.glossary)
+            store = self.source_store
+            self.sources = store.load() if store is not None else None
+            if self.sources is None:
+                self.sources = morphology.build_source_index(self.glossary)
+                if store is not None:
+                    store.save(self.sources)
         found = morphology.find_source_forms(self.sources, view, tokens)
         return morphology.merge_hits(exact, found)
 

@@ -136,6 +136,8 @@ def identify(text: str, candidates: Sequence[str] = CANDIDATES) -> str:
 
 def _script(word: str) -> str | None:
     """The one script of a word's letters; "" for a word of several (mixed), None for none."""
+    if word.isascii():  # most words of an English article: Latin letters or none at all
+        return "Latin" if any(ch.isalpha() for ch in word) else None
     found = ""
     for ch in word:
         if not _LETTER.match(ch):
@@ -174,8 +176,11 @@ def spans(
     out: list[tuple[int, int]] = []
     current: tuple[int, int, str] | None = None  # start, end, script
     last: Token | None = None
+    scripts: dict[str, str | None] = {}  # per distinct word: an article repeats its words
     for token in tokens:
-        script = _script(token.text)
+        script = scripts.get(token.text, "?")
+        if script == "?":
+            script = scripts[token.text] = _script(token.text)
         foreign = script is not None and script not in ("", home)
         if current is not None and last is not None and (
             script == "" or script == home or (foreign and script != current[2])

@@ -161,26 +161,36 @@ def _possessive_stem(key: str) -> str | None:
 
 
 def find_matches(matcher: Matcher, view: str, tokens: list[Token]) -> list[Match]:
-    """Leftmost-longest glossary matches over the tokens of a view."""
-    keys: dict[str, str] = {}
+    """Leftmost-longest glossary matches over the tokens of a view.
 
-    def key_of(token: Token) -> str:
-        k = keys.get(token.text)
-        if k is None:
-            k = keys[token.text] = word_key(token.text)
-        return k
-
+    Keys are computed once per distinct word, and only words whose key or
+    possessive stem starts some rendering are walked from: most words start
+    none, and the trie may be read lazily from the on-disk cache.
+    """
     root = matcher.root
+    keys: dict[str, tuple[str, str | None]] = {}
+    starters: set[str] = set()
+    for text in {token.text for token in tokens}:
+        key = word_key(text)
+        stem = _possessive_stem(key)
+        keys[text] = (key, stem)
+        first = root.get(key)
+        stem_node = root.get(stem) if stem is not None else None
+        if isinstance(first, dict) or (isinstance(stem_node, dict) and "" in stem_node):
+            starters.add(text)
+
     out: list[Match] = []
-    i, n = 0, len(tokens)
-    while i < n:
+    n = len(tokens)
+    resume = 0
+    for i in [i for i, token in enumerate(tokens) if token.text in starters]:
+        if i < resume:
+            continue
         best: tuple[int, int, list[Target]] | None = None  # (end offset, last token index, targets)
         node = root
         j = i
         while True:
             token = tokens[j]
-            key = key_of(token)
-            stem = _possessive_stem(key)
+            key, stem = keys[token.text]
             if stem is not None:
                 stem_node = node.get(stem)
                 if isinstance(stem_node, dict) and "" in stem_node:
@@ -199,12 +209,11 @@ def find_matches(matcher: Matcher, view: str, tokens: list[Token]) -> list[Match
             node = after_gap
             j += 1
         if best is None:
-            i += 1
             continue
         end, last, targets = best
         end = _with_tail(matcher, view, end, targets)
         out.append(Match(tokens[i].start, end, view[tokens[i].start : end], tuple(targets)))
-        i = last + 1
+        resume = last + 1
     return out
 
 

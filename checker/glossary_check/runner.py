@@ -109,7 +109,12 @@ def worker_count(paths: Sequence[str], jobs: int, *, min_files: int = PARALLEL_M
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(compiled: Compiled, settings: Settings, fmt: str | None) -> None:
+def _init_worker(
+    compiled: Compiled, settings: Settings, fmt: str | None, gc_threshold: tuple[int, ...]
+) -> None:
+    import gc
+
+    gc.set_threshold(*gc_threshold)  # the parent's tuning; a spawned worker starts afresh
     _WORKER.update(compiled=compiled, settings=settings, fmt=fmt)
 
 
@@ -136,9 +141,11 @@ def _check_parallel(
         (i, [p for p in paths[i : i + size] if p != "-"]) for i in range(0, len(paths), size)
     ]
     results: list[FileResult | None] = [None] * len(paths)
+    import gc
+
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=_pool_context(), initializer=_init_worker,
-        initargs=(compiled, settings, fmt),
+        initargs=(compiled, settings, fmt, gc.get_threshold()),
     ) as pool:
         pending: dict[Future[list[FileResult]], int] = {
             pool.submit(_check_chunk, chunk): start for start, chunk in chunks if chunk

@@ -128,12 +128,17 @@ class Verdict(enum.Enum):
 
 def classify(match: Match, glossary: Glossary) -> tuple[Verdict, Target]:
     """What a glossary match means; when one text is several things, the most specific wins."""
-    written = normalise_gaps(match.text)
+    written: str | None = None  # the text with its gaps normalised, when a comparison needs it
     best: tuple[int, Verdict, Target] | None = None
     for target in match.targets:
-        entry = glossary.entries[target.entry]
         if target.kind in (Kind.TERM, Kind.ALIAS):
-            exact = written == normalise_gaps(target.form) or entry.case == "any"
+            exact = match.text == target.form
+            if not exact:
+                if written is None:
+                    written = normalise_gaps(match.text)
+                exact = written == normalise_gaps(target.form)
+            # the entry is looked at last: a cached glossary decodes entries on demand
+            exact = exact or glossary.entries[target.entry].case == "any"
             verdict, rank = (Verdict.CORRECT, 0) if exact else (Verdict.CASE, 3)
         elif target.kind is Kind.EXCEPT:
             verdict, rank = Verdict.EXCEPT, 1

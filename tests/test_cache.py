@@ -1,0 +1,391 @@
+"""The compiled-glossary cache: warm runs give the same findings as cold ones, a changed
+glossary or a damaged cache file is rebuilt, concurrent writers never leave half a file,
+and `--no-cache` writes nothing."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import pickle
+import struct
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import CORE, WriteGlossary, check_text
+from glossary_check import cache, cachefile
+from glossary_check.cli import main
+from glossary_check.compiled import Compiled, compile_all
+from glossary_check.glossary import load_glossary
+from glossary_check.matching import Kind, Target
+
+GLOSSARY = """\
+version: 1
+language: en
+include: [people.yaml]
+entries:
+  - term: Kyiv
+    kind: place
+    variants: [Kiev, Kyev]
+    except: [Chicken Kiev]
+    sources:
+      ru: [Киев]
+      uk: [Київ]
+    note: the desk's rule
+  - term: Kharkiv
+    kind: place
+    variants: [Kharkov]
+  - term: kompromat
+    kind: term
+  - term: TASS
+    kind: organization
+  - term: Jr.
+    kind: other
+    pattern: '\\bJunior\\b'
+"""
+
+PEOPLE = """\
+version: 1
+entries:
+  - term: Zelensky
+    kind: person
+    aliases: [Volodymyr Zelensky]
+    variants:
+      - Zelenskyy
+      - Vladimir Zelensky: Volodymyr Zelensky
+  - term: Oleksandr Syrskyi
+    kind: person
+    variants: [Aleksandr Syrsky, Oleksandr Syrsky]
+  - term: Oleksandr Usyk
+    kind: person
+    variants: [Alexander Usyk]
+"""
+
+ARTICLE = """\
+Vladimir Zelensky met Oleksandr Syrsky in Kiev on Monday; Zelenskyy's aides and Tass
+reported it. Kompromat was not mentioned. Later Oleksandr
+Usyk and Alexander Usyk arrived in Kharkov, and they had Chicken Kiev.
+Kyiv is calm. Zelensky said: Kyev. Zelenksy spoke, and Junior Kharkiv's mayor too.
+"""
+
+
+def _setup(write_glossary: WriteGlossary, people: str = PEOPLE) -> Path:
+    write_glossary(people, "people.yaml")
+    return write_glossary(GLOSSARY)
+
+
+def _findings(compiled: Compiled, text: str = ARTICLE) -> list[Any]:
+    return check_text(compiled, text, CORE)
+
+
+def _cache_files(directory: Path, kind: str = "compiled") -> list[Path]:
+    return sorted(directory.glob(f"{kind}-*.bin"))
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run from tmp_path: the cache key includes the working directory."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_warm_load_skips_yaml_and_finds_the_same(
+    here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _setup(write_glossary)
+    store = here / "cache"
+    cold = cache.load(path, store)
+    assert len(_cache_files(store)) == 1
+    fresh = compile_all(load_glossary(path))
+    assert _findings(cold) == _findings(fresh)
+    assert _findings(fresh), "the article has findings to compare"
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("a warm load must not parse the glossary")
+
+    monkeypatch.setattr(cache, "load_glossary", refuse)
+    warm = cache.load(path, store)
+    assert isinstance(warm.matcher.root, cache.LazyNode)
+    assert _findings(warm) == _findings(fresh)
+    assert warm.glossary.path == fresh.glossary.path
+    assert warm.glossary.files == fresh.glossary.files
+    assert warm.glossary.digest == fresh.glossary.digest
+    assert len(warm.glossary.entries) == len(fresh.glossary.entries)
+
+
+def test_lazy_views_hold_exactly_the_compiled_tables(
+    here: Path, write_glossary: WriteGlossary
+) -> None:
+    path = _setup(write_glossary)
+    fresh = compile_all(load_glossary(path))
+    cache.load(path, here / "cache")
+    warm = cache.load(path, here / "cache")
+    assert dict(warm.matcher.root.items()) == fresh.matcher.root
+    assert dict(warm.near.items()) == fresh.near
+    assert set(warm.known) == set(fresh.known)
+    assert "zelensky" in warm.known and "nonesuch" not in warm.known
+    assert warm.near.get("nonesuch") is None
+    for a, b in zip(warm.glossary.entries, fresh.glossary.entries, strict=True):
+        assert (a.term, a.variants, a.sources, a.location, a.note) == (
+            b.term, b.variants, b.sources, b.location, b.note)
+        assert (a.pattern and a.pattern.pattern) == (b.pattern and b.pattern.pattern)
+    assert warm.glossary.entries[-1].term == fresh.glossary.entries[-1].term
+    assert [e.term for e in warm.glossary.entries[1:3]] == [
+        e.term for e in fresh.glossary.entries[1:3]]
+    with pytest.raises(TypeError):
+        warm.matcher.root["x"] = {}
+
+
+def test_a_lazy_compiled_glossary_pickles_as_plain_data(
+    here: Path, write_glossary: WriteGlossary
+) -> None:
+    """What a worker started by spawning receives."""
+    path = _setup(write_glossary)
+    cache.load(path, here / "cache")
+    warm = cache.load(path, here / "cache")
+    copy = pickle.loads(pickle.dumps(warm))
+    assert type(copy.matcher.root) is dict
+    assert _findings(copy) == _findings(compile_all(load_glossary(path)))
+
+
+@pytest.mark.parametrize("which", ["main", "included"])
+def test_a_changed_glossary_file_is_recompiled(
+    here: Path, write_glossary: WriteGlossary, which: str
+) -> None:
+    path = _setup(write_glossary)
+    store = here / "cache"
+    text = ARTICLE + "A man visited Charkow.\n"
+    before = _findings(cache.load(path, store), text)
+    if which == "main":
+        write_glossary(GLOSSARY.replace("variants: [Kharkov]", "variants: [Kharkov, Charkow]"))
+    else:
+        _setup(write_glossary, PEOPLE + "  - term: Charkiv Man\n    variants: [Charkow]\n")
+    after = _findings(cache.load(path, store), text)
+    fresh = _findings(compile_all(load_glossary(path)), text)
+    assert after == fresh
+    assert after != before
+    assert len(_cache_files(store)) == 1  # rewritten in place, not added
+    warm = cache.load(path, store)
+    assert isinstance(warm.matcher.root, cache.LazyNode)
+    assert _findings(warm, text) == fresh
+
+
+def _damage(file: Path, how: str) -> None:
+    data = bytearray(file.read_bytes())
+    if how == "truncated":
+        data = data[: len(data) // 2]
+    elif how == "empty":
+        data = bytearray()
+    elif how == "garbage":
+        data = bytearray(os.urandom(len(data)))
+    elif how == "wrong-version":
+        struct.pack_into("<I", data, 8, cachefile.FORMAT + 1)
+    elif how == "flipped-byte":
+        data[-10] ^= 0xFF
+    elif how == "bad-header":
+        data[20:40] = b"{" * 20
+    elif how == "other-key":
+        (hlen,) = struct.unpack_from("<I", data, 12)
+        header = json.loads(bytes(data[16 : 16 + hlen]))
+        header["key"] = header["key"][::-1]
+        head = json.dumps(header).encode()
+        data = bytearray(data[:12] + struct.pack("<I", len(head)) + head + data[16 + hlen :])
+    elif how == "bad-pickle":
+        # a payload that passes the checksum but does not unpickle
+        (hlen,) = struct.unpack_from("<I", data, 12)
+        header = json.loads(bytes(data[16 : 16 + hlen]))
+        start = 16 + hlen + header["sections"]["meta"][0]
+        data[start : start + 4] = b"\x00\x01\x02\x03"
+        import zlib
+
+        header["crc32"] = zlib.crc32(bytes(data[16 + hlen :]))
+        head = json.dumps(header).encode()
+        data = bytearray(data[:12] + struct.pack("<I", len(head)) + head + data[16 + hlen :])
+    file.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    "how", ["truncated", "empty", "garbage", "wrong-version", "flipped-byte", "bad-header",
+            "other-key", "bad-pickle"],
+)
+def test_a_damaged_cache_file_is_rebuilt(
+    here: Path, write_glossary: WriteGlossary, how: str
+) -> None:
+    path = _setup(write_glossary)
+    store = here / "cache"
+    expected = _findings(cache.load(path, store))
+    (file,) = _cache_files(store)
+    _damage(file, how)
+    assert _findings(cache.load(path, store)) == expected
+    assert len(_cache_files(store)) == 1
+    warm = cache.load(path, store)
+    assert isinstance(warm.matcher.root, cache.LazyNode), "the damaged file was rewritten"
+    assert _findings(warm) == expected
+
+
+def _load_in_process(args: tuple[str, str, str, Any]) -> str:
+    cwd, path, store, barrier = args
+    os.chdir(cwd)
+    barrier.wait()
+    compiled = cache.load(path, Path(store))
+    return json.dumps([(f.rule, f.offset, f.text) for f in _findings(compiled)])
+
+
+def test_concurrent_runs_do_not_corrupt_the_cache(
+    here: Path, write_glossary: WriteGlossary
+) -> None:
+    path = _setup(write_glossary)
+    store = here / "cache"
+    fresh = _findings(compile_all(load_glossary(path)))
+    expected = json.dumps([(f.rule, f.offset, f.text) for f in fresh])
+    context = multiprocessing.get_context("spawn")
+    for _ in range(2):  # both writing (cold), then one writing over a file others read
+        with context.Manager() as manager:
+            barrier = manager.Barrier(4)
+            with context.Pool(4) as pool:
+                task = (str(here), str(path), str(store), barrier)
+                results = pool.map(_load_in_process, [task] * 4)
+        assert results == [expected] * 4
+        (file,) = _cache_files(store)
+        assert not list(store.glob("*.tmp")), "no temporary file is left behind"
+        warm = cache.load(path, store)
+        assert isinstance(warm.matcher.root, cache.LazyNode)
+        file.write_bytes(file.read_bytes()[:100])  # the second round rebuilds it concurrently
+
+
+def test_write_is_all_or_nothing(
+    here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer that fails half-way (disk full) leaves the old file and no temporary one."""
+    path = _setup(write_glossary)
+    store = here / "cache"
+    cache.load(path, store)
+    (file,) = _cache_files(store)
+    before = file.read_bytes()
+
+    def full(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    write_glossary(GLOSSARY.replace("Kyev]", "Kyev, Kiew]"))
+    compiled = cache.load(path, store)  # compiled all the same
+    assert "Kiew" in [v.wrong for e in compiled.glossary.entries for v in e.variants]
+    assert file.read_bytes() == before
+    assert not list(store.glob("*.tmp"))
+
+
+def test_an_unwritable_cache_directory_only_costs_time(
+    here: Path, write_glossary: WriteGlossary
+) -> None:
+    path = _setup(write_glossary)
+    blocker = here / "not-a-directory"
+    blocker.write_text("")
+    compiled = cache.load(path, blocker / "cache")
+    assert _findings(compiled) == _findings(compile_all(load_glossary(path)))
+
+
+def test_the_morphology_index_is_a_second_artefact(
+    here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from glossary_check import morphology
+
+    path = _setup(write_glossary)
+    store = here / "cache"
+    text = "The mayor of Киева spoke."
+    first = cache.load(path, store)
+    assert first.inflected_sources(text, [], []) is not None
+    assert len(_cache_files(store, "sources")) == 1
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("the index must come from the cache")
+
+    monkeypatch.setattr(morphology, "build_source_index", refuse)
+    from glossary_check.matching import tokenize
+
+    second = cache.load(path, store)
+    assert second.inflected_sources(text, tokenize(text), []) == first.inflected_sources(
+        text, tokenize(text), [])
+    assert second.sources is not None
+    # keyed on the glossary's contents: another glossary does not get this index
+    write_glossary(GLOSSARY.replace("uk: [Київ]", "uk: [Київ, Києва]"))
+    third = cache.load(path, store)
+    with pytest.raises(AssertionError, match="from the cache"):
+        third.inflected_sources(text, tokenize(text), [])
+
+
+def test_cli_no_cache_writes_nothing(
+    here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = _setup(write_glossary)
+    store = here / "cache"
+    monkeypatch.setenv(cache.ENV, str(store))
+    article = here / "article.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    args = ["-g", str(path), "-f", "json", "--ignore", "untranslated,source-form", str(article)]
+    assert main([*args, "--no-cache"]) == 1
+    uncached = capsys.readouterr().out
+    assert not store.exists()
+    assert main(args) == 1
+    assert capsys.readouterr().out == uncached
+    assert len(_cache_files(store)) == 1
+    assert main(args) == 1
+    assert capsys.readouterr().out == uncached
+
+
+def test_default_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "here"))
+    assert cache.default_dir() == tmp_path / "here"
+    monkeypatch.delenv(cache.ENV)
+    assert cache.default_dir().name == "glossary-check"
+
+
+def test_tables_round_trip() -> None:
+    items = {f"key{i}": f"value{i}".encode() for i in range(1000)}
+    items["Київ"] = b""
+    items[""] = b"empty key"
+    data = cachefile.build_table(items.items())
+    table = cachefile.Table(memoryview(data), 0)
+    assert {k: bytes(v) for k, v in table.items()} == items
+    for key, value in items.items():
+        got = table.get(key)
+        assert got is not None and bytes(got) == value
+    assert table.get("missing") is None
+    empty = cachefile.Table(memoryview(cachefile.build_table([])), 0)
+    assert empty.get("x") is None and list(empty.items()) == []
+    array = cachefile.Array(memoryview(b"\0" * 3 + cachefile.build_array([b"a", b"", b"ccc"])), 3)
+    assert [bytes(array[i]) for i in range(len(array))] == [b"a", b"", b"ccc"]
+    with pytest.raises(IndexError):
+        array[3]
+
+
+def test_a_dataclass_artefact_round_trips_with_lazy_fields(tmp_path: Path) -> None:
+    """How the morphology index is kept: long tuples and dicts (str or tuple keys) lazy."""
+    from glossary_check.matching import Match, Token
+
+    value = Match(
+        0, 5, "Kyiv",
+        tuple(Target(i, Kind.VARIANT, f"form{i}", "fix", None) for i in range(600)),
+    )
+    artefact = cache.Artefact(tmp_path, "test", "k")
+    assert artefact.load() is None
+    assert artefact.save(value)
+    loaded = artefact.load()
+    assert isinstance(loaded.targets, cachefile.LazyTuple)
+    assert loaded.targets == value.targets and loaded.targets[599] == value.targets[599]
+    assert loaded.targets[-1] == value.targets[-1] and len(loaded.targets) == 600
+    assert (loaded.start, loaded.end, loaded.text) == (0, 5, "Kyiv")
+    assert pickle.loads(pickle.dumps(loaded)) == value
+    assert cache.Artefact(tmp_path, "test", "other").load() is None
+    plain = cache.Artefact(tmp_path, "plain", "k")
+    assert plain.save({"a": [Token(0, 1, "a")]}) and plain.load() == {"a": [Token(0, 1, "a")]}
+
+    table = {(f"ru{i}", "лемма"): (i, i + 1) for i in range(300)}
+    section = cachefile.mapping_section(table, cachefile.Dumper())
+    mapping = cachefile.LazyMapping(cachefile.Table(section, 0))
+    assert mapping.get(("ru7", "лемма")) == (7, 8)
+    assert mapping.get(("ru7", "other"), ()) == ()
+    assert ("ru9", "лемма") in mapping and "ru9" not in mapping
+    assert dict(mapping.items()) == table
