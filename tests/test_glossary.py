@@ -550,3 +550,14 @@ def test_a_desk_glossary_including_the_list_overrides_its_house_style(tmp_path: 
     assert len(glossary.entries) > 500
     assert "Zelensky" in by_term and "Volodymyr Zelenskyy" not in by_term
     assert "Lviv" in by_term
+
+
+def test_an_unknown_transliteration_system_is_a_located_error(tmp_path: Path) -> None:
+    path = tmp_path / "g.yaml"
+    path.write_text("version: 1\ntransliteration:\n  uk: national-2010\n  ru: nope\nentries: []\n",
+                    encoding="utf-8")
+    with pytest.raises(GlossaryError) as caught:
+        load_glossary(path)
+    assert caught.value.location is not None
+    assert (caught.value.location.line, caught.value.location.column) == (4, 7)
+    assert "nope" in caught.value.message and "bgn-pcgn" in caught.value.message

@@ -45,6 +45,8 @@ class Compiled:
     sources: Any = field(default=None)
     #: where the morphology index is loaded from and saved to; None builds it every run
     source_store: SourceStore | None = field(default=None)
+    #: analyses of the run's distinct Cyrillic words, shared by all its documents
+    morph_cache: dict[Any, Any] = field(default_factory=dict)
 
     def inflected_sources(
         self, view: str, tokens: list[Token], exact: list[SourceHit]
@@ -59,7 +61,7 @@ class Compiled:
                 self.sources = morphology.build_source_index(self.glossary)
                 if store is not None:
                     store.save(self.sources)
-        found = morphology.find_source_forms(self.sources, view, tokens)
+        found = morphology.find_source_forms(self.sources, view, tokens, self.morph_cache)
         return morphology.merge_hits(exact, found)
 
 

@@ -16,6 +16,8 @@ from typing import Any
 import regex
 import yaml
 
+from glossary_check.transliteration import TransliterationError, check_system
+
 KINDS = ("person", "place", "organization", "publication", "term", "other")
 CASES = ("exact", "any")
 ENTRY_FIELDS = frozenset(
@@ -355,6 +357,10 @@ def _load_into(path: Path, shown: str, acc: _Loaded, stack: tuple[Path, ...]) ->
     if "transliteration" in values:
         for lang, _, system_node in reader.mapping(values["transliteration"][1], "transliteration"):
             system = reader.string(system_node, f"transliteration.{lang}")
+            try:
+                check_system(lang, system)
+            except TransliterationError as exc:
+                raise reader.fail(system_node, str(exc)) from None
             acc.transliteration.setdefault(lang, system)
     if "include" in values:
         for name, inode in reader.strings(values["include"][1], "include"):
