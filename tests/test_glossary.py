@@ -244,14 +244,14 @@ def test_include_is_relative_to_the_including_file(
 def test_nested_includes_and_the_top_files_settings_win(write_glossary: WriteGlossary) -> None:
     write_glossary("language: de\ntransliteration: {uk: other}\nentries:\n  - term: Lviv\n",
                    "c.yaml")
-    write_glossary("include: c.yaml\ntransliteration: {ru: gost}\nentries:\n  - term: Odesa\n",
+    write_glossary("include: c.yaml\ntransliteration: {ru: gost-779}\nentries:\n  - term: Odesa\n",
                    "b.yaml")
     main = write_glossary("language: en\ntransliteration: {uk: national-2010}\n"
                           "include: [b.yaml]\nentries:\n  - term: Kyiv\n")
     glossary = load_glossary(main)
     assert [e.term for e in glossary.entries] == ["Lviv", "Odesa", "Kyiv"]
     assert glossary.language == "en"
-    assert dict(glossary.transliteration) == {"uk": "national-2010", "ru": "gost"}
+    assert dict(glossary.transliteration) == {"uk": "national-2010", "ru": "gost-779"}
 
 
 def test_an_include_cycle_is_refused_where_it_closes(write_glossary: WriteGlossary) -> None:
