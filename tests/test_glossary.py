@@ -242,7 +242,7 @@ def test_include_is_relative_to_the_including_file(
 
 
 def test_nested_includes_and_the_top_files_settings_win(write_glossary: WriteGlossary) -> None:
-    write_glossary("language: de\ntransliteration: {uk: other}\nentries:\n  - term: Lviv\n",
+    write_glossary("language: de\ntransliteration: {uk: ala-lc}\nentries:\n  - term: Lviv\n",
                    "c.yaml")
     write_glossary("include: c.yaml\ntransliteration: {ru: gost-779}\nentries:\n  - term: Odesa\n",
                    "b.yaml")
