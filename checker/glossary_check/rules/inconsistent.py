@@ -22,17 +22,24 @@ spelling is flagged, with the more frequent one as the suggestion. To keep
 ordinary words out, only capitalised words of five letters or more count,
 near misses must start with the same letter and differ before the last
 letter (Zakharov is not Zakharova, Romania is not Romaniv), and two
-spellings must agree on a phonetic skeleton (y/i/j, w/v, doubled letters,
-kh/h, ks/x). A changed letter counts as a slip only when it is a keyboard
+spellings must agree on a phonetic skeleton (y/i/j, w/v, g/h, doubled
+letters, kh/h, ks/x). A changed letter counts as a slip only when it is a keyboard
 neighbour, a vowel for a vowel, a sound-alike (c/k, s/z, v/w, i/y/j, g/h) or
 an accent. A capital at the start of a sentence says nothing about a word
 being a name (Pairs, Finish): there a near miss needs six letters or more and
 the entry named elsewhere in the article, and two spellings are compared only
 when one of them also stands mid-sentence (and wins a tie). Entries of kind
-`other` (given names) are not near-miss targets."""
+`other` (given names) are not near-miss targets.
+
+A name that stands in the article in Cyrillic (in any case form: Собянина)
+and in a Latin spelling that neither the glossary nor the desk's
+transliteration gives (the glossary's `transliteration` field; BGN/PCGN for
+Russian and the national system for Ukrainian by default) is flagged with
+the transliteration as the suggestion: Собянин and Sobianin -> Sobyanin."""
 
 _SKELETON = (
     (regex.compile(r"kh"), "h"), (regex.compile(r"ks|cks|x"), "x"), (regex.compile(r"ph"), "f"),
+    (regex.compile(r"g"), "h"),  # Г is g in Russian romanisations, h in Ukrainian ones
     (regex.compile(r"ck"), "k"), (regex.compile(r"[yjí]"), "i"), (regex.compile(r"w"), "v"),
     (regex.compile(r"ie|iy|ii"), "i"), (regex.compile(r"(.)\1+"), r"\1"),
 )
@@ -41,6 +48,7 @@ _VOWELS = frozenset("aeiouy")
 #: Letters transliterations and ears confuse (Hanna/Ganna, Zelinskiy/Zelinsky, Volkov/Wolkow).
 _SOUND_ALIKE = ("ckq", "sz", "vw", "iyj", "gh", "ie", "ao")
 _LATIN_NAME = regex.compile(r"^\p{Lu}[\p{Latin}\p{M}'’ʼ]+$")
+_CYRILLIC_NAME = regex.compile(r"^\p{Lu}[\p{Cyrillic}\p{M}'’ʼ]+$")
 
 
 def damerau1(a: str, b: str) -> bool:
@@ -115,7 +123,7 @@ def ending_only(a: str, b: str) -> bool:
 
 def skeleton(word: str) -> str:
     nfd = unicodedata.normalize("NFD", word.casefold())
-    key = "".join(ch for ch in nfd if not unicodedata.combining(ch))
+    key = "".join(ch for ch in nfd if ch.isalpha())  # accents and apostrophes (ь → ’) off
     for pattern, repl in _SKELETON:
         key = pattern.sub(repl, key)
     return key
@@ -187,9 +195,26 @@ def check(ctx: Context) -> Iterator[Hit]:
             )
         else:
             unknown.append((token, word))
+    skeletons = {word: skeleton(word) for _, word in unknown}
+    romanised = _romanised_names(ctx)
+    if romanised:
+        rest = []
+        for token, word in unknown:
+            source = romanised.get(skeletons[word])
+            if source is None or word.casefold() in source[2]:
+                rest.append((token, word))
+                continue
+            cyrillic, latin, _ = source
+            yield Hit(
+                token.start, token.start + len(word),
+                f"'{word}' is written '{cyrillic}' in this article, which the desk's "
+                f"transliteration renders '{latin}'.",
+                suggestion=latin, language=ctx.glossary.language,
+                applicability=Applicability.UNSAFE,
+            )
+        unknown = rest
     groups: dict[str, Counter[str]] = defaultdict(Counter)
     first_seen: dict[str, int] = {}
-    skeletons = {word: skeleton(word) for _, word in unknown}
     for token, word in unknown:
         groups[skeletons[word]][word] += 1
         first_seen.setdefault(word, token.start)
@@ -206,6 +231,55 @@ def check(ctx: Context) -> Iterator[Hit]:
             f"({spellings[main]} time{'s' if spellings[main] != 1 else ''}).",
             suggestion=main, language=ctx.glossary.language, applicability=Applicability.UNSAFE,
         )
+
+
+def _romanised_names(ctx: Context) -> dict[str, tuple[str, str, frozenset[str]]]:
+    """Cyrillic names no entry explains, by skeleton of their romanisation:
+    (name, its romanisation, every romanisation the desk's systems allow, case-folded).
+
+    Inflected names are taken back to their dictionary form first (Собянина -> Собянин),
+    so the romanised form is comparable with how an English text writes the name. A name
+    whose letters fit Russian and Ukrainian alike may be romanised by either system.
+    """
+    if not ctx.has_cyrillic:
+        return {}
+    from glossary_check.languages import identify, letter_candidates
+    from glossary_check.transliteration import transliterate
+
+    explained = [(h.start, h.end) for h in ctx.source_hits]
+    systems = ctx.glossary.transliteration
+    out: dict[str, tuple[str, str, frozenset[str]]] = {}
+    for token in ctx.tokens:
+        if len(token.text) < NEAR_MIN or not _CYRILLIC_NAME.match(token.text):
+            continue
+        if any(s < token.end and token.start < e for s, e in explained):
+            continue
+        best = identify(token.text, ("ru", "uk"))
+        languages = [best] + [c for c in letter_candidates(token.text, ("ru", "uk")) if c != best]
+        renderings = []
+        for language in languages:
+            name = _dictionary_form(token.text, language)
+            renderings.append((name, transliterate(name, language, systems.get(language))))
+        allowed = frozenset(latin.casefold() for _, latin in renderings)
+        name, latin = renderings[0]
+        for _, other in renderings:
+            out.setdefault(skeleton(other), (name, latin, allowed))
+    return out
+
+
+def _dictionary_form(word: str, language: str) -> str:
+    """A surname's or place name's nominative, where the analyser recognises one."""
+    from glossary_check.morphology import analyzer
+
+    morph = analyzer(language)
+    if morph is None:
+        return word
+    for parse in morph.parse(word):
+        tags = str(parse.tag)
+        if any(t in tags for t in ("Surn", "Name", "Geox", "Patr")) and "plur" not in tags:
+            normal = str(parse.normal_form)
+            return normal[:1].upper() + normal[1:]
+    return word
 
 
 RULE = Rule("inconsistent", Severity.WARNING, "one name spelled two ways, or a near miss of a term",
