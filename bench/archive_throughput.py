@@ -113,6 +113,12 @@ def peak_mib(work: Callable[..., object], *args: Any) -> float:
         tracemalloc.stop()
 
 
+def cpu_seconds(client: Any = None) -> float:
+    """CPU time used so far by this process (client and local scheduler) and every worker."""
+    workers = client.run(time.process_time) if client is not None else {}
+    return time.process_time() + sum(workers.values())
+
+
 def row(name: str, seconds: float, count: int, baseline: float) -> None:
     print(f"  {name:<34} {seconds:7.2f} s {count / seconds:9,.0f} files/s "
           f"{baseline / seconds:6.2f}x")
@@ -151,8 +157,12 @@ def main() -> None:
             # steady state: this process and the workers have checked a few files already
             serial_run(paths[:50], compiled, settings)
             archive_run(client, paths[:50], compiled, settings, batch)
+            cpu = cpu_seconds()
             serial = timed(serial_run, paths, compiled, settings)
+            serial_cpu = cpu_seconds() - cpu
+            cpu = cpu_seconds(client)
             running = timed(archive_run, client, paths, compiled, settings, batch)
+            running_cpu = cpu_seconds(client) - cpu
             print(f"\n{count:,} files, end to end")
             row("main command --jobs 1 (baseline)", serial_cmd, count, serial_cmd)
             row(f"main command --jobs {args.workers}", jobs_cmd, count, serial_cmd)
@@ -160,6 +170,8 @@ def main() -> None:
             print(f"{count:,} files, steady state")
             row("serial, in process (baseline)", serial, count, serial)
             row("archive on a running cluster", running, count, serial)
+            print(f"  CPU time: serial {serial_cpu:.2f} s, archive {running_cpu:.2f} s "
+                  f"(client, scheduler and workers): {running_cpu / serial_cpu:.2f}x the work")
         count = args.files[-1]
         paths = list(collect([str(Path(tmp) / f"a{count}")]))
         print(f"\npeak memory of this process ({count:,} files, Python objects)")
