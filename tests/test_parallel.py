@@ -159,3 +159,15 @@ def test_results_keep_input_order(corpus: list[str], bundled_compiled: Compiled)
     shuffled = corpus[::-1]
     results: list[FileResult] = runner.check_files(shuffled, bundled_compiled, CORE, jobs=2)
     assert [r.path for r in results] == shuffled
+
+
+def test_spawned_workers_give_the_same_results(
+    corpus: list[str], bundled_compiled: Compiled, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where fork is unsafe or missing, workers are spawned and get the glossary pickled."""
+    import multiprocessing
+
+    monkeypatch.setattr(runner, "_pool_context", lambda: multiprocessing.get_context("spawn"))
+    subset = corpus[:12]
+    assert runner._check_parallel(subset, bundled_compiled, CORE, None, None, None, 2) == (
+        runner.check_files(subset, bundled_compiled, CORE, jobs=1))

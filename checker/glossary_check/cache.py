@@ -357,7 +357,10 @@ class SourceStore:
     def _artefact(self) -> Artefact:
         from glossary_check import morphology
 
-        return Artefact(self.directory, "sources", f"{self.digest}|{morphology.fingerprint()}")
+        # the module's source too: its index may change shape without a new FORMAT
+        source = hashlib.sha256(Path(morphology.__file__).read_bytes()).hexdigest()
+        key = f"{self.digest}|{morphology.fingerprint()}|{source}"
+        return Artefact(self.directory, "sources", key)
 
     def load(self) -> Any | None:
         return self._artefact().load()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -123,49 +124,75 @@ def _check_chunk(paths: list[str]) -> list[FileResult]:
     return [check_file(path, compiled, settings, fmt=fmt) for path in paths]
 
 
+def _threads() -> int:
+    """Threads of this process, native ones included where the system says."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
+
+
 def _pool_context() -> Any:
-    """Fork where it is safe (no threads yet): workers then share the compiled glossary."""
+    """Fork where it is safe (one thread): workers then share the compiled glossary."""
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1 and sys.platform != "darwin":
+    if "fork" in methods and _threads() == 1 and sys.platform != "darwin":
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
+
+
+#: Letters that make the rules load what they load on first use (see `_check_parallel`).
+_NON_LATIN = re.compile("[\u0370-\u052f]")
 
 
 def _check_parallel(
     paths: list[str], compiled: Compiled, settings: Settings, fmt: str | None,
     stdin_name: str | None, on_done: Callable[[FileResult], None] | None, workers: int,
 ) -> list[FileResult]:
-    # Small contiguous chunks: few round trips, and a slow file holds up little else.
-    size = max(1, min(16, len(paths) // (workers * 4)))
-    chunks = [
-        (i, [p for p in paths[i : i + size] if p != "-"]) for i in range(0, len(paths), size)
-    ]
-    results: list[FileResult | None] = [None] * len(paths)
     import gc
 
+    results: list[FileResult | None] = [None] * len(paths)
+
+    def done(i: int, result: FileResult) -> None:
+        results[i] = result
+        if on_done is not None:
+            on_done(result)
+
+    def here(i: int) -> None:
+        shown = stdin_name if paths[i] == "-" else None
+        done(i, check_file(paths[i], compiled, settings, fmt=fmt, shown=shown))
+
+    first = 0
+    if _pool_context().get_start_method() == "fork":
+        # Rules load some things on first use (language models, morphology dictionaries
+        # and index). Files are checked here until one in another script has made them
+        # load, so that forked workers share them instead of each loading its own.
+        while first < max(1, len(paths) // 10):
+            here(first)
+            checked = results[first]
+            first += 1
+            if checked is not None and _NON_LATIN.search(checked.text):
+                break
+    context = _pool_context()  # again: what was loaded may have started threads
+    rest = range(first, len(paths))
+    # Small contiguous chunks: few round trips, and a slow file holds up little else.
+    size = max(1, min(16, len(rest) // (workers * 4)))
+    chunks = [
+        [i for i in rest[at : at + size] if paths[i] != "-"] for at in range(0, len(rest), size)
+    ]
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=_pool_context(), initializer=_init_worker,
+        max_workers=workers, mp_context=context, initializer=_init_worker,
         initargs=(compiled, settings, fmt, gc.get_threshold()),
     ) as pool:
-        pending: dict[Future[list[FileResult]], int] = {
-            pool.submit(_check_chunk, chunk): start for start, chunk in chunks if chunk
+        pending: dict[Future[list[FileResult]], list[int]] = {
+            pool.submit(_check_chunk, [paths[i] for i in chunk]): chunk
+            for chunk in chunks if chunk
         }
-        # Standard input belongs to this process: it is read and checked here meanwhile.
-        for i, path in enumerate(paths):
-            if path == "-":
-                result = check_file(path, compiled, settings, fmt=fmt, shown=stdin_name)
-                results[i] = result
-                if on_done is not None:
-                    on_done(result)
+        for i in rest:  # standard input belongs to this process: checked here meanwhile
+            if paths[i] == "-":
+                here(i)
         while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                at = pending.pop(future)
-                for result in future.result():
-                    while paths[at] == "-":
-                        at += 1
-                    results[at] = result
-                    at += 1
-                    if on_done is not None:
-                        on_done(result)
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                for i, result in zip(pending.pop(future), future.result(), strict=True):
+                    done(i, result)
     return [r for r in results if r is not None]
