@@ -45,10 +45,30 @@ def cut(start: int, end: int, holes: list[tuple[int, int]]) -> Iterator[tuple[in
         yield start, end
 
 
+_NAME_TAGS = ("Name", "Surn", "Patr", "Geox", "Orgn", "Trad")
+
+
+def common_word(word: str, language: str) -> bool:
+    """A word the dictionary knows, and never as a name: a rubric's Политика, not a surname."""
+    from glossary_check.morphology import analyzer
+
+    morph = analyzer(language)
+    if morph is None or not morph.word_is_known(word.lower()):
+        return False
+    return not any(tag in str(p.tag) for p in morph.parse(word) for tag in _NAME_TAGS)
+
+
 def names(text: str, language: str, system: str | None) -> list[tuple[str, str]]:
+    """Capitalised runs that look like names, with the desk's romanisation of each."""
     from glossary_check.transliteration import transliterate
 
-    return [(m.group(), transliterate(m.group(), language, system)) for m in _NAME_RUN.finditer(text)]
+    out = []
+    for m in _NAME_RUN.finditer(text):
+        words = m.group().split()
+        if all(common_word(w, language) for w in words):
+            continue
+        out.append((m.group(), transliterate(m.group(), language, system)))
+    return out
 
 
 def check(ctx: Context) -> Iterator[Hit]:
@@ -56,7 +76,8 @@ def check(ctx: Context) -> Iterator[Hit]:
 
     article = ctx.glossary.language
     for span_start, span_end in languages.spans(ctx.view, ctx.tokens, article):
-        for piece_start, piece_end in cut(span_start, span_end, ctx.claims.inside(span_start, span_end)):
+        holes = ctx.claims.inside(span_start, span_end)
+        for piece_start, piece_end in cut(span_start, span_end, holes):
             start, end = trim(ctx.view, piece_start, piece_end)
             text = ctx.view[start:end]
             if not _LETTER.search(text):
