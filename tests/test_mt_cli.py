@@ -42,7 +42,9 @@ def test_models_list_shows_the_installed_pair(run_cli: RunCli, mt_env: dict[str,
     assert "ru→en" in out
 
 
-def test_untranslated_spans_carry_their_translation(run_cli: RunCli, mt_env: dict[str, str]) -> None:
+def test_untranslated_spans_carry_their_translation(
+    run_cli: RunCli, mt_env: dict[str, str]
+) -> None:
     code, out, err = run_cli("--format", "json", str(EXAMPLE), env=mt_env)
     assert code == 1, err
     findings = _report(out)["files"][0]["findings"]
@@ -59,7 +61,9 @@ def test_a_translation_naming_a_variant_suggests_the_desk_rendering(
 ) -> None:
     article = tmp_path / "a.txt"
     article.write_text("Talks resumed.\n\nНовости из Киева.\n", encoding="utf-8")
-    code, out, err = run_cli("--format", "json", "--ignore", "source-form", str(article), env=mt_env)
+    _, out, _ = run_cli(
+        "--format", "json", "--ignore", "source-form", str(article), env=mt_env
+    )
     finding = next(f for f in _report(out)["files"][0]["findings"] if f["rule"] == "untranslated")
     assert finding["text"] == "Новости из Киева"
     assert finding["translation"] == "News from Kiev"
@@ -70,8 +74,10 @@ def test_a_translation_naming_a_variant_suggests_the_desk_rendering(
 def test_without_a_model_the_rule_still_reports_and_says_so_once(
     run_cli: RunCli, tmp_path: Path
 ) -> None:
-    env = {"ARGOS_PACKAGES_DIR": str(tmp_path / "none"),
-           "GLOSSARY_CHECK_CACHE_DIR": str(tmp_path / "cache")}
+    env = {
+        "ARGOS_PACKAGES_DIR": str(tmp_path / "none"),
+        "GLOSSARY_CHECK_CACHE_DIR": str(tmp_path / "cache"),
+    }
     code, out, _ = run_cli("--format", "json", str(EXAMPLE), env=env)
     plain_code, plain_out, _ = run_cli("--format", "json", "--no-translate", str(EXAMPLE), env=env)
     report = _report(out)
@@ -86,8 +92,14 @@ def test_without_a_model_the_rule_still_reports_and_says_so_once(
 def test_audit_finds_the_entries_the_model_renders_otherwise(
     run_cli: RunCli, mt_env: dict[str, str]
 ) -> None:
-    code, out, err = run_cli("audit", "--format", "json", "glossary/newsroom.yaml",
-                             cwd=Path(__file__).resolve().parent.parent, env=mt_env)
+    code, out, err = run_cli(
+        "audit",
+        "--format",
+        "json",
+        "glossary/newsroom.yaml",
+        cwd=Path(__file__).resolve().parent.parent,
+        env=mt_env,
+    )
     assert code == 1, err
     rows = {(r["entry"], r["language"], r["source"]): r for r in json.loads(out)["rows"]}
     kyiv = rows[("Kyiv", "ru", "Киев")]
@@ -97,8 +109,9 @@ def test_audit_finds_the_entries_the_model_renders_otherwise(
     assert rows[("TASS", "ru", "ТАСС")]["status"] == "agrees"
     assert rows[("Vladimir Putin", "ru", "Путин")]["status"] == "agrees"
     assert rows[("Kyiv", "uk", "Київ")]["status"] == "no-model"
-    code, text, _ = run_cli("audit", "glossary/newsroom.yaml",
-                            cwd=Path(__file__).resolve().parent.parent, env=mt_env)
+    code, text, _ = run_cli(
+        "audit", "glossary/newsroom.yaml", cwd=Path(__file__).resolve().parent.parent, env=mt_env
+    )
     assert "Kiev" in text and "variant" in text
 
 
@@ -117,10 +130,12 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-def _mistranslations(run_cli: RunCli, env: dict[str, str], source: Path, target: Path,
-                     *extra: str) -> list[dict]:
-    code, out, err = run_cli("--format", "json", "--source", str(source), str(target), *extra,
-                             env=env)
+def _mistranslations(
+    run_cli: RunCli, env: dict[str, str], source: Path, target: Path, *extra: str
+) -> list[dict]:
+    code, out, err = run_cli(
+        "--format", "json", "--source", str(source), str(target), *extra, env=env
+    )
     assert code in (0, 1), err
     return [f for f in _report(out)["files"][0]["findings"] if f["rule"] == "mistranslation"]
 
@@ -129,13 +144,17 @@ def test_a_faithful_translation_has_no_mistranslation(
     run_cli: RunCli, mt_env: dict[str, str], tmp_path: Path
 ) -> None:
     source = _write(tmp_path, "source.txt", SOURCE)
-    target = _write(tmp_path, "target.txt", """\
+    target = _write(
+        tmp_path,
+        "target.txt",
+        """\
         Zelensky spoke in Kyiv.
 
         Macron received Zakharova at the Élysée Palace.
 
         TASS reports this.
-        """)
+        """,
+    )
     assert _mistranslations(run_cli, mt_env, source, target) == []
 
 
@@ -143,13 +162,17 @@ def test_planted_mistranslations_are_found(
     run_cli: RunCli, mt_env: dict[str, str], tmp_path: Path
 ) -> None:
     source = _write(tmp_path, "source.txt", SOURCE)
-    target = _write(tmp_path, "target.txt", """\
+    target = _write(
+        tmp_path,
+        "target.txt",
+        """\
         Zelensky spoke in Kiev.
 
         Macron received her at the palace.
 
         TASS reports this.
-        """)
+        """,
+    )
     found = _mistranslations(run_cli, mt_env, source, target)
     by_entry = {(f["entry"], f["text"]) for f in found}
     assert ("Kyiv", "Kiev") in by_entry
@@ -165,7 +188,10 @@ def test_paragraphs_are_lined_up_when_their_counts_differ(
 ) -> None:
     """An extra translator's paragraph must not shift the pairing onto the wrong paragraphs."""
     source = _write(tmp_path, "source.txt", SOURCE)
-    target = _write(tmp_path, "target.txt", """\
+    target = _write(
+        tmp_path,
+        "target.txt",
+        """\
         Editor's note: this report was updated on Friday.
 
         Zelensky spoke in Kyiv.
@@ -173,7 +199,8 @@ def test_paragraphs_are_lined_up_when_their_counts_differ(
         Macron received Zakharova at the Elysee Palace.
 
         TASS reports this.
-        """)
+        """,
+    )
     found = _mistranslations(run_cli, mt_env, source, target)
     assert [(f["entry"], f["text"], f["line"]) for f in found] == [
         ("Élysée Palace", "Elysee Palace", 5)

@@ -10,6 +10,7 @@ without one, the glossary entries both paragraphs name and their lengths.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -66,8 +67,8 @@ def overlap(a: str, b: str) -> float:
     wb = [w.casefold() for w in _WORDS.findall(b)]
     if not wa or not wb:
         return 0.0
-    grams_a = set(wa) | set(zip(wa, wa[1:], strict=False))
-    grams_b = set(wb) | set(zip(wb, wb[1:], strict=False))
+    grams_a = set(wa) | set(itertools.pairwise(wa))
+    grams_b = set(wb) | set(itertools.pairwise(wb))
     common = len(grams_a & grams_b)
     if not common:
         return 0.0
@@ -75,7 +76,9 @@ def overlap(a: str, b: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def align(n: int, m: int, similarity: Callable[[Sequence[int], Sequence[int]], float]) -> list[tuple[list[int], list[int]]]:
+def align(
+    n: int, m: int, similarity: Callable[[Sequence[int], Sequence[int]], float]
+) -> list[tuple[list[int], list[int]]]:
     """Monotonic alignment of n source to m target units maximising summed similarity."""
     if n == m:
         return [([i], [i]) for i in range(n)]
@@ -109,13 +112,19 @@ def align(n: int, m: int, similarity: Callable[[Sequence[int], Sequence[int]], f
 
 
 def link(
-    source_paras: list[Span], target_paras: list[Span], similarity: Callable[[Sequence[int], Sequence[int]], float]
+    source_paras: list[Span],
+    target_paras: list[Span],
+    similarity: Callable[[Sequence[int], Sequence[int]], float],
 ) -> tuple[tuple[Span, Span], ...]:
     links = []
     for src, tgt in align(len(source_paras), len(target_paras), similarity):
         if src and tgt:
-            links.append(((source_paras[src[0]][0], source_paras[src[-1]][1]),
-                          (target_paras[tgt[0]][0], target_paras[tgt[-1]][1])))
+            links.append(
+                (
+                    (source_paras[src[0]][0], source_paras[src[-1]][1]),
+                    (target_paras[tgt[0]][0], target_paras[tgt[-1]][1]),
+                )
+            )
     return tuple(links)
 
 
@@ -131,7 +140,10 @@ def _entries_by_paragraph(spans: list[Span], located: Sequence[tuple[int, int]])
 
 
 def pair_documents(
-    source: Document, translation: Document, compiled: Compiled, translator: Translator | None,
+    source: Document,
+    translation: Document,
+    compiled: Compiled,
+    translator: Translator | None,
     language: str,
 ) -> Pairing:
     """Line the source up with the translation; the model helps only where counts differ."""
@@ -148,7 +160,9 @@ def pair_documents(
     similarity: Callable[[Sequence[int], Sequence[int]], float]
     if usable and len(source_paras) != len(target_paras):
         assert translator is not None
-        machine = translator.translate_batch([source.view[s:e] for s, e in source_paras], language, target)
+        machine = translator.translate_batch(
+            [source.view[s:e] for s, e in source_paras], language, target
+        )
 
         def similarity(a: Sequence[int], b: Sequence[int]) -> float:
             left = " ".join(machine[i] or "" for i in a)
@@ -156,8 +170,11 @@ def pair_documents(
             return overlap(left, right)
     else:
         t_tokens = tokenize(translation.view)
-        named = [(m.start, t.entry) for m in find_matches(compiled.matcher, translation.view, t_tokens)
-                 for t in m.targets]
+        named = [
+            (m.start, t.entry)
+            for m in find_matches(compiled.matcher, translation.view, t_tokens)
+            for t in m.targets
+        ]
         src_entries = _entries_by_paragraph(source_paras, [(h.start, h.entry) for h in hits])
         tgt_entries = _entries_by_paragraph(target_paras, named)
 
@@ -173,7 +190,9 @@ def pair_documents(
     if usable and hits:
         assert translator is not None
         forms = sorted({source.view[h.start : h.end] for h in hits})
-        for form, out in zip(forms, translator.translate_batch(forms, language, target), strict=True):
+        for form, out in zip(
+            forms, translator.translate_batch(forms, language, target), strict=True
+        ):
             if out:
                 renderings[form] = out
     return Pairing(source, language, link(source_paras, target_paras, similarity), hits, renderings)

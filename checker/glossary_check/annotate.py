@@ -62,8 +62,9 @@ def annotate(
             )
             continue
         ordered = sorted(texts)
-        for text, translated in zip(ordered, translator.translate_batch(ordered, language, target),
-                                    strict=True):
+        for text, translated in zip(
+            ordered, translator.translate_batch(ordered, language, target), strict=True
+        ):
             if translated is not None:
                 done[(language, text)] = translated
     for result in results:
@@ -76,7 +77,9 @@ def _source_text(finding: Finding) -> str:
     return " ".join(finding.text.split())
 
 
-def _with_translation(finding: Finding, done: dict[tuple[str, str], str], compiled: Compiled) -> Finding:
+def _with_translation(
+    finding: Finding, done: dict[tuple[str, str], str], compiled: Compiled
+) -> Finding:
     if finding.rule != "untranslated" or not finding.language:
         return finding
     translated = done.get((finding.language, _source_text(finding)))
@@ -87,6 +90,9 @@ def _with_translation(finding: Finding, done: dict[tuple[str, str], str], compil
     if notes:
         message += " (" + "; ".join(notes) + ")"
     return dataclasses.replace(
-        finding, translation=translated, message=message + ".",
-        suggestion=rendering, applicability=Applicability.UNSAFE,
+        finding,
+        translation=translated,
+        message=message + ".",
+        suggestion=rendering,
+        applicability=Applicability.UNSAFE,
     )

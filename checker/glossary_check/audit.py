@@ -68,8 +68,11 @@ def audit(compiled: Compiled, translator: Translator, target: str) -> list[Audit
     for index, lang, form in items:
         entry = compiled.glossary.entries[index]
         if (lang, target) not in pairs:
-            rows.append(AuditRow(entry.term, lang, form, None, "no-model",
-                                 f"no {lang}→{target} model installed"))
+            rows.append(
+                AuditRow(
+                    entry.term, lang, form, None, "no-model", f"no {lang}→{target} model installed"
+                )
+            )
             continue
         translation = translations.get((lang, form))
         if translation is None:
@@ -83,11 +86,19 @@ def audit(compiled: Compiled, translator: Translator, target: str) -> list[Audit
 def render_text(rows: list[AuditRow], *, show_all: bool = False) -> str:
     shown = [r for r in rows if show_all or r.status != "agrees"]
     header = ("entry", "lang", "source", "machine translation", "status")
-    table = [header] + [(r.entry, r.language, r.source, r.translation or "-", r.status) for r in shown]
+    table = [header] + [
+        (r.entry, r.language, r.source, r.translation or "-", r.status) for r in shown
+    ]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in table]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in table
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    counts = {s: sum(1 for r in rows if r.status == s) for s in ("agrees", "variant", "differs", "no-model")}
+    counts = {
+        s: sum(1 for r in rows if r.status == s)
+        for s in ("agrees", "variant", "differs", "no-model")
+    }
     lines.append("")
     lines.append(
         f"{len(rows)} source forms: {counts['agrees']} agree, {counts['variant']} give a variant, "
@@ -97,4 +108,7 @@ def render_text(rows: list[AuditRow], *, show_all: bool = False) -> str:
 
 
 def render_json(rows: list[AuditRow]) -> str:
-    return json.dumps({"version": 1, "rows": [asdict(r) for r in rows]}, ensure_ascii=False, indent=2) + "\n"
+    return (
+        json.dumps({"version": 1, "rows": [asdict(r) for r in rows]}, ensure_ascii=False, indent=2)
+        + "\n"
+    )

@@ -73,22 +73,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or directories to check; '-' reads standard input")
     parser.add_argument("-g", "--glossary", metavar="FILE",
-                        help="glossary YAML (default: the nearest glossary-check.yaml or glossary.yaml "
-                        "upwards from here, else the bundled newsroom glossary)")
+                        help="glossary YAML (default: the nearest glossary-check.yaml or "
+                        "glossary.yaml upwards from here, else the bundled newsroom glossary)")
     parser.add_argument("-f", "--format", default="text",
                         choices=("text", "json", "sarif", "github", "rdjsonl", "html"),
                         help="report format (default: text)")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write the report here instead of stdout")
-    parser.add_argument("--select", type=_csv, metavar="RULES", help="only these rules (comma-separated)")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="write the report here instead of stdout")
+    parser.add_argument("--select", type=_csv, metavar="RULES",
+                        help="only these rules (comma-separated)")
     parser.add_argument("--ignore", type=_csv, default=[], metavar="RULES", help="skip these rules")
     parser.add_argument("--fail-on", default="error", choices=("error", "warning", "info", "never"),
                         help="lowest severity that makes the exit status 1 (default: error)")
     parser.add_argument("--include", type=_csv, default=[], metavar="GLOBS",
-                        help="file globs picked up in directories (default: *.txt,*.md,*.html,...)")
-    parser.add_argument("--exclude", type=_csv, default=[], metavar="GLOBS", help="file globs to skip")
+                        help="file globs picked up in directories "
+                        "(default: *.txt,*.md,*.html,...)")
+    parser.add_argument("--exclude", type=_csv, default=[], metavar="GLOBS",
+                        help="file globs to skip")
     parser.add_argument("--stdin-filename", metavar="NAME",
                         help="name (and so format) for standard input, e.g. article.md")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing; only the exit status")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="print nothing; only the exit status")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colour in the text report (default: auto; NO_COLOR is honoured)")
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")

@@ -1,4 +1,4 @@
-"""The machine-translation subcommands: `models`, `audit` and `cache`, and the run's translation step."""
+"""Machine translation on the command line: `models`, `audit`, `cache` and a run's translations."""
 
 from __future__ import annotations
 
@@ -46,15 +46,25 @@ def translate_results(
 
 
 def models_main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="glossary-check models",
-                                     description="Argos Translate packages used for machine translation.")
+    parser = argparse.ArgumentParser(
+        prog="glossary-check models",
+        description="Argos Translate packages used for machine translation.",
+    )
     sub = parser.add_subparsers(dest="action", required=True)
     sub.add_parser("list", help="installed packages and their language pairs")
-    install = sub.add_parser("install", help="install a package from a file, or from the online index")
+    install = sub.add_parser(
+        "install", help="install a package from a file, or from the online index"
+    )
     install.add_argument("path", nargs="?", help="a .argosmodel file")
-    install.add_argument("--from", dest="source", metavar="LANG", help="from argos's index: source language")
-    install.add_argument("--to", dest="target", metavar="LANG", help="from argos's index: target language")
-    remove = sub.add_parser("remove", help="remove a package by name (translate-ru_en) or pair (ru-en)")
+    install.add_argument(
+        "--from", dest="source", metavar="LANG", help="from argos's index: source language"
+    )
+    install.add_argument(
+        "--to", dest="target", metavar="LANG", help="from argos's index: target language"
+    )
+    remove = sub.add_parser(
+        "remove", help="remove a package by name (translate-ru_en) or pair (ru-en)"
+    )
     remove.add_argument("name")
     args = parser.parse_args(argv)
 
@@ -64,7 +74,10 @@ def models_main(argv: Sequence[str]) -> int:
         if args.action == "list":
             packages = models.list_packages()
             if not packages:
-                print("no translation models installed (glossary-check models install PATH.argosmodel)")
+                print(
+                    "no translation models installed "
+                    "(glossary-check models install PATH.argosmodel)"
+                )
             for pkg in packages:
                 pair = pkg.pair
                 shown = f"{pair[0]}→{pair[1]}" if pair else "?"
@@ -87,8 +100,10 @@ def models_main(argv: Sequence[str]) -> int:
 
 
 def cache_main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="glossary-check cache",
-                                     description="The on-disk caches (translations, compiled glossaries).")
+    parser = argparse.ArgumentParser(
+        prog="glossary-check cache",
+        description="The on-disk caches (translations, compiled glossaries).",
+    )
     parser.add_argument("action", choices=("clear", "info"))
     args = parser.parse_args(argv)
     from glossary_check import cache
@@ -110,7 +125,10 @@ def cache_main(argv: Sequence[str]) -> int:
     for item in cache.default_dir().glob("*.bin"):  # compiled glossaries
         item.unlink(missing_ok=True)
         removed += 1
-    print(f"cleared the translation cache and {removed} compiled glossar{'y' if removed == 1 else 'ies'}")
+    print(
+        f"cleared the translation cache and {removed} compiled "
+        f"glossar{'y' if removed == 1 else 'ies'}"
+    )
     return EXIT_OK
 
 
@@ -118,12 +136,15 @@ def audit_main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="glossary-check audit",
         description="Translate every entry's source forms and list the entries whose machine "
-        "rendering differs from the desk's term.")
+        "rendering differs from the desk's term.",
+    )
     parser.add_argument("glossary", help="the glossary YAML")
     parser.add_argument("-f", "--format", choices=("text", "json"), default="text")
     parser.add_argument("--all", action="store_true", help="list agreeing entries too")
     parser.add_argument("--threads", type=int, default=None)
-    parser.add_argument("--no-cache", action="store_true", help="neither read nor write cached translations")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write cached translations"
+    )
     args = parser.parse_args(argv)
     from glossary_check.audit import audit, render_json, render_text
     from glossary_check.compiled import compile_all
@@ -137,5 +158,7 @@ def audit_main(argv: Sequence[str]) -> int:
     if translator is None:
         return _fail(notice or "machine translation is not available")
     rows = audit(compiled, translator, compiled.glossary.language)
-    sys.stdout.write(render_json(rows) if args.format == "json" else render_text(rows, show_all=args.all))
+    sys.stdout.write(
+        render_json(rows) if args.format == "json" else render_text(rows, show_all=args.all)
+    )
     return EXIT_FINDINGS if any(r.status in ("variant", "differs") for r in rows) else EXIT_OK

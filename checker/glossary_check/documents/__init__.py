@@ -96,12 +96,18 @@ def decode(path: str, data: bytes) -> tuple[str, bool]:
         head = data[: exc.start]
         line = head.count(b"\n") + 1
         col = len(head[head.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-        raise DocumentError(path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line, col) from None
+        raise DocumentError(
+            path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line, col
+        ) from None
 
 
 FORMATS = {
-    ".md": "markdown", ".markdown": "markdown", ".mdown": "markdown",
-    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".mdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
 }
 
 

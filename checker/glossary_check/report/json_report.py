@@ -13,28 +13,38 @@ def as_dict(run: Run) -> dict[str, Any]:
     for result in run.files:
         findings = []
         for f, pos in located(result):
-            findings.append({
-                "rule": f.rule,
-                "severity": f.severity.label,
-                "line": pos.line,
-                "column": pos.column,
-                "end_line": pos.end_line,
-                "end_column": pos.end_column,
-                "offset": f.offset,
-                "length": f.length,
-                "text": f.text,
-                "entry": f.entry,
-                "suggestion": f.suggestion,
-                "language": f.language,
-                "translation": f.translation,
-                "message": f.message,
-                "fix": f.applicability.value,
-            })
-        item: dict[str, Any] = {"path": result.path, "language": result.language, "findings": findings}
+            findings.append(
+                {
+                    "rule": f.rule,
+                    "severity": f.severity.label,
+                    "line": pos.line,
+                    "column": pos.column,
+                    "end_line": pos.end_line,
+                    "end_column": pos.end_column,
+                    "offset": f.offset,
+                    "length": f.length,
+                    "text": f.text,
+                    "entry": f.entry,
+                    "suggestion": f.suggestion,
+                    "language": f.language,
+                    "translation": f.translation,
+                    "message": f.message,
+                    "fix": f.applicability.value,
+                }
+            )
+        item: dict[str, Any] = {
+            "path": result.path,
+            "language": result.language,
+            "findings": findings,
+        }
         if result.error is not None:
             item["error"] = result.error
         files.append(item)
-    summary: dict[str, Any] = {"files": len(run.files), "findings": run.finding_count, **run.counts()}
+    summary: dict[str, Any] = {
+        "files": len(run.files),
+        "findings": run.finding_count,
+        **run.counts(),
+    }
     errors = sum(1 for r in run.files if r.error is not None)
     if errors:
         summary["errors"] = errors

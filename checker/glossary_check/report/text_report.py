@@ -48,10 +48,16 @@ def render(run: Run, colour: bool = False) -> str:
             under = "^" * max(1, _width(line[col0:stop]))
             if pos.end_line > pos.line:
                 under += "…"
-            out.append(f"    {' ' * _width(_show(line[:col0]))}{_paint(under, _COLOURS[f.severity], colour)}")
+            out.append(
+                f"    {' ' * _width(_show(line[:col0]))}"
+                f"{_paint(under, _COLOURS[f.severity], colour)}"
+            )
             if f.suggestion is not None:
-                out.append(f"    = fix: {f.suggestion}" if f.applicability.value == "safe"
-                           else f"    = suggestion: {f.suggestion}")
+                out.append(
+                    f"    = fix: {f.suggestion}"
+                    if f.applicability.value == "safe"
+                    else f"    = suggestion: {f.suggestion}"
+                )
             if f.translation is not None:
                 out.append(f"    = translation: {f.translation}")
     for notice in run.notices:

@@ -39,8 +39,14 @@ def check(ctx: Context) -> Iterator[Hit]:
             verdicts = [(classify(m, glossary), m) for m in inside]
             if any(v is Verdict.CORRECT and t.entry == entry_index for (v, t), _ in verdicts):
                 continue
-            wrong = next((m for (v, t), m in verdicts
-                          if t.entry == entry_index and v in (Verdict.VARIANT, Verdict.CASE)), None)
+            wrong = next(
+                (
+                    m
+                    for (v, t), m in verdicts
+                    if t.entry == entry_index and v in (Verdict.VARIANT, Verdict.CASE)
+                ),
+                None,
+            )
             span: tuple[int, int] | None = (wrong.start, wrong.end) if wrong else None
             rendering = pairing.renderings.get(written)
             if span is None and rendering:
@@ -49,18 +55,40 @@ def check(ctx: Context) -> Iterator[Hit]:
                     span = (at, at + len(rendering))
             if span is not None:
                 text = ctx.view[span[0] : span[1]]
-                message = f"'{written}' in the source is rendered '{text}' here; the desk writes '{entry.term}'"
-                yield Hit(span[0], span[1], with_note(message, entry), entry=entry,
-                          suggestion=entry.term, language=glossary.language,
-                          applicability=Applicability.UNSAFE)
+                message = (
+                    f"'{written}' in the source is rendered '{text}' here; "
+                    f"the desk writes '{entry.term}'"
+                )
+                yield Hit(
+                    span[0],
+                    span[1],
+                    with_note(message, entry),
+                    entry=entry,
+                    suggestion=entry.term,
+                    language=glossary.language,
+                    applicability=Applicability.UNSAFE,
+                )
             else:
                 start, end = _first_line(ctx.view, tgt_start, tgt_end)
-                message = (f"the source names '{written}' ({entry.term}) but this paragraph "
-                           f"has no '{entry.term}'")
-                yield Hit(start, end, with_note(message, entry), entry=entry,
-                          language=glossary.language, exclusive=False)
+                message = (
+                    f"the source names '{written}' ({entry.term}) but this paragraph "
+                    f"has no '{entry.term}'"
+                )
+                yield Hit(
+                    start,
+                    end,
+                    with_note(message, entry),
+                    entry=entry,
+                    language=glossary.language,
+                    exclusive=False,
+                )
 
 
-RULE = Rule("mistranslation", Severity.ERROR,
-            "a source term whose accepted rendering the translation lacks", EXPLAIN, check,
-            Applicability.UNSAFE)
+RULE = Rule(
+    "mistranslation",
+    Severity.ERROR,
+    "a source term whose accepted rendering the translation lacks",
+    EXPLAIN,
+    check,
+    Applicability.UNSAFE,
+)

@@ -16,9 +16,17 @@ derived words (Киевская Русь) are not forms of a name. The suggestio
 the entry's term; writing it in may need the sentence around it rephrased,
 so the fix is unsafe (`--unsafe-fixes`)."""
 
-LANGUAGE_NAMES = {"ru": "Russian", "uk": "Ukrainian", "be": "Belarusian", "bg": "Bulgarian",
-                  "sr": "Serbian", "mk": "Macedonian", "pl": "Polish", "de": "German",
-                  "fr": "French"}
+LANGUAGE_NAMES = {
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "be": "Belarusian",
+    "bg": "Bulgarian",
+    "sr": "Serbian",
+    "mk": "Macedonian",
+    "pl": "Polish",
+    "de": "German",
+    "fr": "French",
+}
 
 
 def check(ctx: Context) -> Iterator[Hit]:
@@ -28,12 +36,23 @@ def check(ctx: Context) -> Iterator[Hit]:
         language = LANGUAGE_NAMES.get(hit.language, hit.language)
         how = "" if text == hit.form else f" (a form of '{hit.form}')"
         yield Hit(
-            hit.start, hit.end,
-            with_note(f"'{text}'{how} is {language} for '{entry.term}'; write '{entry.term}'", entry),
-            entry=entry, suggestion=entry.term, language=hit.language,
+            hit.start,
+            hit.end,
+            with_note(
+                f"'{text}'{how} is {language} for '{entry.term}'; write '{entry.term}'", entry
+            ),
+            entry=entry,
+            suggestion=entry.term,
+            language=hit.language,
             applicability=Applicability.UNSAFE,
         )
 
 
-RULE = Rule("source-form", Severity.ERROR, "a source-language form of a glossary entry left in",
-            EXPLAIN, check, Applicability.UNSAFE)
+RULE = Rule(
+    "source-form",
+    Severity.ERROR,
+    "a source-language form of a glossary entry left in",
+    EXPLAIN,
+    check,
+    Applicability.UNSAFE,
+)
