@@ -389,3 +389,19 @@ def test_a_dataclass_artefact_round_trips_with_lazy_fields(tmp_path: Path) -> No
     assert mapping.get(("ru7", "other"), ()) == ()
     assert ("ru9", "лемма") in mapping and "ru9" not in mapping
     assert dict(mapping.items()) == table
+
+
+def test_pruning_removes_only_stale_cache_files(tmp_path: Path) -> None:
+    old = 0.0
+    stale = tmp_path / f"compiled-{'a' * 32}.bin"
+    fresh = tmp_path / f"sources-{'b' * 32}.bin"
+    crashed = tmp_path / f".compiled-{'c' * 32}-x1y2.tmp"
+    foreign = tmp_path / "translations.sqlite3"
+    other_bin = tmp_path / "firmware.bin"
+    for item in (stale, fresh, crashed, foreign, other_bin):
+        item.write_bytes(b"x")
+    for item in (stale, crashed, foreign, other_bin):
+        os.utime(item, (old, old))
+    cachefile.prune(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        p.name for p in (fresh, foreign, other_bin))

@@ -34,6 +34,7 @@ import marshal
 import mmap
 import os
 import pickle
+import re
 import struct
 import tempfile
 import time
@@ -477,12 +478,17 @@ def touch(path: Path) -> None:
             os.utime(path)
 
 
+#: Names `write_file` gives (`kind-<hash>.bin`, and `.kind-<hash>-<random>.tmp` while
+#: writing); pruning touches nothing else in the directory.
+_OURS = re.compile(r"[a-z]+-[0-9a-f]{32}\.bin|\.[a-z]+-[0-9a-f]{32}-\w+\.tmp")
+
+
 def prune(directory: Path) -> None:
     """Delete cache files unused for MAX_AGE and temporary files a crashed writer left."""
     now = time.time()
     with contextlib.suppress(OSError):
         for item in directory.iterdir():
-            if item.suffix not in (".bin", ".tmp"):
+            if not _OURS.fullmatch(item.name):
                 continue
             age = MAX_AGE if item.suffix == ".bin" else 86400
             with contextlib.suppress(OSError):
