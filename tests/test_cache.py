@@ -323,14 +323,16 @@ def test_cli_no_cache_writes_nothing(
     store = here / "cache"
     monkeypatch.setenv(cache.ENV, str(store))
     article = here / "article.txt"
-    article.write_text(ARTICLE, encoding="utf-8")
-    args = ["-g", str(path), "-f", "json", "--ignore", "untranslated,source-form", str(article)]
+    article.write_text(ARTICLE + "Мэр Киева сказал.\n", encoding="utf-8")
+    args = ["-g", str(path), "-f", "json", "--ignore", "untranslated", str(article)]
     assert main([*args, "--no-cache"]) == 1
     uncached = capsys.readouterr().out
+    assert '"source-form"' in uncached  # the morphology index was needed, and built
     assert not store.exists()
     assert main(args) == 1
     assert capsys.readouterr().out == uncached
     assert len(_cache_files(store)) == 1
+    assert len(_cache_files(store, "sources")) == 1
     assert main(args) == 1
     assert capsys.readouterr().out == uncached
 
