@@ -167,8 +167,12 @@ class SourceIndex:
     """A glossary's source forms compiled for inflected matching. Plain data: it pickles."""
 
     patterns: tuple[Pattern, ...] = ()
-    #: (language, lemma of an inflecting first word) -> pattern numbers
+    #: (language, lemma of an inflecting first word) -> numbers of one-word patterns
     by_lemma: dict[tuple[str, str], tuple[int, ...]] = field(default_factory=dict)
+    #: (language, lemma of an inflecting first word, lemma or surface of the second word)
+    #: -> numbers of longer patterns: a first name that starts hundreds of names is looked up
+    #: with the word after it, so a run tries a handful of patterns, not all of them
+    by_pair: dict[tuple[str, str, str], tuple[int, ...]] = field(default_factory=dict)
     #: folded surface of a fixed first word -> pattern numbers
     by_surface: dict[str, tuple[int, ...]] = field(default_factory=dict)
     #: language -> first letters of every form of an inflecting first word -> needs a capital
@@ -185,6 +189,7 @@ class SourceIndex:
         about = about or {}
         patterns: list[Pattern] = []
         by_lemma: dict[tuple[str, str], list[int]] = {}
+        by_pair: dict[tuple[str, str, str], list[int]] = {}
         by_surface: dict[str, list[int]] = {}
         starts: dict[str, dict[str, bool]] = {}
         for entry, language, form in forms:
@@ -199,18 +204,34 @@ class SourceIndex:
             if not first.readings:
                 by_surface.setdefault(first.surface, []).append(number)
                 continue
+            seconds = _second_keys(pattern)
             for lemma in {r.lemma for r in first.readings}:
-                by_lemma.setdefault((language, lemma), []).append(number)
+                if seconds is None:
+                    by_lemma.setdefault((language, lemma), []).append(number)
+                    continue
+                for second in seconds:
+                    by_pair.setdefault((language, lemma, second), []).append(number)
             table = starts.setdefault(language, {})
             for prefix in prefixes:
                 table[prefix] = table.get(prefix, True) and first.capital
         return cls(
             tuple(patterns),
             {k: tuple(v) for k, v in by_lemma.items()},
+            {k: tuple(v) for k, v in by_pair.items()},
             {k: tuple(v) for k, v in by_surface.items()},
             starts,
             fingerprint(),
         )
+
+
+def _second_keys(pattern: Pattern) -> frozenset[str] | None:
+    """What a document word must have (a lemma, or its folded surface) to be the second word."""
+    if len(pattern.words) < 2:
+        return None
+    second = pattern.words[1]
+    if not second.readings:
+        return frozenset({second.surface})
+    return frozenset({r.lemma for r in second.readings})
 
 
 def build_source_index(glossary: Glossary) -> SourceIndex:
@@ -462,7 +483,7 @@ class _Run:
         self.cache = cache
         self.folded: dict[str, str] = {}
         self.spelled: dict[str, str] = {}
-        self.starting: dict[str, tuple[int, ...]] = {}
+        self.seconds: dict[tuple[str, str], frozenset[str]] = {}
 
     def fold(self, text: str) -> str:
         key = self.folded.get(text)
@@ -486,25 +507,36 @@ class _Run:
             self.cache[key] = found
         return found
 
-    def candidates(self, token: Token) -> tuple[int, ...]:
-        """Patterns that may start at this word, in index order (memoised per word)."""
+    def second_keys(self, token: Token, language: str) -> frozenset[str]:
+        """Every key a word can meet as a pattern's second word: its folded surface, its lemmas."""
+        key = (token.text, language)
+        found = self.seconds.get(key)
+        if found is None:
+            found = self.seconds[key] = frozenset(
+                {self.fold(token.text), *(a.lemma for a in self.analyses(token.text, language))}
+            )
+        return found
+
+    def candidates(self, i: int) -> tuple[int, ...]:
+        """Patterns that may start at word i, in index order."""
+        token = self.tokens[i]
         text = token.text
-        found = self.starting.get(text)
-        if found is not None:
-            return found
         folded = self.fold(text)
         out = set(self.index.by_surface.get(folded, ()))
         if _CYRILLIC.search(text):
             capital = text[:1].isupper()
             prefix = folded[:PREFIX]
+            after = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
             for language, table in self.index.starts.items():
                 needs_capital = table.get(prefix)
                 if needs_capital is None or (needs_capital and not capital):
                     continue
+                seconds = self.second_keys(after, language) if after is not None else ()
                 for a in self.analyses(text, language):
                     out.update(self.index.by_lemma.get((language, a.lemma), ()))
-        found = self.starting[text] = tuple(sorted(out))
-        return found
+                    for second in seconds:
+                        out.update(self.index.by_pair.get((language, a.lemma, second), ()))
+        return tuple(sorted(out))
 
     def keys(self, token: Token, spec: WordSpec, language: str) -> set[tuple[str, str, str | None]]:
         """(case, number, gender) a document word can have as a form of this pattern word."""
@@ -555,7 +587,7 @@ class _Run:
         i = 0
         while i < len(tokens):
             best_last, best = -1, list[Pattern]()
-            for number in self.candidates(tokens[i]):
+            for number in self.candidates(i):
                 last = self.match(patterns[number], i)
                 if last is None or last < best_last:
                     continue
