@@ -28,6 +28,7 @@ from typing import IO, TYPE_CHECKING, Any
 from glossary_check import __version__
 from glossary_check.compiled import Compiled
 from glossary_check.findings import FileResult, Severity
+from glossary_check.options import add_selection, positive
 from glossary_check.pipeline import Settings
 from glossary_check.runner import check_file
 
@@ -391,17 +392,6 @@ def _most(item: tuple[str, int]) -> tuple[int, str]:
 # --- the subcommand ----------------------------------------------------------------------
 
 
-def _csv(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="glossary-check archive",
@@ -423,15 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-o", "--output", default="-", metavar="FILE",
                         help="JSON Lines file or fsspec URL (default: stdout, and the summary "
                         "goes to stderr)")
-    parser.add_argument("--select", type=_csv, metavar="RULES",
-                        help="only these rules (comma-separated)")
-    parser.add_argument("--ignore", type=_csv, default=[], metavar="RULES", help="skip these rules")
-    parser.add_argument("--fail-on", default="error", choices=("error", "warning", "info", "never"),
-                        help="lowest severity that makes the exit status 1 (default: error)")
-    parser.add_argument("--include", type=_csv, default=[], metavar="GLOBS",
-                        help="file globs picked up in directories (default: *.txt,*.md,*.html,...)")
-    parser.add_argument("--exclude", type=_csv, default=[], metavar="GLOBS",
-                        help="file globs to skip")
+    add_selection(parser)
     parser.add_argument("--fix", action="store_true",
                         help="write safe fixes in place (local files only); the lines then list "
                         "what is left")
@@ -439,9 +421,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --fix, write unsafe fixes too")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="a running Dask scheduler (tcp://host:8786) instead of a local one")
-    parser.add_argument("--workers", type=_positive, default=os.cpu_count() or 1, metavar="N",
+    parser.add_argument("--workers", type=positive, default=os.cpu_count() or 1, metavar="N",
                         help="worker processes of the local cluster (default: one a CPU)")
-    parser.add_argument("--batch-size", type=_positive, default=BATCH_SIZE, metavar="N",
+    parser.add_argument("--batch-size", type=positive, default=BATCH_SIZE, metavar="N",
                         help=f"files a partition (default: {BATCH_SIZE})")
     parser.add_argument("--top", type=int, default=10, metavar="N",
                         help="glossary entries listed in the summary (default: 10)")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from glossary_check import __version__
+from glossary_check.options import add_selection, positive
 
 if TYPE_CHECKING:
     from glossary_check.compiled import Compiled
@@ -23,20 +24,6 @@ SUBCOMMANDS = ("explain", "archive", "config", "test", "models", "audit", "cache
 
 class UsageError(Exception):
     """Bad arguments: a one-line message and exit status 2."""
-
-
-def _csv(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def _jobs(text: str) -> int:
-    try:
-        jobs = int(text)
-    except ValueError:
-        jobs = 0
-    if jobs < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of processes >= 1, got {text!r}")
-    return jobs
 
 
 def _tune_gc() -> None:
@@ -80,16 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="report format (default: text)")
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="write the report here instead of stdout")
-    parser.add_argument("--select", type=_csv, metavar="RULES",
-                        help="only these rules (comma-separated)")
-    parser.add_argument("--ignore", type=_csv, default=[], metavar="RULES", help="skip these rules")
-    parser.add_argument("--fail-on", default="error", choices=("error", "warning", "info", "never"),
-                        help="lowest severity that makes the exit status 1 (default: error)")
-    parser.add_argument("--include", type=_csv, default=[], metavar="GLOBS",
-                        help="file globs picked up in directories "
-                        "(default: *.txt,*.md,*.html,...)")
-    parser.add_argument("--exclude", type=_csv, default=[], metavar="GLOBS",
-                        help="file globs to skip")
+    add_selection(parser)
     parser.add_argument("--stdin-filename", metavar="NAME",
                         help="name (and so format) for standard input, e.g. article.md")
     parser.add_argument("-q", "--quiet", action="store_true",
@@ -97,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colour in the text report (default: auto; NO_COLOR is honoured)")
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
-    parser.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+    parser.add_argument("--jobs", type=positive, default=None, metavar="N",
                         help="check files in N processes (default: one per CPU; 1: none); "
                         "a few small files are always checked in one")
     parser.add_argument("--no-cache", action="store_true",

@@ -93,6 +93,7 @@ def main(argv: Sequence[str]) -> int:
     from glossary_check.compiled import compile_all
     from glossary_check.config import load_glossaries
     from glossary_check.glossary import GlossaryError
+    from glossary_check.options import csv_list
     from glossary_check.rules import registry
 
     parser = argparse.ArgumentParser(
@@ -101,13 +102,15 @@ def main(argv: Sequence[str]) -> int:
         "flagged for its entry, no good one. Exit status: 0 all pass, 1 some fail, 2 error.",
     )
     parser.add_argument("glossary", nargs="+", metavar="GLOSSARY", help="glossary YAML file(s)")
-    parser.add_argument("--select", metavar="RULES", help="only these rules (comma-separated)")
-    parser.add_argument("--ignore", metavar="RULES", default="", help="skip these rules")
+    parser.add_argument("--select", type=csv_list, metavar="RULES",
+                        help="only these rules (comma-separated)")
+    parser.add_argument("--ignore", type=csv_list, default=[], metavar="RULES",
+                        help="skip these rules")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the failures")
     args = parser.parse_args(argv)
     known = registry()
-    select = [r.strip() for r in args.select.split(",") if r.strip()] if args.select else None
-    ignore = [r.strip() for r in args.ignore.split(",") if r.strip()]
+    select: list[str] | None = args.select
+    ignore: list[str] = args.ignore
     for name in [*(select or []), *ignore]:
         if name not in known:
             print(f"glossary-check: unknown rule {name!r} (known: {', '.join(known)})",
