@@ -11,7 +11,6 @@ the least recently used entries go first.
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 import time
 import warnings
@@ -50,13 +49,10 @@ CREATE INDEX IF NOT EXISTS translations_used ON translations (used);
 
 
 def default_cache_dir() -> Path:
-    """GLOSSARY_CHECK_CACHE_DIR if set, else the platform's user cache directory."""
-    env = os.environ.get("GLOSSARY_CHECK_CACHE_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
+    """The one cache directory of the checker: GLOSSARY_CHECK_CACHE_DIR, else the user's."""
+    from glossary_check.cache import default_dir
 
-    return Path(platformdirs.user_cache_dir("glossary-check"))
+    return default_dir()
 
 
 def default_cache_path() -> Path:
