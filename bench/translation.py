@@ -130,7 +130,8 @@ def main() -> int:
         ("second run through the cache", f"{cached_s:.3f} s", "-", f"{peer_best / cached_s:.0f}x"),
     ]
     width = [max(len(r[i]) for r in rows) for i in range(4)]
-    print(f"{'':<{width[0]}}  {'glossary-check':>{width[1]}}  {'argostranslate':>{width[2]}}  ratio")
+    head = ("", "glossary-check", "argostranslate")
+    print(f"{head[0]:<{width[0]}}  {head[1]:>{width[1]}}  {head[2]:>{width[2]}}  ratio")
     for row in rows:
         print(f"{row[0]:<{width[0]}}  {row[1]:>{width[1]}}  {row[2]:>{width[2]}}  {row[3]}")
     print(json.dumps({"same_output": same}))
