@@ -407,3 +407,18 @@ def test_pruning_removes_only_stale_cache_files(tmp_path: Path) -> None:
     cachefile.prune(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         p.name for p in (fresh, foreign, other_bin))
+
+
+def test_cache_clear_deletes_only_cache_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from glossary_check.mt_commands import cache_main
+
+    compiled = tmp_path / f"compiled-{'a' * 32}.bin"
+    foreign = tmp_path / "firmware.bin"
+    for item in (compiled, foreign):
+        item.write_bytes(b"x")
+    monkeypatch.setenv("GLOSSARY_CHECK_CACHE_DIR", str(tmp_path))
+    assert cache_main(["clear"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["firmware.bin"]
+    assert "1 compiled glossary" in capsys.readouterr().out

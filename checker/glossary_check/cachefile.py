@@ -483,12 +483,17 @@ def touch(path: Path) -> None:
 _OURS = re.compile(r"[a-z]+-[0-9a-f]{32}\.bin|\.[a-z]+-[0-9a-f]{32}-\w+\.tmp")
 
 
+def ours(name: str) -> bool:
+    """True for a name `write_file` gives: the cache directory may be shared with other files."""
+    return _OURS.fullmatch(name) is not None
+
+
 def prune(directory: Path) -> None:
     """Delete cache files unused for MAX_AGE and temporary files a crashed writer left."""
     now = time.time()
     with contextlib.suppress(OSError):
         for item in directory.iterdir():
-            if not _OURS.fullmatch(item.name):
+            if not ours(item.name):
                 continue
             age = MAX_AGE if item.suffix == ".bin" else 86400
             with contextlib.suppress(OSError):

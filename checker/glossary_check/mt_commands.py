@@ -106,7 +106,7 @@ def cache_main(argv: Sequence[str]) -> int:
     )
     parser.add_argument("action", choices=("clear", "info"))
     args = parser.parse_args(argv)
-    from glossary_check import cache
+    from glossary_check import cache, cachefile
     from glossary_check.translate.cache import TranslationCache, default_cache_path
 
     path = default_cache_path()
@@ -122,9 +122,10 @@ def cache_main(argv: Sequence[str]) -> int:
         with TranslationCache(path) as tc:
             tc.clear()
     removed = 0
-    for item in cache.default_dir().glob("*.bin"):  # compiled glossaries
-        item.unlink(missing_ok=True)
-        removed += 1
+    for item in cache.default_dir().glob("*.bin"):  # compiled glossaries, nothing else
+        if cachefile.ours(item.name):
+            item.unlink(missing_ok=True)
+            removed += 1
     print(
         f"cleared the translation cache and {removed} compiled "
         f"glossar{'y' if removed == 1 else 'ies'}"
