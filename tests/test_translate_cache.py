@@ -134,6 +134,16 @@ def test_unreadable_cache_falls_back_to_the_model(tmp_path: Path) -> None:
     assert inner.calls == [["a"]]
 
 
+def test_cache_directory_that_cannot_be_made_falls_back_to_the_model(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache directory should be")
+    inner = CountingTranslator()
+    translator = CachedTranslator(inner, TranslationCache(blocker / "cache" / "c.sqlite3"))
+    with pytest.warns(UserWarning, match="translation cache"):
+        assert translator.translate_batch(["a", "b"], "ru", "en") == ["A", "B"]
+    assert inner.calls == [["a", "b"]]
+
+
 def _worker(path: str, worker: int, rounds: int) -> int:
     cache = TranslationCache(Path(path), max_entries=150)
     inner = CountingTranslator()

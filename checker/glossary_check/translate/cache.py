@@ -240,7 +240,7 @@ class CachedTranslator:
         unique = list(dict.fromkeys(texts))
         try:
             known = self.cache.get_many(model, source, target, unique)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:  # OSError: its directory cannot be made
             warnings.warn(f"translation cache {self.cache.path} unreadable: {exc}", stacklevel=2)
             known = {}
         missing = [t for t in unique if t not in known]
@@ -250,7 +250,7 @@ class CachedTranslator:
             known.update(new)
             try:
                 self.cache.put_many(model, source, target, new)
-            except sqlite3.Error as exc:
+            except (sqlite3.Error, OSError) as exc:
                 warnings.warn(
                     f"translation cache {self.cache.path} not written: {exc}", stacklevel=2
                 )
