@@ -101,6 +101,26 @@ def test_reinstall_replaces_the_package(packages: Path) -> None:
     assert len(models.list_packages()) == 1
 
 
+def test_failed_reinstall_keeps_the_previous_package(
+    packages: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    models.install_from_path(FIXTURE)
+    kept = packages / "translate-ru_en-tiny" / "kept.txt"
+    kept.write_text("the installed package", encoding="utf-8")
+    rename = Path.rename
+
+    def refuse_staged(self: Path, target: Any) -> Any:
+        if ".glossary-check-install-" in str(self):
+            raise OSError("disk full")
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", refuse_staged)
+    with pytest.raises(OSError, match="disk full"):
+        models.install_from_path(FIXTURE)
+    assert kept.read_text(encoding="utf-8") == "the installed package"
+    assert [p.name for p in packages.parent.iterdir() if p.name.startswith(".")] == []
+
+
 @pytest.mark.parametrize(
     ("entries", "message"),
     [

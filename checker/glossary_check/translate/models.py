@@ -217,9 +217,15 @@ def install_from_path(path: Path, *, target_dir: Path | None = None) -> Installe
         final = dest_root / top
         if final.exists():
             old = Path(tempfile.mkdtemp(prefix=".glossary-check-remove-", dir=dest_root.parent))
-            final.rename(old / top)
-            (staging / top).rename(final)
-            shutil.rmtree(old)
+            try:
+                final.rename(old / top)
+                try:
+                    (staging / top).rename(final)
+                except BaseException:
+                    (old / top).rename(final)  # the previous package back in place
+                    raise
+            finally:
+                shutil.rmtree(old, ignore_errors=True)
         else:
             (staging / top).rename(final)
     finally:
