@@ -9,11 +9,13 @@ from collections.abc import Callable
 import pytest
 
 from conftest import CORE, EXAMPLE, check_text, spans, texts
+from glossary_check.align import Pairing
 from glossary_check.compiled import Compiled, compile_all
+from glossary_check.documents import read_document
 from glossary_check.findings import Applicability, Finding, Severity
 from glossary_check.glossary import Glossary
-from glossary_check.pipeline import Settings
-from glossary_check.rules import registry
+from glossary_check.pipeline import Settings, check_document
+from glossary_check.rules import SourceHit, registry
 from glossary_check.rules.inconsistent import damerau1, ending_only, plausible_slip, skeleton
 
 Check = Callable[..., list[Finding]]
@@ -336,3 +338,25 @@ def test_findings_never_overlap(compiled: Compiled) -> None:
     assert [f.rule for f in findings] == [
         "mixed-script", "variant", "case", "inconsistent", "variant", "variant",
     ]
+
+
+def test_mistranslation_points_at_the_rendering_after_a_letter_that_folds_longer(
+    load: Callable[[str], Glossary],
+) -> None:
+    """`ß` case-folds to two letters; the span found must still be the view's own."""
+    compiled = compile_all(load("""\
+        entries:
+          - term: Kyiv
+            variants: [Kiev]
+            sources: {ru: [Киев]}
+        """))
+    source = read_document("source.txt", "Он поехал в Киев.".encode())
+    translation = read_document("article.txt", "Straße: he went to Kyjiw.".encode())
+    pairing = Pairing(
+        source, "ru", (((0, len(source.view)), (0, len(translation.view))),),
+        (SourceHit(12, 16, 0, "ru", "Киев"),), {"Киев": "Kyjiw"},
+    )
+    found = check_document(
+        translation, compiled, Settings(select=frozenset({"mistranslation"})), pairing
+    )
+    assert [(f.text, f.offset, f.suggestion) for f in found] == [("Kyjiw", 19, "Kyiv")]

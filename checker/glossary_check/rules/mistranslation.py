@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import regex
+
 from glossary_check.findings import Applicability, Severity
 from glossary_check.matching import Match
 from glossary_check.rules import Context, Hit, Rule, Verdict, classify, with_note
@@ -50,9 +52,13 @@ def check(ctx: Context) -> Iterator[Hit]:
             span: tuple[int, int] | None = (wrong.start, wrong.end) if wrong else None
             rendering = pairing.renderings.get(written)
             if span is None and rendering:
-                at = ctx.view.casefold().find(rendering.casefold(), tgt_start, tgt_end)
-                if at >= 0:
-                    span = (at, at + len(rendering))
+                # Searched in the view itself: case-folding the view first (ß -> ss) would
+                # shift every offset after such a letter.
+                found = regex.compile(regex.escape(rendering), regex.IGNORECASE).search(
+                    ctx.view, tgt_start, tgt_end
+                )
+                if found is not None:
+                    span = found.span()
             if span is not None:
                 text = ctx.view[span[0] : span[1]]
                 message = (
