@@ -53,6 +53,7 @@ from glossary_check.cachefile import (
     codec_for,
     decode,
     encode,
+    key_parts,
     loads,
     mapping_section,
     open_file,
@@ -203,13 +204,7 @@ class LazyNode(dict[str, object]):
             if not address.startswith(prefix) or address == prefix:
                 continue
             node: dict[str, object] = self
-            rest = address[len(prefix) :]
-            at = 0
-            while at < len(rest):
-                colon = rest.index(":", at)
-                size = int(rest[at:colon])
-                part = rest[colon + 1 : colon + 1 + size]
-                at = colon + 1 + size
+            for part in key_parts(address[len(prefix) :]):
                 child = dict.get(node, part)
                 if child is None:
                     child = {}
