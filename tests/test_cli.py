@@ -434,6 +434,21 @@ def test_unreadable_files_are_reported_and_the_rest_checked(run_cli: RunCli, des
     assert [f.get("error") is not None for f in data["files"]] == [False, True, True, True, False]
 
 
+def test_diff_with_an_unreadable_file_is_a_run_error(run_cli: RunCli, desk: Path) -> None:
+    write(desk / "a.txt", "Talks in Kiev.\n")
+    write(desk / "bad.txt", b"\xff\n")
+    code, out, err = run_cli(*CORE_ARGS, "--diff", "a.txt", "bad.txt", "missing.txt")
+    assert code == 2
+    assert "+Talks in Kyiv." in out
+    assert err.splitlines() == [
+        "glossary-check: bad.txt:1:1: not valid UTF-8 (byte 0xff)",
+        "glossary-check: missing.txt: no such file",
+    ]
+    code, out, err = run_cli(*CORE_ARGS, "--diff", "bad.txt")
+    assert (code, out) == (2, "")
+    assert one_error_line(err) == "bad.txt:1:1: not valid UTF-8 (byte 0xff)"
+
+
 def test_a_directory_argument_that_does_not_exist(run_cli: RunCli, desk: Path) -> None:
     code, out, err = run_cli(*CORE_ARGS, "nowhere/")
     assert code == 2 and "1 file could not be checked" in out

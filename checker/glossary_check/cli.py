@@ -208,11 +208,14 @@ def _check(args: argparse.Namespace) -> int:
 
         notices = translate_results(results, compiled, threads=args.threads, use_cache=use_cache)
     if fixing is not None and args.diff:
-        for message in fixing.errors:
+        unreadable = [r.error for r in results if r.error is not None]
+        for message in [*unreadable, *fixing.errors]:
             print(f"glossary-check: {message}", file=sys.stderr)
         if not args.quiet:
             sys.stdout.write("".join(fixing.diffs))
-        return EXIT_ERROR if fixing.errors else EXIT_FINDINGS if fixing.diffs else EXIT_OK
+        if unreadable or fixing.errors:
+            return EXIT_ERROR
+        return EXIT_FINDINGS if fixing.diffs else EXIT_OK
     run = Run(__version__, glossary.path, len(glossary.entries), results, notices,
               rules={r.id: r.summary for r in known.values()})
     for result in results:
