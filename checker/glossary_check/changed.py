@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from glossary_check.findings import FileResult
@@ -120,11 +120,3 @@ class LineFilter:
 
     def __call__(self, path: str, result: FileResult) -> FileResult:
         return result if path == "-" else keep_changed(result, self.table.get(path, set()))
-
-
-def filter_results(
-    ref: str, paths: Sequence[str], results: Iterable[FileResult]
-) -> list[FileResult]:
-    """Every result cut down to its changed lines; `paths[i]` is what was read for result i."""
-    keep = LineFilter(ref, paths)
-    return [keep(path, result) for path, result in zip(paths, results, strict=True)]

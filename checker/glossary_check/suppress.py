@@ -70,10 +70,6 @@ class Directive:
     scope: tuple[int, int] | None = None  # `ignore` only: the span it covers
     problem: str | None = None  # why the directive is not understood, if it is not
 
-    @property
-    def covers_all(self) -> bool:
-        return self.rules is None
-
     def names(self, rule: str) -> bool:
         return self.rules is None or rule in self.rules
 
