@@ -17,7 +17,7 @@ Shcherbukhy), whatever the library does with a digraph's second letter.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import regex
 
@@ -67,6 +67,12 @@ def check_system(language: str, system: str) -> None:
             f"unknown transliteration system {system!r} for {language!r} "
             f"(known: {', '.join(known)})"
         )
+
+
+def validate(config: Mapping[str, str]) -> None:
+    """Check a glossary's whole `transliteration` mapping (language -> system)."""
+    for language, system in config.items():
+        check_system(language, system)
 
 
 # --- tables kept here -----------------------------------------------------------------
