@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from glossary_check.pipeline import Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("explain", "archive", "config", "test", "models", "audit", "cache")
 
 
 class UsageError(Exception):

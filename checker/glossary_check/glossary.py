@@ -8,7 +8,7 @@ error names file:line:column, and nothing is constructed beyond what
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -449,11 +449,3 @@ def load_glossary(path: str | Path) -> Glossary:
         language=acc.language or "en",
         transliteration=dict(acc.transliteration),
     )
-
-
-def iter_forms(glossary: Glossary) -> Iterator[tuple[Entry, str, str]]:
-    """Every (entry, language, source form) of a glossary."""
-    for entry in glossary.entries:
-        for lang, forms in entry.sources.items():
-            for form in forms:
-                yield entry, lang, form

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from glossary_check.glossary import PATTERN_TIMEOUT, Entry, Glossary
+from glossary_check.glossary import PATTERN_TIMEOUT, Glossary
 
 #: A word: letters, marks and digits, with apostrophes inside (O'Brien, Знам'янка, Kyiv's).
 WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:['’ʼ][\p{L}\p{M}\p{N}]+)*")
@@ -236,10 +236,6 @@ def pattern_matches(matcher: Matcher, view: str) -> Iterator[tuple[int, int, int
             continue
 
 
-def same_but_case(a: str, b: str) -> bool:
-    return word_key(a) == word_key(b)
-
-
 def normalise_gaps(text: str) -> str:
     """A rendering as written with its separators folded, for exact comparison."""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).translate(_APOSTROPHES)
@@ -264,7 +260,3 @@ def at_sentence_start(view: str, start: int) -> bool:
     while i >= 0 and view[i] in CLOSERS:
         i -= 1
     return i >= 0 and view[i] in ".!?…"
-
-
-def entry_note(entry: Entry) -> str:
-    return f" ({entry.note})" if entry.note else ""
