@@ -7,7 +7,6 @@ from collections.abc import Iterator
 import regex
 
 from glossary_check.findings import Applicability, Severity
-from glossary_check.matching import Match
 from glossary_check.rules import Context, Hit, Rule, Verdict, classify, with_note
 
 EXPLAIN = """\
@@ -35,10 +34,11 @@ def check(ctx: Context) -> Iterator[Hit]:
         for hit in pairing.hits:
             if src_start <= hit.start < src_end:
                 named.setdefault(hit.entry, pairing.source.view[hit.start : hit.end])
-        inside: list[Match] = [m for m in ctx.matches if tgt_start <= m.start < tgt_end]
+        verdicts = [
+            (classify(m, glossary), m) for m in ctx.matches if tgt_start <= m.start < tgt_end
+        ]
         for entry_index, written in named.items():
             entry = ctx.entry(entry_index)
-            verdicts = [(classify(m, glossary), m) for m in inside]
             if any(v is Verdict.CORRECT and t.entry == entry_index for (v, t), _ in verdicts):
                 continue
             wrong = next(
