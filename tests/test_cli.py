@@ -501,3 +501,9 @@ def test_a_glossary_only_check_imports_nothing_heavy(tmp_path: Path) -> None:
     modules = imported_modules([*CORE_ARGS, "a.txt"], tmp_path)
     assert "glossary_check.pipeline" in modules
     assert {m for m in modules if m.split(".")[0] in HEAVY} == set()
+
+
+def test_every_report_format_is_offered() -> None:
+    from glossary_check import cli, report
+
+    assert cli.FORMATS == report.FORMATS

@@ -360,3 +360,45 @@ def test_mistranslation_points_at_the_rendering_after_a_letter_that_folds_longer
         translation, compiled, Settings(select=frozenset({"mistranslation"})), pairing
     )
     assert [(f.text, f.offset, f.suggestion) for f in found] == [("Kyjiw", 19, "Kyiv")]
+
+
+def test_mistranslation_looks_for_the_rendering_as_a_whole_word(
+    load: Callable[[str], Glossary],
+) -> None:
+    """The model's rendering inside a longer word (Kyjiwan) is not the wrong rendering:
+    the finding falls back to the paragraph's first line."""
+    compiled = compile_all(load("""\
+        entries:
+          - term: Kyiv
+            sources: {ru: [Киев]}
+        """))
+    source = read_document("source.txt", "Он поехал в Киев.".encode())
+    translation = read_document("article.txt", b"The Kyjiwan road.\nIt was long.")
+    pairing = Pairing(
+        source, "ru", (((0, len(source.view)), (0, len(translation.view.rstrip()))),),
+        (SourceHit(12, 16, 0, "ru", "Киев"),), {"Киев": "Kyjiw"},
+    )
+    found = check_document(
+        translation, compiled, Settings(select=frozenset({"mistranslation"})), pairing
+    )
+    assert [(f.text, f.offset, f.suggestion) for f in found] == [("The Kyjiwan road.", 0, None)]
+
+
+def test_a_source_form_two_entries_share_names_both(load: Callable[[str], Glossary]) -> None:
+    """The pairing needs every entry a source form names, not only the first."""
+    compiled = compile_all(load("""\
+        entries:
+          - term: Moscow
+            sources: {ru: [Москва]}
+          - term: Moscow Oblast
+            sources: {ru: [Москва]}
+        """))
+    document = read_document("a.txt", "Новости: Москва.".encode())
+    from glossary_check.matching import find_matches, tokenize
+    from glossary_check.rules import Context
+
+    tokens = tokenize(document.view)
+    context = Context(document, compiled, tokens, find_matches(compiled.matcher, document.view,
+                                                                tokens))
+    assert sorted((h.entry, document.view[h.start : h.end]) for h in context.source_hits) == [
+        (0, "Москва"), (1, "Москва")]

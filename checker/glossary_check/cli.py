@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from glossary_check.pipeline import Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+#: the same as report.FORMATS (a test says so), which --help should not import
+FORMATS = ("text", "json", "sarif", "github", "rdjsonl", "html")
 
 
 class UsageError(Exception):
@@ -62,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="glossary YAML (default: the nearest glossary-check.yaml or "
                         "glossary.yaml upwards from here, else the bundled newsroom glossary)")
     parser.add_argument("-f", "--format", default="text",
-                        choices=("text", "json", "sarif", "github", "rdjsonl", "html"),
+                        choices=FORMATS,
                         help="report format (default: text)")
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="write the report here instead of stdout")
@@ -263,7 +265,8 @@ def _check_translation(
         raise UsageError("--source ORIGINAL takes exactly one TRANSLATION file")
     try:
         source = read_document(args.source, read_input(args.source))
-        translation = read_document(paths[0], read_input(paths[0]))
+        data = read_input(paths[0])
+        translation = read_document(paths[0], data)
     except DocumentError as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:
@@ -279,7 +282,7 @@ def _check_translation(
 
         translator, _ = open_or_notice(args.threads, not getattr(args, "no_cache", False))
     pairing = pair_documents(source, translation, compiled, translator, language)
-    return check_file(paths[0], compiled, settings, pairing=pairing)
+    return check_file(paths[0], compiled, settings, data=data, pairing=pairing)
 
 
 def _workflow(

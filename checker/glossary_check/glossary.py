@@ -293,7 +293,8 @@ class _Loaded:
     hasher: Any = field(default_factory=hashlib.sha256)
 
 
-def _compose(path: Path, shown: str) -> yaml.Node | None:
+def _compose(path: Path, shown: str) -> tuple[yaml.Node | None, bytes]:
+    """The file's YAML node tree, and the bytes it was read from (hashed for the digest)."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -311,7 +312,7 @@ def _compose(path: Path, shown: str) -> yaml.Node | None:
             Location(shown, line, col), f"not valid UTF-8 (byte 0x{data[exc.start]:02x})"
         ) from None
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=yaml.SafeLoader), raw
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(shown, mark.line + 1, mark.column + 1) if mark else None
@@ -334,9 +335,9 @@ def _compose(path: Path, shown: str) -> yaml.Node | None:
 def _load_into(path: Path, shown: str, acc: _Loaded, stack: tuple[Path, ...]) -> None:
     resolved = path.resolve()
     acc.seen.add(resolved)
-    root = _compose(path, shown)
+    root, raw = _compose(path, shown)
     acc.files.append(shown)
-    acc.hasher.update(shown.encode() + b"\0" + path.read_bytes() + b"\0")
+    acc.hasher.update(shown.encode() + b"\0" + raw + b"\0")
     if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == "tag:yaml.org,2002:null"):
         raise GlossaryError(Location(shown, 1, 1), "the glossary is empty")
     reader = _Reader(shown)

@@ -107,12 +107,15 @@ class Context:
     @cached_property
     def source_hits(self) -> list[SourceHit]:
         """Source forms, exact (from the trie) and inflected (morphology, loaded only if needed)."""
-        hits = [
-            SourceHit(m.start, m.end, t.entry, t.language or "", t.form)
-            for m in self.matches
-            for t in m.targets[:1]
-            if classify(m, self.compiled.glossary)[0] is Verdict.SOURCE
-        ]
+        hits = []
+        for m in self.matches:
+            if classify(m, self.compiled.glossary)[0] is not Verdict.SOURCE:
+                continue
+            entries: set[int] = set()  # a form two entries share names both; one language each
+            for t in m.targets:
+                if t.kind is Kind.SOURCE and t.entry not in entries:
+                    entries.add(t.entry)
+                    hits.append(SourceHit(m.start, m.end, t.entry, t.language or "", t.form))
         if self.has_cyrillic and self.compiled.glossary.has_sources:
             hits = self.compiled.inflected_sources(self.view, self.tokens, hits)
         return hits

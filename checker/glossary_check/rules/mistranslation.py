@@ -54,9 +54,8 @@ def check(ctx: Context) -> Iterator[Hit]:
             if span is None and rendering:
                 # Searched in the view itself: case-folding the view first (ß -> ss) would
                 # shift every offset after such a letter.
-                found = regex.compile(regex.escape(rendering), regex.IGNORECASE).search(
-                    ctx.view, tgt_start, tgt_end
-                )
+                whole = rf"(?<![\p{{L}}\p{{N}}]){regex.escape(rendering)}(?![\p{{L}}\p{{N}}])"
+                found = regex.compile(whole, regex.IGNORECASE).search(ctx.view, tgt_start, tgt_end)
                 if found is not None:
                     span = found.span()
             if span is not None:
