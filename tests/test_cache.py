@@ -422,3 +422,17 @@ def test_cache_clear_deletes_only_cache_files(
     assert cache_main(["clear"]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["firmware.bin"]
     assert "1 compiled glossary" in capsys.readouterr().out
+
+
+def test_cache_commands_survive_a_translation_cache_that_is_not_a_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from glossary_check.mt_commands import cache_main
+
+    broken = tmp_path / "translations.sqlite3"
+    broken.write_bytes(b"this is not SQLite" * 100)
+    monkeypatch.setenv("GLOSSARY_CHECK_CACHE_DIR", str(tmp_path))
+    assert cache_main(["info"]) == 0
+    assert "unreadable" in capsys.readouterr().out
+    assert cache_main(["clear"]) == 0
+    assert not broken.exists()

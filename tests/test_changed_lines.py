@@ -111,3 +111,14 @@ def test_fix_touches_only_changed_lines(repo: Path, run_cli: RunCli) -> None:
     code, out, _ = run_cli(*CORE_ARGS, "--changed-lines", "HEAD", "--fix", "b.txt", cwd=repo)
     assert (repo / "b.txt").read_text(encoding="utf-8") == "Kiev b.\nKyiv new line.\n"
     assert code == 0 and "fixed 1 finding in 1 file" in out and "0 findings" in out
+
+
+def test_an_added_line_that_looks_like_a_header_stays_content() -> None:
+    """`++ note` added is `+++ note` in the diff: still a line of the hunk, not a new file."""
+    diff = (
+        "diff --git a/x.md b/x.md\n--- a/x.md\n+++ b/x.md\n"
+        "@@ -0,0 +1,2 @@\n+++ note\n+--- rule\n"
+        "@@ -7 +8 @@\n-old\n+new\n"
+        "\\ No newline at end of file\n"
+    )
+    assert parse_diff(diff) == {"x.md": {1, 2, 8}}

@@ -18,7 +18,9 @@ from dataclasses import replace
 from glossary_check.findings import FileResult
 from glossary_check.positions import LineIndex
 
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(?P<start>\d+)(?:,(?P<count>\d+))? @@")
+_HUNK = re.compile(
+    r"^@@ -\d+(?:,(?P<old>\d+))? \+(?P<start>\d+)(?:,(?P<count>\d+))? @@"
+)
 EVERY_LINE = None  # marker: the whole file is new
 
 
@@ -53,7 +55,12 @@ def parse_diff(diff: str) -> dict[str, set[int]]:
     """Repository-relative path -> the 1-based lines added or changed in the new version."""
     out: dict[str, set[int]] = {}
     current: set[int] | None = None
-    for line in diff.splitlines():
+    body = 0  # lines of the current hunk still to come: an added "++ x" is not a header
+    for line in diff.split("\n"):
+        if body:
+            if line[:1] in ("+", "-", " "):
+                body -= 1
+            continue
         if line.startswith("+++ "):
             name = line[4:].rstrip("\t")
             if name == "/dev/null":
@@ -67,6 +74,7 @@ def parse_diff(diff: str) -> dict[str, set[int]]:
                 start = int(hunk["start"])
                 count = int(hunk["count"]) if hunk["count"] is not None else 1
                 current.update(range(start, start + count))
+                body = count + (int(hunk["old"]) if hunk["old"] is not None else 1)
     return out
 
 
@@ -88,8 +96,8 @@ def changed_lines(ref: str, paths: Sequence[str]) -> dict[str, set[int] | None]:
             raise ChangedLinesError(f"--changed-lines: {ref!r} is not a commit in {root}") from None
         relative = {p: os.path.relpath(os.path.realpath(p), os.path.realpath(root)) for p in group}
         names = sorted(set(relative.values()))
-        diff = _git(root, "diff", "-U0", "--no-color", "--no-ext-diff", "--no-renames", ref,
-                    "--", *names)
+        diff = _git(root, "diff", "-U0", "--no-color", "--no-ext-diff", "--no-renames",
+                    "--end-of-options", ref, "--", *names)
         lines = parse_diff(diff)
         untracked = set(_git(root, "ls-files", "--others", "--", *names).splitlines())
         for path, rel in relative.items():

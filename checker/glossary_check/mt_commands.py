@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -92,8 +93,8 @@ def models_main(argv: Sequence[str]) -> int:
                 return _fail("models install takes a PATH.argosmodel, or --from LANG --to LANG")
             print(f"installed {pkg.argospm_name} ({pkg.path})")
             return EXIT_OK
-        removed = models.remove(args.name)
-        print(f"removed {removed}")
+        for pkg in models.remove(args.name):
+            print(f"removed {pkg.argospm_name} ({pkg.path})")
         return EXIT_OK
     except (TranslationUnavailable, models.InvalidPackage, models.PackageNotFound, OSError) as exc:
         return _fail(str(exc))
@@ -111,16 +112,23 @@ def cache_main(argv: Sequence[str]) -> int:
 
     path = default_cache_path()
     if args.action == "info":
-        if path.exists():
-            with TranslationCache(path) as tc:
-                print(f"translations: {path}: {tc.stats()}")
-        else:
-            print(f"translations: {path}: empty")
+        try:
+            if path.exists():
+                with TranslationCache(path) as tc:
+                    print(f"translations: {path}: {tc.stats()}")
+            else:
+                print(f"translations: {path}: empty")
+        except sqlite3.DatabaseError as exc:
+            print(f"translations: {path}: unreadable ({exc}); 'cache clear' removes it")
         print(f"compiled glossaries: {cache.default_dir()}")
         return EXIT_OK
     if path.exists():
-        with TranslationCache(path) as tc:
-            tc.clear()
+        try:
+            with TranslationCache(path) as tc:
+                tc.clear()
+        except sqlite3.DatabaseError:  # not a database any more: nothing in it to keep
+            for suffix in ("", "-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
     removed = 0
     for item in cache.default_dir().glob("*.bin"):  # compiled glossaries, nothing else
         if cachefile.ours(item.name):
