@@ -242,3 +242,17 @@ def test_suppressed_findings_are_not_fixed(cli: Cli, tmp_path: Path) -> None:
     article = write(tmp_path / "a.txt", kept + b"Kiev.\n")
     cli("--fix", str(article))
     assert article.read_bytes() == kept + b"Kyiv.\n"
+
+
+def test_an_edit_saved_while_fixing_is_not_overwritten(tmp_path: Path) -> None:
+    from glossary_check.fixes import FixError, write_atomic
+
+    article = tmp_path / "a.txt"
+    article.write_bytes(b"Kiev, the editor's newer text.\n")
+    with pytest.raises(FixError, match="changed while it was being fixed"):
+        write_atomic(str(article), b"Kyiv.\n", expected=b"Kiev.\n")
+    assert article.read_bytes() == b"Kiev, the editor's newer text.\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]  # no temporary file left
+    write_atomic(str(article), b"Kyiv, the editor's newer text.\n",
+                 expected=b"Kiev, the editor's newer text.\n")
+    assert article.read_bytes() == b"Kyiv, the editor's newer text.\n"

@@ -190,8 +190,12 @@ def check_writable(path: str) -> None:
         raise FixError(f"{path}: cannot write fixes: the file is read-only")
 
 
-def write_atomic(path: str, data: bytes) -> None:
-    """Replace a file's content in one rename, keeping its mode bits (and owner, if allowed)."""
+def write_atomic(path: str, data: bytes, expected: bytes | None = None) -> None:
+    """Replace a file's content in one rename, keeping its mode bits (and owner, if allowed).
+
+    With `expected`, the file must still hold exactly those bytes just before the
+    rename: an edit saved while the fixes were worked out is never overwritten.
+    """
     real = os.path.realpath(path)
     check_writable(real)
     info = os.stat(real)
@@ -208,6 +212,8 @@ def write_atomic(path: str, data: bytes) -> None:
         os.chmod(tmp, stat.S_IMODE(info.st_mode))
         with contextlib.suppress(OSError):  # not ours to give away; the mode bits still hold
             os.chown(tmp, info.st_uid, info.st_gid)
+        if expected is not None and _read(real) != expected:
+            raise FixError(f"{path}: changed while it was being fixed; not written, check it again")
         os.replace(tmp, real)
     except BaseException:
         if os.path.exists(tmp):
@@ -334,7 +340,7 @@ def fix_results(
             run.diffs.append(unified_diff(result.path, outcome.before, outcome.after))
         elif path != "-":
             try:
-                write_atomic(path, _encode(outcome.after, bom))
+                write_atomic(path, _encode(outcome.after, bom), expected=raw)
             except FixError as exc:
                 run.errors.append(str(exc))
                 run.results[index] = result
