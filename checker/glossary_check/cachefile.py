@@ -441,7 +441,10 @@ class Opened:
         return int(start)
 
     def blob(self, name: str) -> memoryview:
-        start, length = self.header["sections"][name]
+        try:
+            start, length = self.header["sections"][name]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CacheError(f"no section {name!r}") from exc
         return self.payload[int(start) : int(start) + int(length)]
 
 

@@ -111,7 +111,6 @@ class Matcher:
     root: dict[str, object] = field(default_factory=dict)
     tails: dict[tuple[int, str], str] = field(default_factory=dict)
     patterns: tuple[tuple[int, regex.Pattern[str]], ...] = ()
-    size: int = 0
 
     def add(self, text: str, target: Target) -> None:
         parsed = phrase_key(text)
@@ -124,7 +123,6 @@ class Matcher:
         here: list[Target] = node.setdefault("", [])  # type: ignore[assignment]
         if target not in here:
             here.append(target)
-            self.size += 1
         if tail:
             self.tails[(target.entry, target.form)] = tail
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import regex
 
 from glossary_check.compiled import NEAR_MIN, deletions
 from glossary_check.findings import Applicability, Severity
 from glossary_check.matching import Token, at_sentence_start, word_key
-from glossary_check.rules import Context, Hit, Rule, with_note
+from glossary_check.rules import Claims, Context, Hit, Rule, with_note
 
 EXPLAIN = """\
 Flags a capitalised word one edit (a letter added, dropped, changed or two
@@ -246,13 +246,15 @@ def _romanised_names(ctx: Context) -> dict[str, tuple[str, str, frozenset[str]]]
     from glossary_check.languages import identify, letter_candidates
     from glossary_check.transliteration import transliterate
 
-    explained = [(h.start, h.end) for h in ctx.source_hits]
+    explained = Claims()  # claims may not overlap, so overlapping hits are merged first
+    for start, end in _disjoint((h.start, h.end) for h in ctx.source_hits):
+        explained.add(start, end)
     systems = ctx.glossary.transliteration
     out: dict[str, tuple[str, str, frozenset[str]]] = {}
     for token in ctx.tokens:
         if len(token.text) < NEAR_MIN or not _CYRILLIC_NAME.match(token.text):
             continue
-        if any(s < token.end and token.start < e for s, e in explained):
+        if explained.overlaps(token.start, token.end):
             continue
         best = identify(token.text, ("ru", "uk"))
         languages = [best] + [c for c in letter_candidates(token.text, ("ru", "uk")) if c != best]
@@ -264,6 +266,17 @@ def _romanised_names(ctx: Context) -> dict[str, tuple[str, str, frozenset[str]]]
         name, latin = renderings[0]
         for _, other in renderings:
             out.setdefault(skeleton(other), (name, latin, allowed))
+    return out
+
+
+def _disjoint(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping spans merged, in order."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
     return out
 
 
