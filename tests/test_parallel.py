@@ -115,6 +115,30 @@ def test_standard_input_is_read_by_the_parent(
     assert parallel[5].findings == parallel[0].findings
 
 
+def _die(paths: list[str]) -> list[FileResult]:
+    """A worker that dies mid-run (an out-of-memory kill, say)."""
+    import os
+
+    os._exit(3)
+
+
+def test_a_dying_worker_leaves_the_rest_to_the_parent_once(
+    corpus: list[str], bundled_compiled: Compiled, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = Path(corpus[0]).read_bytes()
+    paths = [*corpus[:5], "-", *corpus[5:12]]
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text)))
+    serial = runner.check_files(paths, bundled_compiled, CORE, stdin_name="piped.txt", jobs=1)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text)))
+    monkeypatch.setattr(runner, "_check_chunk", _die)
+    heard: list[str] = []
+    parallel = runner._check_parallel(
+        paths, bundled_compiled, CORE, None, "piped.txt", lambda r: heard.append(r.path), 2
+    )
+    assert parallel == serial  # standard input was read once, before the pool broke
+    assert sorted(heard) == sorted(r.path for r in serial)  # each file heard of once
+
+
 def test_small_runs_stay_in_one_process(tmp_path: Path) -> None:
     small = []
     for i in range(20):

@@ -70,10 +70,7 @@ def check_files(
     paths = list(paths)
     workers = worker_count(paths, jobs)
     if workers > 1:
-        try:
-            return _check_parallel(paths, compiled, settings, fmt, stdin_name, on_done, workers)
-        except (OSError, BrokenProcessPool):  # no processes to be had: check here instead
-            pass
+        return _check_parallel(paths, compiled, settings, fmt, stdin_name, on_done, workers)
     results = []
     for p in paths:
         shown = stdin_name if p == "-" else None
@@ -179,20 +176,27 @@ def _check_parallel(
     chunks = [
         [i for i in rest[at : at + size] if paths[i] != "-"] for at in range(0, len(rest), size)
     ]
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_init_worker,
-        initargs=(compiled, settings, fmt, gc.get_threshold()),
-    ) as pool:
-        pending: dict[Future[list[FileResult]], list[int]] = {
-            pool.submit(_check_chunk, [paths[i] for i in chunk]): chunk
-            for chunk in chunks if chunk
-        }
-        for i in rest:  # standard input belongs to this process: checked here meanwhile
-            if paths[i] == "-":
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_init_worker,
+            initargs=(compiled, settings, fmt, gc.get_threshold()),
+        ) as pool:
+            pending: dict[Future[list[FileResult]], list[int]] = {
+                pool.submit(_check_chunk, [paths[i] for i in chunk]): chunk
+                for chunk in chunks if chunk
+            }
+            for i in rest:  # standard input belongs to this process: checked here meanwhile
+                if paths[i] == "-":
+                    here(i)
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    for i, result in zip(pending.pop(future), future.result(), strict=True):
+                        done(i, result)
+    except (OSError, BrokenProcessPool):
+        # No processes to be had, or one died: what is left is checked here, once each,
+        # so standard input is not read twice and no file is counted twice.
+        for i in range(len(paths)):
+            if results[i] is None:
                 here(i)
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                for i, result in zip(pending.pop(future), future.result(), strict=True):
-                    done(i, result)
     return [r for r in results if r is not None]
