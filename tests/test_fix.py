@@ -6,6 +6,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 from pathlib import Path
 from typing import Protocol
 
@@ -256,3 +257,15 @@ def test_an_edit_saved_while_fixing_is_not_overwritten(tmp_path: Path) -> None:
     write_atomic(str(article), b"Kyiv, the editor's newer text.\n",
                  expected=b"Kiev, the editor's newer text.\n")
     assert article.read_bytes() == b"Kyiv, the editor's newer text.\n"
+
+
+def test_fixed_standard_input_keeps_its_bom_and_line_endings(
+    glossary: Path, tmp_path: Path
+) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "glossary_check", "-g", str(glossary), *CORE_ARGS, "--no-config",
+         "--fix", "-"],
+        input=b"\xef\xbb\xbfKiev\r\nsaid Kiev\r\n", capture_output=True, cwd=tmp_path, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == b"\xef\xbb\xbfKyiv\r\nsaid Kyiv\r\n"

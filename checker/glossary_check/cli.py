@@ -228,7 +228,8 @@ def _check(args: argparse.Namespace) -> int:
         for message in fixing.errors:
             print(f"glossary-check: {message}", file=sys.stderr)
         if fixing.stdin is not None:
-            sys.stdout.write(fixing.stdin)  # the fixed text; the report goes to stderr
+            sys.stdout.flush()  # the fixed bytes as they came (BOM, line ends); report to stderr
+            sys.stdout.buffer.write(fixing.stdin)
             report_stream = sys.stderr
     if not args.quiet:
         render = renderer(args.format)

@@ -73,3 +73,5 @@ class FileResult:
     text: str = ""
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
+    #: the file began with a UTF-8 byte-order mark (not part of `text`); a fix keeps it
+    bom: bool = False

@@ -284,7 +284,7 @@ class FixRun:
     errors: list[str] = field(default_factory=list)
     fixed: int = 0
     files: int = 0
-    stdin: str | None = None  # the fixed text of standard input, which is written to stdout
+    stdin: bytes | None = None  # the fixed standard input, written to stdout as it was encoded
 
     def notice(self, write: bool) -> str:
         verb = "fixed" if write else "would fix"
@@ -307,7 +307,7 @@ def fix_results(
         if result.error is not None:
             continue
         check = recheck(path, result)
-        text, bom = result.text, False
+        text, bom = result.text, result.bom
         if path != "-":
             try:
                 raw = _read(path)
@@ -333,7 +333,7 @@ def fix_results(
             continue
         run.results[index] = outcome.result
         if path == "-":
-            run.stdin = outcome.after
+            run.stdin = _encode(outcome.after, bom)
         if not outcome.changed:
             continue
         if not write:

@@ -54,7 +54,7 @@ def check_file(
         return FileResult(shown, language, error=str(exc))
     findings = check_document(document, compiled, settings, pairing)
     findings = suppress.filter_findings(document, findings, settings)
-    return FileResult(shown, language, document.text, findings)
+    return FileResult(shown, language, document.text, findings, bom=document.bom)
 
 
 def check_files(
