@@ -124,6 +124,17 @@ class _Reader:
         if node.tag not in _SAFE_TAGS:
             raise self.fail(node, f"YAML tag {node.tag!r} is not allowed in a glossary")
 
+    def fields(
+        self, node: yaml.Node, what: str, allowed: frozenset[str], unknown: str
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        """A mapping whose keys must be among `allowed`; `unknown` words the error ({key!r})."""
+        pairs = self.mapping(node, what)
+        for key, key_node, _ in pairs:
+            if key not in allowed:
+                known = ", ".join(sorted(allowed))
+                raise self.fail(key_node, unknown.format(key=key) + f" (known: {known})")
+        return {k: (kn, vn) for k, kn, vn in pairs}
+
     def mapping(self, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
         self.plain(node)
         if not isinstance(node, yaml.MappingNode) or node.tag != "tag:yaml.org,2002:map":
@@ -216,12 +227,7 @@ def _compile_pattern(
 
 
 def _entry(reader: _Reader, node: yaml.Node) -> Entry:
-    fields = reader.mapping(node, "an entry")
-    values = {k: (kn, vn) for k, kn, vn in fields}
-    for key, key_node, _ in fields:
-        if key not in ENTRY_FIELDS:
-            known = ", ".join(sorted(ENTRY_FIELDS))
-            raise reader.fail(key_node, f"unknown field {key!r} in an entry (known: {known})")
+    values = reader.fields(node, "an entry", ENTRY_FIELDS, "unknown field {key!r} in an entry")
     if "term" not in values:
         raise reader.fail(node, "an entry needs a 'term'")
     term = reader.rendering(values["term"][1], "term")
@@ -341,12 +347,7 @@ def _load_into(path: Path, shown: str, acc: _Loaded, stack: tuple[Path, ...]) ->
     if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == "tag:yaml.org,2002:null"):
         raise GlossaryError(Location(shown, 1, 1), "the glossary is empty")
     reader = _Reader(shown)
-    fields = reader.mapping(root, "the glossary")
-    values = {k: (kn, vn) for k, kn, vn in fields}
-    for key, key_node, _ in fields:
-        if key not in TOP_FIELDS:
-            known = ", ".join(sorted(TOP_FIELDS))
-            raise reader.fail(key_node, f"unknown top-level field {key!r} (known: {known})")
+    values = reader.fields(root, "the glossary", TOP_FIELDS, "unknown top-level field {key!r}")
     if "version" in values:
         vnode = values["version"][1]
         if not (isinstance(vnode, yaml.ScalarNode) and vnode.value == "1"):
