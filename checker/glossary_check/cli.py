@@ -203,11 +203,6 @@ def _check(args: argparse.Namespace) -> int:
                                   on_done=lambda r: bar.advance(r.path),
                                   jobs=getattr(args, "jobs", None) or _default_jobs())
     results, fixing = _workflow(args, paths, results, compiled, settings)
-    notices: list[str] = []
-    if not args.no_translate:
-        from glossary_check.mt_commands import translate_results
-
-        notices = translate_results(results, compiled, threads=args.threads, use_cache=use_cache)
     if fixing is not None and args.diff:
         unreadable = [r.error for r in results if r.error is not None]
         for message in [*unreadable, *fixing.errors]:
@@ -217,6 +212,11 @@ def _check(args: argparse.Namespace) -> int:
         if unreadable or fixing.errors:
             return EXIT_ERROR
         return EXIT_FINDINGS if fixing.diffs else EXIT_OK
+    notices: list[str] = []
+    if not args.no_translate:  # after --diff, which prints no report to translate for
+        from glossary_check.mt_commands import translate_results
+
+        notices = translate_results(results, compiled, threads=args.threads, use_cache=use_cache)
     run = Run(__version__, glossary.path, len(glossary.entries), results, notices,
               rules={r.id: r.summary for r in known.values()})
     for result in results:
