@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
-from collections.abc import Sequence
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,8 +11,7 @@ from hypothesis import strategies as st
 from glossary_check.documents import BLOCK_BREAK, Document, DocumentError, read_document
 from glossary_check.documents import html as reader
 from glossary_check.matching import WORD
-
-PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
+from views import PARAGRAPH_BREAK, Expected, Words, check_expected, check_map, raw, words
 
 
 def read(text: str) -> Document:
@@ -31,33 +28,10 @@ def blocks(doc: Document) -> list[str]:
     return [b.strip() for b in PARAGRAPH_BREAK.split(doc.view) if b.strip()]
 
 
-def words(doc: Document) -> list[str]:
-    return [m.group() for m in WORD.finditer(doc.view)]
-
-
-def raw(doc: Document, phrase: str, nth: int = 0) -> str:
-    at = -1
-    for _ in range(nth + 1):
-        at = doc.view.index(phrase, at + 1)
-    start, end = doc.raw_span(at, at + len(phrase))
-    return doc.text[start:end]
-
-
-def check_map(doc: Document) -> None:
-    """Every view character maps to the file text it reads as; the map never goes back."""
-    assert doc.starts is not None and doc.ends is not None
-    assert len(doc.starts) == len(doc.ends) == len(doc.view)
-    for i, char in enumerate(doc.view):
-        start, end = doc.starts[i], doc.ends[i]
-        assert 0 <= start <= end <= len(doc.text)
-        if i:
-            assert start >= doc.starts[i - 1] and end >= doc.ends[i - 1], i
-        if start == end:
-            assert char.isspace(), (i, char)  # a break that exists only in the view
-        else:
-            piece = doc.text[start:end]
-            assert "<" not in piece or piece == "<", piece  # never markup
-            assert char in html.unescape(piece), (i, char, piece)
+def reads_as(piece: str) -> str:
+    """What a piece of the file reads as; never markup, only a lone `<` at most."""
+    assert "<" not in piece or piece == "<", piece
+    return html.unescape(piece)
 
 
 def check_words(doc: Document) -> None:
@@ -69,7 +43,7 @@ def check_words(doc: Document) -> None:
 
 def checked(text: str) -> Document:
     doc = read(text)
-    check_map(doc)
+    check_map(doc, reads_as)
     check_words(doc)
     return doc
 
@@ -94,7 +68,7 @@ def test_inline_elements_keep_a_phrase_together() -> None:
 
 def test_markup_inside_a_word_joins_it() -> None:
     doc = read("<p>Ky<i>iv</i> Ki<!-- x -->ev</p>")
-    check_map(doc)
+    check_map(doc, reads_as)
     assert shown(doc) == "Kyiv Kiev"
     assert raw(doc, "Kyiv") == "Ky<i>iv"
 
@@ -261,7 +235,7 @@ def test_bom_is_not_counted() -> None:
     assert doc.bom and doc.format == "html"
     at = doc.view.index("Kiev")
     assert doc.raw_span(at, at + 4) == (14, 18)
-    check_map(doc)
+    check_map(doc, reads_as)
 
 
 def test_combining_accents_no_break_spaces_and_cyrillic() -> None:
@@ -279,8 +253,6 @@ def test_no_final_newline_and_plain_text() -> None:
 
 PROSE = ("Kyiv", "Kiev", "Coalition", "Willing", "Élysée", "E\u0301lyse\u0301e", "Київ", "Киев",
          "O'Brien", "naïve", "TASS", "2024")
-Expected = Sequence[str | None]  # words in order; None where a block break must be
-Words = list[str | None]
 
 
 def prose(draw: st.DrawFn, most: int = 3) -> list[str]:
@@ -413,28 +385,12 @@ def page(draw: st.DrawFn) -> tuple[str, Expected]:
     return text, expected
 
 
-def check_expected(doc: Document, expected: Expected) -> None:
-    found = list(WORD.finditer(doc.view))
-    assert [m.group() for m in found] == [w for w in expected if w is not None]
-    position = 0
-    apart = False
-    for item in expected:
-        if item is None:
-            apart = True
-            continue
-        if position:
-            gap = doc.view[found[position - 1].end() : found[position].start()]
-            assert bool(PARAGRAPH_BREAK.search(gap)) == apart, (found[position - 1], gap, item)
-        apart = False
-        position += 1
-
-
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(page())
 def test_generated_pages_keep_every_invariant(case: tuple[str, Expected]) -> None:
     text, expected = case
     doc = read(text)
-    check_map(doc)
+    check_map(doc, reads_as)
     check_words(doc)
     check_expected(doc, expected)
 
@@ -447,4 +403,4 @@ def test_any_input_keeps_the_map_or_is_an_error(text: str) -> None:
     except DocumentError as error:
         assert error.line is not None and error.column is not None
         return
-    check_map(doc)
+    check_map(doc, reads_as)
