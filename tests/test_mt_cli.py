@@ -131,8 +131,11 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def _mistranslations(
-    run_cli: RunCli, env: dict[str, str], source: Path, target: Path, *extra: str
+    run_cli: RunCli, env: dict[str, str], folder: Path, translation: str, *extra: str
 ) -> list[dict]:
+    """`--source` on SOURCE and `translation`: the mistranslation findings."""
+    source = _write(folder, "source.txt", SOURCE)
+    target = _write(folder, "target.txt", translation)
     code, out, err = run_cli(
         "--format", "json", "--source", str(source), str(target), *extra, env=env
     )
@@ -143,37 +146,27 @@ def _mistranslations(
 def test_a_faithful_translation_has_no_mistranslation(
     run_cli: RunCli, mt_env: dict[str, str], tmp_path: Path
 ) -> None:
-    source = _write(tmp_path, "source.txt", SOURCE)
-    target = _write(
-        tmp_path,
-        "target.txt",
-        """\
+    translation = """\
         Zelensky spoke in Kyiv.
 
         Macron received Zakharova at the Élysée Palace.
 
         TASS reports this.
-        """,
-    )
-    assert _mistranslations(run_cli, mt_env, source, target) == []
+        """
+    assert _mistranslations(run_cli, mt_env, tmp_path, translation) == []
 
 
 def test_planted_mistranslations_are_found(
     run_cli: RunCli, mt_env: dict[str, str], tmp_path: Path
 ) -> None:
-    source = _write(tmp_path, "source.txt", SOURCE)
-    target = _write(
-        tmp_path,
-        "target.txt",
-        """\
+    translation = """\
         Zelensky spoke in Kiev.
 
         Macron received her at the palace.
 
         TASS reports this.
-        """,
-    )
-    found = _mistranslations(run_cli, mt_env, source, target)
+        """
+    found = _mistranslations(run_cli, mt_env, tmp_path, translation)
     by_entry = {(f["entry"], f["text"]) for f in found}
     assert ("Kyiv", "Kiev") in by_entry
     assert ("Maria Zakharova", "Macron received her at the palace.") in by_entry
@@ -187,11 +180,7 @@ def test_paragraphs_are_lined_up_when_their_counts_differ(
     run_cli: RunCli, mt_env: dict[str, str], tmp_path: Path
 ) -> None:
     """An extra translator's paragraph must not shift the pairing onto the wrong paragraphs."""
-    source = _write(tmp_path, "source.txt", SOURCE)
-    target = _write(
-        tmp_path,
-        "target.txt",
-        """\
+    translation = """\
         Editor's note: this report was updated on Friday.
 
         Zelensky spoke in Kyiv.
@@ -199,9 +188,8 @@ def test_paragraphs_are_lined_up_when_their_counts_differ(
         Macron received Zakharova at the Elysee Palace.
 
         TASS reports this.
-        """,
-    )
-    found = _mistranslations(run_cli, mt_env, source, target)
+        """
+    found = _mistranslations(run_cli, mt_env, tmp_path, translation)
     assert [(f["entry"], f["text"], f["line"]) for f in found] == [
         ("Élysée Palace", "Elysee Palace", 5)
     ]
