@@ -105,11 +105,17 @@ class Context:
         return any("\u0400" <= ch <= "\u052f" for ch in self.document.view)
 
     @cached_property
+    def verdicts(self) -> list[tuple[Match, Verdict, Target]]:
+        """Every glossary match with what it means, classified once for all the rules."""
+        glossary = self.compiled.glossary
+        return [(m, *classify(m, glossary)) for m in self.matches]
+
+    @cached_property
     def source_hits(self) -> list[SourceHit]:
         """Source forms, exact (from the trie) and inflected (morphology, loaded only if needed)."""
         hits = []
-        for m in self.matches:
-            if classify(m, self.compiled.glossary)[0] is not Verdict.SOURCE:
+        for m, verdict, _ in self.verdicts:
+            if verdict is not Verdict.SOURCE:
                 continue
             entries: set[int] = set()  # a form two entries share names both; one language each
             for t in m.targets:

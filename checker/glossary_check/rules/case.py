@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from glossary_check.findings import Applicability, Severity
 from glossary_check.matching import at_sentence_start
-from glossary_check.rules import Context, Hit, Rule, Verdict, classify, with_note
+from glossary_check.rules import Context, Hit, Rule, Verdict, with_note
 
 EXPLAIN = """\
 Flags a term or alias written in another letter case than the glossary's
@@ -21,8 +21,7 @@ def _sentence_capital(written: str, form: str) -> bool:
 
 
 def check(ctx: Context) -> Iterator[Hit]:
-    for match in ctx.matches:
-        verdict, target = classify(match, ctx.glossary)
+    for match, verdict, target in ctx.verdicts:
         if verdict is not Verdict.CASE:
             continue
         if _sentence_capital(match.text, target.form) and at_sentence_start(ctx.view, match.start):

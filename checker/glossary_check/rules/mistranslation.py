@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import regex
 
 from glossary_check.findings import Applicability, Severity
-from glossary_check.rules import Context, Hit, Rule, Verdict, classify, with_note
+from glossary_check.rules import Context, Hit, Rule, Verdict, with_note
 
 EXPLAIN = """\
 Runs only with `--source ORIGINAL TRANSLATION`. The two articles' paragraphs
@@ -34,9 +34,7 @@ def check(ctx: Context) -> Iterator[Hit]:
         for hit in pairing.hits:
             if src_start <= hit.start < src_end:
                 named.setdefault(hit.entry, pairing.source.view[hit.start : hit.end])
-        verdicts = [
-            (classify(m, glossary), m) for m in ctx.matches if tgt_start <= m.start < tgt_end
-        ]
+        verdicts = [((v, t), m) for m, v, t in ctx.verdicts if tgt_start <= m.start < tgt_end]
         for entry_index, written in named.items():
             entry = ctx.entry(entry_index)
             if any(v is Verdict.CORRECT and t.entry == entry_index for (v, t), _ in verdicts):

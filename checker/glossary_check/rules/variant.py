@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from glossary_check.findings import Applicability, Severity
 from glossary_check.matching import pattern_matches
-from glossary_check.rules import Context, Hit, Rule, Verdict, classify, with_note
+from glossary_check.rules import Context, Hit, Rule, Verdict, with_note
 
 EXPLAIN = """\
 Flags a rendering the glossary lists under an entry's `variants` (Kiev for
@@ -20,8 +20,7 @@ one of the entry's `except` phrases (Chicken Kiev) is not flagged."""
 def check(ctx: Context) -> Iterator[Hit]:
     glossary = ctx.glossary
     settled: list[tuple[int, int]] = []
-    for match in ctx.matches:
-        verdict, target = classify(match, glossary)
+    for match, verdict, target in ctx.verdicts:
         if verdict is not Verdict.VARIANT:
             if verdict in (Verdict.CORRECT, Verdict.EXCEPT):
                 settled.append((match.start, match.end))
