@@ -192,7 +192,25 @@ def test_explain(run_cli: RunCli) -> None:
     assert "Zelenksy" in out
     code, out, err = run_cli("explain", "nonsense")
     assert code == 2 and out == ""
+    assert one_error_line(err).startswith("explain: unknown rule 'nonsense' (known: ")
+    code, out, err = run_cli("explain")
+    assert code == 2 and out == ""
     assert one_error_line(err).startswith("explain takes one rule: ")
+    code, out, _ = run_cli("explain", "unused-ignore")
+    assert code == 0 and "glossary-check: ignore[variant]" in out
+
+
+def test_unused_ignore_is_a_rule_like_the_others(run_cli: RunCli, tmp_path: Path) -> None:
+    article = tmp_path / "a.md"
+    article.write_text("<!-- glossary-check: ignore[variant] -->\nTalks in Kyiv.\n",
+                       encoding="utf-8")
+    code, out, _ = run_cli("--report-unused-ignores", "-f", "json", str(article))
+    assert [f["rule"] for f in json.loads(out)["files"][0]["findings"]] == ["unused-ignore"]
+    code, out, _ = run_cli("--report-unused-ignores", "--ignore", "unused-ignore", "-f", "json",
+                           str(article))
+    assert (code, json.loads(out)["files"][0]["findings"]) == (0, [])
+    code, out, _ = run_cli("--list-rules")
+    assert "unused-ignore" in out
 
 
 def test_version_and_help(run_cli: RunCli) -> None:

@@ -14,7 +14,7 @@ from glossary_check.findings import Finding, Severity
 from glossary_check.glossary import load_glossary
 from glossary_check.pipeline import Settings
 from glossary_check.runner import check_file
-from glossary_check.suppress import UNUSED_RULE, Directive, apply, directives
+from glossary_check.suppress import Directive, apply, directives
 
 GLOSSARY = """\
 version: 1
@@ -219,7 +219,7 @@ def test_runner_filters_and_reports_unused(glossary: Path, tmp_path: Path) -> No
     loud = check_file(str(article), compiled,
                       Settings(ignore=LANGUAGE_RULES, report_unused_ignores=True))
     assert [(f.rule, f.severity, f.text) for f in loud.findings] == [
-        (UNUSED_RULE, Severity.WARNING, "glossary-check: ignore"),
+        ("unused-ignore", Severity.WARNING, "glossary-check: ignore"),
         ("variant", Severity.ERROR, "Kiev"),
     ]
     assert plain.text[loud.findings[0].offset:].startswith("glossary-check: ignore\n")

@@ -117,9 +117,13 @@ def _explain(argv: Sequence[str]) -> int:
     from glossary_check.rules import registry
 
     rules = registry()
-    if len(argv) != 1 or argv[0] not in rules:
-        known = ", ".join(rules)
+    known = ", ".join(rules)
+    if len(argv) != 1:
         print(f"glossary-check: explain takes one rule: {known}", file=sys.stderr)
+        return EXIT_ERROR
+    if argv[0] not in rules:
+        print(f"glossary-check: explain: unknown rule {argv[0]!r} (known: {known})",
+              file=sys.stderr)
         return EXIT_ERROR
     rule = rules[argv[0]]
     print(f"{rule.id} ({rule.severity.label}; fix: {rule.fix.value})\n\n{rule.explain}")

@@ -221,9 +221,8 @@ def _relative(config: Path, name: str) -> Path:
 
 def _severities(table: dict[str, Any], locate: _Locator) -> dict[str, str]:
     from glossary_check.rules import registry
-    from glossary_check.suppress import UNUSED_RULE
 
-    known = [*registry(), UNUSED_RULE]
+    known = list(registry())
     for rule, level in table.items():
         if rule not in known:
             raise locate.error(("severity",), rule,

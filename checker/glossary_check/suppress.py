@@ -28,6 +28,7 @@ from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
 from glossary_check.findings import Finding, Severity
+from glossary_check.rules.unused_ignore import RULE as UNUSED
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
 
 MARKER = "glossary-check:"
 KINDS = ("ignore", "disable", "enable")
-UNUSED_RULE = "unused-ignore"
 
 # A directive: keyword, optional [rules], then free text up to the end of the comment or line.
 _DIRECTIVE = re.compile(
@@ -459,10 +459,10 @@ def apply(
     return Outcome(kept, suppressed, unused)
 
 
-def unused_findings(outcome: Outcome, severity: Severity = Severity.WARNING) -> list[Finding]:
+def unused_findings(outcome: Outcome, severity: Severity = UNUSED.severity) -> list[Finding]:
     """Directives that did nothing, as findings of the rule `unused-ignore` (ruff's RUF100)."""
     return [
-        Finding(rule=UNUSED_RULE, severity=severity, offset=u.directive.offset,
+        Finding(rule=UNUSED.id, severity=severity, offset=u.directive.offset,
                 length=u.directive.length, text=u.directive.text, message=u.message())
         for u in outcome.unused
     ]
@@ -478,8 +478,7 @@ def filter_findings(
 
     active = [rule.id for rule in settings.rules()]
     outcome = apply(document.text, document.format, findings, known=registry(), active=active)
-    if not settings.report_unused_ignores or not outcome.unused:
+    if not settings.report_unused_ignores or not outcome.unused or UNUSED.id not in active:
         return outcome.kept
-    severity = settings.severities.get(UNUSED_RULE, Severity.WARNING)
-    merged = outcome.kept + unused_findings(outcome, severity)
+    merged = outcome.kept + unused_findings(outcome, settings.severity(UNUSED))
     return sorted(merged, key=lambda f: (f.offset, f.length, f.rule))

@@ -65,8 +65,8 @@ def _rules(run: Run) -> list[dict[str, Any]]:
         summary = run.rules.get(rule_id) or (rule.summary if rule else rule_id)
         descriptor: dict[str, Any] = {"id": rule_id, "shortDescription": {"text": summary}}
         if rule is not None:
-            descriptor["fullDescription"] = {"text": " ".join(rule.explain.split())}
-            descriptor["help"] = {"text": rule.explain, "markdown": rule.explain}
+            descriptor["fullDescription"] = {"text": " ".join(rule.doc.what.split())}
+            descriptor["help"] = {"text": rule.explain, "markdown": rule.doc.markdown()}
             descriptor["defaultConfiguration"] = {"level": LEVELS[rule.severity]}
             descriptor["properties"] = {"fix": rule.fix.value}
         out.append(descriptor)

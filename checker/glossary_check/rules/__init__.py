@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -168,13 +169,76 @@ def with_note(message: str, entry: Entry | None) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Example:
+    """A text a rule flags (or leaves alone), checked against `data/rule-examples.yaml`.
+
+    `source` is the original, for the rules that compare a translation with it;
+    `name` gives the document its format (`.md`, `.html`, `.txt`).
+    """
+
+    text: str
+    source: str | None = None
+    name: str = "example.txt"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDoc:
+    """A rule's documentation, ruff's way: one source for `explain`, SARIF help and the README."""
+
+    what: str
+    why: str
+    flagged: tuple[Example, ...]
+    clean: tuple[Example, ...]
+    fix: str
+
+    def text(self) -> str:
+        """Plain text for `explain` and SARIF's help."""
+        def examples(items: tuple[Example, ...]) -> str:
+            return "".join(
+                (f"    original: {e.source}\n" if e.source else "")
+                + "".join(f"    {line}\n" for line in e.text.splitlines())
+                for e in items
+            )
+
+        return (f"What it does\n{_para(self.what)}\n\nWhy\n{_para(self.why)}\n\n"
+                f"Flagged\n{examples(self.flagged)}\nNot flagged\n{examples(self.clean)}\n"
+                f"Fix\n{_para(self.fix)}\n")
+
+    def markdown(self) -> str:
+        """Markdown for SARIF's `help.markdown` (code-scanning services render it)."""
+        def examples(items: tuple[Example, ...]) -> str:
+            return "".join(
+                "```text\n" + (f"original: {e.source}\n" if e.source else "")
+                + e.text.rstrip("\n") + "\n```\n"
+                for e in items
+            )
+
+        return (f"## What it does\n\n{_flat(self.what)}\n\n## Why\n\n{_flat(self.why)}\n\n"
+                f"## Flagged\n\n{examples(self.flagged)}\n## Not flagged\n\n"
+                f"{examples(self.clean)}\n## Fix\n\n{_flat(self.fix)}\n")
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _para(text: str) -> str:
+    return textwrap.fill(_flat(text), width=76, initial_indent="    ", subsequent_indent="    ")
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     id: str
     severity: Severity
     summary: str
-    explain: str
-    check: Callable[[Context], Iterable[Hit]]
+    doc: RuleDoc
+    #: None for a rule reported outside the pipeline (`unused-ignore`, by the suppression pass)
+    check: Callable[[Context], Iterable[Hit]] | None
     fix: Applicability = Applicability.NONE
+
+    @property
+    def explain(self) -> str:
+        return self.doc.text()
 
 
 def registry() -> dict[str, Rule]:
@@ -186,8 +250,18 @@ def registry() -> dict[str, Rule]:
         mixed_script,
         source_form,
         untranslated,
+        unused_ignore,
         variant,
     )
 
-    modules = (mixed_script, mistranslation, variant, case, source_form, inconsistent, untranslated)
+    modules = (mixed_script, mistranslation, variant, case, source_form, inconsistent, untranslated,
+               unused_ignore)
     return {m.RULE.id: m.RULE for m in modules}
+
+
+def markdown_table() -> str:
+    """The README's table of rules, written from the registry (a test keeps them equal)."""
+    rows = ["| rule | severity | what | fix |", "| --- | --- | --- | --- |"]
+    rows += [f"| `{r.id}` | {r.severity.label} | {r.summary} | {r.fix.value} |"
+             for r in registry().values()]
+    return "\n".join(rows) + "\n"

@@ -6,14 +6,19 @@ from collections.abc import Iterator
 
 from glossary_check.findings import Applicability, Severity
 from glossary_check.matching import at_sentence_start
-from glossary_check.rules import Context, Hit, Rule, Verdict, with_note
+from glossary_check.rules import Context, Example, Hit, Rule, RuleDoc, Verdict, with_note
 
-EXPLAIN = """\
-Flags a term or alias written in another letter case than the glossary's
-(Tass for TASS). A lower-case term (kompromat) may take a capital at the
-start of a sentence, after `.`, `!`, `?`, a line break or the start of a
-heading or list item, also behind an opening quote or bracket. Entries
-with `case: any` are never checked."""
+DOC = RuleDoc(
+    what="""Flags a term or alias written in another letter case than the glossary's (Tass
+    for TASS). A lower-case term may take a capital at the start of a sentence (after
+    `.`, `!`, `?`, a line break, the start of a heading or list item, also behind an
+    opening quote or bracket). Entries with `case: any` are never checked.""",
+    why="""Acronyms and house names have one spelling; a wrong case reads as a different
+    name or as carelessness.""",
+    flagged=(Example("Tass reported the strike."),),
+    clean=(Example("TASS reported the strike."),),
+    fix="Safe: writes the term in the glossary's case.",
+)
 
 
 def _sentence_capital(written: str, form: str) -> bool:
@@ -35,5 +40,5 @@ def check(ctx: Context) -> Iterator[Hit]:
         )
 
 
-RULE = Rule("case", Severity.ERROR, "the right term in the wrong letter case", EXPLAIN, check,
+RULE = Rule("case", Severity.ERROR, "the right term in the wrong letter case", DOC, check,
             Applicability.SAFE)

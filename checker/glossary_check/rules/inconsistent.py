@@ -11,31 +11,22 @@ import regex
 from glossary_check.compiled import NEAR_MIN, deletions
 from glossary_check.findings import Applicability, Severity
 from glossary_check.matching import Token, at_sentence_start, word_key
-from glossary_check.rules import Claims, Context, Hit, Rule, with_note
+from glossary_check.rules import Claims, Context, Example, Hit, Rule, RuleDoc, with_note
 
-EXPLAIN = """\
-Flags a capitalised word one edit (a letter added, dropped, changed or two
-swapped) away from a word of a glossary term or alias (Zelenksy for
-Zelensky), and a name the glossary does not know that one article spells
-two ways (Sobyanin and Sobianin): every occurrence of the less frequent
-spelling is flagged, with the more frequent one as the suggestion. To keep
-ordinary words out, only capitalised words of five letters or more count,
-near misses must start with the same letter and differ before the last
-letter (Zakharov is not Zakharova, Romania is not Romaniv), and two
-spellings must agree on a phonetic skeleton (y/i/j, w/v, g/h, doubled
-letters, kh/h, ks/x). A changed letter counts as a slip only when it is a keyboard
-neighbour, a vowel for a vowel, a sound-alike (c/k, s/z, v/w, i/y/j, g/h) or
-an accent. A capital at the start of a sentence says nothing about a word
-being a name (Pairs, Finish): there a near miss needs six letters or more and
-the entry named elsewhere in the article, and two spellings are compared only
-when one of them also stands mid-sentence (and wins a tie). Entries of kind
-`other` (given names) are not near-miss targets.
-
-A name that stands in the article in Cyrillic (in any case form: Собянина)
-and in a Latin spelling that neither the glossary nor the desk's
-transliteration gives (the glossary's `transliteration` field; BGN/PCGN for
-Russian and the national system for Ukrainian by default) is flagged with
-the transliteration as the suggestion: Собянин and Sobianin -> Sobyanin."""
+DOC = RuleDoc(
+    what="""Flags a capitalised word one slip away from a glossary term (Zelenksy for
+    Zelensky), and a name the glossary does not know that one article spells two ways
+    (Sobyanin and Sobianin). Two spellings count as one name when they are romanisations
+    of the same Cyrillic name; names that real data knows as distinct (Stephens and
+    Stevens) are left alone.""",
+    why="""A name spelled two ways in one article is always wrong once; a near miss of a
+    listed name is a typo the variant list cannot foresee.""",
+    flagged=(Example("On Monday, Zelenksy met the prime minister."),),
+    clean=(Example("On Monday, Zelensky met the prime minister."),),
+    fix="""Unsafe: the suggestion is the glossary's term, or the spelling the desk's
+    transliteration gives, then the commoner one; a person should confirm it is one
+    name.""",
+)
 
 _SKELETON = (
     (regex.compile(r"kh"), "h"), (regex.compile(r"ks|cks|x"), "x"), (regex.compile(r"ph"), "f"),
@@ -296,4 +287,4 @@ def _dictionary_form(word: str, language: str) -> str:
 
 
 RULE = Rule("inconsistent", Severity.WARNING, "one name spelled two ways, or a near miss of a term",
-            EXPLAIN, check, Applicability.UNSAFE)
+            DOC, check, Applicability.UNSAFE)

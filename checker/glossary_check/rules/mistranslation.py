@@ -7,16 +7,21 @@ from collections.abc import Iterator
 import regex
 
 from glossary_check.findings import Applicability, Severity
-from glossary_check.rules import Context, Hit, Rule, Verdict, with_note
+from glossary_check.rules import Context, Example, Hit, Rule, RuleDoc, Verdict, with_note
 
-EXPLAIN = """\
-Runs only with `--source ORIGINAL TRANSLATION`. The two articles' paragraphs
-are lined up (with machine translation's help where their counts differ);
-for every glossary entry whose source form (inflected forms too) appears in
-a source paragraph, the matching translated paragraph must carry the
-entry's term or an alias. The finding points at the wrong rendering when
-there is one (a variant, a wrong case, or what the model renders the
-source form as), else at the first line of the paragraph."""
+DOC = RuleDoc(
+    what="""Runs with `--source ORIGINAL TRANSLATION`. The two articles' paragraphs are
+    lined up (with machine translation's help where their counts differ); where a
+    source paragraph names a glossary entry (any inflected form), the matching
+    translated paragraph must not render it another way: a variant, a wrong case, or
+    what the machine translation makes of the source form where the desk decided
+    otherwise. A term that is simply missing is `omission`, not this rule.""",
+    why="""Translators who post-edit machine output carry its renderings (Kiev, Zelenskiy)
+    into copy; comparing with the original finds them where the English alone cannot.""",
+    flagged=(Example("Talks were held in Kiev.", source="Переговоры прошли в Киеве."),),
+    clean=(Example("Talks were held in Kyiv.", source="Переговоры прошли в Киеве."),),
+    fix="Unsafe: the suggestion is the entry's term; no fix is written by `--fix` alone.",
+)
 
 
 def _first_line(view: str, start: int, end: int) -> tuple[int, int]:
@@ -91,7 +96,7 @@ RULE = Rule(
     "mistranslation",
     Severity.ERROR,
     "a source term whose accepted rendering the translation lacks",
-    EXPLAIN,
+    DOC,
     check,
     Applicability.UNSAFE,
 )

@@ -9,16 +9,19 @@ from functools import cache
 import regex
 
 from glossary_check.findings import Applicability, Severity
-from glossary_check.rules import Context, Hit, Rule
+from glossary_check.rules import Context, Example, Hit, Rule, RuleDoc
 
-EXPLAIN = """\
-Flags a word that mixes letters of two scripts, such as a Latin word with
-a Cyrillic look-alike (Kyiv typed with a Cyrillic К, Paris with a Cyrillic
-а). Such words look right and defeat every search. The fix replaces the
-odd letters with their look-alikes in the word's dominant script, from
-Unicode's confusables data (UTS #39); where a letter has no look-alike the
-finding has no fix. A mixed word gets this finding only, never a glossary
-one as well."""
+DOC = RuleDoc(
+    what="""Flags a word that mixes letters of two scripts, such as a Latin word with a
+    Cyrillic look-alike (Kyiv typed with a Cyrillic у). A mixed word gets this finding
+    only, never a glossary one as well.""",
+    why="""Such words look right on screen and defeat every search, spell checker and
+    glossary match: they come from keyboards switched mid-word and from pasted text.""",
+    flagged=(Example("Talks resumed in K\u0443iv on Monday."),),
+    clean=(Example("Talks resumed in Kyiv on Monday."),),
+    fix="""Safe where every odd letter has a look-alike in the word's main script, from
+    Unicode's confusables data (UTS #39); otherwise no fix.""",
+)
 
 _SCRIPTS = ("Latin", "Cyrillic", "Greek", "Armenian", "Georgian")
 _SCRIPT_OF = regex.compile("|".join(f"(?P<{s}>\\p{{Script={s}}})" for s in _SCRIPTS))
@@ -82,5 +85,5 @@ def check(ctx: Context) -> Iterator[Hit]:
         )
 
 
-RULE = Rule("mixed-script", Severity.ERROR, "a word mixing letters of two scripts", EXPLAIN, check,
+RULE = Rule("mixed-script", Severity.ERROR, "a word mixing letters of two scripts", DOC, check,
             Applicability.SAFE)

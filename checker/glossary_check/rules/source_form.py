@@ -5,16 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from glossary_check.findings import Applicability, Severity
-from glossary_check.rules import Context, Hit, Rule, with_note
+from glossary_check.rules import Context, Example, Hit, Rule, RuleDoc, with_note
 
-EXPLAIN = """\
-Flags a name left in the language the article was translated from: any
-form listed under an entry's `sources`, and, where the morphology is
-installed, every inflected form of it (в Киеве, «Новой газеты Европа»,
-Зеленського). Multi-word names match when their words agree in case;
-derived words (Киевская Русь) are not forms of a name. The suggestion is
-the entry's term; writing it in may need the sentence around it rephrased,
-so the fix is unsafe (`--unsafe-fixes`)."""
+DOC = RuleDoc(
+    what="""Flags a name left in the language the article was translated from: any form
+    listed under an entry's `sources`, and every inflected form of it (в Киеве,
+    «Новой газеты Европа», Зеленського). Multi-word names match when their words agree;
+    derived words (Киевская Русь) and common words that look like a name (света, южное)
+    are not forms of it. A preposition governing the name belongs to the finding.""",
+    why="""A Cyrillic name in an English article is an unfinished translation: the reader
+    cannot read it and the desk's rendering is known.""",
+    flagged=(Example("Tom Masters, for «Новой газеты Европа»."),),
+    clean=(Example("Tom Masters, for Novaya Gazeta Europe."),),
+    fix="""Unsafe (`--unsafe-fixes`): the suggestion is the entry's term, with the
+    preposition in English (в Киеве → in Kyiv); the sentence may need rephrasing.""",
+)
 
 LANGUAGE_NAMES = {
     "ru": "Russian",
@@ -52,7 +57,7 @@ RULE = Rule(
     "source-form",
     Severity.ERROR,
     "a source-language form of a glossary entry left in",
-    EXPLAIN,
+    DOC,
     check,
     Applicability.UNSAFE,
 )

@@ -7,17 +7,22 @@ from collections.abc import Iterator
 import regex
 
 from glossary_check.findings import Severity
-from glossary_check.rules import Context, Hit, Rule
+from glossary_check.rules import Context, Example, Hit, Rule, RuleDoc
 from glossary_check.rules.source_form import LANGUAGE_NAMES
 
-EXPLAIN = """\
-Flags text left in another script than the article's (a rubric left in
-Cyrillic, a byline, a quotation), cut into natural units rather than
-single words, with what the glossary explains cut out (those parts are
-`source-form` findings). The finding names the span's language, decided by
-language identification helped by letters only one language has, gives the
-desk's transliteration of the names in it, and, where machine translation
-runs, what the span says (`translation`)."""
+DOC = RuleDoc(
+    what="""Flags text left in another script than the article's (a rubric left in
+    Cyrillic, a byline, a quotation), cut into natural units rather than single words,
+    with what the glossary explains cut out (those parts are `source-form` findings).
+    The finding names the span's language, gives the desk's transliteration of the
+    names in it and, where a translation model is installed, what the span says.""",
+    why="""An editor who does not read Russian or Ukrainian needs to know what was left in
+    and what it means before deciding whether it stays.""",
+    flagged=(Example("News · Политика"),),
+    clean=(Example("News · Politics"),),
+    fix="""None: the span needs a translator. The machine translation is shown as
+    `translation`, never written.""",
+)
 
 _EDGE = regex.compile(r"^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$")
 _NAME_RUN = regex.compile(r"\p{Lu}[\p{L}\p{M}'’ʼ-]*(?:[ \u00a0]+\p{Lu}[\p{L}\p{M}'’ʼ-]*)*")
@@ -91,4 +96,4 @@ def check(ctx: Context) -> Iterator[Hit]:
 
 
 RULE = Rule("untranslated", Severity.WARNING, "a span in another language that no entry explains",
-            EXPLAIN, check)
+            DOC, check)

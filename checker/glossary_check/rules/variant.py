@@ -7,14 +7,20 @@ from collections.abc import Iterator
 
 from glossary_check.findings import Applicability, Severity
 from glossary_check.matching import pattern_matches
-from glossary_check.rules import Context, Hit, Rule, Verdict, with_note
+from glossary_check.rules import Context, Example, Hit, Rule, RuleDoc, Verdict, with_note
 
-EXPLAIN = """\
-Flags a rendering the glossary lists under an entry's `variants` (Kiev for
-Kyiv), whatever its letter case, and anything an entry's `pattern` finds.
-The fix writes the entry's `term`, or the right-hand side of a
-`wrong: right` variant, exactly as the glossary spells it. A variant inside
-one of the entry's `except` phrases (Chicken Kiev) is not flagged."""
+DOC = RuleDoc(
+    what="""Flags a rendering the glossary lists under an entry's `variants` (Kiev for
+    Kyiv), and anything an entry's `pattern` finds. Variants of a proper noun match
+    capitalised text only, and a variant inside one of the entry's `except` phrases
+    (Chicken Kiev) is not flagged.""",
+    why="""The desk has decided how the name is written; a variant is the commonest slip
+    of a translator or a wire copy, and a reader notices it.""",
+    flagged=(Example("Talks resumed in Kiev on Monday."),),
+    clean=(Example("Talks resumed in Kyiv on Monday."), Example("He ordered the chicken Kiev.")),
+    fix="""Safe: writes the entry's `term`, or the right-hand side of a `wrong: right`
+    variant, exactly as the glossary spells it; markup between the words is kept.""",
+)
 
 
 def check(ctx: Context) -> Iterator[Hit]:
@@ -48,5 +54,5 @@ def check(ctx: Context) -> Iterator[Hit]:
         )
 
 
-RULE = Rule("variant", Severity.ERROR, "a wrong rendering the glossary lists", EXPLAIN, check,
+RULE = Rule("variant", Severity.ERROR, "a wrong rendering the glossary lists", DOC, check,
             Applicability.SAFE)
