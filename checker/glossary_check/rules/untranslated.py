@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import regex
 
-from glossary_check.findings import Severity
+from glossary_check.findings import Applicability, Severity
 from glossary_check.rules import Context, Example, Hit, Rule, RuleDoc
 from glossary_check.rules.source_form import LANGUAGE_NAMES
 
@@ -20,8 +20,9 @@ DOC = RuleDoc(
     and what it means before deciding whether it stays.""",
     flagged=(Example("News · Политика"),),
     clean=(Example("News · Politics"),),
-    fix="""None: the span needs a translator. The machine translation is shown as
-    `translation`, never written.""",
+    fix="""Unsafe, and only where a translation model is installed: the suggestion is the
+    machine translation with the desk's renderings put in (Новости из Киева → News from
+    Kyiv), written only with `--unsafe-fixes`. Without a model there is no fix.""",
 )
 
 _EDGE = regex.compile(r"^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$")
@@ -96,4 +97,4 @@ def check(ctx: Context) -> Iterator[Hit]:
 
 
 RULE = Rule("untranslated", Severity.WARNING, "a span in another language that no entry explains",
-            DOC, check)
+            DOC, check, Applicability.UNSAFE)
