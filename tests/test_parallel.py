@@ -89,9 +89,9 @@ def test_parallel_results_equal_serial(corpus: list[str], bundled_compiled: Comp
     settings = Settings()
     serial = runner.check_files(corpus, bundled_compiled, settings, jobs=1)
     heard: list[str] = []
-    parallel = runner._check_parallel(
-        corpus, bundled_compiled, settings, None, None, lambda r: heard.append(r.path), 2
-    )
+    parallel = runner._Parallel(
+        corpus, bundled_compiled, settings, None, None, lambda r: heard.append(r.path)
+    ).run(2)
     assert parallel == serial
     assert sorted(heard) == sorted(r.path for r in serial)
     assert sum(len(r.findings) for r in serial) > 200
@@ -107,7 +107,7 @@ def test_standard_input_is_read_by_the_parent(
     paths = [*corpus[:5], "-", *corpus[5:12]]
 
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text)))
-    parallel = runner._check_parallel(paths, bundled_compiled, CORE, None, "piped.txt", None, 2)
+    parallel = runner._Parallel(paths, bundled_compiled, CORE, None, "piped.txt", None).run(2)
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text)))
     serial = runner.check_files(paths, bundled_compiled, CORE, stdin_name="piped.txt", jobs=1)
     assert parallel == serial
@@ -132,9 +132,9 @@ def test_a_dying_worker_leaves_the_rest_to_the_parent_once(
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text)))
     monkeypatch.setattr(runner, "_check_chunk", _die)
     heard: list[str] = []
-    parallel = runner._check_parallel(
-        paths, bundled_compiled, CORE, None, "piped.txt", lambda r: heard.append(r.path), 2
-    )
+    parallel = runner._Parallel(
+        paths, bundled_compiled, CORE, None, "piped.txt", lambda r: heard.append(r.path)
+    ).run(2)
     assert parallel == serial  # standard input was read once, before the pool broke
     assert sorted(heard) == sorted(r.path for r in serial)  # each file heard of once
 
@@ -193,5 +193,5 @@ def test_spawned_workers_give_the_same_results(
 
     monkeypatch.setattr(runner, "_pool_context", lambda: multiprocessing.get_context("spawn"))
     subset = corpus[:12]
-    assert runner._check_parallel(subset, bundled_compiled, CORE, None, None, None, 2) == (
+    assert runner._Parallel(subset, bundled_compiled, CORE, None, None, None).run(2) == (
         runner.check_files(subset, bundled_compiled, CORE, jobs=1))

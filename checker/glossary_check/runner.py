@@ -70,7 +70,7 @@ def check_files(
     paths = list(paths)
     workers = worker_count(paths, jobs)
     if workers > 1:
-        return _check_parallel(paths, compiled, settings, fmt, stdin_name, on_done, workers)
+        return _Parallel(paths, compiled, settings, fmt, stdin_name, on_done).run(workers)
     results = []
     for p in paths:
         shown = stdin_name if p == "-" else None
@@ -137,66 +137,78 @@ def _pool_context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
-#: Letters that make the rules load what they load on first use (see `_check_parallel`).
+#: Letters that make the rules load what they load on first use (see `_Parallel.warm_up`).
 _NON_LATIN = re.compile("[\u0370-\u052f]")
 
 
-def _check_parallel(
-    paths: list[str], compiled: Compiled, settings: Settings, fmt: str | None,
-    stdin_name: str | None, on_done: Callable[[FileResult], None] | None, workers: int,
-) -> list[FileResult]:
-    import gc
+class _Parallel:
+    """One run over worker processes; results land in input order, each file once."""
 
-    results: list[FileResult | None] = [None] * len(paths)
+    def __init__(
+        self, paths: list[str], compiled: Compiled, settings: Settings, fmt: str | None,
+        stdin_name: str | None, on_done: Callable[[FileResult], None] | None,
+    ) -> None:
+        self.paths, self.compiled, self.settings, self.fmt = paths, compiled, settings, fmt
+        self.stdin_name, self.on_done = stdin_name, on_done
+        self.results: list[FileResult | None] = [None] * len(paths)
 
-    def done(i: int, result: FileResult) -> None:
-        results[i] = result
-        if on_done is not None:
-            on_done(result)
+    def done(self, i: int, result: FileResult) -> None:
+        self.results[i] = result
+        if self.on_done is not None:
+            self.on_done(result)
 
-    def here(i: int) -> None:
-        shown = stdin_name if paths[i] == "-" else None
-        done(i, check_file(paths[i], compiled, settings, fmt=fmt, shown=shown))
+    def here(self, i: int) -> None:
+        shown = self.stdin_name if self.paths[i] == "-" else None
+        self.done(i, check_file(self.paths[i], self.compiled, self.settings, fmt=self.fmt,
+                                shown=shown))
 
-    first = 0
-    if _pool_context().get_start_method() == "fork":
-        # Rules load some things on first use (language models, morphology dictionaries
-        # and index). Files are checked here until one in another script has made them
-        # load, so that forked workers share them instead of each loading its own.
-        while first < max(1, len(paths) // 10):
-            here(first)
-            checked = results[first]
+    def warm_up(self) -> int:
+        """Rules load some things on first use (language models, morphology dictionaries
+        and index). Files are checked here until one in another script has made them
+        load, so that forked workers share them instead of each loading its own."""
+        first = 0
+        while first < max(1, len(self.paths) // 10):
+            self.here(first)
+            checked = self.results[first]
             first += 1
             if checked is not None and _NON_LATIN.search(checked.text):
                 break
-    context = _pool_context()  # again: what was loaded may have started threads
-    rest = range(first, len(paths))
-    # Small contiguous chunks: few round trips, and a slow file holds up little else.
-    size = max(1, min(16, len(rest) // (workers * 4)))
-    chunks = [
-        [i for i in rest[at : at + size] if paths[i] != "-"] for at in range(0, len(rest), size)
-    ]
-    try:
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_init_worker,
-            initargs=(compiled, settings, fmt, gc.get_threshold()),
-        ) as pool:
-            pending: dict[Future[list[FileResult]], list[int]] = {
-                pool.submit(_check_chunk, [paths[i] for i in chunk]): chunk
-                for chunk in chunks if chunk
-            }
-            for i in rest:  # standard input belongs to this process: checked here meanwhile
-                if paths[i] == "-":
-                    here(i)
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    for i, result in zip(pending.pop(future), future.result(), strict=True):
-                        done(i, result)
-    except (OSError, BrokenProcessPool):
-        # No processes to be had, or one died: what is left is checked here, once each,
-        # so standard input is not read twice and no file is counted twice.
-        for i in range(len(paths)):
-            if results[i] is None:
-                here(i)
-    return [r for r in results if r is not None]
+        return first
+
+    def chunks(self, rest: range, workers: int) -> list[list[int]]:
+        """Small contiguous chunks: few round trips, and a slow file holds up little else."""
+        size = max(1, min(16, len(rest) // (workers * 4)))
+        chunks = ([i for i in rest[at : at + size] if self.paths[i] != "-"]
+                  for at in range(0, len(rest), size))
+        return [chunk for chunk in chunks if chunk]
+
+    def run(self, workers: int) -> list[FileResult]:
+        import gc
+
+        first = self.warm_up() if _pool_context().get_start_method() == "fork" else 0
+        context = _pool_context()  # again: what was loaded may have started threads
+        rest = range(first, len(self.paths))
+        try:
+            with ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, initializer=_init_worker,
+                initargs=(self.compiled, self.settings, self.fmt, gc.get_threshold()),
+            ) as pool:
+                pending: dict[Future[list[FileResult]], list[int]] = {
+                    pool.submit(_check_chunk, [self.paths[i] for i in chunk]): chunk
+                    for chunk in self.chunks(rest, workers)
+                }
+                for i in rest:  # standard input belongs to this process: checked here meanwhile
+                    if self.paths[i] == "-":
+                        self.here(i)
+                while pending:
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        for i, result in zip(pending.pop(future), future.result(), strict=True):
+                            self.done(i, result)
+        except (OSError, BrokenProcessPool):
+            # No processes to be had, or one died: what is left is checked here, once each,
+            # so standard input is not read twice and no file is counted twice.
+            for i in range(len(self.paths)):
+                if self.results[i] is None:
+                    self.here(i)
+        return [r for r in self.results if r is not None]
