@@ -216,13 +216,18 @@ def test_unused_ignore_is_a_rule_like_the_others(run_cli: RunCli, tmp_path: Path
 def test_version_and_help(run_cli: RunCli) -> None:
     assert run_cli("--version") == (0, f"glossary-check {__version__}\n", "")
     code, out, _ = run_cli("--help")
-    assert code == 0 and "--fail-on" in out and "explain" in out
+    assert code == 0 and "--fail-on" in out
+    for command in ("explain", "config", "test", "audit", "archive", "models", "cache"):
+        assert f"glossary-check {command} " in out, command
+    code, out, _ = run_cli("config", "--help")
+    assert code == 0 and out.startswith("usage: glossary-check config")
 
 
-def test_no_paths_is_a_usage_error(run_cli: RunCli) -> None:
-    code, out, err = run_cli()
-    assert code == 2 and out == ""
-    assert "no files to check" in one_error_line(err)
+def test_no_paths_checks_the_working_directory(run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Talks resumed in Kiev.\n", encoding="utf-8")
+    code, out, err = run_cli("--no-config", *CORE_ARGS, "-f", "json", cwd=tmp_path)
+    assert (code, err) == (1, "")
+    assert [f["path"] for f in json.loads(out)["files"]] == ["a.txt"]
 
 
 # --- output options -------------------------------------------------------------------------

@@ -201,18 +201,18 @@ def test_translation_settings_reach_the_run(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from glossary_check.cli import build_parser
-    from glossary_check.config import resolve
+    from glossary_check.findings import Severity
+    from glossary_check.options import resolve
 
     monkeypatch.chdir(project / "articles")
     parser = build_parser()
-    args = parser.parse_args(["a.txt"])
-    resolve(args, parser, ["a.txt"])
-    assert (args.no_translate, args.threads, args.fail_on) == (True, 2, "warning")
-    assert args.severities == {"inconsistent": "error"}
-    argv = ["--threads", "1", "a.txt"]
-    args = parser.parse_args(argv)
-    resolve(args, parser, argv)
-    assert (args.no_translate, args.threads) == (True, 1)
+    options = resolve(parser.parse_args(["a.txt"]))
+    assert (options.translate, options.threads, options.fail_on) == (False, 2, "warning")
+    assert options.severities == {"inconsistent": Severity.ERROR}
+    options = resolve(parser.parse_args(["--threads", "1", "a.txt"]))
+    assert (options.translate, options.threads) == (False, 1)
+    assert options.origins["threads"] == "command line"
+    assert options.origins["translate"].endswith("pyproject.toml:8")
 
 
 def test_include_and_exclude_globs_from_the_file(

@@ -20,6 +20,7 @@ import pytest
 
 from glossary_check import __version__, cli
 from glossary_check.compiled import Compiled, compile_all
+from glossary_check.errors import ExitCode
 from glossary_check.files import bundled_glossary
 from glossary_check.findings import Severity
 from glossary_check.glossary import load_glossary
@@ -459,7 +460,7 @@ def test_cli_writes_each_format(
     status = cli.main(["--format", fmt, "--select", "variant,case", "-g", str(bundled_glossary()),
                        str(article)])
     out = capsys.readouterr().out
-    assert status == cli.EXIT_FINDINGS
+    assert status == ExitCode.FINDINGS
     if fmt == "sarif":
         log = json.loads(out)
         validate_sarif(log)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import glob
 import importlib
 import json
@@ -27,15 +26,22 @@ from typing import IO, TYPE_CHECKING, Any
 
 from glossary_check import __version__
 from glossary_check.compiled import Compiled
+from glossary_check.errors import ExitCode, GlossaryCheckError
 from glossary_check.findings import FileResult, Severity
-from glossary_check.options import add_selection, positive
+from glossary_check.options import (
+    SUPPRESS,
+    Options,
+    add_configuration,
+    add_selection,
+    positive,
+    resolve,
+)
 from glossary_check.pipeline import Settings
 from glossary_check.runner import check_file
 
 if TYPE_CHECKING:
     from distributed import Client, LocalCluster
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: Files per partition: big enough that scheduling costs little next to checking,
 #: small enough that two workers share a two-thousand-file archive evenly.
 BATCH_SIZE = 200
@@ -43,7 +49,7 @@ _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _MAGIC = re.compile(r"[*?[]")
 
 
-class ArchiveError(Exception):
+class ArchiveError(GlossaryCheckError):
     """A run that cannot start (bad arguments, no files, no scheduler): one line, exit 2."""
 
 
@@ -407,7 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="files, directories or globs; local, or any fsspec URL "
                         "(memory://, s3://... with its backend installed)")
-    parser.add_argument("-g", "--glossary", metavar="FILE",
+    parser.add_argument("-g", "--glossary", metavar="FILE", default=SUPPRESS,
                         help="glossary YAML (default: as the main command: the nearest "
                         "glossary-check.yaml or glossary.yaml, else the bundled one)")
     parser.add_argument("-o", "--output", default="-", metavar="FILE",
@@ -430,56 +436,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=float, default=30, metavar="SECONDS",
                         help="how long to wait for --scheduler and its first worker "
                         "(default: 30)")
-    parser.add_argument("--report-unused-ignores", action="store_true",
+    parser.add_argument("--report-unused-ignores", action="store_true", default=SUPPRESS,
                         help="report suppression comments that suppress nothing (unused-ignore)")
-    parser.add_argument("--config", metavar="FILE",
-                        help="configuration file (default: as the main command, the nearest "
-                        "glossary-check.toml or pyproject.toml with [tool.glossary-check])")
-    parser.add_argument("--no-config", action="store_true", help="read no configuration file")
+    add_configuration(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary and no progress")
     return parser
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    """As the main command builds them: options, then the configuration file, then defaults."""
-    from glossary_check.rules import registry
-
-    known = registry()
-    for name in [*(args.select or []), *(args.ignore or [])]:
-        if name not in known:
-            raise ArchiveError(f"unknown rule {name!r} (known: {', '.join(known)})")
-    try:
-        severities = {k: Severity.parse(v) for k, v in (args.severities or {}).items()}
-    except ValueError as exc:
-        raise ArchiveError(str(exc)) from None
-    return Settings(
-        select=frozenset(args.select) if args.select is not None else None,
-        ignore=frozenset(args.ignore or ()),
-        severities=severities,
-        report_unused_ignores=bool(args.report_unused_ignores),
-    )
-
-
-def _compiled(args: argparse.Namespace) -> Compiled:
-    from pathlib import Path
-
-    from glossary_check.compiled import compile_all
-    from glossary_check.config import load_glossaries
-    from glossary_check.files import bundled_glossary, find_glossary
-    from glossary_check.glossary import GlossaryError, load_glossary
-
-    try:
-        if len(args.glossaries or ()) > 1:
-            glossary = load_glossaries(args.glossaries)
-        else:
-            named = args.glossary
-            glossary = load_glossary(
-                Path(named) if named else find_glossary(Path.cwd()) or bundled_glossary())
-    except GlossaryError as exc:
-        raise ArchiveError(str(exc)) from None
-    if getattr(args, "language", None):  # the configuration file's `language`, as the main command
-        glossary = dataclasses.replace(glossary, language=args.language)
-    return compile_all(glossary)
 
 
 def _fix_mode(args: argparse.Namespace, paths: Sequence[str]) -> bool | None:
@@ -506,55 +467,50 @@ def _opened(target: str) -> Iterator[IO[str]]:
             yield handle
 
 
-def run(args: argparse.Namespace) -> int:
+def run(options: Options, args: argparse.Namespace) -> int:
+    """The archive run; `args` holds what only `archive` takes (scheduler, workers, ...)."""
     from glossary_check.progress import for_run
+    from glossary_check.session import open_session
 
     began = time.perf_counter()
-    settings = _settings(args)
-    compiled = _compiled(args)
-    paths = list(expand(args.paths, args.include or (), args.exclude or ()))
+    session = open_session(options, cached=False)
+    paths = list(expand(options.paths, options.include, options.exclude))
     if not paths:
-        raise ArchiveError(f"no files to check in {' '.join(args.paths)}")
+        raise ArchiveError(f"no files to check in {' '.join(options.paths)}")
     fix = _fix_mode(args, paths)
     report = sys.stderr if args.output == "-" else sys.stdout
     with connect(args.scheduler, args.workers, args.timeout) as client, _opened(args.output) as out:
         workers = len(client.scheduler_info().get("workers", {}))
         started = time.perf_counter()
-        with for_run(len(paths), quiet=args.quiet) as bar:
+        with for_run(len(paths), quiet=options.quiet) as bar:
 
             def advance(batch: Tally) -> None:
                 for _ in range(batch.files):
                     bar.advance()
 
-            tally = check_archive(client, paths, compiled, settings, out,
+            tally = check_archive(client, paths, session.compiled, session.settings, out,
                                   batch_size=args.batch_size, fix=fix, on_batch=advance)
         checking = time.perf_counter() - started
-    if not args.quiet:
+    if not options.quiet:
         report.write(summary(tally, checking=checking, wall=time.perf_counter() - began,
                              workers=workers, top=args.top))
     if tally.errors:
-        return EXIT_ERROR
-    return EXIT_FINDINGS if tally.failing(args.fail_on) else EXIT_OK
+        return ExitCode.ERROR
+    return ExitCode.FINDINGS if tally.failing(options.fail_on) else ExitCode.OK
 
 
 def main(argv: Sequence[str]) -> int:
     """`glossary-check archive ...`; the main command hands over everything after `archive`."""
-    from glossary_check.config import ConfigError, resolve
-
     parser = build_parser()
     args = parser.parse_args(list(argv))
     try:
-        try:
-            resolve(args, parser, list(argv))
-        except ConfigError as exc:
-            raise ArchiveError(str(exc)) from None
-        return run(args)
-    except ArchiveError as exc:
+        return run(resolve(args), args)
+    except GlossaryCheckError as exc:
         print(f"glossary-check archive: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return ExitCode.ERROR
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.split(".")[0] in ("dask", "distributed", "fsspec"):
             print(f"glossary-check archive: needs {exc.name}: "
                   "pip install 'glossary-check[archive]'", file=sys.stderr)
-            return EXIT_ERROR
+            return ExitCode.ERROR
         raise

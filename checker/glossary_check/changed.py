@@ -15,6 +15,7 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import replace
 
+from glossary_check.errors import GlossaryCheckError
 from glossary_check.findings import FileResult
 from glossary_check.positions import LineIndex
 
@@ -24,7 +25,7 @@ _HUNK = re.compile(
 EVERY_LINE = None  # marker: the whole file is new
 
 
-class ChangedLinesError(Exception):
+class ChangedLinesError(GlossaryCheckError):
     """git could not answer (not a repository, unknown ref); str() is the message."""
 
 

@@ -1,4 +1,4 @@
-"""The command line: parse arguments, run the pipeline, print a report, exit 0/1/2."""
+"""The command line: parse arguments, open a session, run the checks, report, exit 0/1/2."""
 
 from __future__ import annotations
 
@@ -7,24 +7,36 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from glossary_check import __version__
-from glossary_check.options import add_selection, positive
+from glossary_check.errors import ExitCode, GlossaryCheckError, UsageError
+from glossary_check.options import (
+    SUPPRESS,
+    Options,
+    add_configuration,
+    add_selection,
+    positive,
+    resolve,
+)
+from glossary_check.report import FORMATS
 
 if TYPE_CHECKING:
-    from glossary_check.compiled import Compiled
     from glossary_check.findings import FileResult
     from glossary_check.fixes import FixRun
-    from glossary_check.pipeline import Settings
+    from glossary_check.report import Run
+    from glossary_check.session import Session
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-#: the same as report.FORMATS (a test says so), which --help should not import
-FORMATS = ("text", "json", "sarif", "github", "rdjsonl", "html")
-
-
-class UsageError(Exception):
-    """Bad arguments: a one-line message and exit status 2."""
+#: The subcommands, each with the line `--help` shows for it; the main command checks files.
+COMMANDS: dict[str, str] = {
+    "explain": "explain RULE: what a rule finds, why, examples and how safe its fix is",
+    "config": "config [FLAGS]: the effective configuration, each value with where it came from",
+    "test": "test GLOSSARY...: run every entry's examples",
+    "audit": "audit GLOSSARY: where machine translation disagrees with the desk's terms",
+    "archive": "archive PATH...: check a whole archive on Dask, findings as JSON Lines",
+    "models": "models list|install|remove: the offline translation models",
+    "cache": "cache info|clear: the on-disk caches",
+}
 
 
 def _tune_gc() -> None:
@@ -48,23 +60,25 @@ def _default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "glossary-check", description: str | None = None,
+                 ) -> argparse.ArgumentParser:
+    commands = "\n".join(f"  glossary-check {line}" for line in COMMANDS.values())
     parser = argparse.ArgumentParser(
-        prog="glossary-check",
-        description="Check articles against a newsroom glossary: wrong renderings, wrong case, "
-        "source-language names left in, untranslated spans, mixed scripts and inconsistent names.",
-        epilog="Subcommands: 'glossary-check explain RULE', 'glossary-check archive PATH...' "
-        "(whole archives on Dask), 'glossary-check config' (the effective configuration), "
-        "'glossary-check test GLOSSARY' (run the entries' examples). "
-        "Exit status: 0 clean, 1 findings at or above --fail-on, 2 the run could not be done.",
+        prog=prog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=description or "Check articles against a newsroom glossary: wrong "
+        "renderings, wrong case, source-language names left in, untranslated spans, mixed "
+        "scripts and inconsistent names.",
+        epilog=f"commands:\n{commands}\n\n'glossary-check COMMAND --help' says more. Exit "
+        "status: 0 clean, 1 findings at or above --fail-on, 2 the run could not be done.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="files or directories to check; '-' reads standard input")
-    parser.add_argument("-g", "--glossary", metavar="FILE",
+                        help="files or directories to check (default: .); '-' reads "
+                        "standard input")
+    parser.add_argument("-g", "--glossary", metavar="FILE", default=SUPPRESS,
                         help="glossary YAML (default: the nearest glossary-check.yaml or "
                         "glossary.yaml upwards from here, else the bundled newsroom glossary)")
-    parser.add_argument("-f", "--format", default="text",
-                        choices=FORMATS,
+    parser.add_argument("-f", "--format", choices=FORMATS, default=SUPPRESS,
                         help="report format (default: text)")
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="write the report here instead of stdout")
@@ -76,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colour in the text report (default: auto; NO_COLOR is honoured)")
     parser.add_argument("--list-rules", action="store_true", help="list the rules and exit")
-    parser.add_argument("--jobs", type=positive, default=None, metavar="N",
+    parser.add_argument("--jobs", type=positive, metavar="N",
                         help="check files in N processes (default: one per CPU; 1: none); "
                         "a few small files are always checked in one")
     parser.add_argument("--no-cache", action="store_true",
@@ -90,20 +104,17 @@ def build_parser() -> argparse.ArgumentParser:
     workflow.add_argument("--diff", action="store_true",
                           help="print the fixes as a unified diff instead of writing them; exit 1 "
                           "if there are any")
-    workflow.add_argument("--report-unused-ignores", action="store_true",
+    workflow.add_argument("--report-unused-ignores", action="store_true", default=SUPPRESS,
                           help="report suppression comments that suppress nothing (unused-ignore)")
     workflow.add_argument("--changed-lines", metavar="REF",
                           help="only findings on lines changed against git REF (e.g. origin/main)")
-    workflow.add_argument("--config", metavar="FILE",
-                          help="configuration file (default: the nearest glossary-check.toml or "
-                          "pyproject.toml with [tool.glossary-check], upwards from here)")
-    workflow.add_argument("--no-config", action="store_true", help="read no configuration file")
-    workflow.add_argument("--language", metavar="LANG",
+    add_configuration(workflow)
+    workflow.add_argument("--language", metavar="LANG", default=SUPPRESS,
                           help="the language articles are published in (default: the glossary's)")
     mt = parser.add_argument_group("machine translation")
-    mt.add_argument("--no-translate", action="store_true",
+    mt.add_argument("--no-translate", dest="translate", action="store_false", default=SUPPRESS,
                     help="do not machine-translate untranslated spans")
-    mt.add_argument("--threads", type=int, metavar="N",
+    mt.add_argument("--threads", type=positive, metavar="N", default=SUPPRESS,
                     help="translation workers (default: the machine's cores, at most 4)")
     mt.add_argument("--source", metavar="ORIGINAL",
                     help="check the one PATH as a translation of ORIGINAL (rule mistranslation)")
@@ -114,20 +125,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _explain(argv: Sequence[str]) -> int:
-    from glossary_check.rules import registry
+    from glossary_check.rules import registry, unknown_rule
 
     rules = registry()
-    known = ", ".join(rules)
-    if len(argv) != 1:
-        print(f"glossary-check: explain takes one rule: {known}", file=sys.stderr)
-        return EXIT_ERROR
-    if argv[0] not in rules:
-        print(f"glossary-check: explain: unknown rule {argv[0]!r} (known: {known})",
-              file=sys.stderr)
-        return EXIT_ERROR
+    if len(argv) != 1 or argv[0] in ("-h", "--help"):
+        raise UsageError(f"explain takes one rule: {', '.join(rules)}")
+    if problem := unknown_rule(argv[0]):
+        raise UsageError(f"explain: {problem}")
     rule = rules[argv[0]]
     print(f"{rule.id} ({rule.severity.label}; fix: {rule.fix.value})\n\n{rule.explain}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _list_rules() -> int:
@@ -135,7 +142,7 @@ def _list_rules() -> int:
 
     for rule in registry().values():
         print(f"{rule.id:<15} {rule.severity.label:<8} {rule.summary}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _use_colour(choice: str, stream: object) -> bool:
@@ -146,167 +153,141 @@ def _use_colour(choice: str, stream: object) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def _glossary_path(option: str | None) -> Path:
-    from glossary_check.files import bundled_glossary, find_glossary
-
-    if option:
-        return Path(option)
-    return find_glossary(Path.cwd()) or bundled_glossary()
-
-
-def _check(args: argparse.Namespace) -> int:
-    from glossary_check import cache
-    from glossary_check.compiled import compile_all
+def _check(options: Options) -> int:
     from glossary_check.files import collect
-    from glossary_check.findings import Severity
-    from glossary_check.glossary import GlossaryError
-    from glossary_check.pipeline import Settings
-    from glossary_check.report import Run, renderer
-    from glossary_check.rules import registry
-    from glossary_check.runner import check_files
+    from glossary_check.session import open_session
 
-    known = registry()
-    for name in [*(args.select or []), *args.ignore]:
-        if name not in known:
-            raise UsageError(f"unknown rule {name!r} (known: {', '.join(known)})")
-    if not args.paths:
-        raise UsageError("no files to check (give paths, a directory, or '-' for standard input)")
-    try:
-        if len(getattr(args, "glossaries", None) or ()) > 1:
-            from glossary_check.config import load_glossaries
-
-            compiled = compile_all(load_glossaries(args.glossaries))
-        else:
-            cache_dir = None if getattr(args, "no_cache", False) else cache.default_dir()
-            compiled = cache.load(_glossary_path(args.glossary), cache_dir)
-    except GlossaryError as exc:
-        print(f"glossary-check: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    if getattr(args, "language", None) and args.language != compiled.glossary.language:
-        import dataclasses
-
-        compiled = dataclasses.replace(
-            compiled, glossary=dataclasses.replace(compiled.glossary, language=args.language))
-    glossary = compiled.glossary
+    session = open_session(options)
     _tune_gc()
-    settings = Settings(
-        select=frozenset(args.select) if args.select is not None else None,
-        ignore=frozenset(args.ignore),
-        severities={k: Severity.parse(v) for k, v in getattr(args, "severities", {}).items()},
-        report_unused_ignores=bool(getattr(args, "report_unused_ignores", False)),
-    )
-    paths = list(collect(args.paths, args.include, args.exclude))
-    from glossary_check.progress import for_run
-
-    use_cache = not getattr(args, "no_cache", False)
-    if args.source:
-        results = [_check_translation(args, paths, compiled, settings)]
-    else:
-        with for_run(len(paths), quiet=args.quiet) as bar:
-            results = check_files(paths, compiled, settings, stdin_name=args.stdin_filename,
-                                  on_done=lambda r: bar.advance(r.path),
-                                  jobs=getattr(args, "jobs", None) or _default_jobs())
-    results, fixing = _workflow(args, paths, results, compiled, settings)
-    if fixing is not None and args.diff:
-        unreadable = [r.error for r in results if r.error is not None]
-        for message in [*unreadable, *fixing.errors]:
-            print(f"glossary-check: {message}", file=sys.stderr)
-        if not args.quiet:
-            sys.stdout.write("".join(fixing.diffs))
-        if unreadable or fixing.errors:
-            return EXIT_ERROR
-        return EXIT_FINDINGS if fixing.diffs else EXIT_OK
-    notices: list[str] = []
-    if not args.no_translate:  # after --diff, which prints no report to translate for
-        from glossary_check.mt_commands import translate_results
-
-        notices = translate_results(results, compiled, threads=args.threads, use_cache=use_cache)
-    run = Run(__version__, glossary.path, len(glossary.entries), results, notices,
-              rules={r.id: r.summary for r in known.values()})
-    for result in results:
-        if result.error is not None:
-            print(f"glossary-check: {result.error}", file=sys.stderr)
-    report_stream = sys.stdout
+    paths = list(collect(options.paths or ["."], options.include, options.exclude))
+    results = _check_translation(session, paths) if options.source else _check_files(
+        session, paths)
+    results, fixing = _workflow(session, paths, results)
+    if fixing is not None and options.diff:
+        return _print_diff(results, fixing, options)
+    run = _run(session, results)
+    _say([r.error for r in results if r.error is not None])
+    stream = sys.stdout
     if fixing is not None:
         run.notices.append(fixing.notice(write=True))
-        for message in fixing.errors:
-            print(f"glossary-check: {message}", file=sys.stderr)
+        _say(fixing.errors)
         if fixing.stdin is not None:
             sys.stdout.flush()  # the fixed bytes as they came (BOM, line ends); report to stderr
             sys.stdout.buffer.write(fixing.stdin)
-            report_stream = sys.stderr
-    if not args.quiet:
-        render = renderer(args.format)
-        if args.output:
-            text = render(run) if args.format != "text" else render(run, colour=False)
-            try:
-                Path(args.output).write_text(text, encoding="utf-8")
-            except OSError as exc:
-                print(f"glossary-check: {args.output}: cannot write: {exc.strerror}",
-                      file=sys.stderr)
-                return EXIT_ERROR
-        else:
-            colour = _use_colour(args.color, report_stream)
-            text = render(run, colour=colour) if args.format == "text" else render(run)
-            report_stream.write(text)
-    if any(r.error is not None for r in results) or (fixing is not None and fixing.errors):
-        return EXIT_ERROR
-    if args.fail_on == "never":
-        return EXIT_OK
-    threshold = Severity.parse(args.fail_on)
-    failing = any(f.severity >= threshold for r in results for f in r.findings)
-    return EXIT_FINDINGS if failing else EXIT_OK
+            stream = sys.stderr
+    if not options.quiet:
+        _write_report(run, options, stream)
+    if fixing is not None and fixing.errors:
+        return ExitCode.ERROR
+    from glossary_check.session import exit_status
+
+    return exit_status(results, options)
 
 
-def _check_translation(
-    args: argparse.Namespace, paths: list[str], compiled: Compiled, settings: Settings
-) -> FileResult:
+def _say(messages: Sequence[str]) -> None:
+    for message in messages:
+        print(f"glossary-check: {message}", file=sys.stderr)
+
+
+def _check_files(session: Session, paths: list[str]) -> list[FileResult]:
+    from glossary_check.progress import for_run
+    from glossary_check.runner import check_files
+
+    options = session.options
+    with for_run(len(paths), quiet=options.quiet) as bar:
+        return check_files(paths, session.compiled, session.settings,
+                           stdin_name=options.stdin_filename,
+                           on_done=lambda r: bar.advance(r.path),
+                           jobs=options.jobs or _default_jobs())
+
+
+def _run(session: Session, results: list[FileResult]) -> Run:
+    """The report of a run: its results, translated where machine translation runs."""
+    from glossary_check.report import Run
+    from glossary_check.rules import registry
+
+    options, glossary = session.options, session.compiled.glossary
+    notices: list[str] = []
+    if options.translate:
+        from glossary_check.mt_commands import translate_results
+
+        notices = translate_results(results, session.compiled, threads=options.threads,
+                                    use_cache=options.use_cache)
+    return Run(__version__, glossary.path, len(glossary.entries), results, notices,
+               rules={r.id: r.summary for r in registry().values()})
+
+
+def _write_report(run: Run, options: Options, stream: TextIO) -> None:
+    from glossary_check.report import renderer
+
+    render = renderer(options.format)
+    colour = options.output is None and _use_colour(options.color, stream)
+    text = render(run, colour=colour) if options.format == "text" else render(run)
+    if options.output is None:
+        stream.write(text)
+        return
+    try:
+        Path(options.output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise GlossaryCheckError(f"{options.output}: cannot write: {exc.strerror}") from None
+
+
+def _print_diff(results: list[FileResult], fixing: FixRun, options: Options) -> int:
+    """--diff: the fixes as a patch on stdout, no report; exit 1 if there is anything to fix."""
+    unreadable = [r.error for r in results if r.error is not None]
+    _say([*unreadable, *fixing.errors])
+    if not options.quiet:
+        sys.stdout.write("".join(fixing.diffs))
+    if unreadable or fixing.errors:
+        return ExitCode.ERROR
+    return ExitCode.FINDINGS if fixing.diffs else ExitCode.OK
+
+
+def _check_translation(session: Session, paths: list[str]) -> list[FileResult]:
     """`--source ORIGINAL TRANSLATION`: the translation checked with its source lined up."""
     from glossary_check.align import pair_documents
-    from glossary_check.documents import DocumentError, read_document
+    from glossary_check.documents import read_document
     from glossary_check.runner import check_file, read_input
 
+    options = session.options
+    assert options.source is not None
     if len(paths) != 1 or paths[0] == "-":
         raise UsageError("--source ORIGINAL takes exactly one TRANSLATION file")
     try:
-        source = read_document(args.source, read_input(args.source))
+        source = read_document(options.source, read_input(options.source))
         data = read_input(paths[0])
         translation = read_document(paths[0], data)
-    except DocumentError as exc:
-        raise UsageError(str(exc)) from None
     except OSError as exc:
         raise UsageError(f"{exc.filename}: {exc.strerror}") from None
-    language = args.source_language
+    language = options.source_language
     if not language:
         from glossary_check import languages
 
         language = languages.identify(source.view)
     translator = None
-    if not args.no_translate:
+    if options.translate:
         from glossary_check.mt_commands import open_or_notice
 
-        translator, _ = open_or_notice(args.threads, not getattr(args, "no_cache", False))
-    pairing = pair_documents(source, translation, compiled, translator, language)
-    return check_file(paths[0], compiled, settings, data=data, pairing=pairing)
+        translator, _ = open_or_notice(options.threads, options.use_cache)
+    pairing = pair_documents(source, translation, session.compiled, translator, language)
+    return [check_file(paths[0], session.compiled, session.settings, data=data, pairing=pairing)]
 
 
 def _workflow(
-    args: argparse.Namespace, paths: list[str], results: list[FileResult], compiled: Compiled,
-    settings: Settings,
+    session: Session, paths: list[str], results: list[FileResult]
 ) -> tuple[list[FileResult], FixRun | None]:
     """--changed-lines, then --fix / --diff (which re-check what they change)."""
+    options = session.options
+
     def keep(_path: str, result: FileResult) -> FileResult:
         return result
 
-    if args.changed_lines:
-        from glossary_check.changed import ChangedLinesError, LineFilter
+    if options.changed_lines:
+        from glossary_check.changed import LineFilter
 
-        try:
-            keep = LineFilter(args.changed_lines, paths)  # type: ignore[assignment]
-        except ChangedLinesError as exc:
-            raise UsageError(str(exc)) from None
+        keep = LineFilter(options.changed_lines, paths)  # type: ignore[assignment]
         results = [keep(p, r) for p, r in zip(paths, results, strict=True)]
-    if not (args.fix or args.diff):
+    if not (options.fix or options.diff):
         return results, None
     from glossary_check.documents import format_for
     from glossary_check.fixes import fix_results
@@ -314,68 +295,64 @@ def _workflow(
 
     def recheck(path: str, result: FileResult) -> Callable[[bytes], FileResult]:
         def check(data: bytes) -> FileResult:
-            return keep(path, check_file(path, compiled, settings, shown=result.path, data=data))
+            return keep(path, check_file(path, session.compiled, session.settings,
+                                         shown=result.path, data=data))
 
         return check
 
-    fixing = fix_results(paths, results, recheck, fmt=format_for, unsafe=args.unsafe_fixes,
-                         write=not args.diff)
+    fixing = fix_results(paths, results, recheck, fmt=format_for, unsafe=options.unsafe_fixes,
+                         write=not options.diff)
     return fixing.results, fixing
 
 
 def _config(argv: Sequence[str]) -> int:
     """`glossary-check config [FLAGS]`: the effective configuration and where each value is from."""
-    from glossary_check.config import ConfigError, describe, resolve
-    from glossary_check.files import bundled_glossary, find_glossary
+    from glossary_check.config import describe
+    from glossary_check.session import glossary_paths
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        effective = resolve(args, parser, argv)
-    except ConfigError as exc:
-        print(f"glossary-check: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    found = find_glossary(Path.cwd())
-    fallback = ([str(found)], "default (found upwards)") if found else (
-        [str(bundled_glossary())], "default (bundled)")
-    sys.stdout.write(describe(effective, fallback))
-    return EXIT_OK
+    parser = build_parser("glossary-check config", "Print the configuration a check with the "
+                          "same flags would use, as TOML, each value with where it came from "
+                          "(default, FILE:LINE or command line).")
+    options = resolve(parser.parse_args(argv))
+    fallback = None
+    if not options.glossaries:
+        found = glossary_paths(options)[0]
+        bundled = "glossary_check" in found.parts
+        fallback = ([str(found)], "default (bundled)" if bundled else "default (found upwards)")
+    sys.stdout.write(describe(options, fallback))
+    return ExitCode.OK
+
+
+def _subcommand(name: str) -> Callable[[Sequence[str]], int]:
+    if name == "explain":
+        return _explain
+    if name == "config":
+        return _config
+    if name == "archive":
+        from glossary_check.archive import main as archive
+
+        return archive
+    if name == "test":
+        from glossary_check.selftest import main as selftest
+
+        return selftest
+    from glossary_check import mt_commands
+
+    return {"models": mt_commands.models_main, "audit": mt_commands.audit_main,
+            "cache": mt_commands.cache_main}[name]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        if argv and argv[0] == "explain":
-            return _explain(argv[1:])
-        if argv and argv[0] == "archive":
-            from glossary_check.archive import main as archive
-
-            return archive(argv[1:])
-        if argv and argv[0] == "test":
-            from glossary_check.selftest import main as selftest
-
-            return selftest(argv[1:])
-        if argv and argv[0] == "config":
-            return _config(argv[1:])
-        if argv and argv[0] in ("models", "audit", "cache"):
-            from glossary_check import mt_commands
-
-            command = {"models": mt_commands.models_main, "audit": mt_commands.audit_main,
-                       "cache": mt_commands.cache_main}[argv[0]]
-            return command(argv[1:])
-        parser = build_parser()
-        args = parser.parse_args(argv)
+        if argv and argv[0] in COMMANDS:
+            return int(_subcommand(argv[0])(argv[1:]))
+        args = build_parser().parse_args(argv)
         if args.list_rules:
             return _list_rules()
-        from glossary_check.config import ConfigError, resolve
-
-        try:
-            resolve(args, parser, argv)
-        except ConfigError as exc:
-            raise UsageError(str(exc)) from None
-        return _check(args)
-    except UsageError as exc:
+        return int(_check(resolve(args)))
+    except GlossaryCheckError as exc:
         print(f"glossary-check: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return ExitCode.ERROR
     except KeyboardInterrupt:
-        return 130
+        return ExitCode.INTERRUPTED

@@ -32,23 +32,21 @@ header line is given. Good enough to point an editor at the line.
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import re
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from glossary_check.glossary import Glossary
+from glossary_check.errors import GlossaryCheckError, display_path
+from glossary_check.findings import Severity
+from glossary_check.options import DEFAULT_FAIL_ON, FAIL_ON, Options
+from glossary_check.report import FORMATS as REPORT_FORMATS
 
 CONFIG_NAME = "glossary-check.toml"
 TABLE = ("tool", "glossary-check")
-SEVERITIES = ("error", "warning", "info")
-FAIL_ON = ("error", "warning", "info", "never")
-REPORT_FORMATS = ("text", "json", "sarif", "github", "rdjsonl", "html")
+SEVERITIES = tuple(s.label for s in sorted(Severity, reverse=True))
 
 Check = Callable[[Any], str | None]  # a value -> None if fine, else what is wrong
 
@@ -90,31 +88,56 @@ def _choice(options: Sequence[str]) -> Check:
     return check
 
 
+def _tuple(value: Any) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value or ())
+
+
+def _severity_map(value: Any) -> Mapping[str, Severity]:
+    return {rule: Severity.parse(level) for rule, level in (value or {}).items()}
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class Key:
+    """A key of the configuration file: its check, default and the Options field it fills."""
+
     name: str  # as written in TOML
-    dest: str  # the argparse destination it fills
+    field: str  # the Options field
     check: Check
-    inverted: bool = False  # a `--no-...` flag: the file says true, the flag says off
+    default: Any = None
+    flag: str | None = None  # the argparse destination of the flag that sets it, if one does
+    convert: Callable[[Any], Any] = _same  # file or flag value -> Options value
+
+    def shown(self, value: Any) -> Any:
+        """An Options value as the configuration file would write it."""
+        if isinstance(value, tuple):
+            return list(value)
+        if isinstance(value, Mapping):
+            return {k: v.label if isinstance(v, Severity) else v for k, v in value.items()}
+        return value
 
 
 KEYS: dict[str, Key] = {k.name: k for k in (
-    Key("glossary", "glossary", _glossary),
-    Key("include", "include", _strings),
-    Key("exclude", "exclude", _strings),
-    Key("select", "select", _strings),
-    Key("ignore", "ignore", _strings),
-    Key("fail-on", "fail_on", _choice(FAIL_ON)),
-    Key("format", "format", _choice(REPORT_FORMATS)),
-    Key("language", "language", _string),
-    Key("translate", "no_translate", _bool, inverted=True),
-    Key("threads", "threads", _threads),
-    Key("report-unused-ignores", "report_unused_ignores", _bool),
-    Key("severity", "severities", lambda v: None if isinstance(v, dict) else "must be a table"),
+    Key("glossary", "glossaries", _glossary, (), "glossary", _tuple),
+    Key("include", "include", _strings, (), "include", _tuple),
+    Key("exclude", "exclude", _strings, (), "exclude", _tuple),
+    Key("select", "select", _strings, None, "select", lambda v: None if v is None else _tuple(v)),
+    Key("ignore", "ignore", _strings, (), "ignore", _tuple),
+    Key("fail-on", "fail_on", _choice(FAIL_ON), DEFAULT_FAIL_ON, "fail_on"),
+    Key("format", "format", _choice(REPORT_FORMATS), "text", "format"),
+    Key("language", "language", _string, None, "language"),
+    Key("translate", "translate", _bool, True, "translate"),
+    Key("threads", "threads", _threads, None, "threads"),
+    Key("report-unused-ignores", "report_unused_ignores", _bool, False, "report_unused_ignores"),
+    Key("severity", "severities", lambda v: None if isinstance(v, dict) else "must be a table",
+        {}, None, _severity_map),
 )}
 
 
-class ConfigError(Exception):
+class ConfigError(GlossaryCheckError):
     """A bad configuration file; str() is `file:line:col: message`."""
 
 
@@ -155,19 +178,12 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
 _DECODE_POS = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 
 
 def load_config(path: Path) -> Config:
     """Read and check one file; a ConfigError names file:line:column."""
-    shown = _shown(path)
+    shown = display_path(path)
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
@@ -220,13 +236,11 @@ def _relative(config: Path, name: str) -> Path:
 
 
 def _severities(table: dict[str, Any], locate: _Locator) -> dict[str, str]:
-    from glossary_check.rules import registry
+    from glossary_check.rules import unknown_rule
 
-    known = list(registry())
     for rule, level in table.items():
-        if rule not in known:
-            raise locate.error(("severity",), rule,
-                               f"unknown rule {rule!r} (known: {', '.join(known)})")
+        if problem := unknown_rule(rule):
+            raise locate.error(("severity",), rule, problem)
         if level not in SEVERITIES:
             raise locate.error(("severity",), rule,
                                f"severity.{rule} must be one of {', '.join(SEVERITIES)}")
@@ -234,13 +248,11 @@ def _severities(table: dict[str, Any], locate: _Locator) -> dict[str, str]:
 
 
 def _rules(name: str, value: list[str], locate: _Locator) -> None:
-    from glossary_check.rules import registry
+    from glossary_check.rules import unknown_rule
 
-    known = registry()
-    bad = [rule for rule in value if rule not in known]
-    if bad:
-        raise locate.error((), name,
-                           f"unknown rule {bad[0]!r} in {name} (known: {', '.join(known)})")
+    for rule in value:
+        if problem := unknown_rule(rule, f"in {name}"):
+            raise locate.error((), name, problem)
 
 
 class _Locator:
@@ -295,77 +307,6 @@ def _locate(text: str, table: tuple[str, ...], key: str) -> str:
     return header_at or "1:1"
 
 
-# --- merging with the command line -------------------------------------------------------------
-
-
-_UNSET = object()
-
-
-def given_on_command_line(parser: argparse.ArgumentParser, argv: Sequence[str]) -> set[str]:
-    """Destinations the user set on the command line (argparse fills the rest with defaults)."""
-    dests = {a.dest for a in parser._actions if a.dest != argparse.SUPPRESS}
-    probe = argparse.Namespace(**{d: _UNSET for d in dests})
-    parser.parse_args(argv, probe)
-    return {d for d in dests if getattr(probe, d) is not _UNSET}
-
-
-@dataclass(slots=True)
-class Effective:
-    """What the run uses: the configuration file (if any) and every key with its origin."""
-
-    path: Path | None
-    settings: dict[str, Setting]
-
-
-def resolve(
-    args: argparse.Namespace, parser: argparse.ArgumentParser, argv: Sequence[str],
-) -> Effective:
-    """Fill `args` from the configuration file where the command line left a key unset.
-
-    Adds `args.severities` (rule -> level name). Raises ConfigError for a bad file.
-    """
-    given = given_on_command_line(parser, argv)
-    path: Path | None = None
-    if getattr(args, "config", None):
-        path = Path(args.config)
-    elif not getattr(args, "no_config", False):
-        path = find_config(Path.cwd())
-    config = load_config(path) if path is not None else Config()
-    settings: dict[str, Setting] = {}
-    for name, key in KEYS.items():
-        from_file = config.values.get(name)
-        if key.dest in given:
-            value = getattr(args, key.dest)
-            if name == "glossary":
-                value = [value]
-            settings[name] = Setting(not value if key.inverted else value, "command line")
-        elif from_file is not None:
-            settings[name] = from_file
-            if name == "glossary":
-                args.glossaries = list(from_file.value)
-                args.glossary = from_file.value[0]
-            else:
-                setattr(args, key.dest, not from_file.value if key.inverted else from_file.value)
-        else:
-            default = parser.get_default(key.dest) if key.dest in _dests(parser) else None
-            if name == "severity":
-                default = {}
-            if key.inverted and default is None:
-                default = False
-            if not hasattr(args, key.dest):
-                setattr(args, key.dest, default)
-            settings[name] = Setting(not default if key.inverted else default, "default")
-    if not hasattr(args, "glossaries") or args.glossaries is None:
-        args.glossaries = [args.glossary] if args.glossary else None
-    if args.severities is None:
-        args.severities = {}
-    return Effective(path, settings)
-
-
-def _dests(parser: argparse.ArgumentParser) -> set[str]:
-    return {a.dest for a in parser._actions}
-
-
 def _toml(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -380,35 +321,17 @@ def _toml(value: Any) -> str:
     return '""' if value is None else _toml(str(value))
 
 
-def describe(effective: Effective, glossary_origin: tuple[list[str], str] | None = None) -> str:
+def describe(options: Options, glossary_origin: tuple[list[str], str] | None = None) -> str:
     """`glossary-check config`: the effective values as TOML, each with where it came from."""
-    head = f"# configuration file: {_shown(effective.path) if effective.path else 'none'}"
+    path = options.config_path
+    head = f"# configuration file: {display_path(path) if path else 'none'}"
     rows: list[tuple[str, str]] = []
-    for name, setting in effective.settings.items():
-        value, origin = setting.value, setting.origin
+    for name in KEYS:
+        value, origin = options.value(name), options.origins.get(name, "default")
         if name == "glossary" and glossary_origin is not None and origin == "default":
             value, origin = glossary_origin
-        rows.append((f"# {name}: not set" if value is None else f"{name} = {_toml(value)}", origin))
+        empty = value is None or (value == [] and name == "glossary")
+        rows.append((f"# {name}: not set" if empty else f"{name} = {_toml(value)}", origin))
     width = max(len(r[0]) for r in rows) if rows else 0
     body = [f"{text:<{width}}  # {origin}" for text, origin in rows]
     return "\n".join([head, "[tool.glossary-check]", *body]) + "\n"
-
-
-def load_glossaries(paths: Sequence[str | Path]) -> Glossary:
-    """One glossary, or several merged as if one file included the others (same conflict rules)."""
-    from glossary_check.glossary import Glossary, _resolve_conflicts, load_glossary
-
-    if len(paths) == 1:
-        return load_glossary(paths[0])
-    loaded = [load_glossary(p) for p in paths]
-    entries = _resolve_conflicts([(entry, 0) for g in loaded for entry in g.entries])
-    digest = hashlib.sha256("\0".join(g.digest for g in loaded).encode()).hexdigest()
-    transliteration: dict[str, str] = {}
-    for g in loaded:
-        for lang, system in g.transliteration.items():
-            transliteration.setdefault(lang, system)
-    return Glossary(
-        entries=tuple(entries), path=" + ".join(g.path for g in loaded),
-        files=tuple(f for g in loaded for f in g.files), digest=digest,
-        language=loaded[0].language, transliteration=transliteration,
-    )

@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from glossary_check.documents import Document, DocumentError, read_document
+from glossary_check.errors import GlossaryCheckError
 from glossary_check.findings import Applicability, FileResult, Finding
 
 MAX_ROUNDS = 3
@@ -39,7 +40,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
 _HTML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 
 
-class FixError(Exception):
+class FixError(GlossaryCheckError):
     """A file that cannot be fixed as asked (read-only, unwritable); str() names the file."""
 
 

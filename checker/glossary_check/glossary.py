@@ -8,7 +8,7 @@ error names file:line:column, and nothing is constructed beyond what
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 import regex
 import yaml
 
+from glossary_check.errors import GlossaryCheckError, Location, display_path, undecodable
 from glossary_check.transliteration import TransliterationError, check_system
 
 KINDS = ("person", "place", "organization", "publication", "term", "other")
@@ -36,23 +37,11 @@ _SAFE_TAGS = frozenset(
 _WORDLIKE = regex.compile(r"[\p{L}\p{N}]")
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
-    path: str
-    line: int
-    column: int
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}"
-
-
-class GlossaryError(Exception):
+class GlossaryError(GlossaryCheckError):
     """A broken glossary; str() is the one-line message the CLI prints."""
 
     def __init__(self, location: Location | None, message: str) -> None:
-        self.location = location
-        self.message = message
-        super().__init__(f"{location}: {message}" if location else message)
+        super().__init__(message, location)
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,11 +300,8 @@ def _compose(path: Path, shown: str) -> tuple[yaml.Node | None, bytes]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        head = data[: exc.start]
-        line = head.count(b"\n") + 1
-        col = len(head[head.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
         raise GlossaryError(
-            Location(shown, line, col), f"not valid UTF-8 (byte 0x{data[exc.start]:02x})"
+            undecodable(shown, data, exc), f"not valid UTF-8 (byte 0x{data[exc.start]:02x})"
         ) from None
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader), raw
@@ -371,28 +357,21 @@ def _load_into(path: Path, shown: str, acc: _Loaded, stack: tuple[Path, ...]) ->
                 raise reader.fail(inode, f"included file {name!r} does not exist")
             chain = (*stack, resolved)
             if target.resolve() in chain:
-                cycle = " -> ".join(_display(p) for p in (*chain, target.resolve()))
+                cycle = " -> ".join(display_path(p) for p in (*chain, target.resolve()))
                 raise reader.fail(inode, f"include cycle: {cycle}")
             if target.resolve() in acc.seen:
                 continue  # included twice over different paths (a diamond): its entries once
-            _load_into(target, _display(target), acc, chain)
+            _load_into(target, display_path(target), acc, chain)
     if "entries" in values:
         for item in reader.sequence(values["entries"][1], "entries"):
             acc.entries.append((_entry(reader, item), len(stack)))
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def _key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _resolve_conflicts(loaded: list[tuple[Entry, int]]) -> list[Entry]:
+def resolve_conflicts(loaded: list[tuple[Entry, int]]) -> list[Entry]:
     """Refuse duplicate terms and a text that is right for one entry and wrong for another.
 
     Entries of an including file override the included entries they clash
@@ -442,12 +421,30 @@ def load_glossary(path: str | Path) -> Glossary:
     """Load a glossary and everything it includes, or raise GlossaryError."""
     path = Path(path)
     acc = _Loaded()
-    _load_into(path, _display(path), acc, ())
+    _load_into(path, display_path(path), acc, ())
     return Glossary(
-        entries=tuple(_resolve_conflicts(acc.entries)),
-        path=_display(path),
+        entries=tuple(resolve_conflicts(acc.entries)),
+        path=display_path(path),
         files=tuple(acc.files),
         digest=acc.hasher.hexdigest(),
         language=acc.language or "en",
         transliteration=dict(acc.transliteration),
+    )
+
+
+def load_glossaries(paths: Sequence[str | Path]) -> Glossary:
+    """One glossary, or several merged as if one file included the others (same conflict rules)."""
+    if len(paths) == 1:
+        return load_glossary(paths[0])
+    loaded = [load_glossary(p) for p in paths]
+    entries = resolve_conflicts([(entry, 0) for g in loaded for entry in g.entries])
+    digest = hashlib.sha256("\0".join(g.digest for g in loaded).encode()).hexdigest()
+    transliteration: dict[str, str] = {}
+    for g in loaded:
+        for lang, system in g.transliteration.items():
+            transliteration.setdefault(lang, system)
+    return Glossary(
+        entries=tuple(entries), path=" + ".join(g.path for g in loaded),
+        files=tuple(f for g in loaded for f in g.files), digest=digest,
+        language=loaded[0].language, transliteration=transliteration,
     )

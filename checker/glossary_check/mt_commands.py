@@ -9,17 +9,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from glossary_check.errors import ExitCode
+from glossary_check.options import SUPPRESS, positive
+
 if TYPE_CHECKING:
     from glossary_check.compiled import Compiled
     from glossary_check.findings import FileResult
     from glossary_check.translate import Translator
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _fail(message: str) -> int:
     print(f"glossary-check: {message}", file=sys.stderr)
-    return EXIT_ERROR
+    return ExitCode.ERROR
 
 
 def open_or_notice(threads: int | None, use_cache: bool) -> tuple[Translator | None, str | None]:
@@ -83,7 +85,7 @@ def models_main(argv: Sequence[str]) -> int:
                 pair = pkg.pair
                 shown = f"{pair[0]}→{pair[1]}" if pair else "?"
                 print(f"{pkg.argospm_name:<24} {shown:<8} {pkg.version or '':<8} {pkg.path}")
-            return EXIT_OK
+            return ExitCode.OK
         if args.action == "install":
             if args.path:
                 pkg = models.install_from_path(Path(args.path))
@@ -92,10 +94,10 @@ def models_main(argv: Sequence[str]) -> int:
             else:
                 return _fail("models install takes a PATH.argosmodel, or --from LANG --to LANG")
             print(f"installed {pkg.argospm_name} ({pkg.path})")
-            return EXIT_OK
+            return ExitCode.OK
         for pkg in models.remove(args.name):
             print(f"removed {pkg.argospm_name} ({pkg.path})")
-        return EXIT_OK
+        return ExitCode.OK
     except (TranslationUnavailable, models.InvalidPackage, models.PackageNotFound, OSError) as exc:
         return _fail(str(exc))
 
@@ -121,7 +123,7 @@ def cache_main(argv: Sequence[str]) -> int:
         except sqlite3.DatabaseError as exc:
             print(f"translations: {path}: unreadable ({exc}); 'cache clear' removes it")
         print(f"compiled glossaries: {cache.default_dir()}")
-        return EXIT_OK
+        return ExitCode.OK
     if path.exists():
         try:
             with TranslationCache(path) as tc:
@@ -138,7 +140,7 @@ def cache_main(argv: Sequence[str]) -> int:
         f"cleared the translation cache and {removed} compiled "
         f"glossar{'y' if removed == 1 else 'ies'}"
     )
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def audit_main(argv: Sequence[str]) -> int:
@@ -150,24 +152,25 @@ def audit_main(argv: Sequence[str]) -> int:
     parser.add_argument("glossary", help="the glossary YAML")
     parser.add_argument("-f", "--format", choices=("text", "json"), default="text")
     parser.add_argument("--all", action="store_true", help="list agreeing entries too")
-    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--threads", type=positive, default=SUPPRESS, metavar="N",
+                        help="translation workers (default: the machine's cores, at most 4)")
     parser.add_argument(
         "--no-cache", action="store_true", help="neither read nor write cached translations"
     )
     args = parser.parse_args(argv)
     from glossary_check.audit import audit, render_json, render_text
-    from glossary_check.compiled import compile_all
-    from glossary_check.glossary import GlossaryError, load_glossary
+    from glossary_check.options import resolve
+    from glossary_check.session import open_session
 
-    try:
-        compiled = compile_all(load_glossary(args.glossary))
-    except GlossaryError as exc:
-        return _fail(str(exc))
-    translator, notice = open_or_notice(args.threads, not args.no_cache)
+    args.no_config = True  # the glossary's entries as they are, whatever a project configures
+    options = resolve(args)
+    compiled = open_session(options, cached=False).compiled
+    translator, notice = open_or_notice(options.threads, options.use_cache)
     if translator is None:
         return _fail(notice or "machine translation is not available")
     rows = audit(compiled, translator, compiled.glossary.language)
     sys.stdout.write(
         render_json(rows) if args.format == "json" else render_text(rows, show_all=args.all)
     )
-    return EXIT_FINDINGS if any(r.status in ("variant", "differs") for r in rows) else EXIT_OK
+    disagree = any(r.status in ("variant", "differs") for r in rows)
+    return ExitCode.FINDINGS if disagree else ExitCode.OK

@@ -7,12 +7,11 @@ number lines; columns restart after the terminator.
 from __future__ import annotations
 
 import bisect
-
-import regex
+import re
 
 from glossary_check.findings import Position
 
-_LINE_END = regex.compile(r"\r\n|\r|\n")
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 class LineIndex:

@@ -90,11 +90,9 @@ def main(argv: Sequence[str]) -> int:
     import argparse
     import sys
 
-    from glossary_check.compiled import compile_all
-    from glossary_check.config import load_glossaries
-    from glossary_check.glossary import GlossaryError
-    from glossary_check.options import csv_list
-    from glossary_check.rules import registry
+    from glossary_check.errors import ExitCode
+    from glossary_check.options import add_rule_selection, resolve
+    from glossary_check.session import open_session
 
     parser = argparse.ArgumentParser(
         prog="glossary-check test",
@@ -102,30 +100,14 @@ def main(argv: Sequence[str]) -> int:
         "flagged for its entry, no good one. Exit status: 0 all pass, 1 some fail, 2 error.",
     )
     parser.add_argument("glossary", nargs="+", metavar="GLOSSARY", help="glossary YAML file(s)")
-    parser.add_argument("--select", type=csv_list, metavar="RULES",
-                        help="only these rules (comma-separated)")
-    parser.add_argument("--ignore", type=csv_list, default=[], metavar="RULES",
-                        help="skip these rules")
+    add_rule_selection(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the failures")
     args = parser.parse_args(argv)
-    known = registry()
-    select: list[str] | None = args.select
-    ignore: list[str] = args.ignore
-    for name in [*(select or []), *ignore]:
-        if name not in known:
-            print(f"glossary-check: unknown rule {name!r} (known: {', '.join(known)})",
-                  file=sys.stderr)
-            return 2
-    try:
-        glossary = load_glossaries(args.glossary)
-    except GlossaryError as exc:
-        print(f"glossary-check: {exc}", file=sys.stderr)
-        return 2
-    settings = Settings(select=frozenset(select) if select is not None else None,
-                        ignore=frozenset(ignore))
-    outcome = run(compile_all(glossary), settings)
+    args.no_config = True  # a glossary's own examples, whatever the project's configuration says
+    session = open_session(resolve(args), cached=False)
+    outcome = run(session.compiled, session.settings)
     text = outcome.report()
     if args.quiet:
         text = "".join(line + "\n" for line in text.splitlines()[:-1])
     sys.stdout.write(text)
-    return 0 if outcome.passed else 1
+    return ExitCode.OK if outcome.passed else ExitCode.FINDINGS

@@ -73,6 +73,9 @@ class Directive:
     def names(self, rule: str) -> bool:
         return self.rules is None or rule in self.rules
 
+    def covers(self, offset: int) -> bool:
+        return self.scope is not None and self.scope[0] <= offset < self.scope[1]
+
 
 @dataclass(frozen=True, slots=True)
 class Unused:
@@ -420,17 +423,29 @@ def apply(
         return Outcome(list(findings), [])
     usable = [d for d in found if d.problem is None]
     used: dict[int, set[str]] = {id(d): set() for d in usable}
+    hidden = _sweep(findings, usable, used)
+    kept = [f for i, f in enumerate(findings) if i not in hidden]
+    suppressed = [f for i, f in enumerate(findings) if i in hidden]
+    unused = [Unused(d, reason=d.problem) for d in found if d.problem is not None]
+    unused += [u for d in usable if (u := _idle(d, used[id(d)], active)) is not None]
+    unused.sort(key=lambda u: u.directive.offset)
+    return Outcome(kept, suppressed, unused)
+
+
+def _sweep(
+    findings: Sequence[Finding], usable: list[Directive], used: dict[int, set[str]]
+) -> set[int]:
+    """Indexes of the findings some directive covers, noting in `used` what each suppressed."""
     switches = [d for d in usable if d.kind != "ignore"]
-    order = sorted(range(len(findings)), key=lambda i: findings[i].offset)
+    ignores = [d for d in usable if d.kind == "ignore" and d.scope is not None]
     regions, next_switch = _Regions(), 0
     hidden: set[int] = set()
-    for i in order:
+    for i in sorted(range(len(findings)), key=lambda i: findings[i].offset):
         finding = findings[i]
         while next_switch < len(switches) and switches[next_switch].offset <= finding.offset:
             regions.step(switches[next_switch])
             next_switch += 1
-        hits = [d for d in usable if d.kind == "ignore" and d.scope is not None
-                and d.scope[0] <= finding.offset < d.scope[1] and d.names(finding.rule)]
+        hits = [d for d in ignores if d.covers(finding.offset) and d.names(finding.rule)]
         holder = regions.holder(finding.rule)
         if holder is not None:
             hits.append(holder)
@@ -438,25 +453,21 @@ def apply(
             hidden.add(i)
             for d in hits:
                 used[id(d)].add(finding.rule)
-    kept = [f for i, f in enumerate(findings) if i not in hidden]
-    suppressed = [f for i, f in enumerate(findings) if i in hidden]
-    unused = [Unused(d, reason=d.problem) for d in found if d.problem is not None]
-    for d in usable:
-        if d.kind == "enable":
-            continue
-        if d.kind == "ignore" and d.scope is None:
-            unused.append(Unused(d, reason="nothing follows it to suppress"))
-        elif d.rules is None:
-            if not used[id(d)]:
-                unused.append(Unused(d))
-        else:
-            idle = sorted(r for r in d.rules - used[id(d)] if active is None or r in active)
-            if idle and len(idle) == len(d.rules):
-                unused.append(Unused(d))
-            elif idle:
-                unused.append(Unused(d, tuple(idle)))
-    unused.sort(key=lambda u: u.directive.offset)
-    return Outcome(kept, suppressed, unused)
+    return hidden
+
+
+def _idle(d: Directive, used: set[str], active: Collection[str] | None) -> Unused | None:
+    """What a well-formed directive left undone, if anything."""
+    if d.kind == "enable":
+        return None
+    if d.kind == "ignore" and d.scope is None:
+        return Unused(d, reason="nothing follows it to suppress")
+    if d.rules is None:
+        return None if used else Unused(d)
+    idle = sorted(r for r in d.rules - used if active is None or r in active)
+    if not idle:
+        return None
+    return Unused(d) if len(idle) == len(d.rules) else Unused(d, tuple(idle))
 
 
 def unused_findings(outcome: Outcome, severity: Severity = UNUSED.severity) -> list[Finding]:

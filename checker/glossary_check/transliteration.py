@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping
 
 import regex
 
+from glossary_check.errors import GlossaryCheckError
+
 #: The default system of each language.
 DEFAULTS: dict[str, str] = {
     "uk": "national-2010",
@@ -50,7 +52,7 @@ SYSTEMS: dict[str, tuple[str, ...]] = {
 }
 
 
-class TransliterationError(ValueError):
+class TransliterationError(GlossaryCheckError, ValueError):
     """An unknown language or system; str() is a message fit for the glossary's error."""
 
 

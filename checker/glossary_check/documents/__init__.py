@@ -12,21 +12,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from glossary_check.errors import GlossaryCheckError, Location, undecodable
+
 #: Put between blocks (paragraphs, headings, list items, cells) in a view:
 #: no phrase matches across it and a sentence starts after it.
 BLOCK_BREAK = "\n\n"
 
 
-class DocumentError(Exception):
+class DocumentError(GlossaryCheckError):
     """A file that cannot be checked; str() is `path:line:col: message`."""
 
     def __init__(self, path: str, message: str, line: int | None = None, column: int | None = None):
-        self.path = path
-        self.line = line
-        self.column = column
-        self.message = message
-        where = f"{path}:{line}:{column}" if line is not None else path
-        super().__init__(f"{where}: {message}")
+        super().__init__(message, Location(path, line, column))
+        self.path, self.line, self.column = path, line, column
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +91,9 @@ def decode(path: str, data: bytes) -> tuple[str, bool]:
     try:
         return data.decode("utf-8"), bom
     except UnicodeDecodeError as exc:
-        head = data[: exc.start]
-        line = head.count(b"\n") + 1
-        col = len(head[head.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        where = undecodable(path, data, exc)
         raise DocumentError(
-            path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line, col
+            path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", where.line, where.column
         ) from None
 
 

@@ -265,3 +265,11 @@ def markdown_table() -> str:
     rows += [f"| `{r.id}` | {r.severity.label} | {r.summary} | {r.fix.value} |"
              for r in registry().values()]
     return "\n".join(rows) + "\n"
+
+
+def unknown_rule(name: str, where: str = "") -> str | None:
+    """What is wrong with a rule name a user gave (`where`: "in select"), or None if known."""
+    known = registry()
+    if name in known:
+        return None
+    return f"unknown rule {name!r}{' ' + where if where else ''} (known: {', '.join(known)})"

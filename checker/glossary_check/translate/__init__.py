@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from glossary_check.errors import GlossaryCheckError
+
 __all__ = [
     "IdentifiedTranslator",
     "TranslationUnavailable",
@@ -19,7 +21,7 @@ __all__ = [
 ]
 
 
-class TranslationUnavailable(Exception):
+class TranslationUnavailable(GlossaryCheckError):
     """Translation cannot run here: extra not installed, model missing, or a download needed."""
 
 

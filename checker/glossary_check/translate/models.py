@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from glossary_check.errors import GlossaryCheckError
 from glossary_check.translate import TranslationUnavailable
 
 __all__ = [
@@ -40,11 +41,11 @@ __all__ = [
 ]
 
 
-class InvalidPackage(ValueError):
+class InvalidPackage(GlossaryCheckError, ValueError):
     """The file is not an installable Argos package."""
 
 
-class PackageNotFound(LookupError):
+class PackageNotFound(GlossaryCheckError, LookupError):
     """No installed package matches the name or pair."""
 
 

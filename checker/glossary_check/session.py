@@ -1,0 +1,70 @@
+"""What every command sets up the same way: the glossary, the rules' settings, the exit status.
+
+`check`, `archive`, `test` and `audit` (and any command to come) open a
+session from their `Options`, so that which glossary is used, how rule
+selection and severities apply and what the exit status means cannot drift
+apart between them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from glossary_check.errors import ExitCode
+from glossary_check.options import Options
+
+if TYPE_CHECKING:
+    from glossary_check.compiled import Compiled
+    from glossary_check.findings import FileResult
+    from glossary_check.pipeline import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    options: Options
+    compiled: Compiled
+    settings: Settings
+
+
+def glossary_paths(options: Options) -> list[Path]:
+    """The glossaries named, else the nearest glossary-check.yaml upwards, else the bundled one."""
+    from glossary_check.files import bundled_glossary, find_glossary
+
+    if options.glossaries:
+        return [Path(p) for p in options.glossaries]
+    return [find_glossary(Path.cwd()) or bundled_glossary()]
+
+
+def load_compiled(options: Options, *, cached: bool = True) -> Compiled:
+    """The run's compiled glossary (through the on-disk cache where allowed); GlossaryError."""
+    from glossary_check import cache
+    from glossary_check.compiled import compile_all
+    from glossary_check.glossary import load_glossaries
+
+    paths = glossary_paths(options)
+    if len(paths) > 1:
+        compiled = compile_all(load_glossaries(paths))
+    else:
+        use_cache = cached and options.use_cache
+        compiled = cache.load(paths[0], cache.default_dir() if use_cache else None)
+    if options.language and options.language != compiled.glossary.language:
+        glossary = dataclasses.replace(compiled.glossary, language=options.language)
+        compiled = dataclasses.replace(compiled, glossary=glossary)
+    return compiled
+
+
+def open_session(options: Options, *, cached: bool = True) -> Session:
+    return Session(options, load_compiled(options, cached=cached), options.settings())
+
+
+def exit_status(results: Iterable[FileResult], options: Options) -> ExitCode:
+    """ERROR if a file could not be checked, FINDINGS if a finding reaches --fail-on, else OK."""
+    results = list(results)
+    if any(r.error is not None for r in results):
+        return ExitCode.ERROR
+    failing = any(options.failing(f.severity) for r in results for f in r.findings)
+    return ExitCode.FINDINGS if failing else ExitCode.OK
