@@ -18,7 +18,7 @@ import yaml
 
 from glossary_check.transliteration import TransliterationError, check_system
 
-KINDS = ("person", "place", "organization", "publication", "term", "other")
+KINDS = ("person", "given-name", "place", "organization", "publication", "term", "other")
 CASES = ("exact", "any")
 ENTRY_FIELDS = frozenset(
     {"term", "kind", "aliases", "variants", "except", "case", "sources", "pattern",
