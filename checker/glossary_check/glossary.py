@@ -19,7 +19,7 @@ import yaml
 from glossary_check.errors import GlossaryCheckError, Location, display_path, undecodable
 from glossary_check.transliteration import TransliterationError, check_system
 
-KINDS = ("person", "place", "organization", "publication", "term", "other")
+KINDS = ("person", "given-name", "place", "organization", "publication", "term", "other")
 CASES = ("exact", "any")
 ENTRY_FIELDS = frozenset(
     {"term", "kind", "aliases", "variants", "except", "case", "sources", "pattern",
