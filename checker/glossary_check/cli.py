@@ -7,10 +7,11 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from glossary_check import __version__
 from glossary_check.options import add_selection, positive
+from glossary_check.visible import escape, print_error
 
 if TYPE_CHECKING:
     from glossary_check.compiled import Compiled
@@ -48,8 +49,14 @@ def _default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """argparse quotes unknown arguments as given, file names from a glob among them."""
+        super().error(escape(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="glossary-check",
         description="Check articles against a newsroom glossary: wrong renderings, wrong case, "
         "source-language names left in, untranslated spans, mixed scripts and inconsistent names.",
@@ -119,7 +126,7 @@ def _explain(argv: Sequence[str]) -> int:
     rules = registry()
     if len(argv) != 1 or argv[0] not in rules:
         known = ", ".join(rules)
-        print(f"glossary-check: explain takes one rule: {known}", file=sys.stderr)
+        print_error(f"explain takes one rule: {known}")
         return EXIT_ERROR
     rule = rules[argv[0]]
     print(f"{rule.id} ({rule.severity.label}; fix: {rule.fix.value})\n\n{rule.explain}")
@@ -176,7 +183,7 @@ def _check(args: argparse.Namespace) -> int:
             cache_dir = None if getattr(args, "no_cache", False) else cache.default_dir()
             compiled = cache.load(_glossary_path(args.glossary), cache_dir)
     except GlossaryError as exc:
-        print(f"glossary-check: {exc}", file=sys.stderr)
+        print_error(str(exc))
         return EXIT_ERROR
     if getattr(args, "language", None) and args.language != compiled.glossary.language:
         import dataclasses
@@ -206,7 +213,7 @@ def _check(args: argparse.Namespace) -> int:
     if fixing is not None and args.diff:
         unreadable = [r.error for r in results if r.error is not None]
         for message in [*unreadable, *fixing.errors]:
-            print(f"glossary-check: {message}", file=sys.stderr)
+            print_error(message)
         if not args.quiet:
             sys.stdout.write("".join(fixing.diffs))
         if unreadable or fixing.errors:
@@ -221,12 +228,12 @@ def _check(args: argparse.Namespace) -> int:
               rules={r.id: r.summary for r in known.values()})
     for result in results:
         if result.error is not None:
-            print(f"glossary-check: {result.error}", file=sys.stderr)
+            print_error(result.error)
     report_stream = sys.stdout
     if fixing is not None:
         run.notices.append(fixing.notice(write=True))
         for message in fixing.errors:
-            print(f"glossary-check: {message}", file=sys.stderr)
+            print_error(message)
         if fixing.stdin is not None:
             sys.stdout.flush()  # the fixed bytes as they came (BOM, line ends); report to stderr
             sys.stdout.buffer.write(fixing.stdin)
@@ -238,8 +245,7 @@ def _check(args: argparse.Namespace) -> int:
             try:
                 Path(args.output).write_text(text, encoding="utf-8")
             except OSError as exc:
-                print(f"glossary-check: {args.output}: cannot write: {exc.strerror}",
-                      file=sys.stderr)
+                print_error(f"{args.output}: cannot write: {exc.strerror}")
                 return EXIT_ERROR
         else:
             colour = _use_colour(args.color, report_stream)
@@ -329,7 +335,7 @@ def _config(argv: Sequence[str]) -> int:
     try:
         effective = resolve(args, parser, argv)
     except ConfigError as exc:
-        print(f"glossary-check: {exc}", file=sys.stderr)
+        print_error(str(exc))
         return EXIT_ERROR
     found = find_glossary(Path.cwd())
     fallback = ([str(found)], "default (found upwards)") if found else (
@@ -371,7 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError(str(exc)) from None
         return _check(args)
     except UsageError as exc:
-        print(f"glossary-check: {exc}", file=sys.stderr)
+        print_error(str(exc))
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130

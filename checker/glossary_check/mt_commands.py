@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from glossary_check.visible import print_error
+
 if TYPE_CHECKING:
     from glossary_check.compiled import Compiled
     from glossary_check.findings import FileResult
@@ -18,7 +20,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _fail(message: str) -> int:
-    print(f"glossary-check: {message}", file=sys.stderr)
+    print_error(message)
     return EXIT_ERROR
 
 

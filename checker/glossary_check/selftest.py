@@ -95,6 +95,7 @@ def main(argv: Sequence[str]) -> int:
     from glossary_check.glossary import GlossaryError
     from glossary_check.options import csv_list
     from glossary_check.rules import registry
+    from glossary_check.visible import print_error
 
     parser = argparse.ArgumentParser(
         prog="glossary-check test",
@@ -113,13 +114,12 @@ def main(argv: Sequence[str]) -> int:
     ignore: list[str] = args.ignore
     for name in [*(select or []), *ignore]:
         if name not in known:
-            print(f"glossary-check: unknown rule {name!r} (known: {', '.join(known)})",
-                  file=sys.stderr)
+            print_error(f"unknown rule {name!r} (known: {', '.join(known)})")
             return 2
     try:
         glossary = load_glossaries(args.glossary)
     except GlossaryError as exc:
-        print(f"glossary-check: {exc}", file=sys.stderr)
+        print_error(str(exc))
         return 2
     settings = Settings(select=frozenset(select) if select is not None else None,
                         ignore=frozenset(ignore))

@@ -29,7 +29,8 @@ def artifact_uri(path: str) -> str:
     """A URI reference for a path as given: relative stays relative, absolute becomes file:."""
     if os.path.isabs(path):
         return PurePath(path).as_uri()
-    return quote(path.replace(os.sep, "/"), safe="/")
+    # A file name that is not UTF-8 keeps its bytes (as os.fsencode would), percent-encoded.
+    return quote(path.replace(os.sep, "/"), safe="/", errors="surrogateescape")
 
 
 def _artifact_location(path: str, index: int) -> dict[str, Any]:
