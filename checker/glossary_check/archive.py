@@ -31,6 +31,7 @@ from glossary_check.findings import FileResult, Severity
 from glossary_check.options import add_selection, positive
 from glossary_check.pipeline import Settings
 from glossary_check.runner import check_file
+from glossary_check.visible import print_error
 
 if TYPE_CHECKING:
     from distributed import Client, LocalCluster
@@ -550,7 +551,7 @@ def main(argv: Sequence[str]) -> int:
             raise ArchiveError(str(exc)) from None
         return run(args)
     except ArchiveError as exc:
-        print(f"glossary-check archive: {exc}", file=sys.stderr)
+        print_error(str(exc), prog="glossary-check archive")
         return EXIT_ERROR
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.split(".")[0] in ("dask", "distributed", "fsspec"):

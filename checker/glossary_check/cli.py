@@ -340,7 +340,7 @@ def _config(argv: Sequence[str]) -> int:
     found = find_glossary(Path.cwd())
     fallback = ([str(found)], "default (found upwards)") if found else (
         [str(bundled_glossary())], "default (bundled)")
-    sys.stdout.write(describe(effective, fallback))
+    sys.stdout.write(escape(describe(effective, fallback), keep="\n"))
     return EXIT_OK
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from glossary_check.options import positive
-from glossary_check.visible import print_error
+from glossary_check.visible import escape, print_error
 
 if TYPE_CHECKING:
     from glossary_check.compiled import Compiled
@@ -109,7 +109,9 @@ def models_main(argv: Sequence[str]) -> int:
             for pkg in packages:
                 pair = pkg.pair
                 shown = f"{pair[0]}→{pair[1]}" if pair else "?"
-                print(f"{pkg.argospm_name:<24} {shown:<8} {pkg.version or '':<8} {pkg.path}")
+                # metadata.json is the archive's word: shown escaped, like any input
+                print(escape(
+                    f"{pkg.argospm_name:<24} {shown:<8} {pkg.version or '':<8} {pkg.path}"))
             return EXIT_OK
         if args.action == "install":
             max_bytes: int = args.max_size or models.MAX_UNPACKED_BYTES
@@ -122,10 +124,10 @@ def models_main(argv: Sequence[str]) -> int:
                     args.source, args.target, max_bytes=max_bytes, max_members=max_members)
             else:
                 return _fail("models install takes a PATH.argosmodel, or --from LANG --to LANG")
-            print(f"installed {pkg.argospm_name} ({pkg.path})")
+            print(escape(f"installed {pkg.argospm_name} ({pkg.path})"))
             return EXIT_OK
         for pkg in models.remove(args.name):
-            print(f"removed {pkg.argospm_name} ({pkg.path})")
+            print(escape(f"removed {pkg.argospm_name} ({pkg.path})"))
         return EXIT_OK
     except (TranslationUnavailable, models.InvalidPackage, models.PackageNotFound, OSError) as exc:
         return _fail(str(exc))

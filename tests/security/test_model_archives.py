@@ -202,3 +202,16 @@ def test_max_size_takes_a_positive_size(
 ) -> None:
     code, _, err = install(run_cli, packages, str(tmp_path / "x.argosmodel"), "--max-size", text)
     assert code == 2 and "expected a size such as 500M or 2G" in err
+
+
+def test_what_a_package_says_of_itself_is_listed_escaped(
+    run_cli: RunCli, packages: Path, tmp_path: Path,
+) -> None:
+    meta = json.dumps({"type": "translate", "from_code": "de", "to_code": "en\x1b[2J",
+                       "package_version": "1\x1b]0;owned\x07"}).encode()
+    archive(tmp_path / "loud.argosmodel", {f"{TOP}/metadata.json": meta})
+    env = {"ARGOS_PACKAGES_DIR": str(packages)}
+    code, out, _ = run_cli("models", "install", "loud.argosmodel", env=env)
+    assert code == 0 and "\x1b" not in out and "translate-de_en\\x1b[2J" in out
+    code, out, _ = run_cli("models", "list", env=env)
+    assert code == 0 and "\x1b" not in out and "1\\x1b]0;owned\\x07" in out

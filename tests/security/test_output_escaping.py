@@ -298,3 +298,9 @@ def test_escape_leaves_ordinary_text_alone() -> None:
     assert escape(text) == text
     assert escape("a\tb\nc\rd\x00\x7f\x85") == "a\\tb\\nc\\rd\\x00\\x7f\\x85"
     assert escape("a\nb", keep="\n") == "a\nb"
+
+
+def test_the_effective_configuration_is_shown_escaped(run_cli: RunCli, tmp_path: Path) -> None:
+    write(tmp_path / "glossary-check.toml", 'glossary = "g\\u001b]0;owned\\u0007.yaml"\n')
+    code, out, _ = run_cli("config")
+    assert code == 0 and RAW.search(out) is None and "g\\x1b]0;owned\\x07.yaml" in out
