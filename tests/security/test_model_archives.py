@@ -215,3 +215,48 @@ def test_what_a_package_says_of_itself_is_listed_escaped(
     assert code == 0 and "\x1b" not in out and "translate-de_en\\x1b[2J" in out
     code, out, _ = run_cli("models", "list", env=env)
     assert code == 0 and "\x1b" not in out and "1\\x1b]0;owned\\x07" in out
+
+
+class Endless:
+    """A response body that never ends: `read(n)` always has n more bytes."""
+
+    def __init__(self, head: bytes = b"") -> None:
+        self.head = head
+
+    def read(self, n: int = -1) -> bytes:
+        assert n > 0, "an unbounded read"
+        return (self.head + bytes(n))[:n]
+
+    def __enter__(self) -> Endless:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def test_downloads_stop_at_the_bound(packages: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("argostranslate.settings")
+    index = json.dumps([{"type": "translate", "from_code": "de", "to_code": "en",
+                         "links": ["https://x/de"]}]).encode()
+    asked: list[str] = []
+
+    def urlopen(request: object, timeout: float) -> object:
+        url = request.full_url  # type: ignore[attr-defined]
+        asked.append(url)
+        return Endless(b"[") if url == "https://idx/endless" else (
+            Endless() if url == "https://x/de" else Served(index))
+
+    class Served(Endless):
+        def read(self, n: int = -1) -> bytes:
+            assert n > 0, "an unbounded read"
+            return self.head[:n]
+
+    monkeypatch.setattr(models.urllib.request, "urlopen", urlopen)
+    with pytest.raises(models.TranslationUnavailable,
+                       match=f"more than {models.MAX_INDEX_BYTES} bytes"):
+        models.install_from_index("de", "en", index_url="https://idx/endless")
+    with pytest.raises(models.TranslationUnavailable, match=r"https://x/de: more than \d+ bytes"):
+        models.install_from_index("de", "en", index_url="https://idx/index.json",
+                                  max_bytes=4 * MiB)
+    assert asked == ["https://idx/endless", "https://idx/index.json", "https://x/de"]
+    assert leftovers(packages) == []

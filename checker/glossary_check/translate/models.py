@@ -54,6 +54,8 @@ MAX_UNPACKED_BYTES = 2 * 1024**3
 MAX_MEMBERS = 10_000
 #: metadata.json is read into memory before anything is unpacked.
 MAX_METADATA_BYTES = 1024**2
+#: The package index is a JSON list of a few hundred packages.
+MAX_INDEX_BYTES = 16 * 1024**2
 _CHUNK = 1024**2
 #: What zipfile raises on damaged, encrypted or unsupported data (a wrong CRC, a short stream).
 _BROKEN = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError)
@@ -326,10 +328,13 @@ def install_from_path(
     return _from_metadata(top, final, meta)
 
 
-def _fetch(url: str, timeout: float) -> bytes:
+def _fetch(url: str, timeout: float, limit: int) -> bytes:
+    """The body at `url`; OSError past `limit` bytes, before holding more of it in memory."""
     request = urllib.request.Request(url, headers={"User-Agent": "ArgosTranslate"})
     with urllib.request.urlopen(request, timeout=timeout) as response:
-        data: bytes = response.read()
+        data: bytes = response.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(f"more than {limit} bytes")
     return data
 
 
@@ -359,7 +364,7 @@ def install_from_index(
         "(glossary_check.translate.models.install_from_path)"
     )
     try:
-        index = json.loads(_fetch(url, timeout))
+        index = json.loads(_fetch(url, timeout, MAX_INDEX_BYTES))
     except OSError as exc:
         raise TranslationUnavailable(
             f"cannot reach the Argos package index at {url} ({exc}); {hint}"
@@ -379,7 +384,8 @@ def install_from_index(
     errors: list[str] = []
     for link in entries[0].get("links", []):
         try:
-            data = _fetch(str(link), timeout)
+            # A zip holds its members' bytes (stored, at worst) and their headers.
+            data = _fetch(str(link), timeout, max_bytes + 512 * max_members + _CHUNK)
         except OSError as exc:
             errors.append(f"{link}: {exc}")
             continue
