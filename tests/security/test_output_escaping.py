@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -304,3 +305,22 @@ def test_the_effective_configuration_is_shown_escaped(run_cli: RunCli, tmp_path:
     write(tmp_path / "glossary-check.toml", 'glossary = "g\\u001b]0;owned\\u0007.yaml"\n')
     code, out, _ = run_cli("config")
     assert code == 0 and RAW.search(out) is None and "g\\x1b]0;owned\\x07.yaml" in out
+
+
+def test_a_diff_quotes_a_hostile_file_name_as_git_does(run_cli: RunCli, tmp_path: Path) -> None:
+    name = 'a\n::error file=x::forged\x1b[2J "q" \\ Київ.txt'
+    write(tmp_path / name, "Talks in Kiev.\n")
+    write(tmp_path / "Київ.txt", "Talks in Kiev.\n")
+    code, out, err = run_cli(*ARGS, "--diff", name, "Київ.txt")
+    assert (code, err) == (1, "")
+    assert RAW.search(out) is None and not any(line.startswith("::") for line in out.splitlines())
+    assert out.startswith('--- "a/a\\n::error file=x::forged\\033[2J \\"q\\" \\\\ '
+                          '\\320\\232\\320\\270\\321\\227\\320\\262.txt"\n')
+    assert "--- a/Київ.txt\n+++ b/Київ.txt\n" in out  # ordinary names stay readable
+    if shutil.which("git") is None:
+        return
+    git = ["git", "-c", "core.quotePath=true"]
+    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "apply"], cwd=tmp_path, input=out.encode(), check=True)
+    assert (tmp_path / name).read_text(encoding="utf-8") == "Talks in Kyiv.\n"
+    assert (tmp_path / "Київ.txt").read_text(encoding="utf-8") == "Talks in Kyiv.\n"
