@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 
 #: Bidi controls: embeddings, overrides, isolates and the implicit marks.
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
@@ -22,6 +23,7 @@ _UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI}\ud800-\udfff]")
 #: What a glossary rendering may not hold: the above and the zero-width characters.
 _NOT_IN_TERMS = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI}{ZERO_WIDTH}\ud800-\udfff]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def show_char(ch: str) -> str:
@@ -37,6 +39,11 @@ def escape(text: str, keep: str = "") -> str:
     if _UNSAFE.search(text) is None:
         return text
     return _UNSAFE.sub(lambda m: m[0] if m[0] in keep else show_char(m[0]), text)
+
+
+def encodable(text: str, show: Callable[[str], str] = show_char) -> str:
+    """`text` with its lone surrogates (undecodable file name bytes) shown, so UTF-8 holds it."""
+    return _SURROGATE.sub(lambda m: show(m[0]), text)
 
 
 def hidden_char(text: str) -> int | None:

@@ -202,22 +202,32 @@ def test_an_unknown_argument_is_quoted_escaped(run_cli: RunCli) -> None:
 
 
 def test_a_file_name_that_is_not_utf8_is_reported_in_every_format(tmp_path: Path) -> None:
-    name = b"caf\xe9 \x1b[2J.txt"
-    (tmp_path / name.decode("utf-8", "surrogateescape")).write_bytes(b"Talks in Kiev.\n")
-    for fmt in ("text", "sarif", "github"):
-        proc = subprocess.run(
-            [sys.executable, "-m", "glossary_check", *ARGS[:-2], "-f", fmt,
-             name.decode("utf-8", "surrogateescape")],
-            cwd=tmp_path, capture_output=True, check=False, timeout=300,
-            env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "GLOSSARY_CHECK_CACHE_DIR":
-                 str(tmp_path / "cache")},
-        )
-        assert proc.returncode == 1, proc.stderr
-        if fmt == "text":
-            assert proc.stdout.startswith(b"caf<U+DCE9> \\x1b[2J.txt:1:10: error[variant]")
-        if fmt == "sarif":
-            uri = json.loads(proc.stdout)["runs"][0]["artifacts"][0]["location"]["uri"]
-            assert uri == "caf%E9%20%1B%5B2J.txt"
+    raw = b"caf\xe9 \x1b[2J.txt"
+    name = raw.decode("utf-8", "surrogateescape")
+    (tmp_path / name).write_bytes(b"Talks in Kiev.\n")
+    for fmt in ("text", "json", "sarif", "github", "rdjsonl", "html"):
+        for to_file in (False, True):
+            output = ["-o", f"report.{fmt}"] if to_file else []
+            proc = subprocess.run(
+                [sys.executable, "-m", "glossary_check", *ARGS[:-2], "-f", fmt, *output, name],
+                cwd=tmp_path, capture_output=True, check=False, timeout=300,
+                env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "GLOSSARY_CHECK_CACHE_DIR":
+                     str(tmp_path / "cache")},
+            )
+            assert (proc.returncode, proc.stderr) == (1, b""), (fmt, proc.stderr)
+            data = (tmp_path / f"report.{fmt}").read_bytes() if to_file else proc.stdout
+            report = data.decode("utf-8")  # valid UTF-8 whatever the name
+            if fmt == "text":
+                assert report.startswith("caf<U+DCE9> \\x1b[2J.txt:1:10: error[variant]")
+            if fmt == "json":  # JSON gives the name back as Python reads it from the disk
+                assert json.loads(report)["files"][0]["path"] == name
+            if fmt == "sarif":
+                uri = json.loads(report)["runs"][0]["artifacts"][0]["location"]["uri"]
+                assert uri == "caf%E9%20%1B%5B2J.txt"
+            if fmt == "rdjsonl":
+                assert json.loads(report.splitlines()[0])["location"]["path"] == name
+            if fmt == "github":
+                assert report.startswith("::error file=caf<U+DCE9> \x1b[2J.txt,line=1,col=10,")
 
 
 # --- the progress bar -----------------------------------------------------------------------

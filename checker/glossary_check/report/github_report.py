@@ -19,7 +19,7 @@ import re
 
 from glossary_check.findings import Severity
 from glossary_check.report import Run, located
-from glossary_check.visible import escape
+from glossary_check.visible import encodable, escape
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 TITLE = "glossary-check"
@@ -38,7 +38,8 @@ def escape_property(text: str) -> str:
 
 
 def command(name: str, properties: dict[str, str | int], message: str) -> str:
-    props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
+    props = ",".join(
+        f"{key}={escape_property(encodable(str(value)))}" for key, value in properties.items())
     head = f"{name} {props}" if props else name
     return f"::{head}::{escape_data(escape(message, keep=_DATA_BREAKS))}"
 
