@@ -18,12 +18,13 @@ from collections.abc import Callable
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 #: Invisible in print, so a glossary rendering holding one could never be seen to be wrong.
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
-#: C0, DEL and C1 controls, bidi controls, and lone surrogates (undecodable file name bytes).
-_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI}\ud800-\udfff]")
+_CONTROLS = "\x00-\x1f\x7f-\x9f"  # C0, DEL and C1
+_SURROGATES = "\ud800-\udfff"  # lone ones: the bytes of a file name that are not UTF-8
+_UNSAFE = re.compile(f"[{_CONTROLS}{BIDI}{_SURROGATES}]")
 #: What a glossary rendering may not hold: the above and the zero-width characters.
-_NOT_IN_TERMS = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI}{ZERO_WIDTH}\ud800-\udfff]")
+_NOT_IN_TERMS = re.compile(f"[{_CONTROLS}{BIDI}{ZERO_WIDTH}{_SURROGATES}]")
+_SURROGATE = re.compile(f"[{_SURROGATES}]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def show_char(ch: str) -> str:
