@@ -181,7 +181,7 @@ def test_install_from_index_downloads_the_listed_package(
     }
     fetched: list[str] = []
 
-    def fake_fetch(url: str, timeout: float) -> bytes:
+    def fake_fetch(url: str, timeout: float, limit: int) -> bytes:
         fetched.append(url)
         return served[url]
 

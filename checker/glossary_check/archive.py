@@ -38,6 +38,7 @@ from glossary_check.options import (
 )
 from glossary_check.pipeline import Settings
 from glossary_check.runner import check_file
+from glossary_check.visible import print_error
 
 if TYPE_CHECKING:
     from distributed import Client, LocalCluster
@@ -506,7 +507,7 @@ def main(argv: Sequence[str]) -> int:
     try:
         return run(resolve(args), args)
     except GlossaryCheckError as exc:
-        print(f"glossary-check archive: {exc}", file=sys.stderr)
+        print_error(str(exc), prog="glossary-check archive")
         return ExitCode.ERROR
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.split(".")[0] in ("dask", "distributed", "fsspec"):

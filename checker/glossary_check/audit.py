@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from glossary_check.annotate import desk_rendering
 from glossary_check.matching import find_matches, normalise_gaps, tokenize
 from glossary_check.rules import Verdict, classify
+from glossary_check.visible import escape
 
 if TYPE_CHECKING:
     from glossary_check.compiled import Compiled
@@ -87,7 +88,7 @@ def render_text(rows: list[AuditRow], *, show_all: bool = False) -> str:
     shown = [r for r in rows if show_all or r.status != "agrees"]
     header = ("entry", "lang", "source", "machine translation", "status")
     table = [header] + [
-        (r.entry, r.language, r.source, r.translation or "-", r.status) for r in shown
+        (r.entry, r.language, r.source, escape(r.translation or "-"), r.status) for r in shown
     ]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     lines = [

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from glossary_check import __version__
 from glossary_check.errors import ExitCode, GlossaryCheckError, UsageError
@@ -20,6 +20,7 @@ from glossary_check.options import (
     resolve,
 )
 from glossary_check.report import FORMATS
+from glossary_check.visible import escape, print_error
 
 if TYPE_CHECKING:
     from glossary_check.findings import FileResult
@@ -60,10 +61,16 @@ def _default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """argparse quotes unknown arguments as given, file names from a glob among them."""
+        super().error(escape(message))
+
+
 def build_parser(prog: str = "glossary-check", description: str | None = None,
                  ) -> argparse.ArgumentParser:
     commands = "\n".join(f"  glossary-check {line}" for line in COMMANDS.values())
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=prog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=description or "Check articles against a newsroom glossary: wrong "
@@ -186,7 +193,7 @@ def _check(options: Options) -> int:
 
 def _say(messages: Sequence[str]) -> None:
     for message in messages:
-        print(f"glossary-check: {message}", file=sys.stderr)
+        print_error(message)
 
 
 def _check_files(session: Session, paths: list[str]) -> list[FileResult]:
@@ -319,7 +326,7 @@ def _config(argv: Sequence[str]) -> int:
         found = glossary_paths(options)[0]
         bundled = "glossary_check" in found.parts
         fallback = ([str(found)], "default (bundled)" if bundled else "default (found upwards)")
-    sys.stdout.write(describe(options, fallback))
+    sys.stdout.write(escape(describe(options, fallback), keep="\n"))
     return ExitCode.OK
 
 
@@ -352,7 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list_rules()
         return int(_check(resolve(args)))
     except GlossaryCheckError as exc:
-        print(f"glossary-check: {exc}", file=sys.stderr)
+        print_error(str(exc))
         return ExitCode.ERROR
     except KeyboardInterrupt:
         return ExitCode.INTERRUPTED

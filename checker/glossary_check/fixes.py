@@ -28,6 +28,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from glossary_check import visible
 from glossary_check.documents import Document, DocumentError, read_document
 from glossary_check.errors import GlossaryCheckError
 from glossary_check.findings import Applicability, FileResult, Finding
@@ -168,12 +169,38 @@ def apply_edits(text: str, edits: Sequence[Edit]) -> str:
     return "".join(pieces)
 
 
+_C_ESCAPES = {"\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v",
+              "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+
+
+def diff_name(name: str) -> str:
+    """A file name for a diff header, quoted as git quotes names when it must be.
+
+    A newline in a file name would otherwise start a header line of its own
+    (or a CI log command), and an escape sequence would reach the terminal;
+    quoted, every byte outside printable ASCII is an octal escape, which
+    `git apply` reads back. Other names, Cyrillic ones included, stay as they are.
+    """
+    if visible.escape(name) == name and '"' not in name and "\\" not in name:
+        return name
+    out = []
+    for byte in name.encode("utf-8", "surrogateescape"):
+        char = chr(byte)
+        if char in _C_ESCAPES:
+            out.append(_C_ESCAPES[char])
+        elif byte < 0x20 or byte >= 0x7F:
+            out.append(f"\\{byte:03o}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
 def unified_diff(path: str, before: str, after: str) -> str:
     """A unified diff `git apply` and `patch -p1` accept, marking a missing final newline."""
     old = re.findall(r"[^\n]*\n|[^\n]+\Z", before)
     new = re.findall(r"[^\n]*\n|[^\n]+\Z", after)
     out = []
-    for line in difflib.unified_diff(old, new, f"a/{path}", f"b/{path}"):
+    for line in difflib.unified_diff(old, new, diff_name(f"a/{path}"), diff_name(f"b/{path}")):
         out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)
 

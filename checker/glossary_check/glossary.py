@@ -18,6 +18,7 @@ import yaml
 
 from glossary_check.errors import GlossaryCheckError, Location, display_path, undecodable
 from glossary_check.transliteration import TransliterationError, check_system
+from glossary_check.visible import hidden_char
 
 KINDS = ("person", "given-name", "place", "organization", "publication", "term", "other")
 CASES = ("exact", "any")
@@ -177,9 +178,22 @@ class _Reader:
             (self.string(item, f"an item of {what}"), item) for item in self.sequence(node, what)
         ]
 
+    def visible(self, node: yaml.Node, what: str) -> str:
+        """A text written into articles or shown as right: nothing in it may be invisible.
+
+        A control, bidi or zero-width character would go unseen in review and
+        `--fix` would copy it into every article it corrects.
+        """
+        text = self.string(node, what).strip()
+        at = hidden_char(text)
+        if at is not None:
+            raise self.fail(node, f"{what} {text!r} holds U+{ord(text[at]):04X}, "
+                            "a control or invisible character")
+        return text
+
     def rendering(self, node: yaml.Node, what: str) -> str:
         """A text the matcher looks for: it needs a letter or digit, or it could never match."""
-        text = self.string(node, what).strip()
+        text = self.visible(node, what)
         if not _WORDLIKE.search(text):
             raise self.fail(node, f"{what} {text!r} has no letter or digit to match")
         return text
@@ -244,8 +258,8 @@ def _entry(reader: _Reader, node: yaml.Node) -> Entry:
                     raise reader.fail(item, "a variant mapping has exactly one 'wrong: right' pair")
                 _, wrong_node, right_node = pairs[0]
                 wrong = reader.rendering(wrong_node, "a variant")
-                right = reader.string(right_node, "a variant's fix")
-                variants.append(Variant(wrong, right.strip(), _loc(reader.path, item)))
+                right = reader.visible(right_node, "a variant's fix")
+                variants.append(Variant(wrong, right, _loc(reader.path, item)))
             else:
                 wrong = reader.rendering(item, "a variant")
                 variants.append(Variant(wrong, term, _loc(reader.path, item)))

@@ -11,16 +11,32 @@ from typing import TYPE_CHECKING
 
 from glossary_check.errors import ExitCode
 from glossary_check.options import SUPPRESS, positive
+from glossary_check.visible import escape, print_error
 
 if TYPE_CHECKING:
     from glossary_check.compiled import Compiled
     from glossary_check.findings import FileResult
     from glossary_check.translate import Translator
 
+_UNITS = {"K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+def _byte_size(text: str) -> int:
+    """A size in bytes, or with a binary K, M or G suffix: 500M, 2G."""
+    number, unit = text.strip(), ""
+    if number[-1:].upper() in _UNITS:
+        number, unit = number[:-1], number[-1].upper()
+    try:
+        value = int(number) * _UNITS.get(unit, 1)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a size such as 500M or 2G, got {text!r}")
+    return value
 
 
 def _fail(message: str) -> int:
-    print(f"glossary-check: {message}", file=sys.stderr)
+    print_error(message)
     return ExitCode.ERROR
 
 
@@ -65,6 +81,15 @@ def models_main(argv: Sequence[str]) -> int:
     install.add_argument(
         "--to", dest="target", metavar="LANG", help="from argos's index: target language"
     )
+    install.add_argument(
+        "--max-size", type=_byte_size, default=None, metavar="SIZE",
+        help="refuse a package that unpacks to more than SIZE bytes (K, M, G suffixes; "
+        "default: 2G)",
+    )
+    install.add_argument(
+        "--max-files", type=positive, default=None, metavar="N",
+        help="refuse a package of more than N files and folders (default: 10000)",
+    )
     remove = sub.add_parser(
         "remove", help="remove a package by name (translate-ru_en) or pair (ru-en)"
     )
@@ -84,19 +109,25 @@ def models_main(argv: Sequence[str]) -> int:
             for pkg in packages:
                 pair = pkg.pair
                 shown = f"{pair[0]}→{pair[1]}" if pair else "?"
-                print(f"{pkg.argospm_name:<24} {shown:<8} {pkg.version or '':<8} {pkg.path}")
+                # metadata.json is the archive's word: shown escaped, like any input
+                print(escape(
+                    f"{pkg.argospm_name:<24} {shown:<8} {pkg.version or '':<8} {pkg.path}"))
             return ExitCode.OK
         if args.action == "install":
+            max_bytes: int = args.max_size or models.MAX_UNPACKED_BYTES
+            max_members: int = args.max_files or models.MAX_MEMBERS
             if args.path:
-                pkg = models.install_from_path(Path(args.path))
+                pkg = models.install_from_path(
+                    Path(args.path), max_bytes=max_bytes, max_members=max_members)
             elif args.source and args.target:
-                pkg = models.install_from_index(args.source, args.target)
+                pkg = models.install_from_index(
+                    args.source, args.target, max_bytes=max_bytes, max_members=max_members)
             else:
                 return _fail("models install takes a PATH.argosmodel, or --from LANG --to LANG")
-            print(f"installed {pkg.argospm_name} ({pkg.path})")
+            print(escape(f"installed {pkg.argospm_name} ({pkg.path})"))
             return ExitCode.OK
         for pkg in models.remove(args.name):
-            print(f"removed {pkg.argospm_name} ({pkg.path})")
+            print(escape(f"removed {pkg.argospm_name} ({pkg.path})"))
         return ExitCode.OK
     except (TranslationUnavailable, models.InvalidPackage, models.PackageNotFound, OSError) as exc:
         return _fail(str(exc))

@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TextIO
 
+from glossary_check.visible import escape
+
 CI_VARIABLES = ("CI", "CONTINUOUS_INTEGRATION", "BUILD_NUMBER", "GITHUB_ACTIONS", "GITLAB_CI",
                 "TF_BUILD", "JENKINS_URL", "TEAMCITY_VERSION", "BUILDKITE")
 
@@ -67,6 +69,7 @@ class Progress:
         filled = bar_width * self.done // max(1, self.total)
         bar = "[" + "#" * filled + "-" * (bar_width - filled) + "]"
         room = columns - len(bar) - len(count) - 1
+        label = escape(label)  # a file name's escape sequences would redraw the terminal
         name = label if len(label) <= room else "…" + label[-(room - 1):] if room > 1 else ""
         self.stream.write("\r" + bar + count + name + "\x1b[K")
         self.stream.flush()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from glossary_check.findings import FileResult, Finding, Position, Severity
 from glossary_check.positions import LineIndex
+from glossary_check.visible import encodable
 
 FORMATS = ("text", "json", "sarif", "github", "rdjsonl", "html")
 
@@ -39,6 +42,15 @@ def located(result: FileResult) -> Iterator[tuple[Finding, Position]]:
     index = LineIndex(result.text)
     for finding in result.findings:
         yield finding, index.position(finding.offset, finding.length)
+
+
+def to_json(data: Any, indent: int | None = None) -> str:
+    """JSON text that UTF-8 can hold: a file name's undecodable bytes become `\\udcxx` escapes.
+
+    JSON allows them, and a JSON reader gives back the same string.
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return encodable(text, lambda ch: f"\\u{ord(ch):04x}")
 
 
 def renderer(fmt: str) -> Callable[..., str]:

@@ -4,6 +4,12 @@
 warning is `::warning`, info `::notice`. Columns are code points, as in the
 JSON report. GitHub only places columns within one line, so a finding that
 crosses a line break gives its lines and leaves the columns out.
+
+Properties and data are escaped by GitHub's rules (`%`, CR and LF; in
+properties also `:` and `,`), so no file name or message can end a command
+or start another. Other controls and bidi controls in a message are shown as
+visible escapes, as in the text report; file names stay exact (minus
+GitHub's escaping), or the annotation would not find its file.
 """
 
 from __future__ import annotations
@@ -13,9 +19,12 @@ import re
 
 from glossary_check.findings import Severity
 from glossary_check.report import Run, located
+from glossary_check.visible import encodable, escape
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 TITLE = "glossary-check"
+#: Line breaks in a message stay line breaks in the annotation (escaped as %0D, %0A).
+_DATA_BREAKS = "\r\n"
 
 
 def escape_data(text: str) -> str:
@@ -29,9 +38,10 @@ def escape_property(text: str) -> str:
 
 
 def command(name: str, properties: dict[str, str | int], message: str) -> str:
-    props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
+    props = ",".join(
+        f"{key}={escape_property(encodable(str(value)))}" for key, value in properties.items())
     head = f"{name} {props}" if props else name
-    return f"::{head}::{escape_data(message)}"
+    return f"::{head}::{escape_data(escape(message, keep=_DATA_BREAKS))}"
 
 
 def _path(path: str) -> str:

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from glossary_check.findings import FileResult, Finding
 from glossary_check.positions import LineIndex
 from glossary_check.report import Run
+from glossary_check.visible import encodable
 
 #: Rule -> highlight colour (background); other rules get a neutral one.
 COLOURS = {
@@ -212,7 +213,7 @@ _DETAILS = """<aside id="details" hidden aria-live="polite">
 
 
 def _e(text: str) -> str:
-    return html.escape(text, quote=True)
+    return html.escape(encodable(text), quote=True)
 
 
 def rule_class(rule: str) -> str:

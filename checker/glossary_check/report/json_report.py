@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from glossary_check.report import Run, located
+from glossary_check.report import Run, located, to_json
 
 
 def as_dict(run: Run) -> dict[str, Any]:
@@ -61,4 +60,4 @@ def as_dict(run: Run) -> dict[str, Any]:
 
 
 def render(run: Run) -> str:
-    return json.dumps(as_dict(run), ensure_ascii=False, indent=2) + "\n"
+    return to_json(as_dict(run), indent=2) + "\n"

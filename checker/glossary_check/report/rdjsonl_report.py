@@ -12,13 +12,12 @@ its line; run notices have no place in the format and are left out.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from glossary_check.findings import Applicability, Severity
 from glossary_check.positions import LineIndex
-from glossary_check.report import Run
+from glossary_check.report import Run, to_json
 
 SEVERITIES = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO"}
 SOURCE = {"name": "glossary-check"}
@@ -68,4 +67,4 @@ def diagnostics(run: Run) -> list[dict[str, Any]]:
 
 
 def render(run: Run) -> str:
-    return "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in diagnostics(run))
+    return "".join(to_json(d) + "\n" for d in diagnostics(run))

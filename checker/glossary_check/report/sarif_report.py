@@ -9,7 +9,6 @@ units) and lists the line breaks we count (a lone CR too) in
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import PurePath
@@ -17,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from glossary_check.findings import Applicability, Finding, Position, Severity
-from glossary_check.report import Run, located
+from glossary_check.report import Run, located, to_json
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 #: Relative artifact URIs are relative to where the checker ran (the repository root in CI).
@@ -29,7 +28,8 @@ def artifact_uri(path: str) -> str:
     """A URI reference for a path as given: relative stays relative, absolute becomes file:."""
     if os.path.isabs(path):
         return PurePath(path).as_uri()
-    return quote(path.replace(os.sep, "/"), safe="/")
+    # A file name that is not UTF-8 keeps its bytes (as os.fsencode would), percent-encoded.
+    return quote(path.replace(os.sep, "/"), safe="/", errors="surrogateescape")
 
 
 def _artifact_location(path: str, index: int) -> dict[str, Any]:
@@ -175,4 +175,4 @@ def as_dict(run: Run) -> dict[str, Any]:
 
 
 def render(run: Run) -> str:
-    return json.dumps(as_dict(run), ensure_ascii=False, indent=2) + "\n"
+    return to_json(as_dict(run), indent=2) + "\n"

@@ -1,4 +1,10 @@
-"""Compiler-style text for people: location, rule, message, the line and a caret underline."""
+"""Compiler-style text for people: location, rule, message, the line and a caret underline.
+
+Everything taken from the input (paths, quoted lines, messages, suggestions,
+translations, notices) is printed through `visible.escape`, and a long line
+is quoted as a window around the finding, as compilers do: a finding on a
+20,000-character line must not print the line again for every finding.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,12 @@ import unicodedata
 from glossary_check.findings import Severity
 from glossary_check.positions import LineIndex
 from glossary_check.report import Run
+from glossary_check.visible import escape
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+#: Code points of a line quoted under a finding, at most (cut ends are marked with "…").
+QUOTE_WIDTH = 100
+_CUT = "…"
 
 
 def _paint(text: str, code: str, colour: bool) -> str:
@@ -26,7 +36,30 @@ def _width(text: str) -> int:
 
 
 def _show(line: str) -> str:
-    return line.replace("\t", " ")
+    """A piece of a quoted line as printed: tabs as one space (the caret counts one), escaped."""
+    return escape(line.replace("\t", " "))
+
+
+def window(line: str, start: int, stop: int, width: int = QUOTE_WIDTH) -> tuple[int, int]:
+    """Bounds of at most `width` code points of `line` around the span [start, stop).
+
+    The span is centred when it fits, else its beginning is shown. Outside
+    the span a cut moves inwards past combining marks, so none is shown
+    without the letter it belongs to (and the window only ever shrinks).
+    """
+    if len(line) <= width:
+        return 0, len(line)
+    if stop - start >= width:
+        lo, hi = start, start + width
+    else:
+        lo = max(0, start - (width - (stop - start)) // 2)
+        hi = min(len(line), lo + width)
+        lo = max(0, hi - width)
+    while lo < start and unicodedata.combining(line[lo]):
+        lo += 1
+    while stop < hi < len(line) and unicodedata.combining(line[hi]):
+        hi -= 1
+    return lo, hi
 
 
 def render(run: Run, colour: bool = False) -> str:
@@ -37,31 +70,28 @@ def render(run: Run, colour: bool = False) -> str:
         index = LineIndex(result.text)
         for f in result.findings:
             pos = index.position(f.offset, f.length)
-            where = f"{result.path}:{pos.line}:{pos.column}:"
+            where = escape(f"{result.path}:{pos.line}:{pos.column}:")
             rule = _paint(f"{f.severity.label}[{f.rule}]", _COLOURS[f.severity], colour)
-            out.append(f"{_paint(where, '1', colour)} {rule} {f.message}")
+            out.append(f"{_paint(where, '1', colour)} {rule} {escape(f.message)}")
             start, end = index.line_span(pos.line, result.text)
             line = result.text[start:end]
             col0 = f.offset - start
             stop = min(f.offset + f.length, end) - start
-            out.append(f"    {_show(line)}")
-            under = "^" * max(1, _width(line[col0:stop]))
-            if pos.end_line > pos.line:
+            lo, hi = window(line, col0, stop)
+            before = (_CUT if lo > 0 else "") + _show(line[lo:col0])
+            after = _CUT if hi < len(line) else ""
+            out.append(f"    {before}{_show(line[col0:hi])}{after}")
+            under = "^" * max(1, _width(_show(line[col0:min(stop, hi)])))
+            if pos.end_line > pos.line or stop > hi:
                 under += "…"
-            out.append(
-                f"    {' ' * _width(_show(line[:col0]))}"
-                f"{_paint(under, _COLOURS[f.severity], colour)}"
-            )
+            out.append(f"    {' ' * _width(before)}{_paint(under, _COLOURS[f.severity], colour)}")
             if f.suggestion is not None:
-                out.append(
-                    f"    = fix: {f.suggestion}"
-                    if f.applicability.value == "safe"
-                    else f"    = suggestion: {f.suggestion}"
-                )
+                label = "fix" if f.applicability.value == "safe" else "suggestion"
+                out.append(f"    = {label}: {escape(f.suggestion)}")
             if f.translation is not None:
-                out.append(f"    = translation: {f.translation}")
+                out.append(f"    = translation: {escape(f.translation)}")
     for notice in run.notices:
-        out.append(_paint(f"note: {notice}", "36", colour))
+        out.append(_paint(f"note: {escape(notice)}", "36", colour))
     counts = run.counts()
     files_with = sum(1 for r in run.files if r.findings)
     errors = sum(1 for r in run.files if r.error is not None)

@@ -3,8 +3,14 @@
 Listing reads each package's metadata.json itself, so it works without the
 `translate` extra. Installing never goes through `argostranslate.package`
 (whose install imports the whole translation stack): archives are checked
-first (one top folder, a metadata.json, no path escaping it) and then swapped
-into place, so a failed install leaves the previous package intact.
+first (one top folder, a metadata.json, no path escaping it, regular files
+and folders only, a bounded number of members and unpacked bytes) and then
+swapped into place, so a failed install leaves the previous package intact.
+
+An archive is a zip file, and a zip's sizes are what its writer claims: the
+declared sizes are added up before anything is unpacked, and the bytes are
+counted again as they are written, so a small file that inflates to
+gigabytes stops at the bound, with nothing left behind.
 """
 
 from __future__ import annotations
@@ -13,10 +19,12 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import urllib.request
 import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -39,6 +47,19 @@ __all__ = [
     "read_archive",
     "remove",
 ]
+
+
+#: Unpacked bytes an archive may hold: real models are 100-300 MB.
+MAX_UNPACKED_BYTES = 2 * 1024**3
+#: Files and folders an archive may hold: real models have a few dozen.
+MAX_MEMBERS = 10_000
+#: metadata.json is read into memory before anything is unpacked.
+MAX_METADATA_BYTES = 1024**2
+#: The package index is a JSON list of a few hundred packages.
+MAX_INDEX_BYTES = 16 * 1024**2
+_CHUNK = 1024**2
+#: What zipfile raises on damaged, encrypted or unsupported data (a wrong CRC, a short stream).
+_BROKEN = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError)
 
 
 class InvalidPackage(GlossaryCheckError, ValueError):
@@ -160,29 +181,75 @@ def fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_archive(path: Path) -> tuple[str, dict[str, Any]]:
+def _member_kind(info: zipfile.ZipInfo) -> str | None:
+    """What a member is other than a file or folder ('symlink', 'device'...), or None."""
+    mode = info.external_attr >> 16
+    if info.create_system != 3 or not stat.S_IFMT(mode):  # not written with Unix modes
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return "symlink" if stat.S_ISLNK(mode) else "device, pipe or socket"
+
+
+def _members(path: Path, zf: zipfile.ZipFile, max_members: int) -> list[zipfile.ZipInfo]:
+    """The archive's members, refused if any is unsafe or there are too many."""
+    infos = zf.infolist()
+    if len(infos) > max_members:
+        raise InvalidPackage(
+            f"{path}: {len(infos)} members, more than the {max_members} a package may hold")
+    seen: set[str] = set()
+    for info in infos:
+        name = info.filename
+        parts = PurePosixPath(name).parts
+        if not parts or name.startswith("/") or "\\" in name or ".." in parts:
+            raise InvalidPackage(f"{path}: unsafe entry {name!r}")
+        kind = _member_kind(info)
+        if kind is not None:
+            raise InvalidPackage(f"{path}: {name!r} is a {kind}, not a file or folder")
+        key = "/".join(parts)
+        if key in seen:
+            raise InvalidPackage(f"{path}: {name!r} is in the archive twice")
+        seen.add(key)
+    return infos
+
+
+def _too_big(path: Path, max_bytes: int, declared: int | None = None) -> InvalidPackage:
+    size = f"{declared} bytes, more than" if declared is not None else "more than"
+    return InvalidPackage(f"{path}: unpacks to {size} the {max_bytes} bytes allowed "
+                          "(models install --max-size raises the bound)")
+
+
+def read_archive(
+    path: Path, *, max_bytes: int = MAX_UNPACKED_BYTES, max_members: int = MAX_MEMBERS
+) -> tuple[str, dict[str, Any]]:
     """Check an .argosmodel archive; returns its folder name and metadata."""
     if not zipfile.is_zipfile(path):
         raise InvalidPackage(f"{path}: not a zip archive")
-    with zipfile.ZipFile(path) as zf:
-        names = zf.namelist()
-        tops = set()
-        for name in names:
-            parts = PurePosixPath(name).parts
-            if not parts or name.startswith("/") or "\\" in name or ".." in parts:
-                raise InvalidPackage(f"{path}: unsafe entry {name!r}")
-            tops.add(parts[0])
-        if len(tops) != 1:
-            raise InvalidPackage(
-                f"{path}: an Argos package holds exactly one folder, found {sorted(tops)}"
-            )
-        top = tops.pop()
-        if f"{top}/metadata.json" not in names:
-            raise InvalidPackage(f"{path}: no {top}/metadata.json")
-        try:
-            meta = json.loads(zf.read(f"{top}/metadata.json").decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InvalidPackage(f"{path}: metadata.json is not valid JSON: {exc}") from exc
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = _members(path, zf, max_members)
+            declared = sum(info.file_size for info in infos)
+            if declared > max_bytes:
+                raise _too_big(path, max_bytes, declared)
+            tops = {PurePosixPath(info.filename).parts[0] for info in infos}
+            if len(tops) != 1:
+                raise InvalidPackage(
+                    f"{path}: an Argos package holds exactly one folder, found {sorted(tops)}"
+                )
+            top = tops.pop()
+            meta_info = next(
+                (i for i in infos if i.filename == f"{top}/metadata.json" and not i.is_dir()),
+                None)
+            if meta_info is None:
+                raise InvalidPackage(f"{path}: no {top}/metadata.json")
+            if meta_info.file_size > MAX_METADATA_BYTES:
+                raise InvalidPackage(f"{path}: metadata.json is {meta_info.file_size} bytes")
+            try:
+                meta = json.loads(zf.read(meta_info).decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise InvalidPackage(f"{path}: metadata.json is not valid JSON: {exc}") from exc
+    except _BROKEN as exc:
+        raise InvalidPackage(f"{path}: a broken zip archive ({exc})") from exc
     if not isinstance(meta, dict):
         raise InvalidPackage(f"{path}: metadata.json is not a JSON object")
     if meta.get("type", "translate") == "translate" and not (
@@ -190,6 +257,31 @@ def read_archive(path: Path) -> tuple[str, dict[str, Any]]:
     ):
         raise InvalidPackage(f"{path}: metadata.json lacks from_code or to_code")
     return top, meta
+
+
+def _extract(path: Path, dest: Path, max_bytes: int, max_members: int) -> None:
+    """Unpack into `dest` (new and empty), counting the bytes actually written.
+
+    The sizes the archive declares were added up by `read_archive`; the count
+    here holds whatever the file says by now, and whatever zipfile would read.
+    """
+    written = 0
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in _members(path, zf, max_members):
+                target = dest.joinpath(*PurePosixPath(info.filename).parts)
+                if info.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as source, open(target, "xb") as out:
+                    while chunk := source.read(_CHUNK):
+                        written += len(chunk)
+                        if written > max_bytes:
+                            raise _too_big(path, max_bytes)
+                        out.write(chunk)
+    except _BROKEN as exc:
+        raise InvalidPackage(f"{path}: a broken zip archive ({exc})") from exc
 
 
 def forget_loaded_models() -> None:
@@ -204,17 +296,19 @@ def forget_loaded_models() -> None:
         module.installed_translates.clear()
 
 
-def install_from_path(path: Path, *, target_dir: Path | None = None) -> InstalledPackage:
+def install_from_path(
+    path: Path, *, target_dir: Path | None = None, max_bytes: int = MAX_UNPACKED_BYTES,
+    max_members: int = MAX_MEMBERS,
+) -> InstalledPackage:
     """Install an .argosmodel file, replacing any package of the same folder name."""
-    top, meta = read_archive(path)
+    top, meta = read_archive(path, max_bytes=max_bytes, max_members=max_members)
     dest_root = target_dir or packages_dir()
     dest_root.mkdir(parents=True, exist_ok=True)
     # Staged beside, not inside, the packages directory: argostranslate fails on
     # any folder there without a metadata.json, and another process may be listing it.
     staging = Path(tempfile.mkdtemp(prefix=".glossary-check-install-", dir=dest_root.parent))
     try:
-        with zipfile.ZipFile(path) as zf:
-            zf.extractall(staging)
+        _extract(path, staging, max_bytes, max_members)
         final = dest_root / top
         if final.exists():
             old = Path(tempfile.mkdtemp(prefix=".glossary-check-remove-", dir=dest_root.parent))
@@ -235,10 +329,13 @@ def install_from_path(path: Path, *, target_dir: Path | None = None) -> Installe
     return _from_metadata(top, final, meta)
 
 
-def _fetch(url: str, timeout: float) -> bytes:
+def _fetch(url: str, timeout: float, limit: int) -> bytes:
+    """The body at `url`; OSError past `limit` bytes, before holding more of it in memory."""
     request = urllib.request.Request(url, headers={"User-Agent": "ArgosTranslate"})
     with urllib.request.urlopen(request, timeout=timeout) as response:
-        data: bytes = response.read()
+        data: bytes = response.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(f"more than {limit} bytes")
     return data
 
 
@@ -249,6 +346,8 @@ def install_from_index(
     target_dir: Path | None = None,
     index_url: str | None = None,
     timeout: float = 30.0,
+    max_bytes: int = MAX_UNPACKED_BYTES,
+    max_members: int = MAX_MEMBERS,
 ) -> InstalledPackage:
     """Download and install the pair's package from argostranslate's package index.
 
@@ -266,7 +365,7 @@ def install_from_index(
         "(glossary_check.translate.models.install_from_path)"
     )
     try:
-        index = json.loads(_fetch(url, timeout))
+        index = json.loads(_fetch(url, timeout, MAX_INDEX_BYTES))
     except OSError as exc:
         raise TranslationUnavailable(
             f"cannot reach the Argos package index at {url} ({exc}); {hint}"
@@ -286,14 +385,16 @@ def install_from_index(
     errors: list[str] = []
     for link in entries[0].get("links", []):
         try:
-            data = _fetch(str(link), timeout)
+            # A zip holds its members' bytes (stored, at worst) and their headers.
+            data = _fetch(str(link), timeout, max_bytes + 512 * max_members + _CHUNK)
         except OSError as exc:
             errors.append(f"{link}: {exc}")
             continue
         with tempfile.TemporaryDirectory() as tmp:
             file = Path(tmp) / "package.argosmodel"
             file.write_bytes(data)
-            return install_from_path(file, target_dir=target_dir)
+            return install_from_path(file, target_dir=target_dir, max_bytes=max_bytes,
+                                     max_members=max_members)
     raise TranslationUnavailable(
         f"could not download the {from_code}→{to_code} model ({'; '.join(errors) or 'no link'});"
         f" {hint}"
