@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import glob
 import importlib
 import json
@@ -23,7 +22,8 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from glossary_check import __version__
 from glossary_check.compiled import Compiled
@@ -291,7 +291,11 @@ def check_batch(
 
 @contextlib.contextmanager
 def connect(scheduler: str | None, workers: int, timeout: float = 30) -> Iterator[Client]:
-    """A client of the given scheduler, or of a local cluster on loopback, closed afterwards."""
+    """A client of the given scheduler, or of a private local cluster, closed afterwards.
+
+    A scheduler of the user's is reached with the user's own Dask security configuration
+    (`distributed.comm.tls.*`), which this leaves as it is.
+    """
     Client = _module("distributed").Client
 
     if scheduler:
@@ -312,19 +316,34 @@ def connect(scheduler: str | None, workers: int, timeout: float = 30) -> Iterato
 
 
 def local_cluster(workers: int, *, processes: bool = True) -> LocalCluster:
-    """A cluster on loopback only: one single-threaded worker process each (the checker is
-    pure Python, so threads would share one interpreter lock), no dashboard, and the
-    scheduler's small HTTP endpoint (health, metrics) on a free loopback port."""
-    cluster: LocalCluster = _module("distributed").LocalCluster(
+    """A private cluster: one single-threaded worker process each (the checker is pure
+    Python, so threads would share one interpreter lock), no dashboard.
+
+    Whoever reaches the scheduler runs code on it and on the workers, so it takes only
+    mutually authenticated TLS with a key and certificate made for this cluster alone,
+    held in memory and handed to the workers as they start; every listener, the
+    scheduler's small HTTP endpoint (health, metrics) included, is on 127.0.0.1.
+    """
+    distributed = _module("distributed")
+    cluster: LocalCluster = distributed.LocalCluster(
         n_workers=workers, threads_per_worker=1, processes=processes, host="127.0.0.1",
-        protocol="tcp://", dashboard_address=None,
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}, silence_logs=logging.ERROR,
+        protocol="tls://", security=distributed.security.Security.temporary(),
+        dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        silence_logs=logging.ERROR,
     )
     return cluster
 
 
+class Sink(Protocol):
+    """Where the lines go: a text file, or anything that writes and flushes like one."""
+
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> object: ...
+
+
 def check_archive(
-    client: Client, paths: Sequence[str], compiled: Compiled, settings: Settings, out: IO[str],
+    client: Client, paths: Sequence[str], compiled: Compiled, settings: Settings, out: Sink,
     *, batch_size: int = BATCH_SIZE, fix: bool | None = None,
     on_batch: Callable[[Tally], None] | None = None,
 ) -> Tally:
@@ -420,7 +439,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--unsafe-fixes", action="store_true",
                         help="with --fix, write unsafe fixes too")
     parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="a running Dask scheduler (tcp://host:8786) instead of a local one")
+                        help="a running Dask scheduler (tls://host:8786) instead of a local one, "
+                        "reached with your Dask security configuration (distributed.comm.tls.*)")
     parser.add_argument("--workers", type=positive, default=os.cpu_count() or 1, metavar="N",
                         help="worker processes of the local cluster (default: one a CPU)")
     parser.add_argument("--batch-size", type=positive, default=BATCH_SIZE, metavar="N",
@@ -461,25 +481,14 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _compiled(args: argparse.Namespace) -> Compiled:
-    from pathlib import Path
-
-    from glossary_check.compiled import compile_all
-    from glossary_check.config import load_glossaries
-    from glossary_check.files import bundled_glossary, find_glossary
-    from glossary_check.glossary import GlossaryError, load_glossary
+    """The glossary as the main command loads it (without its cache), errors reported alike."""
+    from glossary_check.cli import load_compiled
+    from glossary_check.glossary import GlossaryError
 
     try:
-        if len(args.glossaries or ()) > 1:
-            glossary = load_glossaries(args.glossaries)
-        else:
-            named = args.glossary
-            glossary = load_glossary(
-                Path(named) if named else find_glossary(Path.cwd()) or bundled_glossary())
+        return load_compiled(args, None)
     except GlossaryError as exc:
         raise ArchiveError(str(exc)) from None
-    if getattr(args, "language", None):  # the configuration file's `language`, as the main command
-        glossary = dataclasses.replace(glossary, language=args.language)
-    return compile_all(glossary)
 
 
 def _fix_mode(args: argparse.Namespace, paths: Sequence[str]) -> bool | None:
@@ -494,22 +503,72 @@ def _fix_mode(args: argparse.Namespace, paths: Sequence[str]) -> bool | None:
     return bool(args.unsafe_fixes)
 
 
+def _cannot_write(target: str, reason: str) -> ArchiveError:
+    return ArchiveError(f"{target}: cannot write: {reason}")
+
+
+def _check_output(target: str) -> None:
+    """A local output that plainly cannot be written fails before anything is loaded or checked
+    (without creating or emptying it: a run that cannot start leaves the old findings)."""
+    if target == "-" or _URL.match(target):
+        return
+    path = Path(target)
+    if path.is_dir():
+        raise _cannot_write(target, "is a directory")
+    if not path.parent.is_dir():
+        raise _cannot_write(target, f"no such directory {str(path.parent)!r}")
+    if not os.access(path if path.exists() else path.parent, os.W_OK):
+        raise _cannot_write(target, "permission denied")
+
+
 @contextlib.contextmanager
-def _opened(target: str) -> Iterator[IO[str]]:
+def _writing(target: str) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise _cannot_write(target, exc.strerror or str(exc)) from None
+
+
+@dataclass(slots=True)
+class _Output:
+    """The output file: a write that fails (a full disk, a device) ends the run in one line."""
+
+    target: str
+    handle: IO[str]
+
+    def write(self, text: str) -> None:
+        with _writing(self.target):
+            self.handle.write(text)
+
+    def flush(self) -> None:
+        with _writing(self.target):
+            self.handle.flush()
+
+
+@contextlib.contextmanager
+def _opened(target: str) -> Iterator[Sink]:
+    """The output, opened before the cluster starts: what `_check_output` could not foresee
+    (a read-only filesystem, a symlink loop, a remote store) still fails in one line."""
     if target == "-":
         yield sys.stdout
-    elif _URL.match(target):
-        with _module("fsspec").open(target, "w", encoding="utf-8") as handle:
-            yield handle
-    else:
-        with open(target, "w", encoding="utf-8", newline="\n") as handle:
-            yield handle
+        return
+    with _writing(target):
+        if _URL.match(target):
+            handle: IO[str] = _module("fsspec").open(target, "w", encoding="utf-8").open()
+        else:
+            handle = open(target, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+    try:
+        yield _Output(target, handle)
+    finally:
+        with _writing(target):
+            handle.close()
 
 
 def run(args: argparse.Namespace) -> int:
     from glossary_check.progress import for_run
 
     began = time.perf_counter()
+    _check_output(args.output)
     settings = _settings(args)
     compiled = _compiled(args)
     paths = list(expand(args.paths, args.include or (), args.exclude or ()))
@@ -517,7 +576,7 @@ def run(args: argparse.Namespace) -> int:
         raise ArchiveError(f"no files to check in {' '.join(args.paths)}")
     fix = _fix_mode(args, paths)
     report = sys.stderr if args.output == "-" else sys.stdout
-    with connect(args.scheduler, args.workers, args.timeout) as client, _opened(args.output) as out:
+    with _opened(args.output) as out, connect(args.scheduler, args.workers, args.timeout) as client:
         workers = len(client.scheduler_info().get("workers", {}))
         started = time.perf_counter()
         with for_run(len(paths), quiet=args.quiet) as bar:

@@ -150,9 +150,29 @@ def _glossary_path(option: str | None) -> Path:
     return find_glossary(Path.cwd()) or bundled_glossary()
 
 
+def load_compiled(args: argparse.Namespace, cache_dir: Path | None) -> Compiled:
+    """The run's glossary, found and loaded the same way by every command that checks files:
+    several merged, else the one named, found upwards or bundled (through the cache in
+    `cache_dir` unless None), in the configured `language`. Raises GlossaryError."""
+    from glossary_check import cache
+
+    if len(getattr(args, "glossaries", None) or ()) > 1:
+        from glossary_check.compiled import compile_all
+        from glossary_check.config import load_glossaries
+
+        compiled = compile_all(load_glossaries(args.glossaries))
+    else:
+        compiled = cache.load(_glossary_path(args.glossary), cache_dir)
+    if getattr(args, "language", None) and args.language != compiled.glossary.language:
+        import dataclasses
+
+        compiled = dataclasses.replace(
+            compiled, glossary=dataclasses.replace(compiled.glossary, language=args.language))
+    return compiled
+
+
 def _check(args: argparse.Namespace) -> int:
     from glossary_check import cache
-    from glossary_check.compiled import compile_all
     from glossary_check.files import collect
     from glossary_check.findings import Severity
     from glossary_check.glossary import GlossaryError
@@ -168,21 +188,11 @@ def _check(args: argparse.Namespace) -> int:
     if not args.paths:
         raise UsageError("no files to check (give paths, a directory, or '-' for standard input)")
     try:
-        if len(getattr(args, "glossaries", None) or ()) > 1:
-            from glossary_check.config import load_glossaries
-
-            compiled = compile_all(load_glossaries(args.glossaries))
-        else:
-            cache_dir = None if getattr(args, "no_cache", False) else cache.default_dir()
-            compiled = cache.load(_glossary_path(args.glossary), cache_dir)
+        cache_dir = None if getattr(args, "no_cache", False) else cache.default_dir()
+        compiled = load_compiled(args, cache_dir)
     except GlossaryError as exc:
         print(f"glossary-check: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    if getattr(args, "language", None) and args.language != compiled.glossary.language:
-        import dataclasses
-
-        compiled = dataclasses.replace(
-            compiled, glossary=dataclasses.replace(compiled.glossary, language=args.language))
     glossary = compiled.glossary
     _tune_gc()
     settings = Settings(
