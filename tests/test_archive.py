@@ -424,3 +424,90 @@ def test_a_scheduler_without_workers(tmp_path: Path, capsys: pytest.CaptureFixtu
         code = run_archive(str(tmp_path / "a.txt"), "--scheduler", address, "--timeout", "1")
     assert code == 2
     assert "no worker has joined the scheduler" in capsys.readouterr().err
+
+
+@pytest.fixture
+def no_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run must fail before it starts a cluster."""
+
+    def started(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the cluster started")
+
+    monkeypatch.setattr(archive, "local_cluster", started)
+
+
+@pytest.mark.usefixtures("no_cluster")
+def test_outputs_that_cannot_be_written_fail_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("Talks resumed in Kiev.\n", encoding="utf-8")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    cases = {
+        tmp_path: "is a directory",
+        tmp_path / "missing" / "out.jsonl": "no such directory",
+        article / "out.jsonl": "no such directory",
+        tmp_path / "loop": "symbolic links",
+    }
+    for output, reason in cases.items():
+        assert run_archive(str(article), "-o", str(output)) == 2, output
+        err = capsys.readouterr().err
+        assert err.startswith(f"glossary-check archive: {output}: cannot write: "), err
+        assert reason in err and err.count("\n") == 1, err
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes read-only files")
+@pytest.mark.usefixtures("no_cluster")
+def test_a_read_only_output_fails_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "a.txt").write_text("Kiev\n", encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    output.write_text("kept\n", encoding="utf-8")
+    output.chmod(0o444)
+    assert run_archive(str(tmp_path / "a.txt"), "-o", str(output)) == 2
+    assert capsys.readouterr().err == (
+        f"glossary-check archive: {output}: cannot write: permission denied\n")
+    assert output.read_text(encoding="utf-8") == "kept\n"
+
+
+@pytest.mark.skipif(not Path("/proc/version").is_file(), reason="needs Linux's /proc")
+def test_an_output_that_fails_as_it_is_written(
+    tmp_path: Path, thread_scheduler: str, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """/proc/version opens for root and refuses the first write; others may not open it."""
+    (tmp_path / "a.txt").write_text("Kiev\n", encoding="utf-8")
+    code = run_archive(str(tmp_path / "a.txt"), "--scheduler", thread_scheduler, "-q",
+                       "-o", "/proc/version")
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("glossary-check archive: /proc/version: cannot write: "), err
+    assert err.count("\n") == 1, err
+
+
+@pytest.mark.usefixtures("no_cluster")
+def test_a_run_that_cannot_start_leaves_the_output_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "a.txt").write_text("Kiev\n", encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    output.write_text('{"earlier": "findings"}\n', encoding="utf-8")
+    assert main(["archive", "-g", str(tmp_path / "none.yaml"), str(tmp_path / "a.txt"),
+                 "-o", str(output)]) == 2
+    assert "no such glossary file" in capsys.readouterr().err
+    assert output.read_text(encoding="utf-8") == '{"earlier": "findings"}\n'
+
+
+@pytest.mark.usefixtures("no_cluster")
+def test_a_glossary_symlink_loop_is_reported_as_by_the_main_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "a.txt").write_text("Kiev\n", encoding="utf-8")
+    loop = tmp_path / "glossary.yaml"
+    loop.symlink_to(loop)
+    assert main(["-g", str(loop), "--no-cache", str(tmp_path / "a.txt")]) == 2
+    said = capsys.readouterr().err
+    assert main(["archive", "-g", str(loop), str(tmp_path / "a.txt")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(loop) in err, err
+    assert err.removeprefix("glossary-check archive: ") == said.removeprefix("glossary-check: ")

@@ -39,6 +39,9 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: Files per partition: big enough that scheduling costs little next to checking,
 #: small enough that two workers share a two-thousand-file archive evenly.
 BATCH_SIZE = 200
+#: All the local scheduler's HTTP endpoint serves, without credentials: health and metrics,
+#: not the pages that show the workers' logs, call stacks and tasks, nor the proxy.
+HTTP_ROUTES = ("distributed.http.health", "distributed.http.scheduler.prometheus")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _MAGIC = re.compile(r"[*?[]")
 
@@ -299,6 +302,10 @@ def connect(scheduler: str | None, workers: int, timeout: float = 30) -> Iterato
     Client = _module("distributed").Client
 
     if scheduler:
+        if _no_tls_client(scheduler):
+            raise ArchiveError(
+                f"the scheduler at {scheduler} takes TLS, and the Dask configuration names no "
+                "client certificate (distributed.comm.tls.ca-file, client.cert, client.key)")
         try:
             client = Client(scheduler, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError) as exc:
@@ -315,6 +322,16 @@ def connect(scheduler: str | None, workers: int, timeout: float = 30) -> Iterato
         yield client
 
 
+def _no_tls_client(scheduler: str) -> bool:
+    """A tls:// address, and no credentials for it where distributed would look."""
+    if not scheduler.lower().startswith("tls://"):
+        return False
+    if _module("dask").config.get("distributed.client.security-loader", None):
+        return False  # the loader supplies them
+    tls = _module("distributed.security").Security().get_tls_config_for_role("client")
+    return not (tls["ca_file"] and tls["cert"])
+
+
 def local_cluster(workers: int, *, processes: bool = True) -> LocalCluster:
     """A private cluster: one single-threaded worker process each (the checker is pure
     Python, so threads would share one interpreter lock), no dashboard.
@@ -322,15 +339,16 @@ def local_cluster(workers: int, *, processes: bool = True) -> LocalCluster:
     Whoever reaches the scheduler runs code on it and on the workers, so it takes only
     mutually authenticated TLS with a key and certificate made for this cluster alone,
     held in memory and handed to the workers as they start; every listener, the
-    scheduler's small HTTP endpoint (health, metrics) included, is on 127.0.0.1.
+    scheduler's small HTTP endpoint (`HTTP_ROUTES`) included, is on 127.0.0.1.
     """
     distributed = _module("distributed")
-    cluster: LocalCluster = distributed.LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=processes, host="127.0.0.1",
-        protocol="tls://", security=distributed.security.Security.temporary(),
-        dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-        silence_logs=logging.ERROR,
-    )
+    with _module("dask").config.set({"distributed.scheduler.http.routes": list(HTTP_ROUTES)}):
+        cluster: LocalCluster = distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=processes, host="127.0.0.1",
+            protocol="tls://", security=distributed.security.Security.temporary(),
+            dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            silence_logs=logging.ERROR,
+        )
     return cluster
 
 
