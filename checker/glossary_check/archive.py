@@ -342,6 +342,7 @@ def local_cluster(workers: int, *, processes: bool = True) -> LocalCluster:
     scheduler's small HTTP endpoint (`HTTP_ROUTES`) included, is on 127.0.0.1.
     """
     distributed = _module("distributed")
+    _module("cryptography")  # which Security.temporary() needs, named if missing
     with _module("dask").config.set({"distributed.scheduler.http.routes": list(HTTP_ROUTES)}):
         cluster: LocalCluster = distributed.LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=processes, host="127.0.0.1",
@@ -439,7 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
         "stays null.",
         epilog="Exit status: 0 clean, 1 findings at or above --fail-on, 2 a file could not be "
         "checked or the run could not be done. Needs the 'archive' extra "
-        "(dask, distributed, fsspec).",
+        "(dask, distributed, fsspec, cryptography).",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="files, directories or globs; local, or any fsspec URL "
@@ -630,7 +631,7 @@ def main(argv: Sequence[str]) -> int:
         print(f"glossary-check archive: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except ModuleNotFoundError as exc:
-        if exc.name and exc.name.split(".")[0] in ("dask", "distributed", "fsspec"):
+        if exc.name and exc.name.split(".")[0] in ("dask", "distributed", "fsspec", "cryptography"):
             print(f"glossary-check archive: needs {exc.name}: "
                   "pip install 'glossary-check[archive]'", file=sys.stderr)
             return EXIT_ERROR
