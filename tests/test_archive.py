@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 
+dask = pytest.importorskip("dask")
 pytest.importorskip("dask.bag")
 distributed = pytest.importorskip("distributed")
 fsspec = pytest.importorskip("fsspec")
@@ -138,6 +140,24 @@ def serial(corpus: Path, compiled: Compiled) -> list[str]:
     return records(check_files(collect([str(corpus)]), compiled, Settings()))
 
 
+def tls_config(security: Any) -> dict[str, Any]:
+    """A cluster's credentials as a user's Dask configuration gives them to a client (the
+    file settings take the PEM text itself as well as a path)."""
+    return {
+        "distributed.comm.tls.ca-file": security.tls_ca_file,
+        "distributed.comm.tls.client.cert": security.tls_client_cert,
+        "distributed.comm.tls.client.key": security.tls_client_key,
+    }
+
+
+@contextlib.contextmanager
+def trusting(cluster: Any) -> Iterator[str]:
+    """The cluster's address, while the Dask configuration holds its credentials (as
+    `--scheduler` needs them for a cluster that is not the command's own)."""
+    with dask.config.set(tls_config(cluster.security)):
+        yield cluster.scheduler_address
+
+
 @pytest.fixture(scope="module")
 def process_cluster() -> Iterator[Any]:
     """Two worker processes on loopback: the real thing, started once for the module."""
@@ -152,16 +172,28 @@ def thread_cluster() -> Iterator[Any]:
         yield cluster
 
 
+@pytest.fixture
+def process_scheduler(process_cluster: Any) -> Iterator[str]:
+    with trusting(process_cluster) as address:
+        yield address
+
+
+@pytest.fixture
+def thread_scheduler(thread_cluster: Any) -> Iterator[str]:
+    with trusting(thread_cluster) as address:
+        yield address
+
+
 def run_archive(*argv: str) -> int:
     return main(["archive", "-g", GLOSSARY, *argv])
 
 
 def test_archive_on_two_worker_processes_equals_a_serial_run(
-    corpus: Path, serial: list[str], process_cluster: Any, tmp_path: Path,
+    corpus: Path, serial: list[str], process_scheduler: str, tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     out = tmp_path / "findings.jsonl"
-    code = run_archive(str(corpus), "--scheduler", process_cluster.scheduler_address,
+    code = run_archive(str(corpus), "--scheduler", process_scheduler,
                        "--batch-size", "150", "-o", str(out))
     summary = capsys.readouterr().out
     lines = out.read_text(encoding="utf-8").splitlines()
@@ -195,11 +227,11 @@ def test_archive_on_two_worker_processes_equals_a_serial_run(
 
 
 def test_a_glob_checks_what_it_matches(
-    corpus: Path, compiled: Compiled, process_cluster: Any, tmp_path: Path,
+    corpus: Path, compiled: Compiled, process_scheduler: str, tmp_path: Path,
 ) -> None:
     out = tmp_path / "md.jsonl"
     pattern = str(corpus / "desk3" / "**" / "*.md")
-    code = run_archive(pattern, "--scheduler", process_cluster.scheduler_address, "-q",
+    code = run_archive(pattern, "--scheduler", process_scheduler, "-q",
                        "--fail-on", "never", "-o", str(out))
     named = sorted(str(p) for p in (corpus / "desk3").rglob("*.md"))
     assert code == 0
@@ -210,7 +242,7 @@ def test_a_glob_checks_what_it_matches(
 
 
 def test_memory_urls_and_a_missing_file(
-    corpus: Path, compiled: Compiled, thread_cluster: Any, tmp_path: Path,
+    corpus: Path, compiled: Compiled, thread_scheduler: str, tmp_path: Path,
 ) -> None:
     fs = fsspec.filesystem("memory")
     sources = sorted(corpus.rglob("article-*"))[:120]
@@ -223,7 +255,7 @@ def test_memory_urls_and_a_missing_file(
     try:
         out = tmp_path / "memory.jsonl"
         code = run_archive("memory://archive-test/**", missing, "--scheduler",
-                           thread_cluster.scheduler_address, "-q", "-o", str(out))
+                           thread_scheduler, "-q", "-o", str(out))
         expected = [
             check_file(url, compiled, Settings(), data=fs.cat(url), shown=fs.unstrip_protocol(
                 fsspec.core.url_to_fs(url)[1]))
@@ -238,9 +270,9 @@ def test_memory_urls_and_a_missing_file(
 
 
 def test_exit_status_follows_the_main_command(
-    tmp_path: Path, thread_cluster: Any, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, thread_scheduler: str, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    address = ["--scheduler", thread_cluster.scheduler_address, "-q", "-o", str(tmp_path / "o")]
+    address = ["--scheduler", thread_scheduler, "-q", "-o", str(tmp_path / "o")]
     clean, wrong = tmp_path / "clean", tmp_path / "wrong"
     clean.mkdir()
     wrong.mkdir()
@@ -331,7 +363,7 @@ def test_heavy_imports_wait_for_the_archive_command() -> None:
 
 
 def test_the_configuration_file_counts_as_for_the_main_command(
-    tmp_path: Path, thread_cluster: Any, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, thread_scheduler: str, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     (tmp_path / "glossary-check.toml").write_text(
         f'glossary = {json.dumps(GLOSSARY)}\nfail-on = "warning"\n'
@@ -339,7 +371,7 @@ def test_the_configuration_file_counts_as_for_the_main_command(
     (tmp_path / "a.txt").write_text("Talks resumed in Kiev.\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     out = tmp_path / "out.jsonl"
-    common = ["archive", "a.txt", "--scheduler", thread_cluster.scheduler_address, "-q",
+    common = ["archive", "a.txt", "--scheduler", thread_scheduler, "-q",
               "-o", str(out)]
 
     def severities() -> list[str]:
@@ -353,7 +385,7 @@ def test_the_configuration_file_counts_as_for_the_main_command(
 
 
 def test_fix_across_the_archive(
-    tmp_path: Path, compiled: Compiled, thread_cluster: Any, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, compiled: Compiled, thread_scheduler: str, capsys: pytest.CaptureFixture[str],
 ) -> None:
     desk = tmp_path / "desk"
     desk.mkdir()
@@ -368,7 +400,7 @@ def test_fix_across_the_archive(
     broken.write_bytes(b"Kiev \xff\n")
     untouched = {p: p.read_bytes() for p in (locked, broken)}
     out = tmp_path / "fixed.jsonl"
-    argv = [str(desk), "--fix", "--scheduler", thread_cluster.scheduler_address, "-o", str(out)]
+    argv = [str(desk), "--fix", "--scheduler", thread_scheduler, "-o", str(out)]
     assert run_archive(*argv) == 2  # the read-only and the broken file
     summary = capsys.readouterr().out
     assert crlf.read_bytes() == b"\xef\xbb\xbfTalks resumed in Kyiv.\r\nZelensky spoke.\r\nThe end"
@@ -388,8 +420,94 @@ def test_fix_across_the_archive(
 
 def test_a_scheduler_without_workers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "a.txt").write_text("Kiev\n", encoding="utf-8")
-    with archive.local_cluster(0, processes=False) as empty:
-        code = run_archive(str(tmp_path / "a.txt"), "--scheduler", empty.scheduler_address,
-                           "--timeout", "1")
+    with archive.local_cluster(0, processes=False) as empty, trusting(empty) as address:
+        code = run_archive(str(tmp_path / "a.txt"), "--scheduler", address, "--timeout", "1")
     assert code == 2
     assert "no worker has joined the scheduler" in capsys.readouterr().err
+
+
+@pytest.fixture
+def no_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run must fail before it starts a cluster."""
+
+    def started(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the cluster started")
+
+    monkeypatch.setattr(archive, "local_cluster", started)
+
+
+@pytest.mark.usefixtures("no_cluster")
+def test_outputs_that_cannot_be_written_fail_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("Talks resumed in Kiev.\n", encoding="utf-8")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    cases = {
+        tmp_path: "is a directory",
+        tmp_path / "missing" / "out.jsonl": "no such directory",
+        article / "out.jsonl": "no such directory",
+        tmp_path / "loop": "symbolic links",
+    }
+    for output, reason in cases.items():
+        assert run_archive(str(article), "-o", str(output)) == 2, output
+        err = capsys.readouterr().err
+        assert err.startswith(f"glossary-check archive: {output}: cannot write: "), err
+        assert reason in err and err.count("\n") == 1, err
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes read-only files")
+@pytest.mark.usefixtures("no_cluster")
+def test_a_read_only_output_fails_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "a.txt").write_text("Kiev\n", encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    output.write_text("kept\n", encoding="utf-8")
+    output.chmod(0o444)
+    assert run_archive(str(tmp_path / "a.txt"), "-o", str(output)) == 2
+    assert capsys.readouterr().err == (
+        f"glossary-check archive: {output}: cannot write: permission denied\n")
+    assert output.read_text(encoding="utf-8") == "kept\n"
+
+
+@pytest.mark.skipif(not Path("/proc/version").is_file(), reason="needs Linux's /proc")
+def test_an_output_that_fails_as_it_is_written(
+    tmp_path: Path, thread_scheduler: str, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """/proc/version opens for root and refuses the first write; others may not open it."""
+    (tmp_path / "a.txt").write_text("Kiev\n", encoding="utf-8")
+    code = run_archive(str(tmp_path / "a.txt"), "--scheduler", thread_scheduler, "-q",
+                       "-o", "/proc/version")
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("glossary-check archive: /proc/version: cannot write: "), err
+    assert err.count("\n") == 1, err
+
+
+@pytest.mark.usefixtures("no_cluster")
+def test_a_run_that_cannot_start_leaves_the_output_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "a.txt").write_text("Kiev\n", encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    output.write_text('{"earlier": "findings"}\n', encoding="utf-8")
+    assert main(["archive", "-g", str(tmp_path / "none.yaml"), str(tmp_path / "a.txt"),
+                 "-o", str(output)]) == 2
+    assert "no such glossary file" in capsys.readouterr().err
+    assert output.read_text(encoding="utf-8") == '{"earlier": "findings"}\n'
+
+
+@pytest.mark.usefixtures("no_cluster")
+def test_a_glossary_symlink_loop_is_reported_as_by_the_main_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "a.txt").write_text("Kiev\n", encoding="utf-8")
+    loop = tmp_path / "glossary.yaml"
+    loop.symlink_to(loop)
+    assert main(["-g", str(loop), "--no-cache", str(tmp_path / "a.txt")]) == 2
+    said = capsys.readouterr().err
+    assert main(["archive", "-g", str(loop), str(tmp_path / "a.txt")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(loop) in err, err
+    assert err.removeprefix("glossary-check archive: ") == said.removeprefix("glossary-check: ")

@@ -22,7 +22,8 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from glossary_check import __version__
 from glossary_check.compiled import Compiled
@@ -46,6 +47,9 @@ if TYPE_CHECKING:
 #: Files per partition: big enough that scheduling costs little next to checking,
 #: small enough that two workers share a two-thousand-file archive evenly.
 BATCH_SIZE = 200
+#: All the local scheduler's HTTP endpoint serves, without credentials: health and metrics,
+#: not the pages that show the workers' logs, call stacks and tasks, nor the proxy.
+HTTP_ROUTES = ("distributed.http.health", "distributed.http.scheduler.prometheus")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _MAGIC = re.compile(r"[*?[]")
 
@@ -298,10 +302,18 @@ def check_batch(
 
 @contextlib.contextmanager
 def connect(scheduler: str | None, workers: int, timeout: float = 30) -> Iterator[Client]:
-    """A client of the given scheduler, or of a local cluster on loopback, closed afterwards."""
+    """A client of the given scheduler, or of a private local cluster, closed afterwards.
+
+    A scheduler of the user's is reached with the user's own Dask security configuration
+    (`distributed.comm.tls.*`), which this leaves as it is.
+    """
     Client = _module("distributed").Client
 
     if scheduler:
+        if _no_tls_client(scheduler):
+            raise ArchiveError(
+                f"the scheduler at {scheduler} takes TLS, and the Dask configuration names no "
+                "client certificate (distributed.comm.tls.ca-file, client.cert, client.key)")
         try:
             client = Client(scheduler, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError) as exc:
@@ -318,20 +330,47 @@ def connect(scheduler: str | None, workers: int, timeout: float = 30) -> Iterato
         yield client
 
 
+def _no_tls_client(scheduler: str) -> bool:
+    """A tls:// address, and no credentials for it where distributed would look."""
+    if not scheduler.lower().startswith("tls://"):
+        return False
+    if _module("dask").config.get("distributed.client.security-loader", None):
+        return False  # the loader supplies them
+    tls = _module("distributed.security").Security().get_tls_config_for_role("client")
+    return not (tls["ca_file"] and tls["cert"])
+
+
 def local_cluster(workers: int, *, processes: bool = True) -> LocalCluster:
-    """A cluster on loopback only: one single-threaded worker process each (the checker is
-    pure Python, so threads would share one interpreter lock), no dashboard, and the
-    scheduler's small HTTP endpoint (health, metrics) on a free loopback port."""
-    cluster: LocalCluster = _module("distributed").LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=processes, host="127.0.0.1",
-        protocol="tcp://", dashboard_address=None,
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}, silence_logs=logging.ERROR,
-    )
+    """A private cluster: one single-threaded worker process each (the checker is pure
+    Python, so threads would share one interpreter lock), no dashboard.
+
+    Whoever reaches the scheduler runs code on it and on the workers, so it takes only
+    mutually authenticated TLS with a key and certificate made for this cluster alone,
+    held in memory and handed to the workers as they start; every listener, the
+    scheduler's small HTTP endpoint (`HTTP_ROUTES`) included, is on 127.0.0.1.
+    """
+    distributed = _module("distributed")
+    _module("cryptography")  # which Security.temporary() needs, named if missing
+    with _module("dask").config.set({"distributed.scheduler.http.routes": list(HTTP_ROUTES)}):
+        cluster: LocalCluster = distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=processes, host="127.0.0.1",
+            protocol="tls://", security=distributed.security.Security.temporary(),
+            dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            silence_logs=logging.ERROR,
+        )
     return cluster
 
 
+class Sink(Protocol):
+    """Where the lines go: a text file, or anything that writes and flushes like one."""
+
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> object: ...
+
+
 def check_archive(
-    client: Client, paths: Sequence[str], compiled: Compiled, settings: Settings, out: IO[str],
+    client: Client, paths: Sequence[str], compiled: Compiled, settings: Settings, out: Sink,
     *, batch_size: int = BATCH_SIZE, fix: bool | None = None,
     on_batch: Callable[[Tally], None] | None = None,
 ) -> Tally:
@@ -409,7 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
         "stays null.",
         epilog="Exit status: 0 clean, 1 findings at or above --fail-on, 2 a file could not be "
         "checked or the run could not be done. Needs the 'archive' extra "
-        "(dask, distributed, fsspec).",
+        "(dask, distributed, fsspec, cryptography).",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="files, directories or globs; local, or any fsspec URL "
@@ -427,7 +466,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--unsafe-fixes", action="store_true",
                         help="with --fix, write unsafe fixes too")
     parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="a running Dask scheduler (tcp://host:8786) instead of a local one")
+                        help="a running Dask scheduler (tls://host:8786) instead of a local one, "
+                        "reached with your Dask security configuration (distributed.comm.tls.*)")
     parser.add_argument("--workers", type=positive, default=os.cpu_count() or 1, metavar="N",
                         help="worker processes of the local cluster (default: one a CPU)")
     parser.add_argument("--batch-size", type=positive, default=BATCH_SIZE, metavar="N",
@@ -456,16 +496,65 @@ def _fix_mode(args: argparse.Namespace, paths: Sequence[str]) -> bool | None:
     return bool(args.unsafe_fixes)
 
 
+def _cannot_write(target: str, reason: str) -> ArchiveError:
+    return ArchiveError(f"{target}: cannot write: {reason}")
+
+
+def _check_output(target: str) -> None:
+    """A local output that plainly cannot be written fails before anything is loaded or checked
+    (without creating or emptying it: a run that cannot start leaves the old findings)."""
+    if target == "-" or _URL.match(target):
+        return
+    path = Path(target)
+    if path.is_dir():
+        raise _cannot_write(target, "is a directory")
+    if not path.parent.is_dir():
+        raise _cannot_write(target, f"no such directory {str(path.parent)!r}")
+    if not os.access(path if path.exists() else path.parent, os.W_OK):
+        raise _cannot_write(target, "permission denied")
+
+
 @contextlib.contextmanager
-def _opened(target: str) -> Iterator[IO[str]]:
+def _writing(target: str) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise _cannot_write(target, exc.strerror or str(exc)) from None
+
+
+@dataclass(slots=True)
+class _Output:
+    """The output file: a write that fails (a full disk, a device) ends the run in one line."""
+
+    target: str
+    handle: IO[str]
+
+    def write(self, text: str) -> None:
+        with _writing(self.target):
+            self.handle.write(text)
+
+    def flush(self) -> None:
+        with _writing(self.target):
+            self.handle.flush()
+
+
+@contextlib.contextmanager
+def _opened(target: str) -> Iterator[Sink]:
+    """The output, opened before the cluster starts: what `_check_output` could not foresee
+    (a read-only filesystem, a symlink loop, a remote store) still fails in one line."""
     if target == "-":
         yield sys.stdout
-    elif _URL.match(target):
-        with _module("fsspec").open(target, "w", encoding="utf-8") as handle:
-            yield handle
-    else:
-        with open(target, "w", encoding="utf-8", newline="\n") as handle:
-            yield handle
+        return
+    with _writing(target):
+        if _URL.match(target):
+            handle: IO[str] = _module("fsspec").open(target, "w", encoding="utf-8").open()
+        else:
+            handle = open(target, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+    try:
+        yield _Output(target, handle)
+    finally:
+        with _writing(target):
+            handle.close()
 
 
 def run(options: Options, args: argparse.Namespace) -> int:
@@ -474,13 +563,14 @@ def run(options: Options, args: argparse.Namespace) -> int:
     from glossary_check.session import open_session
 
     began = time.perf_counter()
+    _check_output(args.output)
     session = open_session(options, cached=False)
     paths = list(expand(options.paths, options.include, options.exclude))
     if not paths:
         raise ArchiveError(f"no files to check in {' '.join(options.paths)}")
     fix = _fix_mode(args, paths)
     report = sys.stderr if args.output == "-" else sys.stdout
-    with connect(args.scheduler, args.workers, args.timeout) as client, _opened(args.output) as out:
+    with _opened(args.output) as out, connect(args.scheduler, args.workers, args.timeout) as client:
         workers = len(client.scheduler_info().get("workers", {}))
         started = time.perf_counter()
         with for_run(len(paths), quiet=options.quiet) as bar:
@@ -510,7 +600,7 @@ def main(argv: Sequence[str]) -> int:
         print_error(str(exc), prog="glossary-check archive")
         return ExitCode.ERROR
     except ModuleNotFoundError as exc:
-        if exc.name and exc.name.split(".")[0] in ("dask", "distributed", "fsspec"):
+        if exc.name and exc.name.split(".")[0] in ("dask", "distributed", "fsspec", "cryptography"):
             print(f"glossary-check archive: needs {exc.name}: "
                   "pip install 'glossary-check[archive]'", file=sys.stderr)
             return ExitCode.ERROR
