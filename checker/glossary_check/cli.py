@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from glossary_check import __version__
 from glossary_check.options import add_selection, positive
@@ -25,6 +25,44 @@ FORMATS = ("text", "json", "sarif", "github", "rdjsonl", "html")
 
 class UsageError(Exception):
     """Bad arguments: a one-line message and exit status 2."""
+
+
+class OutputError(Exception):
+    """The report could not be written (a full disk, a closed stream): one line, exit 2."""
+
+
+def _emit(stream: TextIO | None, data: str | bytes) -> None:
+    """Write and flush at once, so a full disk or a closed stream is this run's one-line
+    error rather than a traceback when the interpreter flushes at exit."""
+    if stream is None:  # started with the descriptor closed
+        raise OutputError("cannot write the report: standard output is closed")
+    try:
+        if isinstance(data, bytes):
+            stream.flush()
+            stream.buffer.write(data)
+        else:
+            stream.write(data)
+        stream.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write the report: {exc.strerror or exc}") from None
+    except ValueError:  # closed in this process
+        raise OutputError("cannot write the report: standard output is closed") from None
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so what is still buffered for a stream that
+    failed is not written (and failed) again at exit."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
 
 
 def _tune_gc() -> None:
@@ -191,7 +229,8 @@ def _check(args: argparse.Namespace) -> int:
         severities={k: Severity.parse(v) for k, v in getattr(args, "severities", {}).items()},
         report_unused_ignores=bool(getattr(args, "report_unused_ignores", False)),
     )
-    paths = list(collect(args.paths, args.include, args.exclude))
+    skipped: list[str] = []
+    paths = list(collect(args.paths, args.include, args.exclude, notice=skipped.append))
     from glossary_check.progress import for_run
 
     use_cache = not getattr(args, "no_cache", False)
@@ -205,18 +244,22 @@ def _check(args: argparse.Namespace) -> int:
     results, fixing = _workflow(args, paths, results, compiled, settings)
     if fixing is not None and args.diff:
         unreadable = [r.error for r in results if r.error is not None]
+        if not args.quiet:
+            for message in skipped:
+                print(f"glossary-check: note: {message}", file=sys.stderr)
         for message in [*unreadable, *fixing.errors]:
             print(f"glossary-check: {message}", file=sys.stderr)
         if not args.quiet:
-            sys.stdout.write("".join(fixing.diffs))
+            _emit(sys.stdout, "".join(fixing.diffs))
         if unreadable or fixing.errors:
             return EXIT_ERROR
         return EXIT_FINDINGS if fixing.diffs else EXIT_OK
-    notices: list[str] = []
+    notices = list(skipped)
     if not args.no_translate:  # after --diff, which prints no report to translate for
         from glossary_check.mt_commands import translate_results
 
-        notices = translate_results(results, compiled, threads=args.threads, use_cache=use_cache)
+        notices += translate_results(results, compiled, threads=args.threads,
+                                     use_cache=use_cache)
     run = Run(__version__, glossary.path, len(glossary.entries), results, notices,
               rules={r.id: r.summary for r in known.values()})
     for result in results:
@@ -224,12 +267,12 @@ def _check(args: argparse.Namespace) -> int:
             print(f"glossary-check: {result.error}", file=sys.stderr)
     report_stream = sys.stdout
     if fixing is not None:
-        run.notices.append(fixing.notice(write=True))
+        run.notices += [*fixing.notices, fixing.notice(write=True)]
         for message in fixing.errors:
             print(f"glossary-check: {message}", file=sys.stderr)
         if fixing.stdin is not None:
-            sys.stdout.flush()  # the fixed bytes as they came (BOM, line ends); report to stderr
-            sys.stdout.buffer.write(fixing.stdin)
+            # the fixed bytes as they came (BOM, line ends); the report to stderr
+            _emit(sys.stdout, fixing.stdin)
             report_stream = sys.stderr
     if not args.quiet:
         render = renderer(args.format)
@@ -244,7 +287,7 @@ def _check(args: argparse.Namespace) -> int:
         else:
             colour = _use_colour(args.color, report_stream)
             text = render(run, colour=colour) if args.format == "text" else render(run)
-            report_stream.write(text)
+            _emit(report_stream, text)
     if any(r.error is not None for r in results) or (fixing is not None and fixing.errors):
         return EXIT_ERROR
     if args.fail_on == "never":
@@ -314,8 +357,9 @@ def _workflow(
 
         return check
 
+    named = {p for p in args.paths if p != "-" and not os.path.isdir(p)}
     fixing = fix_results(paths, results, recheck, fmt=format_for, unsafe=args.unsafe_fixes,
-                         write=not args.diff)
+                         write=not args.diff, named=named)
     return fixing.results, fixing
 
 
@@ -339,6 +383,23 @@ def _config(argv: Sequence[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command; a report that cannot be written is an error (exit 2), and a reader that
+    went away (`| head`) ends the run quietly, with exit 2 as the report was not delivered."""
+    try:
+        status = _main(argv)
+        if sys.stdout is not None:
+            _emit(sys.stdout, "")
+        return status
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_ERROR
+    except OutputError as exc:
+        _silence_stdout()
+        print(f"glossary-check: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] == "explain":
