@@ -10,10 +10,13 @@ the finding is left for a person. In HTML the written text is escaped
 (`&`, `<`, `>`, `"`), in Markdown its punctuation is backslash-escaped.
 
 Files are rewritten atomically (a temporary file in the same directory,
-fsync, rename) with their BOM, line endings and permission bits, and only if
-they parsed. After fixing, a file is checked again and fixed again while
-fixes remain (a fix can create a new match), at most `MAX_ROUNDS` times, so
-a second `--fix` changes nothing.
+fsync, rename) with their BOM, line endings, every mode bit and owner, and
+only if they parsed and nobody changed them meanwhile (see `write_atomic`). A
+symbolic link found by walking a folder is never written through, and a named
+one only into the working tree (see `write_target`). After fixing, a file is
+checked again and fixed again while fixes remain (a fix can create a new
+match) until they settle, so a second `--fix` changes nothing; fixes that do
+not settle within `MAX_ROUNDS` leave the file as it was.
 """
 
 from __future__ import annotations
@@ -531,6 +534,10 @@ def fix_results(
         text, bom = result.text, result.bom
         target = path
         if path != "-":
+            folder = os.path.dirname(os.path.realpath(path))
+            if write and folder not in swept:
+                swept.add(folder)
+                remove_stale_temps(folder)
             try:
                 raw = _read(path)
             except OSError as exc:
@@ -557,10 +564,6 @@ def fix_results(
                 except FixError as exc:
                     run.errors.append(str(exc))
                     continue
-                folder = os.path.dirname(target)
-                if folder not in swept:
-                    swept.add(folder)
-                    remove_stale_temps(folder)
         outcome = fix_text(text, result, check, fmt=fmt(result.path), unsafe=unsafe, bom=bom)
         if outcome.error is not None:
             run.errors.append(outcome.error)
