@@ -205,17 +205,19 @@ class WalkedLink(Exception):
 def write_target(path: str, *, named: bool, tree: str) -> str:
     """The file that fixing `path` may replace, resolved once; FixError where none may be.
 
-    A link found by walking a folder is never written through (WalkedLink), and a
-    path that goes through a link, even one named on the command line, only to a
-    file inside `tree` (the git work tree, else the current directory): a link an
-    article folder received from elsewhere must not turn a fix into a write to
-    any file its owner can write.
+    A link found by walking a folder is never written through (WalkedLink). A link
+    named on the command line, or a path inside `tree` (the git work tree, else the
+    current directory) that a linked folder leads elsewhere, is written only where
+    it ends inside `tree`: a link an article folder received from elsewhere must
+    not turn a fix into a write to any file the one running it may write. A plain
+    path outside `tree` is what its user named, and is written as named.
     """
     if not named and os.path.islink(path):
         raise WalkedLink(f"{path}: not fixed: a symbolic link found in a directory walk is "
                          "never written through (name it to fix it)")
     real = os.path.realpath(path)
-    if real != os.path.abspath(path) and not _inside(real, tree):
+    if not _inside(real, tree) and (os.path.islink(path)
+                                    or _inside(os.path.abspath(path), tree)):
         raise FixError(f"{path}: not fixed: it leads through a symbolic link to {real}, "
                        f"outside the working tree {tree}")
     return real
@@ -238,11 +240,11 @@ ABANDONED_AFTER = 24 * 3600
 def _running(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):
         return False
     except OSError:
         return True  # someone else's process
-    return True
+    return pid > 0
 
 
 def remove_stale_temps(folder: str, now: float | None = None) -> list[str]:
@@ -339,7 +341,9 @@ def _lock(fd: int, path: str) -> None:
 
 def _write_temp(path: str, folder: str, data: bytes, info: os.stat_result) -> str:
     """A temporary file beside the target with `data`, on disk, with the target's owner and
-    every mode bit (owner first: a change of owner clears setuid and setgid)."""
+    every mode bit (owner first: a change of owner clears setuid and setgid). Where the
+    owner or group cannot be kept, neither is its setuid or setgid bit: the file would
+    run as whoever fixed it."""
     fd, tmp = tempfile.mkstemp(
         prefix=f".{os.path.basename(path)[:100]}.{_TEMP_TAG}{os.getpid()}-", suffix=".tmp",
         dir=folder)
@@ -348,9 +352,18 @@ def _write_temp(path: str, folder: str, data: bytes, info: os.stat_result) -> st
         while view:
             view = view[os.write(fd, view):]
         os.fsync(fd)
-        with contextlib.suppress(OSError):  # not ours to give away; the mode bits still hold
+        mode = stat.S_IMODE(info.st_mode)
+        try:
             os.fchown(fd, info.st_uid, info.st_gid)
-        os.fchmod(fd, stat.S_IMODE(info.st_mode))
+        except OSError:  # not ours to give away
+            with contextlib.suppress(OSError):
+                os.fchown(fd, -1, info.st_gid)
+        kept = os.fstat(fd)
+        if kept.st_uid != info.st_uid:
+            mode &= ~stat.S_ISUID
+        if kept.st_gid != info.st_gid:
+            mode &= ~stat.S_ISGID
+        os.fchmod(fd, mode)
     except BaseException:
         os.close(fd)
         os.unlink(tmp)

@@ -145,6 +145,26 @@ def test_named_link_out_of_the_working_tree_is_an_error(cli: Cli, tmp_path: Path
     assert "error[variant]" in out  # still checked and reported
 
 
+def test_a_named_folder_that_is_a_link_out_of_the_tree_is_not_written(
+    cli: Cli, tmp_path: Path
+) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "a.txt").write_bytes(b"Kiev\n")
+    (tmp_path / "work" / "articles").symlink_to(outside)
+    code, out, err = cli("--fix", "articles")
+    assert code == 2 and (outside / "a.txt").read_bytes() == b"Kiev\n"
+    assert err == (f"glossary-check: articles/a.txt: not fixed: it leads through a symbolic "
+                   f"link to {outside / 'a.txt'}, outside the working tree {tmp_path / 'work'}\n")
+    assert "error[variant]" in out
+
+
+def test_a_plain_path_named_outside_the_tree_is_fixed(cli: Cli, tmp_path: Path) -> None:
+    article = tmp_path / "elsewhere.txt"
+    article.write_bytes(b"Kiev\n")
+    assert cli("--fix", str(article))[0] == 0 and article.read_bytes() == b"Kyiv\n"
+
+
 def test_named_link_within_the_git_work_tree_is_fixed(
     glossary: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -395,6 +415,23 @@ def test_every_mode_bit_and_the_owner_are_kept(cli: Cli, tmp_path: Path) -> None
     assert article.read_bytes() == b"Kyiv.\n" and stat.S_IMODE(info.st_mode) == 0o7751
     if os.geteuid() == 0:
         assert (info.st_uid, info.st_gid) == (4242, 4343)
+
+
+def test_setuid_and_setgid_go_where_the_owner_cannot_be_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_bytes(b"Kiev.\n")
+    real = article.stat()
+    someone = os.stat_result((stat.S_IFREG | 0o7775, real.st_ino, real.st_dev, 1,
+                              real.st_uid + 1, real.st_gid + 1, 6, 0, 0, 0))
+
+    def refuse(*_: object) -> None:
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "fchown", refuse)
+    tmp = Path(fixes._write_temp(str(article), str(tmp_path), b"Kyiv.\n", someone))
+    assert stat.S_IMODE(tmp.stat().st_mode) == 0o1775 and tmp.read_bytes() == b"Kyiv.\n"
 
 
 # --- 4. errors, not tracebacks --------------------------------------------------------------
