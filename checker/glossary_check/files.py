@@ -20,7 +20,8 @@ def _matches(path: str, globs: Iterable[str]) -> bool:
     return any(fnmatch.fnmatch(tail, g) for g in globs for tail in tails)
 
 
-def _inside(path: str, folders: Iterable[str]) -> bool:
+def inside(path: str, folders: Iterable[str]) -> bool:
+    """`path` is one of `folders` or below one (all resolved: no link, no `..`)."""
     return any(path == f or path.startswith(f.rstrip(os.sep) + os.sep) for f in folders)
 
 
@@ -35,7 +36,7 @@ def _link_notice(path: str, roots: Iterable[str]) -> str | None:
         target = os.path.realpath(path, strict=True)
     except OSError:  # dangling, or a loop
         return f"skipped symbolic link {path}: it leads nowhere (broken, or a loop)"
-    if _inside(target, roots):
+    if inside(target, roots):
         return None
     kind = "a directory" if os.path.isdir(target) else "a file"
     return f"skipped symbolic link {path}: it points to {kind} outside the checked directories"

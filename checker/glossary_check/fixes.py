@@ -36,6 +36,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from glossary_check.documents import Document, DocumentError, read_document
+from glossary_check.files import inside, work_tree
 from glossary_check.findings import Applicability, FileResult, Finding
 
 MAX_ROUNDS = 5
@@ -216,15 +217,11 @@ def write_target(path: str, *, named: bool, tree: str) -> str:
         raise WalkedLink(f"{path}: not fixed: a symbolic link found in a directory walk is "
                          "never written through (name it to fix it)")
     real = os.path.realpath(path)
-    if not _inside(real, tree) and (os.path.islink(path)
-                                    or _inside(os.path.abspath(path), tree)):
+    if not inside(real, [tree]) and (os.path.islink(path)
+                                     or inside(os.path.abspath(path), [tree])):
         raise FixError(f"{path}: not fixed: it leads through a symbolic link to {real}, "
                        f"outside the working tree {tree}")
     return real
-
-
-def _inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 #: Temporary files are named `.NAME.glossary-check-fix-PID-RANDOM.tmp`: recognisably ours,
@@ -565,8 +562,6 @@ def fix_results(
                 text = result.text
             if write and any(fixable(f, unsafe) for f in result.findings):
                 if tree is None:
-                    from glossary_check.files import work_tree
-
                     tree = work_tree()
                 try:
                     target = write_target(path, named=path in named, tree=tree)
