@@ -85,7 +85,7 @@ def test_walk_never_reads_or_fixes_a_file_linked_from_outside(cli: Cli, tmp_path
     (articles / "x.txt").symlink_to("../../deploy.sh")
     code, out, err = cli("--fix", "-f", "github", "articles")
     assert deploy.read_bytes() == b"#!/bin/sh\n# Kiev Kharkov secret=hunter2\n"
-    assert "hunter2" not in out + err and "deploy" not in out.replace("deploy.sh", "")
+    assert "hunter2" not in out + err and "Kharkov" not in out  # its pattern match not shown
     assert (articles / "ok.txt").read_bytes() == b"Kyiv.\n"
     notices = [line for line in out.splitlines() if "skipped symbolic link" in line]
     assert len(notices) == 1 and "articles/x.txt" in notices[0] and "outside" in notices[0]
