@@ -40,6 +40,44 @@ COMMANDS: dict[str, str] = {
 }
 
 
+class OutputError(GlossaryCheckError):
+    """The report could not be written (a full disk, a closed stream): one line, exit 2."""
+
+
+def _emit(stream: TextIO | None, data: str | bytes) -> None:
+    """Write and flush at once, so a full disk or a closed stream is this run's one-line
+    error rather than a traceback when the interpreter flushes at exit."""
+    if stream is None:  # started with the descriptor closed
+        raise OutputError("cannot write the report: standard output is closed")
+    try:
+        if isinstance(data, bytes):
+            stream.flush()
+            stream.buffer.write(data)
+        else:
+            stream.write(data)
+        stream.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write the report: {exc.strerror or exc}") from None
+    except ValueError:  # closed in this process
+        raise OutputError("cannot write the report: standard output is closed") from None
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so what is still buffered for a stream that
+    failed is not written (and failed) again at exit."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
+
+
 def _tune_gc() -> None:
     """A check allocates millions of small objects and makes few reference cycles.
 
@@ -166,21 +204,26 @@ def _check(options: Options) -> int:
 
     session = open_session(options)
     _tune_gc()
-    paths = list(collect(options.paths or ["."], options.include, options.exclude))
+    skipped: list[str] = []  # links a directory walk did not follow
+    paths = list(collect(options.paths or ["."], options.include, options.exclude,
+                         notice=skipped.append))
     results = _check_translation(session, paths) if options.source else _check_files(
         session, paths)
     results, fixing = _workflow(session, paths, results)
     if fixing is not None and options.diff:
+        if not options.quiet:
+            _say([f"note: {message}" for message in skipped])
         return _print_diff(results, fixing, options)
     run = _run(session, results)
+    run.notices[:0] = skipped
     _say([r.error for r in results if r.error is not None])
     stream = sys.stdout
     if fixing is not None:
-        run.notices.append(fixing.notice(write=True))
+        run.notices += [*fixing.notices, fixing.notice(write=True)]
         _say(fixing.errors)
         if fixing.stdin is not None:
-            sys.stdout.flush()  # the fixed bytes as they came (BOM, line ends); report to stderr
-            sys.stdout.buffer.write(fixing.stdin)
+            # the fixed bytes as they came (BOM, line ends); the report to stderr
+            _emit(sys.stdout, fixing.stdin)
             stream = sys.stderr
     if not options.quiet:
         _write_report(run, options, stream)
@@ -231,7 +274,7 @@ def _write_report(run: Run, options: Options, stream: TextIO) -> None:
     colour = options.output is None and _use_colour(options.color, stream)
     text = render(run, colour=colour) if options.format == "text" else render(run)
     if options.output is None:
-        stream.write(text)
+        _emit(stream, text)
         return
     try:
         Path(options.output).write_text(text, encoding="utf-8")
@@ -244,7 +287,7 @@ def _print_diff(results: list[FileResult], fixing: FixRun, options: Options) -> 
     unreadable = [r.error for r in results if r.error is not None]
     _say([*unreadable, *fixing.errors])
     if not options.quiet:
-        sys.stdout.write("".join(fixing.diffs))
+        _emit(sys.stdout, "".join(fixing.diffs))
     if unreadable or fixing.errors:
         return ExitCode.ERROR
     return ExitCode.FINDINGS if fixing.diffs else ExitCode.OK
@@ -307,8 +350,9 @@ def _workflow(
 
         return check
 
+    named = {p for p in options.paths if p != "-" and not os.path.isdir(p)}
     fixing = fix_results(paths, results, recheck, fmt=format_for, unsafe=options.unsafe_fixes,
-                         write=not options.diff)
+                         write=not options.diff, named=named)
     return fixing.results, fixing
 
 
@@ -350,6 +394,23 @@ def _subcommand(name: str) -> Callable[[Sequence[str]], int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command; a report that cannot be written is an error (exit 2), and a reader that
+    went away (`| head`) ends the run quietly, with exit 2 as the report was not delivered."""
+    try:
+        status = _main(argv)
+        if sys.stdout is not None:
+            _emit(sys.stdout, "")
+        return status
+    except BrokenPipeError:
+        _silence_stdout()
+        return ExitCode.ERROR
+    except OutputError as exc:
+        _silence_stdout()
+        print_error(str(exc))
+        return ExitCode.ERROR
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in COMMANDS:
@@ -358,6 +419,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.list_rules:
             return _list_rules()
         return int(_check(resolve(args)))
+    except OutputError:
+        raise
     except GlossaryCheckError as exc:
         print_error(str(exc))
         return ExitCode.ERROR

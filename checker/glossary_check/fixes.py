@@ -10,10 +10,13 @@ the finding is left for a person. In HTML the written text is escaped
 (`&`, `<`, `>`, `"`), in Markdown its punctuation is backslash-escaped.
 
 Files are rewritten atomically (a temporary file in the same directory,
-fsync, rename) with their BOM, line endings and permission bits, and only if
-they parsed. After fixing, a file is checked again and fixed again while
-fixes remain (a fix can create a new match), at most `MAX_ROUNDS` times, so
-a second `--fix` changes nothing.
+fsync, rename) with their BOM, line endings, every mode bit and owner, and
+only if they parsed and nobody changed them meanwhile (see `write_atomic`). A
+symbolic link found by walking a folder is never written through, and a named
+one only into the working tree (see `write_target`). After fixing, a file is
+checked again and fixed again while fixes remain (a fix can create a new
+match) until they settle, so a second `--fix` changes nothing; fixes that do
+not settle within `MAX_ROUNDS` leave the file as it was.
 """
 
 from __future__ import annotations
@@ -21,19 +24,24 @@ from __future__ import annotations
 import bisect
 import contextlib
 import difflib
+import fcntl
 import os
 import re
+import signal
 import stat
 import tempfile
-from collections.abc import Callable, Sequence
+import threading
+import time
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from glossary_check import visible
 from glossary_check.documents import Document, DocumentError, read_document
 from glossary_check.errors import GlossaryCheckError
+from glossary_check.files import inside, work_tree
 from glossary_check.findings import Applicability, FileResult, Finding
 
-MAX_ROUNDS = 3
+MAX_ROUNDS = 5
 BOM = b"\xef\xbb\xbf"
 
 _WORDS = re.compile(r"\S+")
@@ -209,44 +217,247 @@ def _read_only(mode: int) -> bool:
     return not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
 
 
-def check_writable(path: str) -> None:
+def check_writable(path: str, shown: str | None = None) -> None:
+    shown = shown or path
     try:
         mode = os.stat(path).st_mode
     except OSError as exc:
-        raise FixError(f"{path}: cannot write fixes: {exc.strerror}") from None
+        raise FixError(f"{shown}: cannot write fixes: {exc.strerror}") from None
     if _read_only(mode) or not os.access(path, os.W_OK):
-        raise FixError(f"{path}: cannot write fixes: the file is read-only")
+        raise FixError(f"{shown}: cannot write fixes: the file is read-only")
 
 
-def write_atomic(path: str, data: bytes, expected: bytes | None = None) -> None:
+class WalkedLink(Exception):
+    """A symbolic link met in a directory walk: read, never written through; str() says so."""
+
+
+def write_target(path: str, *, named: bool, tree: str) -> str:
+    """The file that fixing `path` may replace, resolved once; FixError where none may be.
+
+    A link found by walking a folder is never written through (WalkedLink). A link
+    named on the command line, or a path inside `tree` (the git work tree, else the
+    current directory) that a linked folder leads elsewhere, is written only where
+    it ends inside `tree`: a link an article folder received from elsewhere must
+    not turn a fix into a write to any file the one running it may write. A plain
+    path outside `tree` is what its user named, and is written as named.
+    """
+    if not named and os.path.islink(path):
+        raise WalkedLink(f"{path}: not fixed: a symbolic link found in a directory walk is "
+                         "never written through (name it to fix it)")
+    real = os.path.realpath(path)
+    if not inside(real, [tree]) and (os.path.islink(path)
+                                     or inside(os.path.abspath(path), [tree])):
+        raise FixError(f"{path}: not fixed: it leads through a symbolic link to {real}, "
+                       f"outside the working tree {tree}")
+    return real
+
+
+#: Temporary files are named `.NAME.glossary-check-fix-PID-RANDOM.tmp`: recognisably ours,
+#: and with the process that wrote them, so a later run can tell a dead run's leftovers.
+_TEMP_TAG = "glossary-check-fix-"
+_TEMP_NAME = re.compile(r"\..*\." + re.escape(_TEMP_TAG) + r"(\d+)-[A-Za-z0-9_]+\.tmp", re.S)
+#: A temporary file this old whose process is gone was left by a run killed outright.
+STALE_AFTER = 15 * 60
+#: ... and one this old is stale whatever now runs under its process id.
+ABANDONED_AFTER = 24 * 3600
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except OSError:
+        return True  # someone else's process
+    return pid > 0
+
+
+def remove_stale_temps(folder: str, now: float | None = None) -> list[str]:
+    """Remove what a killed `--fix` left in `folder`: only files named as ours, owned by us,
+    regular (never a link), and old; those whose process still runs are left alone."""
+    now = time.time() if now is None else now
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        found = _TEMP_NAME.fullmatch(entry.name)
+        if found is None:
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        age = now - info.st_mtime
+        if (not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid()
+                or age < STALE_AFTER or (age < ABANDONED_AFTER and _running(int(found[1])))):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(entry.path)
+            removed.append(entry.path)
+    return removed
+
+
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP during a write: unwound like KeyboardInterrupt, then re-delivered."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _unwind_on_termination() -> Iterator[None]:
+    """Let SIGTERM and SIGHUP unwind a write (so its temporary file is removed), then end the
+    process by that signal as it would have; SIGINT already unwinds as KeyboardInterrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def raise_terminated(signum: int, _frame: object) -> None:
+        raise _Terminated(signum)
+
+    # Only where the signal would end the process outright: an ignored or handled one is
+    # someone else's choice.
+    signums = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    taken = [n for n in signums if signal.getsignal(n) is signal.SIG_DFL]
+    for signum in taken:
+        signal.signal(signum, raise_terminated)
+    try:
+        yield
+    except _Terminated as exc:
+        for signum in taken:
+            signal.signal(signum, signal.SIG_DFL)
+        taken = []
+        signal.raise_signal(exc.signum)
+        raise
+    finally:
+        for signum in taken:
+            signal.signal(signum, signal.SIG_DFL)
+
+
+def _read_fd(fd: int) -> bytes:
+    """All of an open file, from its start, whatever happened to its name."""
+    chunks, at = [], 0
+    while chunk := os.pread(fd, 1 << 20, at):
+        chunks.append(chunk)
+        at += len(chunk)
+    return b"".join(chunks)
+
+
+def _same_file(path: str, info: os.stat_result) -> bool:
+    try:
+        now = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return False
+    return (now.st_dev, now.st_ino) == (info.st_dev, info.st_ino)
+
+
+def _lock(fd: int, path: str) -> None:
+    """Take the advisory lock another `--fix` (or an editor that locks) would wait on."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise FixError(f"{path}: not fixed: another program holds a lock on it") from None
+    except OSError:
+        pass  # a file system without locks: the comparisons below still hold
+
+
+def _write_temp(path: str, folder: str, data: bytes, info: os.stat_result) -> str:
+    """A temporary file beside the target with `data`, on disk, with the target's owner and
+    every mode bit (owner first: a change of owner clears setuid and setgid). Where the
+    owner or group cannot be kept, neither is its setuid or setgid bit: the file would
+    run as whoever fixed it."""
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{os.path.basename(path)[:100]}.{_TEMP_TAG}{os.getpid()}-", suffix=".tmp",
+        dir=folder)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+        mode = stat.S_IMODE(info.st_mode)
+        try:
+            os.fchown(fd, info.st_uid, info.st_gid)
+        except OSError:  # not ours to give away
+            with contextlib.suppress(OSError):
+                os.fchown(fd, -1, info.st_gid)
+        kept = os.fstat(fd)
+        if kept.st_uid != info.st_uid:
+            mode &= ~stat.S_ISUID
+        if kept.st_gid != info.st_gid:
+            mode &= ~stat.S_ISGID
+        os.fchmod(fd, mode)
+    except BaseException:
+        os.close(fd)
+        os.unlink(tmp)
+        raise
+    os.close(fd)
+    return tmp
+
+
+def write_atomic(
+    path: str, data: bytes, expected: bytes | None = None, *, shown: str | None = None
+) -> None:
     """Replace a file's content in one rename, keeping its mode bits (and owner, if allowed).
 
-    With `expected`, the file must still hold exactly those bytes just before the
-    rename: an edit saved while the fixes were worked out is never overwritten.
+    With `expected`, the file must still hold exactly those bytes, under the same
+    name, just before the rename: an edit saved while the fixes were worked out is
+    never overwritten. An append that lands in the instant between that comparison
+    and the rename goes into the replaced file, which is still open here: it is
+    read again after the rename, and if it grew, it is put back and the fix is not
+    made. What no rename-based writer can see remains: a program that opened the
+    file before the rename and writes to it after that second look, or one that
+    renames its own file over this one in that instant. Only mandatory locks would
+    close that, and an advisory lock is all that is taken.
     """
+    shown = shown or path
     real = os.path.realpath(path)
-    check_writable(real)
-    info = os.stat(real)
+    check_writable(real, shown)
     folder = os.path.dirname(real) or "."
+    with _unwind_on_termination():
+        try:
+            original = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError as exc:
+            raise FixError(f"{shown}: cannot write fixes: {exc.strerror}") from None
+        try:
+            _lock(original, shown)
+            info = os.fstat(original)
+            _replace(shown, real, folder, data, expected, original, info)
+        finally:
+            os.close(original)
+    _sync_folder(folder)
+
+
+def _replace(path: str, real: str, folder: str, data: bytes, expected: bytes | None,
+             original: int, info: os.stat_result) -> None:
+    changed = f"{path}: changed while it was being fixed; not written, check it again"
+    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(real)}.", suffix=".tmp", dir=folder)
+        tmp = _write_temp(real, folder, data, info)
+        if expected is not None and (not _same_file(real, info)
+                                     or _read_fd(original) != expected):
+            raise FixError(changed)
+        os.replace(tmp, real)
+        tmp = None
+        if expected is not None:
+            newer = _read_fd(original)
+            if newer != expected:  # written to in the instant before the rename: put it back
+                tmp = _write_temp(real, folder, newer, info)
+                os.replace(tmp, real)
+                tmp = None
+                raise FixError(changed)
     except OSError as exc:
         raise FixError(f"{path}: cannot write fixes: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, stat.S_IMODE(info.st_mode))
-        with contextlib.suppress(OSError):  # not ours to give away; the mode bits still hold
-            os.chown(tmp, info.st_uid, info.st_gid)
-        if expected is not None and _read(real) != expected:
-            raise FixError(f"{path}: changed while it was being fixed; not written, check it again")
-        os.replace(tmp, real)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _sync_folder(folder: str) -> None:
+    """Make the rename itself durable (where the system lets a folder be synced)."""
     try:
         dir_fd = os.open(folder, os.O_RDONLY)
     except OSError:
@@ -280,23 +491,41 @@ def fix_text(
     text: str, result: FileResult, recheck: Recheck, *, fmt: str, unsafe: bool = False,
     bom: bool = False,
 ) -> FileFix:
-    """Fix until nothing fixable is left (at most MAX_ROUNDS), re-checking after each round."""
-    before, fixed = text, 0
-    for _ in range(MAX_ROUNDS):
+    """Fix and check again until the fixes settle: until the text is one its own fixes leave
+    as it is, so that a second `--fix` changes nothing.
+
+    Fixes that have not settled after MAX_ROUNDS rounds (a glossary that fixes one
+    rendering into another and back, or a pattern that matches its own fix) leave
+    the text as it was, with an error that names one of them.
+    """
+    first, before, fixed = result, text, 0
+    for rounds in range(MAX_ROUNDS + 1):
         try:
             document = read_document(result.path, _encode(text, bom), fmt)
         except DocumentError as exc:
-            return FileFix(result, before, before, error=str(exc))
+            return FileFix(first, before, before, error=str(exc))
         edits, count = plan(document, result.findings, unsafe)
         new = apply_edits(text, edits)
-        if not edits or new == text:
-            break
+        if new == text:
+            return FileFix(result, before, text, fixed)
+        if rounds == MAX_ROUNDS:
+            return FileFix(first, before, before, error=_unsettled(result, edits, unsafe))
         checked = recheck(_encode(new, bom))
         if checked.error is not None:
-            return FileFix(result, before, before, error=f"{result.path}: fixing would break the "
-                           f"file, left unchanged ({checked.error})")
+            return FileFix(first, before, before, error=f"{result.path}: fixing would break "
+                           f"the file, left unchanged ({checked.error})")
         text, result, fixed = new, checked, fixed + count
-    return FileFix(result, before, text, fixed)
+    raise AssertionError("unreachable: the last round returns")
+
+
+def _unsettled(result: FileResult, edits: Sequence[Edit], unsafe: bool) -> str:
+    at = min(e.start for e in edits)
+    finding = next((f for f in result.findings
+                    if fixable(f, unsafe) and f.offset <= at < f.end), None)
+    what = (f" ('{finding.text}' is fixed to '{finding.suggestion}' again each time)"
+            if finding is not None else "")
+    return (f"{result.path}: fixes do not settle after {MAX_ROUNDS} rounds{what}; "
+            "left unchanged, check the glossary")
 
 
 def _encode(text: str, bom: bool) -> bytes:
@@ -310,6 +539,7 @@ class FixRun:
     results: list[FileResult]
     diffs: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
     fixed: int = 0
     files: int = 0
     stdin: bytes | None = None  # the fixed standard input, written to stdout as it was encoded
@@ -323,20 +553,29 @@ class FixRun:
 def fix_results(
     paths: Sequence[str], results: Sequence[FileResult],
     recheck: Callable[[str, FileResult], Recheck], *, fmt: Callable[[str], str],
-    unsafe: bool = False, write: bool = True,
+    unsafe: bool = False, write: bool = True, named: Collection[str] = (),
+    tree: str | None = None,
 ) -> FixRun:
     """Fix every file that parsed; `paths[i]` is what was read for `results[i]` ('-': stdin).
 
     `recheck(path, result)` gives the function that checks new bytes of that file;
-    `fmt(shown_path)` its document format.
+    `fmt(shown_path)` its document format. `named`: the paths given as files on the
+    command line (the others were found by walking folders), `tree` the folder a
+    symbolic link may lead into and be written through (see `write_target`).
     """
     run = FixRun(list(results))
+    swept: set[str] = set()
     for index, (path, result) in enumerate(zip(paths, results, strict=True)):
         if result.error is not None:
             continue
         check = recheck(path, result)
         text, bom = result.text, result.bom
+        target = path
         if path != "-":
+            folder = os.path.dirname(os.path.realpath(path))
+            if write and folder not in swept:
+                swept.add(folder)
+                remove_stale_temps(folder)
             try:
                 raw = _read(path)
             except OSError as exc:
@@ -350,8 +589,14 @@ def fix_results(
                     continue
                 text = result.text
             if write and any(fixable(f, unsafe) for f in result.findings):
+                if tree is None:
+                    tree = work_tree()
                 try:
-                    check_writable(path)
+                    target = write_target(path, named=path in named, tree=tree)
+                    check_writable(target, path)
+                except WalkedLink as exc:
+                    run.notices.append(str(exc))
+                    continue
                 except FixError as exc:
                     run.errors.append(str(exc))
                     continue
@@ -368,7 +613,7 @@ def fix_results(
             run.diffs.append(unified_diff(result.path, outcome.before, outcome.after))
         elif path != "-":
             try:
-                write_atomic(path, _encode(outcome.after, bom), expected=raw)
+                write_atomic(target, _encode(outcome.after, bom), expected=raw, shown=path)
             except FixError as exc:
                 run.errors.append(str(exc))
                 run.results[index] = result

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import bisect
+import functools
+import re
 from collections.abc import Iterator
 
 from glossary_check.findings import Applicability, Severity
@@ -19,7 +21,9 @@ DOC = RuleDoc(
     flagged=(Example("Talks resumed in Kiev on Monday."),),
     clean=(Example("Talks resumed in Kyiv on Monday."), Example("He ordered the chicken Kiev.")),
     fix="""Safe: writes the entry's `term`, or the right-hand side of a `wrong: right`
-    variant, exactly as the glossary spells it; markup between the words is kept.""",
+    variant, exactly as the glossary spells it; markup between the words is kept. A
+    variant inside its own fix as written (`Lvov: Lvov City` on "Lvov City") is left
+    alone, so that fixing twice changes nothing.""",
 )
 
 
@@ -27,6 +31,9 @@ def check(ctx: Context) -> Iterator[Hit]:
     glossary = ctx.glossary
     settled: list[tuple[int, int]] = []
     for match, verdict, target in ctx.verdicts:
+        if verdict is Verdict.VARIANT and _in_own_fix(ctx.view, match.start, match.end,
+                                                      target.fix):
+            verdict = Verdict.CORRECT
         if verdict is not Verdict.VARIANT:
             if verdict in (Verdict.CORRECT, Verdict.EXCEPT):
                 settled.append((match.start, match.end))
@@ -52,6 +59,24 @@ def check(ctx: Context) -> Iterator[Hit]:
             entry=entry, suggestion=entry.term, language=glossary.language,
             applicability=Applicability.SAFE,
         )
+
+
+@functools.lru_cache(maxsize=256)
+def _phrase(fix: str) -> re.Pattern[str]:
+    words = r"\s+".join(re.escape(w) for w in fix.split())
+    return re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)
+
+
+def _in_own_fix(view: str, start: int, end: int, fix: str | None) -> bool:
+    """A variant inside its own fix as written (`Lvov: Lvov City` on 'Lvov City') is part of
+    the right rendering: flagging it would have `--fix` append to its own fix forever."""
+    if fix is None or len(fix) <= end - start:
+        return False
+    if " ".join(view[start:end].split()).casefold() not in fix.casefold():
+        return False
+    reach = 2 * len(fix)  # view offsets: lines and gaps may stretch the phrase a little
+    return any(m.start() <= start and end <= m.end()
+               for m in _phrase(fix).finditer(view, max(0, start - reach), end + reach))
 
 
 RULE = Rule("variant", Severity.ERROR, "a wrong rendering the glossary lists", DOC, check,
