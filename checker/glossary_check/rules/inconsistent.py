@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 import regex
 
 from glossary_check.compiled import NEAR_MIN, deletions
+from glossary_check.english import attested
 from glossary_check.findings import Applicability, Severity
 from glossary_check.matching import Token, at_sentence_start, word_key
 from glossary_check.rules import Claims, Context, Hit, Rule, with_note
@@ -25,10 +26,14 @@ letter (Zakharov is not Zakharova, Romania is not Romaniv), and two
 spellings must agree on a phonetic skeleton (y/i/j, w/v, g/h, doubled
 letters, kh/h, ks/x). A changed letter counts as a slip only when it is a keyboard
 neighbour, a vowel for a vowel, a sound-alike (c/k, s/z, v/w, i/y/j, g/h) or
-an accent. A capital at the start of a sentence says nothing about a word
-being a name (Pairs, Finish): there a near miss needs six letters or more and
-the entry named elsewhere in the article, and two spellings are compared only
-when one of them also stands mid-sentence (and wins a tie). Entries of kind
+an accent; an added one only when it doubles a neighbour or is a keyboard
+neighbour of one (Zorica is not Zoria). A capital at the start of a sentence
+says nothing about an English word being a name (Pairs, Finish): a word
+English text uses (wordfreq) is there a near miss only with six letters or
+more and the entry named elsewhere in the article, while a word English
+never writes is a misspelling wherever it stands (a lede's Zelenksy). Two
+spellings are compared only when one of them also stands mid-sentence (and
+wins a tie). Entries of kind
 `other` (given names) are not near-miss targets.
 
 A name that stands in the article in Cyrillic (in any case form: Собянина)
@@ -88,15 +93,23 @@ def _base(ch: str) -> str:
 
 
 def plausible_slip(a: str, b: str) -> bool:
-    """For two words one edit apart: is the edit one a writer makes by mistake?
+    """For a written word a and a name b one edit apart: is the edit a slip of the hand?
 
-    Letters added, dropped or swapped are; a letter changed is only when the two
-    are neighbours on the keyboard, both vowels, alike in sound or the same letter
-    with another accent. Otherwise the words are more likely two different names
-    (Outer and Oster, Marcia and Mariia).
+    Letters dropped or swapped are; a letter added is when it doubles a
+    neighbour or sits beside one on the keyboard; a letter changed is when the
+    two are neighbours on the keyboard, both vowels, alike in sound or the same
+    letter with another accent. Otherwise the words are more likely two
+    different names (Outer and Oster, Marcia and Mariia, Zorica and Zoria).
     """
-    if len(a) != len(b):
+    if len(a) < len(b):
         return True
+    if len(a) > len(b):
+        i = 0
+        while i < len(b) and a[i] == b[i]:
+            i += 1
+        extra = _base(a[i])
+        neighbours = {_base(c) for c in a[max(i - 1, 0) : i] + a[i + 1 : i + 2]}
+        return any(extra == n or _adjacent_keys(extra, n) for n in neighbours)
     diff = [i for i in range(len(a)) if a[i] != b[i]]
     if len(diff) != 1:
         return True
@@ -180,7 +193,9 @@ def check(ctx: Context) -> Iterator[Hit]:
         if found is None:
             continue
         near = found
-        if initial and word not in named:
+        if near and initial and word not in named and attested(word):
+            # an English word, capitalised by the sentence (Pairs, Finish): a name only
+            # where the article names the entry too; a misspelt lede is not one (Zelenksy)
             if len(word) <= NEAR_MIN:
                 near = []
             near = [c for c in near if c[1] in mentioned]

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 
+import regex
+
+from glossary_check.english import ordinary_word
 from glossary_check.findings import Applicability, Severity
-from glossary_check.matching import pattern_matches
+from glossary_check.glossary import Entry
+from glossary_check.matching import WORD, Match, Target, at_sentence_start, pattern_matches
 from glossary_check.rules import Context, Hit, Rule, Verdict, with_note
 
 EXPLAIN = """\
@@ -14,18 +19,92 @@ Flags a rendering the glossary lists under an entry's `variants` (Kiev for
 Kyiv), whatever its letter case, and anything an entry's `pattern` finds.
 The fix writes the entry's `term`, or the right-hand side of a
 `wrong: right` variant, exactly as the glossary spells it. A variant inside
-one of the entry's `except` phrases (Chicken Kiev) is not flagged."""
+one of the entry's `except` phrases (Chicken Kiev) is not flagged.
+
+The variants of a proper noun (a term with a capital) match only capitalised
+text: `Luck` (Lutsk) finds Luck and LUCK, never luck. Nor is a capital at a
+sentence start evidence where the variant is also an ordinary English word
+(wordfreq: once a million words or more, and ten times more frequent in
+English than in other languages that write names in Latin letters): there it
+is flagged only when the article names the entry elsewhere. A place's
+variant that is also a first name (Vladimir, Russian Владимир) is not
+flagged before a capitalised word, where it names a person (Vladimir
+Kavardarkov). A `given-name` entry's variants are flagged only inside the
+full name of a `person` entry written with that given name (Aleksandr
+Syrskyi), never alone or before another surname (Vladimir Nabokov)."""
+
+
+_PEOPLE = frozenset({"person", "given-name"})
+
+
+def _one_word(match: Match) -> bool:
+    return WORD.fullmatch(_possessive(match.text)) is not None
+
+
+def _possessive(text: str) -> str:
+    return text[:-2] if text[-2:] in ("'s", "’s", "ʼs") else text
+
+
+def _sentence_start_word(ctx: Context, match: Match, target: Target,
+                         mentioned: Callable[[int, Match], bool]) -> bool:
+    """A variant that is also an ordinary English word, capitalised only because a sentence
+    starts there (Luck, of Lutsk), in an article that names the entry nowhere else."""
+    return (
+        _one_word(match)
+        and at_sentence_start(ctx.view, match.start)
+        and not mentioned(target.entry, match)
+        and ordinary_word(_possessive(match.text))
+    )
+
+
+@functools.cache
+def _first_name(form: str, language: str) -> bool:
+    from glossary_check.morphology import analyzer
+
+    morph = analyzer(language)
+    return morph is not None and any("Name" in str(p.tag) for p in morph.parse(form.lower()))
+
+
+def _someones_first_name(ctx: Context, match: Match, entry: Entry) -> bool:
+    """A place's variant that is also a first name, standing before a surname: Vladimir
+    Kavardarkov is a man, not the city Volodymyr (Владимир is both in Russian)."""
+    if entry.kind in _PEOPLE or not _one_word(match):
+        return False
+    after = regex.match(r"[ \u00a0]+(\p{Lu})", ctx.view[match.end : match.end + 4])
+    if after is None:
+        return False
+    return any(
+        WORD.fullmatch(form) is not None and _first_name(form, language)
+        for language, forms in entry.sources.items()
+        for form in forms
+    )
 
 
 def check(ctx: Context) -> Iterator[Hit]:
     glossary = ctx.glossary
     settled: list[tuple[int, int]] = []
+    named: dict[int, list[Match]] = {}
+    for match, _, target in ctx.verdicts:
+        for t in match.targets:
+            named.setdefault(t.entry, []).append(match)
+
+    def mentioned(entry: int, match: Match) -> bool:
+        """Named elsewhere: another match of the entry, or this word mid-sentence."""
+        return any(
+            m is not match and (m.text != match.text or not at_sentence_start(ctx.view, m.start))
+            for m in named.get(entry, ())
+        ) or any(h.entry == entry for h in ctx.source_hits)
+
     for match, verdict, target in ctx.verdicts:
         if verdict is not Verdict.VARIANT:
             if verdict in (Verdict.CORRECT, Verdict.EXCEPT):
                 settled.append((match.start, match.end))
             continue
         entry = ctx.entry(target.entry)
+        if _sentence_start_word(ctx, match, target, mentioned) or _someones_first_name(
+            ctx, match, entry
+        ):
+            continue
         yield Hit(
             match.start, match.end,
             with_note(f"'{match.text}' is a variant of '{entry.term}'", entry),
