@@ -49,3 +49,8 @@ def established(word: str) -> bool:
 def attested(word: str) -> bool:
     """A word English text writes at all: a misspelling of a name is not one (Zelenksy)."""
     return _zipf(word.casefold(), "en", "large") >= ATTESTED_ZIPF
+
+
+def frequency(word: str, language: str) -> float:
+    """The word's Zipf frequency in `language` (0 for a word the lists do not have)."""
+    return _zipf(word.casefold(), language, "large")

@@ -163,7 +163,7 @@ def given_name_surnames(glossary: Glossary) -> dict[int, frozenset[str]]:
             continue
         renderings = [*entry.accepted, *(v.wrong for v in entry.variants)]
         renderings += [form for forms in entry.sources.values() for form in forms]
-        last = {word_key(words[-1].group()) for r in renderings if (words := list(WORD.finditer(r)))}
+        last = {word_key(w[-1].group()) for r in renderings if (w := list(WORD.finditer(r)))}
         for index in givens:
             out[index] |= last
     return {index: frozenset(keys) for index, keys in out.items()}

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import bisect
+import functools
+import itertools
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 import regex
 
 from glossary_check.compiled import NEAR_MIN, deletions
-from glossary_check.english import attested
+from glossary_check.english import attested, established, frequency
 from glossary_check.findings import Applicability, Severity
 from glossary_check.matching import Token, at_sentence_start, word_key
 from glossary_check.rules import Claims, Context, Hit, Rule, with_note
+from glossary_check.transliteration import desk_renders, reads_as, same_name
 
 EXPLAIN = """\
 Flags a capitalised word one edit (a letter added, dropped, changed or two
@@ -23,11 +27,16 @@ spelling is flagged, with the more frequent one as the suggestion. To keep
 ordinary words out, only capitalised words of five letters or more count,
 near misses must start with the same letter and differ before the last
 letter (Zakharov is not Zakharova, Romania is not Romaniv), and two
-spellings must agree on a phonetic skeleton (y/i/j, w/v, g/h, doubled
-letters, kh/h, ks/x). A changed letter counts as a slip only when it is a keyboard
-neighbour, a vowel for a vowel, a sound-alike (c/k, s/z, v/w, i/y/j, g/h) or
-an accent; an added one only when it doubles a neighbour or is a keyboard
-neighbour of one (Zorica is not Zoria). A capital at the start of a sentence
+spellings must read back as one Cyrillic name under some romanisation
+(national, BGN/PCGN, scientific, ISO 9, or the French, German and Polish
+ways: Sobyanin and Sobianin, Volkov and Wolkow, Zelenskiy and Zelenski),
+unless English writes both in their own right (wordfreq: Stevens and
+Stephens, Smith and Smyth are two people); a first name is compared only
+before the same surname. The suggestion is the spelling the desk's
+transliteration gives, then the more frequent one. A changed letter counts
+as a slip only when it is a keyboard neighbour, a vowel for a vowel, a
+sound-alike (c/k, s/z, v/w, i/y/j, g/h) or an accent; an added one only
+when it doubles a neighbour or is a keyboard neighbour of one (Zorica is not Zoria). A capital at the start of a sentence
 says nothing about an English word being a name (Pairs, Finish): a word
 English text uses (wordfreq) is there a near miss only with six letters or
 more and the entry named elsewhere in the article, while a word English
@@ -42,12 +51,6 @@ transliteration gives (the glossary's `transliteration` field; BGN/PCGN for
 Russian and the national system for Ukrainian by default) is flagged with
 the transliteration as the suggestion: Собянин and Sobianin -> Sobyanin."""
 
-_SKELETON = (
-    (regex.compile(r"kh"), "h"), (regex.compile(r"ks|cks|x"), "x"), (regex.compile(r"ph"), "f"),
-    (regex.compile(r"g"), "h"),  # Г is g in Russian romanisations, h in Ukrainian ones
-    (regex.compile(r"ck"), "k"), (regex.compile(r"[yjí]"), "i"), (regex.compile(r"w"), "v"),
-    (regex.compile(r"ie|iy|ii"), "i"), (regex.compile(r"(.)\1+"), r"\1"),
-)
 _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _VOWELS = frozenset("aeiouy")
 #: Letters transliterations and ears confuse (Hanna/Ganna, Zelinskiy/Zelinsky, Volkov/Wolkow).
@@ -134,14 +137,6 @@ def ending_only(a: str, b: str) -> bool:
     return long_.startswith(short)
 
 
-def skeleton(word: str) -> str:
-    nfd = unicodedata.normalize("NFD", word.casefold())
-    key = "".join(ch for ch in nfd if ch.isalpha())  # accents and apostrophes (ь → ’) off
-    for pattern, repl in _SKELETON:
-        key = pattern.sub(repl, key)
-    return key
-
-
 def _free_names(ctx: Context) -> list[Token]:
     """Capitalised Latin words outside every glossary match, long enough to judge."""
     spans = [(m.start, m.end) for m in ctx.matches]
@@ -210,16 +205,15 @@ def check(ctx: Context) -> Iterator[Hit]:
             )
         else:
             unknown.append((token, word))
-    skeletons = {word: skeleton(word) for _, word in unknown}
     romanised = _romanised_names(ctx)
     if romanised:
         rest = []
         for token, word in unknown:
-            source = romanised.get(skeletons[word])
-            if source is None or word.casefold() in source[2]:
+            source = next((r for r in romanised if reads_as(word, r[2])), None)
+            if source is None or word.casefold() in source[3]:
                 rest.append((token, word))
                 continue
-            cyrillic, latin, _ = source
+            cyrillic, latin, _, _ = source
             yield Hit(
                 token.start, token.start + len(word),
                 f"'{word}' is written '{cyrillic}' in this article, which the desk's "
@@ -228,36 +222,93 @@ def check(ctx: Context) -> Iterator[Hit]:
                 applicability=Applicability.UNSAFE,
             )
         unknown = rest
-    groups: dict[str, Counter[str]] = defaultdict(Counter)
-    first_seen: dict[str, int] = {}
-    for token, word in unknown:
-        groups[skeletons[word]][word] += 1
-        first_seen.setdefault(word, token.start)
-    for token, word in unknown:
-        spellings = groups[skeletons[word]]
-        if len(spellings) < 2 or not any(w in named for w in spellings):
+    yield from _two_spellings(ctx, unknown, named)
+
+
+def _first_name_of(ctx: Context, token: Token) -> str | None:
+    """The next word's key when a capitalised word follows in the same name: a first name
+    is compared only with first names of the same surname (Olha Stefanishyna is not Olga
+    Tokarczuk; Dmytro Kuleba is Dmitro Kuleba)."""
+    i = bisect.bisect_right(ctx.tokens, token.start, key=lambda t: t.start)
+    if i >= len(ctx.tokens):
+        return None
+    following = ctx.tokens[i]
+    gap = ctx.view[token.end : following.start]
+    if gap.strip(" \u00a0") or not following.text[:1].isupper():
+        return None
+    return word_key(_possessive(following.text))
+
+
+def _two_spellings(
+    ctx: Context, unknown: list[tuple[Token, str]], named: set[str]
+) -> Iterator[Hit]:
+    """One name spelled two ways: the same Cyrillic name read back from both spellings,
+    unless English writes both (Stevens, Stephens: two people)."""
+    units = [(token, word, _first_name_of(ctx, token)) for token, word in unknown]
+    spellings: dict[tuple[str, str | None], int] = Counter((w, c) for _, w, c in units)
+    parent = {u: u for u in spellings}
+
+    def root(u: tuple[str, str | None]) -> tuple[str, str | None]:
+        while parent[u] != u:
+            u = parent[u]
+        return u
+
+    distinct = list(spellings)
+    for a, b in itertools.combinations(distinct, 2):
+        if a[1] != b[1] or a[0] == b[0] or abs(len(a[0]) - len(b[0])) > 3:
             continue
-        main = max(spellings, key=lambda w: (spellings[w], w in named, -first_seen[w]))
-        if word == main:
+        if a[0][:1].casefold() != b[0][:1].casefold() and not same_name(a[0][:2], b[0][:2]):
             continue
+        if same_name(a[0], b[0]) and not (established(a[0]) and established(b[0])):
+            parent[root(a)] = root(b)
+    groups: dict[tuple[str, str | None], list[tuple[str, str | None]]] = defaultdict(list)
+    for u in distinct:
+        groups[root(u)].append(u)
+    first_seen: dict[tuple[str, str | None], int] = {}
+    for token, word, after in units:
+        first_seen.setdefault((word, after), token.start)
+    systems = ctx.glossary.transliteration
+    for token, word, after in units:
+        group = groups[root((word, after))]
+        if len(group) < 2 or not any(w in named for w, _ in group):
+            continue
+        main = max(group, key=lambda u: (
+            _desk_score(u[0], systems), spellings[u], u[0] in named, -first_seen[u]
+        ))
+        if main[0] == word:
+            continue
+        count = spellings[main]
         yield Hit(
             token.start, token.start + len(word),
-            f"'{word}' is spelled '{main}' elsewhere in this article "
-            f"({spellings[main]} time{'s' if spellings[main] != 1 else ''}).",
-            suggestion=main, language=ctx.glossary.language, applicability=Applicability.UNSAFE,
+            f"'{word}' is spelled '{main[0]}' elsewhere in this article "
+            f"({count} time{'s' if count != 1 else ''}).",
+            suggestion=main[0], language=ctx.glossary.language,
+            applicability=Applicability.UNSAFE,
         )
 
 
-def _romanised_names(ctx: Context) -> dict[str, tuple[str, str, frozenset[str]]]:
-    """Cyrillic names no entry explains, by skeleton of their romanisation:
-    (name, its romanisation, every romanisation the desk's systems allow, case-folded).
+@functools.lru_cache(maxsize=4096)
+def _desk_score_cached(word: str, systems: tuple[tuple[str, str], ...]) -> float:
+    found = desk_renders(word, dict(systems))
+    return max((frequency(c, lang) for lang, c in found), default=-1.0)
+
+
+def _desk_score(word: str, systems: Mapping[str, str]) -> float:
+    """How surely `word` is the desk's own romanisation of a name: the frequency, in its
+    language, of the Cyrillic name the desk's system writes exactly so (-1: of none)."""
+    return _desk_score_cached(word, tuple(sorted(systems.items())))
+
+
+def _romanised_names(ctx: Context) -> list[tuple[str, str, str, frozenset[str]]]:
+    """Cyrillic names no entry explains: (name, its romanisation, the name again as read
+    back from Latin, every romanisation the desk's systems allow, case-folded).
 
     Inflected names are taken back to their dictionary form first (Собянина -> Собянин),
     so the romanised form is comparable with how an English text writes the name. A name
     whose letters fit Russian and Ukrainian alike may be romanised by either system.
     """
     if not ctx.has_cyrillic:
-        return {}
+        return []
     from glossary_check.languages import identify, letter_candidates
     from glossary_check.transliteration import transliterate
 
@@ -265,7 +316,7 @@ def _romanised_names(ctx: Context) -> dict[str, tuple[str, str, frozenset[str]]]
     for start, end in _disjoint((h.start, h.end) for h in ctx.source_hits):
         explained.add(start, end)
     systems = ctx.glossary.transliteration
-    out: dict[str, tuple[str, str, frozenset[str]]] = {}
+    out: dict[str, tuple[str, str, str, frozenset[str]]] = {}
     for token in ctx.tokens:
         if len(token.text) < NEAR_MIN or not _CYRILLIC_NAME.match(token.text):
             continue
@@ -279,9 +330,8 @@ def _romanised_names(ctx: Context) -> dict[str, tuple[str, str, frozenset[str]]]
             renderings.append((name, transliterate(name, language, systems.get(language))))
         allowed = frozenset(latin.casefold() for _, latin in renderings)
         name, latin = renderings[0]
-        for _, other in renderings:
-            out.setdefault(skeleton(other), (name, latin, allowed))
-    return out
+        out.setdefault(name, (name, latin, name, allowed))
+    return list(out.values())
 
 
 def _disjoint(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -84,7 +84,7 @@ def check(ctx: Context) -> Iterator[Hit]:
     glossary = ctx.glossary
     settled: list[tuple[int, int]] = []
     named: dict[int, list[Match]] = {}
-    for match, _, target in ctx.verdicts:
+    for match, _, _ in ctx.verdicts:
         for t in match.targets:
             named.setdefault(t.entry, []).append(match)
 
