@@ -154,7 +154,7 @@ def given_name_surnames(glossary: Glossary) -> dict[int, frozenset[str]]:
     for entry in glossary.entries:
         if entry.kind != "person":
             continue
-        givens = set()
+        givens: set[int] = set()
         for text in entry.accepted:
             words = [m.group() for m in WORD.finditer(text)]
             if len(words) > 1:

@@ -21,29 +21,29 @@ from glossary_check.transliteration import desk_renders, reads_as, same_name
 EXPLAIN = """\
 Flags a capitalised word one edit (a letter added, dropped, changed or two
 swapped) away from a word of a glossary term or alias (Zelenksy for
-Zelensky), and a name the glossary does not know that one article spells
-two ways (Sobyanin and Sobianin): every occurrence of the less frequent
-spelling is flagged, with the more frequent one as the suggestion. To keep
-ordinary words out, only capitalised words of five letters or more count,
-near misses must start with the same letter and differ before the last
-letter (Zakharov is not Zakharova, Romania is not Romaniv), and two
-spellings must read back as one Cyrillic name under some romanisation
-(national, BGN/PCGN, scientific, ISO 9, or the French, German and Polish
-ways: Sobyanin and Sobianin, Volkov and Wolkow, Zelenskiy and Zelenski),
-unless English writes both in their own right (wordfreq: Stevens and
-Stephens, Smith and Smyth are two people); a first name is compared only
-before the same surname. The suggestion is the spelling the desk's
-transliteration gives, then the more frequent one. A changed letter counts
-as a slip only when it is a keyboard neighbour, a vowel for a vowel, a
-sound-alike (c/k, s/z, v/w, i/y/j, g/h) or an accent; an added one only
-when it doubles a neighbour or is a keyboard neighbour of one (Zorica is not Zoria). A capital at the start of a sentence
+Zelensky), and a name the glossary does not know that one article spells two
+ways (Sobyanin and Sobianin): every occurrence of the less frequent spelling
+is flagged, with the more frequent one as the suggestion. To keep ordinary
+words out, only capitalised words of five letters or more count, near misses
+must start with the same letter and differ before the last letter (Zakharov
+is not Zakharova, Romania is not Romaniv), and two spellings must read back
+as one Cyrillic name under some romanisation (national, BGN/PCGN,
+scientific, ISO 9, or the French, German and Polish ways: Sobyanin and
+Sobianin, Volkov and Wolkow, Zelenskiy and Zelenski), unless English writes
+both in their own right (wordfreq: Stevens and Stephens, Smith and Smyth are
+two people); a first name is compared only before the same surname. The
+suggestion is the spelling the desk's transliteration gives, then the more
+frequent one. A changed letter counts as a slip only when it is a keyboard
+neighbour, a vowel for a vowel, a sound-alike (c/k, s/z, v/w, i/y/j, g/h) or
+an accent; an added one only when it doubles a neighbour or is a keyboard
+neighbour of one (Zorica is not Zoria). A capital at the start of a sentence
 says nothing about an English word being a name (Pairs, Finish): a word
 English text uses (wordfreq) is there a near miss only with six letters or
 more and the entry named elsewhere in the article, while a word English
 never writes is a misspelling wherever it stands (a lede's Zelenksy). Two
 spellings are compared only when one of them also stands mid-sentence (and
-wins a tie). Entries of kind
-`other` (given names) are not near-miss targets.
+wins a tie). Entries of kind `given-name` or `other` (given names) are not
+near-miss targets.
 
 A name that stands in the article in Cyrillic (in any case form: Собянина)
 and in a Latin spelling that neither the glossary nor the desk's
