@@ -198,6 +198,12 @@ def test_an_added_letter_far_from_its_neighbours_is_another_name(
     assert texts_of(check_text(compiled, "the village of Zorria was shelled")) == ["Zorria"]
 
 
+def test_a_near_miss_that_english_writes_is_another_name(load: Callable[[str], Glossary]) -> None:
+    compiled = compile_all(load("entries:\n  - term: Biden\n    kind: person\n"))
+    assert check_text(compiled, "a rally in Baden, where Biden spoke") == []
+    assert texts_of(check_text(compiled, "a rally where Bidne spoke")) == ["Bidne"]
+
+
 def texts_of(findings: list[Finding]) -> list[str]:
     return [f.text for f in findings]
 

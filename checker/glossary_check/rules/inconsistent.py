@@ -36,14 +36,15 @@ suggestion is the spelling the desk's transliteration gives, then the more
 frequent one. A changed letter counts as a slip only when it is a keyboard
 neighbour, a vowel for a vowel, a sound-alike (c/k, s/z, v/w, i/y/j, g/h) or
 an accent; an added one only when it doubles a neighbour or is a keyboard
-neighbour of one (Zorica is not Zoria). A capital at the start of a sentence
-says nothing about an English word being a name (Pairs, Finish): a word
-English text uses (wordfreq) is there a near miss only with six letters or
-more and the entry named elsewhere in the article, while a word English
-never writes is a misspelling wherever it stands (a lede's Zelenksy). Two
-spellings are compared only when one of them also stands mid-sentence (and
-wins a tie). Entries of kind `given-name` or `other` (given names) are not
-near-miss targets.
+neighbour of one (Zorica is not Zoria); and a word English writes in its own
+right (wordfreq) is another name, not a slip (Baden, Biden). A capital at
+the start of a sentence says nothing about an English word being a name
+(Pairs, Finish): a word English text uses (wordfreq) is there a near miss
+only with six letters or more and the entry named elsewhere in the article,
+while a word English never writes is a misspelling wherever it stands (a
+lede's Zelenksy). Two spellings are compared only when one of them also
+stands mid-sentence (and wins a tie). Entries of kind `given-name` or
+`other` (given names) are not near-miss targets.
 
 A name that stands in the article in Cyrillic (in any case form: Собянина)
 and in a Latin spelling that neither the glossary nor the desk's
@@ -188,6 +189,8 @@ def check(ctx: Context) -> Iterator[Hit]:
         if found is None:
             continue
         near = found
+        if near and established(word):
+            near = []  # a spelling English writes in its own right names another (Baden, Biden)
         if near and initial and word not in named and attested(word):
             # an English word, capitalised by the sentence (Pairs, Finish): a name only
             # where the article names the entry too; a misspelt lede is not one (Zelenksy)
