@@ -223,6 +223,21 @@ def test_the_desks_transliteration_is_the_suggestion(plain: Compiled) -> None:
     assert found(check_text(plain, text)) == [("inconsistent", "Dmitro", "Dmytro")]
 
 
+def test_the_glossarys_spelling_is_the_suggestion(load: Callable[[str], Glossary]) -> None:
+    compiled = compile_all(load("""\
+        entries:
+          - term: Dmytro
+            kind: given-name
+            variants: [Dmitro]
+          - term: Olha
+            kind: given-name
+            variants: [Olga]
+        """))
+    text = "Dmytro Kuleba spoke. Later Dmitro Kuleba left."
+    assert found(check_text(compiled, text)) == [("inconsistent", "Dmitro", "Dmytro")]
+    assert check_text(compiled, "Olha Stefanishyna met Olga Tokarczuk. Olga left.") == []
+
+
 @pytest.mark.parametrize(("text", "wrong", "right"), [
     ("The critic Volkov spoke. Later the critic Wolkow left, and Volkov stayed.",
      "Wolkow", "Volkov"),

@@ -15,7 +15,7 @@ from glossary_check.compiled import NEAR_MIN, deletions
 from glossary_check.english import attested, established, frequency
 from glossary_check.findings import Applicability, Severity
 from glossary_check.matching import Token, at_sentence_start, word_key
-from glossary_check.rules import Claims, Context, Hit, Rule, with_note
+from glossary_check.rules import Claims, Context, Hit, Rule, Verdict, with_note
 from glossary_check.transliteration import desk_renders, reads_as, same_name
 
 EXPLAIN = """\
@@ -187,6 +187,7 @@ def check(ctx: Context) -> Iterator[Hit]:
             known = key in compiled.known
             found = looked_up[word] = None if known else _near_misses(ctx, word, key)
         if found is None:
+            unknown.append((token, word))  # a glossary word out of place (a lone given name)
             continue
         near = found
         if near and established(word):
@@ -225,7 +226,26 @@ def check(ctx: Context) -> Iterator[Hit]:
                 applicability=Applicability.UNSAFE,
             )
         unknown = rest
-    yield from _two_spellings(ctx, unknown, named)
+    yield from _two_spellings(ctx, unknown, named, _anchors(ctx, named))
+
+
+def _anchors(ctx: Context, named: set[str]) -> list[tuple[Token, str]]:
+    """Accepted one-word glossary renderings in the article: never flagged themselves, they
+    are the spelling to suggest when a free word is the same name (Dmytro for Dmitro)."""
+    starts = [t.start for t in ctx.tokens]
+    out = []
+    for match, verdict, _ in ctx.verdicts:
+        word = _possessive(match.text)
+        if verdict is not Verdict.CORRECT or len(word) < NEAR_MIN:
+            continue
+        if not _LATIN_NAME.match(word) or word.isupper() or " " in word:
+            continue
+        i = bisect.bisect_left(starts, match.start)
+        if i < len(ctx.tokens) and ctx.tokens[i].start == match.start:
+            out.append((ctx.tokens[i], word))
+            if not at_sentence_start(ctx.view, match.start):
+                named.add(word)
+    return out
 
 
 def _first_name_of(ctx: Context, token: Token) -> str | None:
@@ -243,12 +263,17 @@ def _first_name_of(ctx: Context, token: Token) -> str | None:
 
 
 def _two_spellings(
-    ctx: Context, unknown: list[tuple[Token, str]], named: set[str]
+    ctx: Context, unknown: list[tuple[Token, str]], named: set[str],
+    anchors: list[tuple[Token, str]],
 ) -> Iterator[Hit]:
     """One name spelled two ways: the same Cyrillic name read back from both spellings,
-    unless English writes both (Stevens, Stephens: two people)."""
+    unless English writes both (Stevens, Stephens: two people). The suggestion is the
+    spelling the desk's transliteration gives, then the glossary's, then the commoner."""
     units = [(token, word, _first_name_of(ctx, token)) for token, word in unknown]
+    glossary_units = {(word, _first_name_of(ctx, token)) for token, word in anchors}
     spellings: dict[tuple[str, str | None], int] = Counter((w, c) for _, w, c in units)
+    for token, word in anchors:
+        spellings[(word, _first_name_of(ctx, token))] += 1
     parent = {u: u for u in spellings}
 
     def root(u: tuple[str, str | None]) -> tuple[str, str | None]:
@@ -270,13 +295,18 @@ def _two_spellings(
     first_seen: dict[tuple[str, str | None], int] = {}
     for token, word, after in units:
         first_seen.setdefault((word, after), token.start)
+    for token, word in anchors:
+        first_seen.setdefault((word, _first_name_of(ctx, token)), token.start)
     systems = ctx.glossary.transliteration
     for token, word, after in units:
+        if (word, after) in glossary_units:
+            continue
         group = groups[root((word, after))]
         if len(group) < 2 or not any(w in named for w, _ in group):
             continue
         main = max(group, key=lambda u: (
-            _desk_score(u[0], systems), spellings[u], u[0] in named, -first_seen[u]
+            _desk_score(u[0], systems), u in glossary_units, spellings[u], u[0] in named,
+            -first_seen[u],
         ))
         if main[0] == word:
             continue
