@@ -14,7 +14,7 @@ import bisect
 import enum
 import itertools
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import regex
@@ -169,11 +169,16 @@ def given_name_surnames(glossary: Glossary) -> dict[int, frozenset[str]]:
     return {index: frozenset(keys) for index, keys in out.items()}
 
 
-def _surname_follows(surnames: frozenset[str], view: str, tokens: list[Token], j: int) -> bool:
+def _surname_follows(
+    surnames: frozenset[str], view: str, tokens: list[Token], j: int,
+    forms_at: Mapping[int, Iterable[str]] | None = None,
+) -> bool:
     """Whether a surname of `surnames` comes after token j, in the same name.
 
     One capitalised word may stand between (a middle initial or a patronymic:
     Oleksandr S. Syrskyi, Oleksandr Stanislavovych Syrskyi); punctuation may not.
+    `forms_at` gives the dictionary forms found at a token's start, so an
+    inflected surname counts (Олександру Сирському).
     """
     for k in (j + 1, j + 2):
         if k >= len(tokens):
@@ -186,21 +191,29 @@ def _surname_follows(surnames: frozenset[str], view: str, tokens: list[Token], j
         key = word_key(tokens[k].text)
         if key in surnames or _possessive_stem(key) in surnames:
             return True
+        if forms_at is not None and any(
+            (words := WORD.findall(form)) and word_key(words[-1]) in surnames
+            for form in forms_at.get(tokens[k].start, ())
+        ):
+            return True
         if not tokens[k].text[:1].isupper():
             return False
     return False
 
 
-def given_name_fits(matcher: Matcher, entry: int, view: str, tokens: list[Token],
-                    end: int) -> bool:
+def given_name_fits(
+    matcher: Matcher, entry: int, view: str, tokens: list[Token], end: int,
+    forms_at: Mapping[int, Iterable[str]] | None = None,
+) -> bool:
     """False for a `given-name` entry's variant or source form ending at `end` that stands
     alone or before another surname than its people's: a first name alone says nothing
-    about whose it is (Vladimir Nabokov, Olga Tokarczuk). True for every other entry."""
+    about whose it is (Vladimir Nabokov, Olga Tokarczuk; Яну Полтеру is not Яна's). True
+    for every other entry. `forms_at`: the source forms found, by start offset."""
     surnames = matcher.surnames.get(entry)
     if surnames is None:
         return True
-    j = bisect.bisect_left([t.end for t in tokens], end)
-    return j < len(tokens) and _surname_follows(surnames, view, tokens, j)
+    j = bisect.bisect_left(tokens, end, key=lambda t: t.end)
+    return j < len(tokens) and _surname_follows(surnames, view, tokens, j, forms_at)
 
 
 def _cased_ok(form: str, kind: Kind, tokens: list[Token], i: int) -> bool:

@@ -125,8 +125,13 @@ class Context:
         if self.has_cyrillic and self.compiled.glossary.has_sources:
             hits = self.compiled.inflected_sources(self.view, self.tokens, hits)
             matcher = self.compiled.matcher
-            hits = [h for h in hits if given_name_fits(matcher, h.entry, self.view, self.tokens,
-                                                       h.end)]
+            if any(h.entry in matcher.surnames for h in hits):
+                forms_at: dict[int, list[str]] = {}
+                for h in hits:
+                    forms_at.setdefault(h.start, []).append(h.form)
+                hits = [h for h in hits if given_name_fits(
+                    matcher, h.entry, self.view, self.tokens, h.end, forms_at
+                )]
         return hits
 
 
