@@ -284,6 +284,11 @@ def tokenize(view: str) -> list[Token]:
     return [Token(m.start(), m.end(), m.group()) for m in WORD.finditer(view)]
 
 
+def possessive(text: str) -> str:
+    """A word as written without its possessive ending (Zelensky’s -> Zelensky)."""
+    return text[:-2] if text[-2:] in ("'s", "’s", "ʼs") else text
+
+
 def _possessive_stem(key: str) -> str | None:
     for suffix in _POSSESSIVE:
         if key.endswith(suffix) and len(key) > len(suffix):

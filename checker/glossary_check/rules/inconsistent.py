@@ -14,7 +14,7 @@ import regex
 from glossary_check.compiled import NEAR_MIN, deletions
 from glossary_check.english import attested, established, frequency
 from glossary_check.findings import Applicability, Severity
-from glossary_check.matching import Token, at_sentence_start, word_key
+from glossary_check.matching import Token, at_sentence_start, possessive, word_key
 from glossary_check.rules import Claims, Context, Hit, Rule, Verdict, with_note
 from glossary_check.transliteration import desk_renders, reads_as, same_name
 
@@ -153,10 +153,6 @@ def _free_names(ctx: Context) -> list[Token]:
     return out
 
 
-def _possessive(text: str) -> str:
-    return text[:-2] if text[-2:] in ("'s", "’s", "ʼs") else text
-
-
 def _near_misses(ctx: Context, word: str, key: str) -> list[tuple[str, int]]:
     candidates = {c for k in (key, *deletions(key)) for c in ctx.compiled.near.get(k, ())}
     return sorted(
@@ -171,7 +167,7 @@ def _near_misses(ctx: Context, word: str, key: str) -> list[tuple[str, int]]:
 def check(ctx: Context) -> Iterator[Hit]:
     compiled = ctx.compiled
     free = [
-        (token, _possessive(token.text), at_sentence_start(ctx.view, token.start))
+        (token, possessive(token.text), at_sentence_start(ctx.view, token.start))
         for token in _free_names(ctx)
     ]
     # A spelling that also stands mid-sentence is a name wherever it stands.
@@ -235,7 +231,7 @@ def _anchors(ctx: Context, named: set[str]) -> list[tuple[Token, str]]:
     starts = [t.start for t in ctx.tokens]
     out = []
     for match, verdict, _ in ctx.verdicts:
-        word = _possessive(match.text)
+        word = possessive(match.text)
         if verdict is not Verdict.CORRECT or len(word) < NEAR_MIN:
             continue
         if not _LATIN_NAME.match(word) or word.isupper() or " " in word:
@@ -259,7 +255,7 @@ def _first_name_of(ctx: Context, token: Token) -> str | None:
     gap = ctx.view[token.end : following.start]
     if gap.strip(" \u00a0") or not following.text[:1].isupper():
         return None
-    return word_key(_possessive(following.text))
+    return word_key(possessive(following.text))
 
 
 def _two_spellings(

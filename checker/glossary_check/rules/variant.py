@@ -11,12 +11,20 @@ import regex
 from glossary_check.english import ordinary_word
 from glossary_check.findings import Applicability, Severity
 from glossary_check.glossary import Entry
-from glossary_check.matching import WORD, Match, Target, at_sentence_start, pattern_matches
+from glossary_check.matching import (
+    WORD,
+    Match,
+    Target,
+    at_sentence_start,
+    pattern_matches,
+    possessive,
+)
 from glossary_check.rules import Context, Hit, Rule, Verdict, with_note
 
 EXPLAIN = """\
 Flags a rendering the glossary lists under an entry's `variants` (Kiev for
-Kyiv), whatever its letter case, and anything an entry's `pattern` finds.
+Kyiv), in any letter case (see below for proper nouns), and anything an
+entry's `pattern` finds.
 The fix writes the entry's `term`, or the right-hand side of a
 `wrong: right` variant, exactly as the glossary spells it. A variant inside
 one of the entry's `except` phrases (Chicken Kiev) is not flagged.
@@ -38,11 +46,7 @@ _PEOPLE = frozenset({"person", "given-name"})
 
 
 def _one_word(match: Match) -> bool:
-    return WORD.fullmatch(_possessive(match.text)) is not None
-
-
-def _possessive(text: str) -> str:
-    return text[:-2] if text[-2:] in ("'s", "’s", "ʼs") else text
+    return WORD.fullmatch(possessive(match.text)) is not None
 
 
 def _sentence_start_word(ctx: Context, match: Match, target: Target,
@@ -53,7 +57,7 @@ def _sentence_start_word(ctx: Context, match: Match, target: Target,
         _one_word(match)
         and at_sentence_start(ctx.view, match.start)
         and not mentioned(target.entry, match)
-        and ordinary_word(_possessive(match.text))
+        and ordinary_word(possessive(match.text))
     )
 
 
