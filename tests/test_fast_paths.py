@@ -19,6 +19,7 @@ from glossary_check.matching import (
     Matcher,
     Target,
     Token,
+    _admissible,
     _possessive_stem,
     _with_tail,
     find_matches,
@@ -45,13 +46,18 @@ def reference_matches(matcher: Matcher, view: str, tokens: list[Token]) -> list[
             stem = _possessive_stem(key)
             if stem is not None:
                 stem_node = node.get(stem)
-                if isinstance(stem_node, dict) and "" in stem_node:
-                    best = (token.end - (len(key) - len(stem)), j, stem_node[""])
+                found = (
+                    _admissible(matcher, view, tokens, i, j, stem_node.get("", []))
+                    if isinstance(stem_node, dict) else []
+                )
+                if found:
+                    best = (token.end - (len(key) - len(stem)), j, found)
             child = node.get(key)
             if not isinstance(child, dict):
                 break
-            if "" in child:
-                best = (token.end, j, child[""])
+            found = _admissible(matcher, view, tokens, i, j, child.get("", []))
+            if found:
+                best = (token.end, j, found)
             if j + 1 >= n:
                 break
             gap = gap_key(view[token.end : tokens[j + 1].start])

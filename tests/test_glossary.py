@@ -443,7 +443,8 @@ def test_bad_yaml(write_glossary: WriteGlossary, yaml_text: str, expected: str) 
     ("entries:\n  - term: Kyiv\n    except: ['...']\n",
      "3:14: an item of except '...' has no letter or digit to match"),
     ("entries:\n  - term: Kyiv\n    kind: city\n",
-     "3:11: kind must be one of person, given-name, place, organization, publication, term, other"),
+     "3:11: kind must be one of person, given-name, place, organization, publication, term, "
+     "other"),
     ("entries:\n  - term: Kyiv\n    case: upper\n", "3:11: case must be 'exact' or 'any'"),
     ("version: 2\n", "1:10: unsupported glossary version (this checker reads version 1)"),
     ("entries:\n  - term: Kyiv\n    term: Kiev\n", "3:5: duplicate key 'term' in an entry"),

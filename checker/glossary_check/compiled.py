@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 NEAR_MIN = 5
 #: Entry kinds whose one-word renderings are not near-miss targets: `other` holds given
 #: names in the bundled lists (Viktor, Mariia), one edit from names in every language.
-NEAR_SKIP_KINDS = frozenset({"other"})
+NEAR_SKIP_KINDS = frozenset({"other", "given-name"})
 
 
 def deletions(key: str) -> Iterable[str]:

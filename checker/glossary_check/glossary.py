@@ -386,7 +386,8 @@ def _key(text: str) -> str:
 
 
 def resolve_conflicts(loaded: list[tuple[Entry, int]]) -> list[Entry]:
-    """Refuse duplicate terms and a text that is right for one entry and wrong for another.
+    """Refuse duplicate terms, a text right for one entry and wrong for another, and one
+    wrong text listed under two entries (which fix would be meant?).
 
     Entries of an including file override the included entries they clash
     with (a desk glossary overriding a bundled list's house style); a clash
@@ -418,12 +419,19 @@ def resolve_conflicts(loaded: list[tuple[Entry, int]]) -> list[Entry]:
     folded: dict[str, list[Entry]] = {}
     for text, held in owners.items():
         folded.setdefault(_key(text), []).extend(held)
+    wrongs: dict[str, tuple[Entry, Variant]] = {}
     for entry, _ in loaded:
         for variant in entry.variants:
             for hit in folded.get(_key(variant.wrong), ()):
                 clash(hit, entry, GlossaryError(variant.location, (
                     f"variant {variant.wrong!r} of '{entry.term}' is the term or an alias "
                     f"of '{hit.term}' at {hit.location}"
+                )))
+            first = wrongs.setdefault(_key(variant.wrong), (entry, variant))
+            if first[0] is not entry:  # one wrong text, two fixes: which one is meant?
+                clash(first[0], entry, GlossaryError(variant.location, (
+                    f"variant {variant.wrong!r} of '{entry.term}' is already a variant "
+                    f"of '{first[0].term}' at {first[1].location}"
                 )))
     for a, b, error in ties:
         if a is b or (id(a) not in dropped and id(b) not in dropped):

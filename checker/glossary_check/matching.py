@@ -10,10 +10,11 @@ names ("Volodymyr Zelenskyy") win over the words inside them.
 
 from __future__ import annotations
 
+import bisect
 import enum
 import itertools
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import regex
@@ -111,6 +112,12 @@ class Matcher:
     root: dict[str, object] = field(default_factory=dict)
     tails: dict[tuple[int, str], str] = field(default_factory=dict)
     patterns: tuple[tuple[int, regex.Pattern[str]], ...] = ()
+    #: entries whose term starts with no capital: their variants match in any case
+    uncased: frozenset[int] = frozenset()
+    #: given-name entry -> the surnames (case-folded, Latin and source) of the `person`
+    #: entries whose accepted full name starts with its term: only before one of them do
+    #: its variants and source forms say whose name it is
+    surnames: dict[int, frozenset[str]] = field(default_factory=dict)
 
     def add(self, text: str, target: Target) -> None:
         parsed = phrase_key(text)
@@ -127,8 +134,134 @@ class Matcher:
             self.tails[(target.entry, target.form)] = tail
 
 
+def given_name_surnames(glossary: Glossary) -> dict[int, frozenset[str]]:
+    """For each `given-name` entry, the surnames of the people the desk writes it for.
+
+    A person is written with the given name when one of its accepted renderings
+    is the given name's term (or alias) followed by a surname; its variants'
+    and source forms' last words are that person's surname too (Aleksandr
+    Syrsky, Олександр Сирський).
+    """
+    firsts: dict[str, list[int]] = {}
+    out: dict[int, set[str]] = {}
+    for index, entry in enumerate(glossary.entries):
+        if entry.kind == "given-name":
+            out[index] = set()
+            for text in entry.accepted:
+                firsts.setdefault(word_key(text), []).append(index)
+    if not out:
+        return {}
+    for entry in glossary.entries:
+        if entry.kind != "person":
+            continue
+        givens: set[int] = set()
+        for text in entry.accepted:
+            words = [m.group() for m in WORD.finditer(text)]
+            if len(words) > 1:
+                givens.update(firsts.get(word_key(words[0]), ()))
+        if not givens:
+            continue
+        renderings = [*entry.accepted, *(v.wrong for v in entry.variants)]
+        renderings += [form for forms in entry.sources.values() for form in forms]
+        last = {word_key(w[-1].group()) for r in renderings if (w := list(WORD.finditer(r)))}
+        for index in givens:
+            out[index] |= last
+    return {index: frozenset(keys) for index, keys in out.items()}
+
+
+def _surname_follows(
+    surnames: frozenset[str], view: str, tokens: list[Token], j: int,
+    forms_at: Mapping[int, Iterable[str]] | None = None,
+) -> bool:
+    """Whether a surname of `surnames` comes after token j, in the same name.
+
+    One capitalised word may stand between (a middle initial or a patronymic:
+    Oleksandr S. Syrskyi, Oleksandr Stanislavovych Syrskyi); punctuation may not.
+    `forms_at` gives the dictionary forms found at a token's start, so an
+    inflected surname counts (Олександру Сирському).
+    """
+    for k in (j + 1, j + 2):
+        if k >= len(tokens):
+            return False
+        gap = view[tokens[k - 1].end : tokens[k].start]
+        if k == j + 2 and gap.startswith("."):  # an initial's full stop
+            gap = gap[1:]
+        if not gap or gap_key(gap) != " ":
+            return False
+        key = word_key(tokens[k].text)
+        if key in surnames or _possessive_stem(key) in surnames:
+            return True
+        if forms_at is not None and any(
+            (words := WORD.findall(form)) and word_key(words[-1]) in surnames
+            for form in forms_at.get(tokens[k].start, ())
+        ):
+            return True
+        if not tokens[k].text[:1].isupper():
+            return False
+    return False
+
+
+def given_name_fits(
+    matcher: Matcher, entry: int, view: str, tokens: list[Token], end: int,
+    forms_at: Mapping[int, Iterable[str]] | None = None,
+) -> bool:
+    """False for a `given-name` entry's variant or source form ending at `end` that stands
+    alone or before another surname than its people's: a first name alone says nothing
+    about whose it is (Vladimir Nabokov, Olga Tokarczuk; Яну Полтеру is not Яна's). True
+    for every other entry. `forms_at`: the source forms found, by start offset."""
+    surnames = matcher.surnames.get(entry)
+    if surnames is None:
+        return True
+    j = bisect.bisect_left(tokens, end, key=lambda t: t.end)
+    return j < len(tokens) and _surname_follows(surnames, view, tokens, j, forms_at)
+
+
+def _cased_ok(form: str, kind: Kind, tokens: list[Token], i: int) -> bool:
+    """A proper noun's variant or except phrase, or a capitalised source form, matches
+    text with a capital.
+
+    The text must be capitalised where the rendering's name is: at the rendering's
+    first capitalised word (`Luck` finds Luck and LUCK, not luck; `the Ukraine`
+    finds the Ukraine, not the ukraine). An except phrase only withholds a
+    finding, so any of its capitalised words will do (chicken Kiev).
+    """
+    words = [m.group() for m in WORD.finditer(form)]
+    capital = [k for k, w in enumerate(words) if w[:1].isupper()]
+    if not capital:  # a lower-case source form (коалиция желающих) says nothing of case
+        if kind is Kind.SOURCE:
+            return True
+        capital = [0]
+    if kind is Kind.EXCEPT:
+        return any(i + k < len(tokens) and tokens[i + k].text[:1].isupper() for k in capital)
+    k = capital[0]
+    return i + k < len(tokens) and tokens[i + k].text[:1].isupper()
+
+
+def _admissible(matcher: Matcher, view: str, tokens: list[Token], i: int, j: int,
+                targets: list[Target]) -> list[Target]:
+    """The targets a stretch of tokens i..j really is, by letter case and given-name context."""
+    out = []
+    for t in targets:
+        if t.kind in (Kind.TERM, Kind.ALIAS):
+            out.append(t)
+            continue
+        proper = t.kind is Kind.SOURCE or t.entry not in matcher.uncased
+        if proper and not _cased_ok(t.form, t.kind, tokens, i):
+            continue
+        if t.kind is not Kind.EXCEPT and t.entry in matcher.surnames and not _surname_follows(
+            matcher.surnames[t.entry], view, tokens, j
+        ):
+            continue
+        out.append(t)
+    return out
+
+
 def compile_glossary(glossary: Glossary) -> Matcher:
     matcher = Matcher()
+    matcher.uncased = frozenset(
+        i for i, e in enumerate(glossary.entries) if not e.term[:1].isupper()
+    )
+    matcher.surnames = given_name_surnames(glossary)
     patterns = []
     for index, entry in enumerate(glossary.entries):
         matcher.add(entry.term, Target(index, Kind.TERM, entry.term))
@@ -149,6 +282,11 @@ def compile_glossary(glossary: Glossary) -> Matcher:
 
 def tokenize(view: str) -> list[Token]:
     return [Token(m.start(), m.end(), m.group()) for m in WORD.finditer(view)]
+
+
+def possessive(text: str) -> str:
+    """A word as written without its possessive ending (Zelensky’s -> Zelensky)."""
+    return text[:-2] if text[-2:] in ("'s", "’s", "ʼs") else text
 
 
 def _possessive_stem(key: str) -> str | None:
@@ -192,12 +330,16 @@ def find_matches(matcher: Matcher, view: str, tokens: list[Token]) -> list[Match
             if stem is not None:
                 stem_node = node.get(stem)
                 if isinstance(stem_node, dict) and "" in stem_node:
-                    best = (token.end - (len(key) - len(stem)), j, stem_node[""])
+                    found = _admissible(matcher, view, tokens, i, j, stem_node[""])
+                    if found:
+                        best = (token.end - (len(key) - len(stem)), j, found)
             child = node.get(key)
             if not isinstance(child, dict):
                 break
             if "" in child:
-                best = (token.end, j, child[""])
+                found = _admissible(matcher, view, tokens, i, j, child[""])
+                if found:
+                    best = (token.end, j, found)
             if j + 1 >= n:
                 break
             gap = gap_key(view[token.end : tokens[j + 1].start])

@@ -17,7 +17,8 @@ Shcherbukhy), whatever the library does with a digraph's second letter.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
 
 import regex
 
@@ -212,3 +213,173 @@ def transliterate(text: str, language: str, system: str | None = None) -> str:
         lambda m: convert_word(m.group()) if _CYRILLIC.search(m.group()) else m.group(), text
     )
     return out
+
+
+# --- back to Cyrillic: one name in two romanisations --------------------------------------
+
+_UK_LETTERS = "абвгґдеєжзиіїйклмнопрстуфхцчшщюя"
+_RU_LETTERS = "абвгдеёжзийклмнопрстуфхцчшщыэюя"
+#: Names written in the French, German or Polish manner (Tchaïkovski, Chruschtschow,
+#: Czajkowski), and spellings English keeps from them: none of the systems above has these.
+_FOREIGN_STYLES = (
+    ("tch", "ч"), ("tsch", "ч"), ("cz", "ч"), ("sch", "ш"), ("ch", "ш"), ("sz", "ш"),
+    ("ou", "у"), ("j", "й"), ("j", "ж"), ("dj", "дж"), ("w", "в"), ("rz", "ж"), ("c", "ц"),
+    ("c", "к"), ("ck", "к"), ("x", "кс"), ("ks", "кс"), ("ł", "л"), ("ie", "е"), ("ch", "х"),
+)
+#: Endings the systems write as a whole (-ий, -ія), and the soft sign's apostrophe.
+_ENDINGS = ("ий", "ый", "ій", "ия", "ія")
+
+
+def _chunks(convert: Callable[[str], str], letters: str) -> Iterator[tuple[str, str]]:
+    """(Latin, Cyrillic) pairs a system writes: each letter first, inside and last in a
+    word (the systems' only contexts), and the endings it writes as a whole."""
+    for c in letters:
+        for before, after in (("", "а"), ("а", "а"), ("а", "")):
+            latin = convert(before + c + after)
+            if latin.startswith("a" * len(before)) and latin.endswith("a" * len(after)):
+                yield latin[len(before) : len(latin) - len(after)], c
+    for ending in _ENDINGS:
+        latin = convert("а" + ending)
+        if latin.startswith("a"):
+            yield latin[1:], ending
+
+
+@functools.cache
+def _reverse() -> dict[str, frozenset[str]]:
+    """Latin chunk -> the Cyrillic letters it stands for under any system this checker
+    knows, for Ukrainian and Russian, and in the foreign styles."""
+    table: dict[str, set[str]] = {}
+    for language, letters in (("uk", _UK_LETTERS), ("ru", _RU_LETTERS)):
+        for system in SYSTEMS[language]:
+            own = _OWN.get((language, system))
+            convert = (lambda w, e=own: "".join(e(w))) if own else _library(language, system)
+            for latin, cyrillic in _chunks(convert, letters):
+                key = unicodedata.normalize("NFC", latin.casefold()).replace("’", "")
+                key = key.replace("”", "").replace("'", "")
+                if key:
+                    table.setdefault(key, set()).add(cyrillic)
+    for latin, cyrillic in _FOREIGN_STYLES:
+        table.setdefault(latin, set()).add(cyrillic)
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+def _latin_key(word: str) -> str:
+    """Case, apostrophes (the soft sign's) and accents the tables do not know folded off."""
+    table = _reverse()
+    out = []
+    for ch in unicodedata.normalize("NFC", word.casefold()):
+        if ch in "'’ʼ`\"”":
+            continue
+        if ch not in table and not any(k.startswith(ch) for k in table):
+            ch = unicodedata.normalize("NFD", ch)[0]
+        out.append(ch)
+    return "".join(out)
+
+
+def _readings(word: str, i: int) -> Iterator[tuple[int, str]]:
+    """(next position, Cyrillic) for each way to read `word` from position i; a doubled
+    letter may be one (Zelenskyy, Hanna), and a last i or y may be -ий with its й unwritten
+    (-ski)."""
+    table = _reverse()
+    for size in range(1, 5):
+        chunk = word[i : i + size]
+        if len(chunk) < size:
+            break
+        for cyrillic in table.get(chunk, ()):
+            yield i + size, cyrillic
+            if size == 1 and word[i + 1 : i + 2] == chunk:
+                yield i + 2, cyrillic
+        if i + size == len(word) and chunk in ("i", "y"):
+            for ending in ("ий", "ый", "ій"):
+                yield i + size, ending
+
+
+def _meet(a: str, b: str) -> bool:
+    """Whether two Latin words read as one Cyrillic string: the product of their readings,
+    walked with the text one side has produced ahead of the other."""
+    seen: set[tuple[int, int, str, str]] = set()
+    stack = [(0, 0, "", "")]
+    while stack:
+        state = stack.pop()
+        if state in seen:
+            continue
+        seen.add(state)
+        i, j, ahead_a, ahead_b = state
+        if i == len(a) and j == len(b) and not ahead_a and not ahead_b:
+            return True
+        if not ahead_a and i < len(a):
+            for i2, out in _readings(a, i):
+                stack.extend(_advance(i2, j, out, ahead_b))
+        elif not ahead_b and j < len(b):
+            for j2, out in _readings(b, j):
+                stack.extend(_advance(i, j2, ahead_a, out))
+    return False
+
+
+def _advance(i: int, j: int, ahead_a: str, ahead_b: str) -> list[tuple[int, int, str, str]]:
+    """The state after one side read more, the common start of what both produced cut off."""
+    n = min(len(ahead_a), len(ahead_b))
+    if ahead_a[:n] != ahead_b[:n]:
+        return []
+    return [(i, j, ahead_a[n:], ahead_b[n:])]
+
+
+@functools.lru_cache(maxsize=65536)
+def same_name(a: str, b: str) -> bool:
+    """Whether two Latin spellings can be one Cyrillic name under the romanisations this
+    checker knows (national, BGN/PCGN, scientific, ISO 9, ...), or the French, German and
+    Polish ways of writing it: Sobyanin and Sobianin, Zelenskiy and Zelenski, Volkov and
+    Wolkow, Hanna and Ganna; not Stevens and Stephens, nor Zorica and Zoria."""
+    ka, kb = _latin_key(a), _latin_key(b)
+    return ka == kb or _meet(ka, kb)
+
+
+def reads_as(latin: str, cyrillic: str) -> bool:
+    """Whether a Latin spelling can be a romanisation of a Cyrillic word (soft signs off)."""
+    target = "".join(c for c in cyrillic.casefold() if c not in "ьъ'’ʼ")
+    word = _latin_key(latin)
+    seen: set[tuple[int, int]] = set()
+    stack = [(0, 0)]
+    while stack:
+        i, j = stack.pop()
+        if (i, j) in seen:
+            continue
+        seen.add((i, j))
+        if i == len(word) and j == len(target):
+            return True
+        for i2, out in _readings(word, i):
+            if target.startswith(out, j):
+                stack.append((i2, j + len(out)))
+    return False
+
+
+def readings(latin: str, limit: int = 256) -> list[str]:
+    """Cyrillic strings a Latin spelling can be read back as (at most `limit` of them)."""
+    word = _latin_key(latin)
+    out: list[str] = []
+
+    def walk(i: int, prefix: str) -> None:
+        if len(out) >= limit:
+            return
+        if i == len(word):
+            out.append(prefix)
+            return
+        for i2, cyrillic in _readings(word, i):
+            walk(i2, prefix + cyrillic)
+
+    walk(0, "")
+    return out
+
+
+def desk_renders(latin: str, systems: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(language, Cyrillic) whose romanisation by the desk's system is exactly `latin`."""
+    alphabets = {"uk": frozenset(_UK_LETTERS), "ru": frozenset(_RU_LETTERS)}
+    found = []
+    for cyrillic in dict.fromkeys(readings(latin)):
+        for language, letters in alphabets.items():
+            if not set(cyrillic) <= letters:
+                continue
+            written = transliterate(cyrillic.capitalize(), language, systems.get(language))
+            if written.casefold() == latin.casefold():
+                found.append((language, cyrillic))
+    return found

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from glossary_check.findings import Applicability, Severity
 from glossary_check.glossary import Entry, Glossary
-from glossary_check.matching import Kind, Match, Target, Token, normalise_gaps
+from glossary_check.matching import Kind, Match, Target, Token, given_name_fits, normalise_gaps
 
 if TYPE_CHECKING:
     from glossary_check.align import Pairing
@@ -125,6 +125,14 @@ class Context:
                     hits.append(SourceHit(m.start, m.end, t.entry, t.language or "", t.form))
         if self.has_cyrillic and self.compiled.glossary.has_sources:
             hits = self.compiled.inflected_sources(self.view, self.tokens, hits)
+            matcher = self.compiled.matcher
+            if any(h.entry in matcher.surnames for h in hits):
+                forms_at: dict[int, list[str]] = {}
+                for h in hits:
+                    forms_at.setdefault(h.start, []).append(h.form)
+                hits = [h for h in hits if given_name_fits(
+                    matcher, h.entry, self.view, self.tokens, h.end, forms_at
+                )]
         return hits
 
 

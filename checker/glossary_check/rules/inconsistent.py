@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import bisect
+import functools
+import itertools
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 import regex
 
 from glossary_check.compiled import NEAR_MIN, deletions
+from glossary_check.english import attested, established, frequency
 from glossary_check.findings import Applicability, Severity
-from glossary_check.matching import Token, at_sentence_start, word_key
-from glossary_check.rules import Claims, Context, Example, Hit, Rule, RuleDoc, with_note
+from glossary_check.matching import Token, at_sentence_start, possessive, word_key
+from glossary_check.rules import Claims, Context, Example, Hit, Rule, RuleDoc, Verdict, with_note
+from glossary_check.transliteration import desk_renders, reads_as, same_name
 
 DOC = RuleDoc(
     what="""Flags a capitalised word one slip away from a glossary term (Zelenksy for
@@ -28,12 +33,6 @@ DOC = RuleDoc(
     name.""",
 )
 
-_SKELETON = (
-    (regex.compile(r"kh"), "h"), (regex.compile(r"ks|cks|x"), "x"), (regex.compile(r"ph"), "f"),
-    (regex.compile(r"g"), "h"),  # Г is g in Russian romanisations, h in Ukrainian ones
-    (regex.compile(r"ck"), "k"), (regex.compile(r"[yjí]"), "i"), (regex.compile(r"w"), "v"),
-    (regex.compile(r"ie|iy|ii"), "i"), (regex.compile(r"(.)\1+"), r"\1"),
-)
 _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _VOWELS = frozenset("aeiouy")
 #: Letters transliterations and ears confuse (Hanna/Ganna, Zelinskiy/Zelinsky, Volkov/Wolkow).
@@ -79,15 +78,23 @@ def _base(ch: str) -> str:
 
 
 def plausible_slip(a: str, b: str) -> bool:
-    """For two words one edit apart: is the edit one a writer makes by mistake?
+    """For a written word a and a name b one edit apart: is the edit a slip of the hand?
 
-    Letters added, dropped or swapped are; a letter changed is only when the two
-    are neighbours on the keyboard, both vowels, alike in sound or the same letter
-    with another accent. Otherwise the words are more likely two different names
-    (Outer and Oster, Marcia and Mariia).
+    Letters dropped or swapped are; a letter added is when it doubles a
+    neighbour or sits beside one on the keyboard; a letter changed is when the
+    two are neighbours on the keyboard, both vowels, alike in sound or the same
+    letter with another accent. Otherwise the words are more likely two
+    different names (Outer and Oster, Marcia and Mariia, Zorica and Zoria).
     """
-    if len(a) != len(b):
+    if len(a) < len(b):
         return True
+    if len(a) > len(b):
+        i = 0
+        while i < len(b) and a[i] == b[i]:
+            i += 1
+        extra = _base(a[i])
+        neighbours = {_base(c) for c in a[max(i - 1, 0) : i] + a[i + 1 : i + 2]}
+        return any(extra == n or _adjacent_keys(extra, n) for n in neighbours)
     diff = [i for i in range(len(a)) if a[i] != b[i]]
     if len(diff) != 1:
         return True
@@ -112,14 +119,6 @@ def ending_only(a: str, b: str) -> bool:
     return long_.startswith(short)
 
 
-def skeleton(word: str) -> str:
-    nfd = unicodedata.normalize("NFD", word.casefold())
-    key = "".join(ch for ch in nfd if ch.isalpha())  # accents and apostrophes (ь → ’) off
-    for pattern, repl in _SKELETON:
-        key = pattern.sub(repl, key)
-    return key
-
-
 def _free_names(ctx: Context) -> list[Token]:
     """Capitalised Latin words outside every glossary match, long enough to judge."""
     spans = [(m.start, m.end) for m in ctx.matches]
@@ -133,10 +132,6 @@ def _free_names(ctx: Context) -> list[Token]:
         if len(text) >= NEAR_MIN and _LATIN_NAME.match(text) and not text.isupper():
             out.append(token)
     return out
-
-
-def _possessive(text: str) -> str:
-    return text[:-2] if text[-2:] in ("'s", "’s", "ʼs") else text
 
 
 def _near_misses(ctx: Context, word: str, key: str) -> list[tuple[str, int]]:
@@ -153,7 +148,7 @@ def _near_misses(ctx: Context, word: str, key: str) -> list[tuple[str, int]]:
 def check(ctx: Context) -> Iterator[Hit]:
     compiled = ctx.compiled
     free = [
-        (token, _possessive(token.text), at_sentence_start(ctx.view, token.start))
+        (token, possessive(token.text), at_sentence_start(ctx.view, token.start))
         for token in _free_names(ctx)
     ]
     # A spelling that also stands mid-sentence is a name wherever it stands.
@@ -169,9 +164,14 @@ def check(ctx: Context) -> Iterator[Hit]:
             known = key in compiled.known
             found = looked_up[word] = None if known else _near_misses(ctx, word, key)
         if found is None:
+            unknown.append((token, word))  # a glossary word out of place (a lone given name)
             continue
         near = found
-        if initial and word not in named:
+        if near and established(word):
+            near = []  # a spelling English writes in its own right names another (Baden, Biden)
+        if near and initial and word not in named and attested(word):
+            # an English word, capitalised by the sentence (Pairs, Finish): a name only
+            # where the article names the entry too; a misspelt lede is not one (Zelenksy)
             if len(word) <= NEAR_MIN:
                 near = []
             near = [c for c in near if c[1] in mentioned]
@@ -186,16 +186,15 @@ def check(ctx: Context) -> Iterator[Hit]:
             )
         else:
             unknown.append((token, word))
-    skeletons = {word: skeleton(word) for _, word in unknown}
     romanised = _romanised_names(ctx)
     if romanised:
         rest = []
         for token, word in unknown:
-            source = romanised.get(skeletons[word])
-            if source is None or word.casefold() in source[2]:
+            source = next((r for r in romanised if reads_as(word, r[2])), None)
+            if source is None or word.casefold() in source[3]:
                 rest.append((token, word))
                 continue
-            cyrillic, latin, _ = source
+            cyrillic, latin, _, _ = source
             yield Hit(
                 token.start, token.start + len(word),
                 f"'{word}' is written '{cyrillic}' in this article, which the desk's "
@@ -204,36 +203,122 @@ def check(ctx: Context) -> Iterator[Hit]:
                 applicability=Applicability.UNSAFE,
             )
         unknown = rest
-    groups: dict[str, Counter[str]] = defaultdict(Counter)
-    first_seen: dict[str, int] = {}
-    for token, word in unknown:
-        groups[skeletons[word]][word] += 1
-        first_seen.setdefault(word, token.start)
-    for token, word in unknown:
-        spellings = groups[skeletons[word]]
-        if len(spellings) < 2 or not any(w in named for w in spellings):
+    yield from _two_spellings(ctx, unknown, named, _anchors(ctx, named))
+
+
+def _anchors(ctx: Context, named: set[str]) -> list[tuple[Token, str]]:
+    """Accepted one-word glossary renderings in the article: never flagged themselves, they
+    are the spelling to suggest when a free word is the same name (Dmytro for Dmitro)."""
+    starts = [t.start for t in ctx.tokens]
+    out = []
+    for match, verdict, _ in ctx.verdicts:
+        word = possessive(match.text)
+        if verdict is not Verdict.CORRECT or len(word) < NEAR_MIN:
             continue
-        main = max(spellings, key=lambda w: (spellings[w], w in named, -first_seen[w]))
-        if word == main:
+        if not _LATIN_NAME.match(word) or word.isupper() or " " in word:
             continue
+        i = bisect.bisect_left(starts, match.start)
+        if i < len(ctx.tokens) and ctx.tokens[i].start == match.start:
+            out.append((ctx.tokens[i], word))
+            if not at_sentence_start(ctx.view, match.start):
+                named.add(word)
+    return out
+
+
+def _first_name_of(ctx: Context, token: Token) -> str | None:
+    """The next word's key when a capitalised word follows in the same name: a first name
+    is compared only with first names of the same surname (Olha Stefanishyna is not Olga
+    Tokarczuk; Dmytro Kuleba is Dmitro Kuleba)."""
+    i = bisect.bisect_right(ctx.tokens, token.start, key=lambda t: t.start)
+    if i >= len(ctx.tokens):
+        return None
+    following = ctx.tokens[i]
+    gap = ctx.view[token.end : following.start]
+    if gap.strip(" \u00a0") or not following.text[:1].isupper():
+        return None
+    return word_key(possessive(following.text))
+
+
+def _two_spellings(
+    ctx: Context, unknown: list[tuple[Token, str]], named: set[str],
+    anchors: list[tuple[Token, str]],
+) -> Iterator[Hit]:
+    """One name spelled two ways: the same Cyrillic name read back from both spellings,
+    unless English writes both (Stevens, Stephens: two people). The suggestion is the
+    spelling the desk's transliteration gives, then the glossary's, then the commoner."""
+    units = [(token, word, _first_name_of(ctx, token)) for token, word in unknown]
+    glossary_units = {(word, _first_name_of(ctx, token)) for token, word in anchors}
+    spellings: dict[tuple[str, str | None], int] = Counter((w, c) for _, w, c in units)
+    for token, word in anchors:
+        spellings[(word, _first_name_of(ctx, token))] += 1
+    parent = {u: u for u in spellings}
+
+    def root(u: tuple[str, str | None]) -> tuple[str, str | None]:
+        while parent[u] != u:
+            u = parent[u]
+        return u
+
+    distinct = list(spellings)
+    for a, b in itertools.combinations(distinct, 2):
+        if a[1] != b[1] or a[0] == b[0] or abs(len(a[0]) - len(b[0])) > 3:
+            continue
+        if a[0][:1].casefold() != b[0][:1].casefold() and not same_name(a[0][:2], b[0][:2]):
+            continue
+        if same_name(a[0], b[0]) and not (established(a[0]) and established(b[0])):
+            parent[root(a)] = root(b)
+    groups: dict[tuple[str, str | None], list[tuple[str, str | None]]] = defaultdict(list)
+    for u in distinct:
+        groups[root(u)].append(u)
+    first_seen: dict[tuple[str, str | None], int] = {}
+    for token, word, after in units:
+        first_seen.setdefault((word, after), token.start)
+    for token, word in anchors:
+        first_seen.setdefault((word, _first_name_of(ctx, token)), token.start)
+    systems = ctx.glossary.transliteration
+    for token, word, after in units:
+        if (word, after) in glossary_units:
+            continue
+        group = groups[root((word, after))]
+        if len(group) < 2 or not any(w in named for w, _ in group):
+            continue
+        main = max(group, key=lambda u: (
+            _desk_score(u[0], systems), u in glossary_units, spellings[u], u[0] in named,
+            -first_seen[u],
+        ))
+        if main[0] == word:
+            continue
+        count = spellings[main]
         yield Hit(
             token.start, token.start + len(word),
-            f"'{word}' is spelled '{main}' elsewhere in this article "
-            f"({spellings[main]} time{'s' if spellings[main] != 1 else ''}).",
-            suggestion=main, language=ctx.glossary.language, applicability=Applicability.UNSAFE,
+            f"'{word}' is spelled '{main[0]}' elsewhere in this article "
+            f"({count} time{'s' if count != 1 else ''}).",
+            suggestion=main[0], language=ctx.glossary.language,
+            applicability=Applicability.UNSAFE,
         )
 
 
-def _romanised_names(ctx: Context) -> dict[str, tuple[str, str, frozenset[str]]]:
-    """Cyrillic names no entry explains, by skeleton of their romanisation:
-    (name, its romanisation, every romanisation the desk's systems allow, case-folded).
+@functools.lru_cache(maxsize=4096)
+def _desk_score_cached(word: str, systems: tuple[tuple[str, str], ...]) -> float:
+    found = desk_renders(word, dict(systems))
+    return max((frequency(c, lang) for lang, c in found), default=-1.0)
+
+
+def _desk_score(word: str, systems: Mapping[str, str]) -> float:
+    """How surely `word` is the desk's own romanisation of a name: the frequency, in its
+    language, of the Cyrillic name the desk's system writes exactly so (-1: of none)."""
+    return _desk_score_cached(word, tuple(sorted(systems.items())))
+
+
+def _romanised_names(ctx: Context) -> list[tuple[str, str, str, frozenset[str]]]:
+    """Cyrillic names no entry explains: (name, its romanisation, the name again as read
+    back from Latin, every romanisation the desk's systems allow, case-folded).
 
     Inflected names are taken back to their dictionary form first (Собянина -> Собянин),
     so the romanised form is comparable with how an English text writes the name. A name
     whose letters fit Russian and Ukrainian alike may be romanised by either system.
     """
     if not ctx.has_cyrillic:
-        return {}
+        return []
     from glossary_check.languages import identify, letter_candidates
     from glossary_check.transliteration import transliterate
 
@@ -241,7 +326,7 @@ def _romanised_names(ctx: Context) -> dict[str, tuple[str, str, frozenset[str]]]
     for start, end in _disjoint((h.start, h.end) for h in ctx.source_hits):
         explained.add(start, end)
     systems = ctx.glossary.transliteration
-    out: dict[str, tuple[str, str, frozenset[str]]] = {}
+    out: dict[str, tuple[str, str, str, frozenset[str]]] = {}
     for token in ctx.tokens:
         if len(token.text) < NEAR_MIN or not _CYRILLIC_NAME.match(token.text):
             continue
@@ -255,9 +340,8 @@ def _romanised_names(ctx: Context) -> dict[str, tuple[str, str, frozenset[str]]]
             renderings.append((name, transliterate(name, language, systems.get(language))))
         allowed = frozenset(latin.casefold() for _, latin in renderings)
         name, latin = renderings[0]
-        for _, other in renderings:
-            out.setdefault(skeleton(other), (name, latin, allowed))
-    return out
+        out.setdefault(name, (name, latin, name, allowed))
+    return list(out.values())
 
 
 def _disjoint(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

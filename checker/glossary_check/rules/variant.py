@@ -5,17 +5,34 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+import regex
+
+from glossary_check.english import ordinary_word
 from glossary_check.findings import Applicability, Severity
-from glossary_check.matching import pattern_matches
+from glossary_check.glossary import Entry
+from glossary_check.matching import (
+    WORD,
+    Match,
+    Target,
+    at_sentence_start,
+    pattern_matches,
+    possessive,
+)
 from glossary_check.rules import Context, Example, Hit, Rule, RuleDoc, Verdict, with_note
 
 DOC = RuleDoc(
     what="""Flags a rendering the glossary lists under an entry's `variants` (Kiev for
-    Kyiv), and anything an entry's `pattern` finds. Variants of a proper noun match
-    capitalised text only, and a variant inside one of the entry's `except` phrases
-    (Chicken Kiev) is not flagged.""",
+    Kyiv), and anything an entry's `pattern` finds. A variant inside one of the entry's
+    `except` phrases (Chicken Kiev) is not flagged. The variants of a proper noun match
+    capitalised text only (`Luck`, of Lutsk, finds Luck, never luck), and a capital at a
+    sentence start is no evidence where the variant is also an ordinary English word
+    (wordfreq): there it is flagged only when the article names the entry elsewhere. A
+    place's variant that is also a first name (Vladimir) is not flagged before a
+    surname. A `given-name` entry's variants are flagged only inside the full name of a
+    `person` entry (Aleksandr Syrskyi), never alone or before another surname
+    (Vladimir Nabokov).""",
     why="""The desk has decided how the name is written; a variant is the commonest slip
     of a translator or a wire copy, and a reader notices it.""",
     flagged=(Example("Talks resumed in Kiev on Monday."),),
@@ -27,9 +44,63 @@ DOC = RuleDoc(
 )
 
 
+_PEOPLE = frozenset({"person", "given-name"})
+
+
+def _one_word(match: Match) -> bool:
+    return WORD.fullmatch(possessive(match.text)) is not None
+
+
+def _sentence_start_word(ctx: Context, match: Match, target: Target,
+                         mentioned: Callable[[int, Match], bool]) -> bool:
+    """A variant that is also an ordinary English word, capitalised only because a sentence
+    starts there (Luck, of Lutsk), in an article that names the entry nowhere else."""
+    return (
+        _one_word(match)
+        and at_sentence_start(ctx.view, match.start)
+        and not mentioned(target.entry, match)
+        and ordinary_word(possessive(match.text))
+    )
+
+
+@functools.cache
+def _first_name(form: str, language: str) -> bool:
+    from glossary_check.morphology import analyzer
+
+    morph = analyzer(language)
+    return morph is not None and any("Name" in str(p.tag) for p in morph.parse(form.lower()))
+
+
+def _someones_first_name(ctx: Context, match: Match, entry: Entry) -> bool:
+    """A place's variant that is also a first name, standing before a surname: Vladimir
+    Kavardarkov is a man, not the city Volodymyr (Владимир is both in Russian)."""
+    if entry.kind in _PEOPLE or not _one_word(match):
+        return False
+    after = regex.match(r"[ \u00a0]+(\p{Lu})", ctx.view[match.end : match.end + 4])
+    if after is None:
+        return False
+    return any(
+        WORD.fullmatch(form) is not None and _first_name(form, language)
+        for language, forms in entry.sources.items()
+        for form in forms
+    )
+
+
 def check(ctx: Context) -> Iterator[Hit]:
     glossary = ctx.glossary
     settled: list[tuple[int, int]] = []
+    named: dict[int, list[Match]] = {}
+    for match, _, _ in ctx.verdicts:
+        for t in match.targets:
+            named.setdefault(t.entry, []).append(match)
+
+    def mentioned(entry: int, match: Match) -> bool:
+        """Named elsewhere: another match of the entry, or this word mid-sentence."""
+        return any(
+            m is not match and (m.text != match.text or not at_sentence_start(ctx.view, m.start))
+            for m in named.get(entry, ())
+        ) or any(h.entry == entry for h in ctx.source_hits)
+
     for match, verdict, target in ctx.verdicts:
         if verdict is Verdict.VARIANT and _in_own_fix(ctx.view, match.start, match.end,
                                                       target.fix):
@@ -39,6 +110,10 @@ def check(ctx: Context) -> Iterator[Hit]:
                 settled.append((match.start, match.end))
             continue
         entry = ctx.entry(target.entry)
+        if _sentence_start_word(ctx, match, target, mentioned) or _someones_first_name(
+            ctx, match, entry
+        ):
+            continue
         yield Hit(
             match.start, match.end,
             with_note(f"'{match.text}' is a variant of '{entry.term}'", entry),
