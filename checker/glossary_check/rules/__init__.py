@@ -197,10 +197,12 @@ def registry() -> dict[str, Rule]:
         inconsistent,
         mistranslation,
         mixed_script,
+        omission,
         source_form,
         untranslated,
         variant,
     )
 
-    modules = (mixed_script, mistranslation, variant, case, source_form, inconsistent, untranslated)
+    modules = (mixed_script, mistranslation, variant, case, source_form, inconsistent, untranslated,
+               omission)
     return {m.RULE.id: m.RULE for m in modules}
