@@ -833,3 +833,54 @@ def judge_hits(
         if not doubtful:
             named.add(hit.entry)
     return [hit for hit, doubtful in kept if not doubtful or hit.entry in named]
+
+
+
+def dictionary_forms(words: Sequence[str], language: str) -> list[str]:
+    """A name's words in their nominative (Игоря Терехова -> Игорь Терехов), else as written.
+
+    Only dictionary parses tagged as names count (Name, Surn, Patr, Geox ...),
+    every one of them, not only the first; the words of one name take the case,
+    number and gender they share (Терехова is a man's genitive after Игоря, a
+    woman's nominative alone), and a woman's surname keeps its gender
+    (Ахматовой -> Ахматова). A word with no such parse, or a name already in the
+    nominative, stays as written.
+    """
+    morph = analyzer(language)
+    if morph is None:
+        return list(words)
+    parses = [
+        [p for p in morph.parse(_spelling(w)) if _is_known(p) and p.tag.case is not None
+         and not p.tag.grammemes.isdisjoint(PROPER_TAGS)] if _CYRILLIC.search(w) else []
+        for w in words
+    ]
+
+    def key(p: Any) -> tuple[str, str, str | None]:
+        number = "plur" if p.tag.number == "plur" else "sing"
+        gender = str(p.tag.gender) if number == "sing" and p.tag.gender in _GENDERS else None
+        return _CASES.get(str(p.tag.case), str(p.tag.case)), number, gender
+
+    shared = _agreement([{key(p) for p in options} for options in parses if options])
+    if not shared or any(case == "nomn" for case, _, _ in shared):
+        return list(words)
+    chosen = max(shared, key=lambda k: (k[1] == "sing", sum(
+        max((p.score for p in options if _fits_key(key(p), k)), default=0.0) for options in parses
+    )))
+    out = []
+    for word, options in zip(words, parses, strict=True):
+        fitting = [p for p in options if _fits_key(key(p), chosen)]
+        inflected = max(fitting, key=lambda p: p.score).inflect({"nomn"}) if fitting else None
+        if inflected is None:
+            out.append(word)
+            continue
+        form = str(inflected.word)
+        if len(word) > 1 and word.isupper():
+            form = form.upper()
+        elif word[:1].isupper():
+            form = form[:1].upper() + form[1:]
+        out.append(form)
+    return out
+
+
+def _fits_key(key: tuple[str, str, str | None], chosen: tuple[str, str, str | None]) -> bool:
+    return key[:2] == chosen[:2] and (chosen[2] is None or key[2] in (None, chosen[2]))
