@@ -734,6 +734,17 @@ def _agrees(a: Analysis, keys: Keys) -> bool:
     )
 
 
+def _quoted_after_colon(view: str, start: int) -> bool:
+    """A quotation a colon introduces starts a sentence too: сказал: «Слава ...»."""
+    from glossary_check.matching import OPENERS
+
+    i, quoted = start - 1, False
+    while i >= 0 and (view[i] in OPENERS or view[i] in " \u00a0"):
+        quoted = quoted or view[i] in OPENERS
+        i -= 1
+    return quoted and i >= 0 and view[i] == ":"
+
+
 class _Judge:
     """Decides, hit by hit, whether a capitalised source form is the name or a common word."""
 
@@ -779,7 +790,7 @@ class _Judge:
         token = self.run.tokens[self.first]
         return (len(token.text) > 1 and token.text.isupper()) or at_sentence_start(
             self.run.view, token.start
-        )
+        ) or _quoted_after_colon(self.run.view, token.start)
 
     def common(self) -> bool:
         """Whether the word may be a common word: the morphology does not rule it out.

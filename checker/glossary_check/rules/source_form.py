@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import regex
 
 from glossary_check.findings import Applicability, Severity
+from glossary_check.matching import WORD
 from glossary_check.rules import Context, Hit, Rule, SourceHit, with_note
 
 EXPLAIN = """\
@@ -58,12 +59,22 @@ PLACE_PREPOSITIONS: dict[str, dict[str, dict[str, str]]] = {
     },
 }
 _SPACE = regex.compile(r"[ \u00a0]+")
+#: Head nouns of place names English writes with "the" (the White House, the Black Sea): a
+#: preposition is not put before such a term, since "in White House" would be wrong.
+_WITH_ARTICLE = frozenset({
+    "house", "office", "palace", "square", "sea", "ocean", "gulf", "bay", "strait", "river",
+    "lake", "canal", "islands", "mountains", "states", "kingdom", "republic", "emirates",
+    "federation", "union", "netherlands", "philippines", "peninsula", "cathedral", "bridge",
+})
 
 
-def _governed(ctx: Context, hit: SourceHit, kind: str | None) -> tuple[int, str] | None:
+def _governed(ctx: Context, hit: SourceHit, kind: str | None, term: str
+              ) -> tuple[int, str] | None:
     """Where the preposition governing a place starts, and its English, if there is one."""
     table = PLACE_PREPOSITIONS.get(hit.language)
     if kind != "place" or table is None or not hit.cases:
+        return None
+    if any(w.group().casefold() in _WITH_ARTICLE for w in WORD.finditer(term)):
         return None
     at = bisect.bisect_left(ctx.tokens, hit.start, key=lambda t: t.start) - 1
     if at < 0:
@@ -83,7 +94,7 @@ def check(ctx: Context) -> Iterator[Hit]:
     for hit in ctx.source_hits:
         entry = ctx.entry(hit.entry)
         start, suggestion = hit.start, entry.term
-        governed = _governed(ctx, hit, entry.kind)
+        governed = _governed(ctx, hit, entry.kind, entry.term)
         if governed is not None:
             start, suggestion = governed[0], f"{governed[1]} {entry.term}"
         text, name = ctx.view[start : hit.end], ctx.view[hit.start : hit.end]
