@@ -60,6 +60,7 @@ entries:
   - {term: Volodymyr Zelensky, kind: person, aliases: [Zelensky],
      sources: {ru: [Зеленский], uk: [Зеленський]}}
   - {term: Interfax, kind: organization, sources: {ru: [Интерфакс]}}
+  - {term: European Union, kind: organization, sources: {ru: [ЕС], uk: [ЄС]}}
 """
 
 
@@ -140,6 +141,11 @@ def test_a_name_the_dictionary_ranks_first_stays_at_a_sentence_start(compiled: C
 def test_a_name_without_a_common_reading_stays_at_a_sentence_start(compiled: Compiled) -> None:
     assert terms(compiled, "Киев ответил быстро.") == ["Kyiv"]
     assert terms(compiled, "Эрдоган прибыл.") == ["Recep Tayyip Erdoğan"]
+
+
+def test_an_abbreviation_is_evidence_wherever_it_stands(compiled: Compiled) -> None:
+    # Ukrainian tags no organisation: ЄС reads as an untagged noun, yet it is in capitals
+    assert terms(compiled, "ЄС ухвалив рішення. ЄС мовчить.") == ["European Union"] * 2
 
 
 def test_every_parse_is_tried_for_a_form(compiled: Compiled) -> None:

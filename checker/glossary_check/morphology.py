@@ -787,6 +787,8 @@ class _Judge:
 
         if len(self.pattern.words) != 1 or not self.pattern.words[0].capital:
             return False
+        if len(self.pattern.form) > 1 and self.pattern.form.isupper():
+            return False  # an abbreviation (ЄС, МИД) is in capitals wherever it stands
         token = self.run.tokens[self.first]
         return (len(token.text) > 1 and token.text.isupper()) or at_sentence_start(
             self.run.view, token.start
