@@ -371,22 +371,24 @@ def test_mistranslation_looks_for_the_rendering_as_a_whole_word(
     load: Callable[[str], Glossary],
 ) -> None:
     """The model's rendering inside a longer word (Kyjiwan) is not the wrong rendering:
-    the finding falls back to the paragraph's first line."""
+    the term is missing, an omission pointing at the paragraph's first line."""
     compiled = compile_all(load("""\
         entries:
           - term: Kyiv
             sources: {ru: [Киев]}
         """))
     source = read_document("source.txt", "Он поехал в Киев.".encode())
-    translation = read_document("article.txt", b"The Kyjiwan road.\nIt was long.")
+    translation = read_document("article.txt", b"The Kyjiwan road.\nThe trip was long.")
     pairing = Pairing(
         source, "ru", (((0, len(source.view)), (0, len(translation.view.rstrip()))),),
         (SourceHit(12, 16, 0, "ru", "Киев"),), {"Киев": "Kyjiw"},
     )
     found = check_document(
-        translation, compiled, Settings(select=frozenset({"mistranslation"})), pairing
+        translation, compiled, Settings(select=frozenset({"mistranslation", "omission"})), pairing
     )
-    assert [(f.text, f.offset, f.suggestion) for f in found] == [("The Kyjiwan road.", 0, None)]
+    assert [(f.rule, f.text, f.offset, f.suggestion) for f in found] == [
+        ("omission", "The Kyjiwan road.", 0, None)
+    ]
 
 
 def test_a_source_form_two_entries_share_names_both(load: Callable[[str], Glossary]) -> None:

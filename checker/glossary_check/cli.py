@@ -162,7 +162,8 @@ def build_parser(prog: str = "glossary-check", description: str | None = None,
     mt.add_argument("--threads", type=positive, metavar="N", default=SUPPRESS,
                     help="translation workers (default: the machine's cores, at most 4)")
     mt.add_argument("--source", metavar="ORIGINAL",
-                    help="check the one PATH as a translation of ORIGINAL (rule mistranslation)")
+                    help="check the one PATH as a translation of ORIGINAL "
+                         "(rules mistranslation, omission)")
     mt.add_argument("--source-language", metavar="LANG",
                     help="language of ORIGINAL (default: identified from its text)")
     parser.add_argument("--version", action="version", version=f"glossary-check {__version__}")

@@ -62,7 +62,8 @@ class Compiled:
                 if store is not None:
                     store.save(self.sources)
         found = morphology.find_source_forms(self.sources, view, tokens, self.morph_cache)
-        return morphology.merge_hits(exact, found)
+        merged = morphology.merge_hits(exact, found)
+        return morphology.judge_hits(self.sources, view, tokens, merged, self.morph_cache)
 
 
 def near_index(

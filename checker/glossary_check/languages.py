@@ -9,7 +9,8 @@ Belarusian; ђ ћ: Serbian; ѓ ќ ѕ: Macedonian). Among the rest, a language
 model for short text decides (lingua, restricted to the candidates); where
 it is unsure, as on a one-word rubric that reads the same in Russian,
 Bulgarian and Serbian, a language whose dictionary knows every word wins, as
-a desk translating Russian and Ukrainian expects.
+a desk translating Russian and Ukrainian expects; on a text of a few words
+(a name: Игоря Терехова) the one dictionary that knows every word wins first.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ ALPHABETS: dict[str, frozenset[str]] = {
 
 #: Below this confidence (among the languages the letters allow) the model is taken as unsure.
 CONFIDENT = 0.6
+
+#: Texts of at most this many words go by a dictionary first, where only one knows them all.
+SHORT = 3
 
 #: Languages with a dictionary to consult when the model is unsure (pymorphy3's).
 DICTIONARIES = ("ru", "uk")
@@ -127,6 +131,11 @@ def identify(text: str, candidates: Sequence[str] = CANDIDATES) -> str:
     if not _LETTER.search(text):
         return pool[0]
     scores = confidences(text, ordered)
+    if len(_CYRILLIC_WORD.findall(text)) <= SHORT:
+        # a name or two (Игоря Терехова) is where the trigram model guesses worst
+        known = [c for c in pool if c in DICTIONARIES and _dictionary_knows(text, c)]
+        if len(known) == 1:
+            return known[0]
     total = sum(scores.get(c, 0.0) for c in pool) or 1.0
     share = {c: scores.get(c, 0.0) / total for c in pool}
     best = max(pool, key=lambda c: (share[c], -pool.index(c)))

@@ -25,6 +25,8 @@ document, not its length.
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import functools
 import itertools
 import unicodedata
@@ -39,7 +41,7 @@ from glossary_check.matching import WORD, Token, gap_key
 from glossary_check.rules import SourceHit
 
 #: Bump when the layout of a compiled index changes (part of `fingerprint()`).
-FORMAT = 1
+FORMAT = 2
 #: Languages pymorphy3 has dictionaries for; forms in other languages match only as written.
 ANALYSED = ("ru", "uk")
 #: Letters that rule a word out of one of the analysed languages.
@@ -48,6 +50,11 @@ _CASES = {"gen1": "gent", "gen2": "gent", "acc2": "accs", "loc1": "loct", "loc2"
 _GENDERS = frozenset({"masc", "femn", "neut"})
 _INFLECTING = frozenset({"NOUN", "ADJF", "PRTF"})
 _PERSON_TAGS = ("Name", "Surn", "Patr")
+#: Tags of a proper-noun parse: a name, a place, an organisation, a trade mark.
+PROPER_TAGS = (*_PERSON_TAGS, "Geox", "Orgn", "Trad")
+#: Parts of speech of a common word a capitalised name may also be (слава, белое, мирно).
+_COMMON_POS = frozenset({"NOUN", "ADJF", "ADJS", "COMP", "ADVB", "PRED", "PRTF"})
+_ATTRIBUTES = frozenset({"ADJF", "PRTF"})
 #: Articles that mark a publication or organisation title as foreign, hence indeclinable.
 _ARTICLES = frozenset({"le", "la", "les", "l", "the", "der", "die", "das", "el", "los", "las",
                        "il", "lo", "gli", "de", "het"})
@@ -140,6 +147,12 @@ class Analysis:
     extra: str
     #: an indeclinable reading: the same form stands for every case
     fixd: bool = False
+    #: tagged as a name, surname, place, organisation or trade mark
+    proper: bool = False
+    #: from the dictionary, not guessed from the word's ending
+    known: bool = True
+    #: the analyser's estimate of this parse's likelihood (Ukrainian has none: all 1.0)
+    score: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +173,9 @@ class Pattern:
     gaps: tuple[str, ...]
     #: a person's name: its plural (the Zakharovs) loses the gender that tells people apart
     singular: bool = False
+    #: a place named by an adjective alone (Белое, Южное, Золоте): before a noun it agrees
+    #: with, the word is that noun's attribute (Белого дома), not the name
+    adjectival: bool = False
 
 
 @dataclass(slots=True)
@@ -178,6 +194,8 @@ class SourceIndex:
     #: language -> first letters of every form of an inflecting first word -> needs a capital
     starts: dict[str, dict[str, bool]] = field(default_factory=dict)
     fingerprint: str = ""
+    #: (entry, language, form) -> pattern number, to judge exact hits by their pattern
+    numbers: dict[tuple[int, str, str], int] = field(default_factory=dict)
 
     @classmethod
     def compile(
@@ -192,6 +210,7 @@ class SourceIndex:
         by_pair: dict[tuple[str, str, str], list[int]] = {}
         by_surface: dict[str, list[int]] = {}
         starts: dict[str, dict[str, bool]] = {}
+        numbers: dict[tuple[int, str, str], int] = {}
         for entry, language, form in forms:
             kind, term = about.get(entry, (None, ""))
             built = _pattern(entry, language, form, kind, term)
@@ -200,6 +219,7 @@ class SourceIndex:
             pattern, prefixes = built
             number = len(patterns)
             patterns.append(pattern)
+            numbers.setdefault((entry, language, form), number)
             first = pattern.words[0]
             if not first.readings:
                 by_surface.setdefault(first.surface, []).append(number)
@@ -221,6 +241,7 @@ class SourceIndex:
             {k: tuple(v) for k, v in by_surface.items()},
             starts,
             fingerprint(),
+            numbers,
         )
 
 
@@ -432,7 +453,11 @@ def _pattern(entry: int, language: str, form: str, kind: str | None, term: str
     prefixes: set[str] = set()
     if specs[0].readings:
         prefixes = _prefixes(words[0].text, specs[0].readings, (o[4] for o in words[0].options))
-    return Pattern(entry, language, form, specs, tuple(gaps), person), prefixes
+    last = specs[-1].readings
+    adjectival = (not person and any(r.pos in _ATTRIBUTES for r in last)
+                  and not any(s.readings and all(r.pos == "NOUN" for r in s.readings)
+                              for s in specs))
+    return Pattern(entry, language, form, specs, tuple(gaps), person, adjectival), prefixes
 
 
 # --- matching a document ------------------------------------------------------------
@@ -442,24 +467,26 @@ MorphCache = dict[tuple[str, str], tuple[Analysis, ...]]
 
 
 def _analyse(morph: Any, spelled: str) -> tuple[Analysis, ...]:
+    """Every parse; those without case (adverbs, verbs) only to tell common words apart."""
     out: dict[Analysis, None] = {}
     for p in morph.parse(spelled):
         tag = p.tag
-        case = tag.case
-        if case is None:
-            continue
+        case = "" if tag.case is None else str(tag.case)
         number = "plur" if tag.number == "plur" else "sing"
         gender = str(tag.gender) if number == "sing" and tag.gender in _GENDERS else None
-        case = str(case)
+        proper = not tag.grammemes.isdisjoint(PROPER_TAGS)
         out[Analysis(fold(p.normal_form), str(tag.POS), gender, _CASES.get(case, case), number,
-                     _extra(tag), "Fixd" in tag)] = None
+                     _extra(tag), "Fixd" in tag, proper, _is_known(p), float(p.score))] = None
     return tuple(out)
 
 
-def _agree(groups: list[set[tuple[str, str, str | None]]]) -> bool:
-    """Whether the inflecting words share a case, number and (where marked) gender."""
+Keys = set[tuple[str, str, str | None]]
+
+
+def _agreement(groups: list[Keys]) -> Keys | None:
+    """The (case, number, gender) the inflecting words share, or None where they do not agree."""
     if not groups:
-        return True
+        return set()
     current = groups[0]
     for keys in groups[1:]:
         merged = set()
@@ -469,8 +496,8 @@ def _agree(groups: list[set[tuple[str, str, str | None]]]) -> bool:
                     merged.add((case, number, gender or g))
         current = merged
         if not current:
-            return False
-    return True
+            return None
+    return current
 
 
 class _Run:
@@ -538,10 +565,10 @@ class _Run:
                         out.update(self.index.by_pair.get((language, a.lemma, second), ()))
         return tuple(sorted(out))
 
-    def keys(self, token: Token, spec: WordSpec, language: str) -> set[tuple[str, str, str | None]]:
+    def keys(self, token: Token, spec: WordSpec, language: str) -> Keys:
         """(case, number, gender) a document word can have as a form of this pattern word."""
-        out: set[tuple[str, str, str | None]] = set()
-        analyses = self.analyses(token.text, language)
+        out: Keys = set()
+        analyses = [a for a in self.analyses(token.text, language) if a.case]
         for r in spec.readings:
             if r.declines:
                 # the dictionary's gender and indeclinability are wrong for this name
@@ -558,12 +585,12 @@ class _Run:
             )
         return out
 
-    def match(self, pattern: Pattern, i: int) -> int | None:
-        """Index of the last token of `pattern` read from token i, or None."""
+    def match(self, pattern: Pattern, i: int) -> tuple[int, frozenset[str]] | None:
+        """Index of the last token of `pattern` read from token i and the cases it is in."""
         tokens = self.tokens
         if i + len(pattern.words) > len(tokens):
             return None
-        groups: list[set[tuple[str, str, str | None]]] = []
+        groups: list[Keys] = []
         for k, spec in enumerate(pattern.words):
             token = tokens[i + k]
             if k and _gap(self.view[tokens[i + k - 1].end : token.start]) != pattern.gaps[k - 1]:
@@ -580,20 +607,23 @@ class _Run:
             if not keys:
                 return None
             groups.append(keys)
-        return i + len(pattern.words) - 1 if _agree(groups) else None
+        shared = _agreement(groups)
+        if shared is None:
+            return None
+        return i + len(pattern.words) - 1, frozenset(c for c, _, _ in shared)
 
     def hits(self) -> Iterator[SourceHit]:
         tokens, patterns = self.tokens, self.index.patterns
         i = 0
         while i < len(tokens):
-            best_last, best = -1, list[Pattern]()
+            best_last, best = -1, list[tuple[Pattern, frozenset[str]]]()
             for number in self.candidates(i):
-                last = self.match(patterns[number], i)
-                if last is None or last < best_last:
+                found = self.match(patterns[number], i)
+                if found is None or found[0] < best_last:
                     continue
-                if last > best_last:
-                    best_last, best = last, []
-                best.append(patterns[number])
+                if found[0] > best_last:
+                    best_last, best = found[0], []
+                best.append((patterns[number], found[1]))
             if not best:
                 i += 1
                 continue
@@ -632,19 +662,20 @@ def _hint(view: str, start: int, end: int) -> str | None:
     return None
 
 
-def _pick(patterns: list[Pattern], view: str, start: int, end: int) -> Iterator[SourceHit]:
+def _pick(found: list[tuple[Pattern, frozenset[str]]], view: str, start: int, end: int
+          ) -> Iterator[SourceHit]:
     """One hit per entry; where forms of several languages matched, letters decide."""
-    by_entry: dict[int, list[Pattern]] = {}
-    for p in patterns:
-        by_entry.setdefault(p.entry, []).append(p)
+    by_entry: dict[int, list[tuple[Pattern, frozenset[str]]]] = {}
+    for p, cases in found:
+        by_entry.setdefault(p.entry, []).append((p, cases))
     hint: str | None = None
     for entry in sorted(by_entry):
         options = by_entry[entry]
         chosen = options[0]
-        if len({p.language for p in options}) > 1:
+        if len({p.language for p, _ in options}) > 1:
             hint = hint or _hint(view, start, end)
-            chosen = next((p for p in options if p.language == hint), chosen)
-        yield SourceHit(start, end, entry, chosen.language, chosen.form)
+            chosen = next((o for o in options if o[0].language == hint), chosen)
+        yield SourceHit(start, end, entry, chosen[0].language, chosen[0].form, chosen[1])
 
 
 def find_source_forms(
@@ -669,13 +700,200 @@ def merge_hits(exact: Iterable[SourceHit], inflected: Iterable[SourceHit]) -> li
     )
     out: list[SourceHit] = []
     span: tuple[int, int] | None = None
-    entries: set[int] = set()
+    entries: dict[int, int] = {}  # entry -> its place in `out`, for the current span
     for start, _, _, hit in ranked:
         if span is not None and start < span[1]:
-            if (hit.start, hit.end) == span and hit.entry not in entries:
+            if (hit.start, hit.end) != span:
+                continue
+            if hit.entry not in entries:
+                entries[hit.entry] = len(out)
                 out.append(hit)
-                entries.add(hit.entry)
+            elif not out[entries[hit.entry]].cases and hit.cases:
+                # the exact hit stays; the analysis adds the cases it can be in (в Киев: accs)
+                out[entries[hit.entry]] = dataclasses.replace(out[entries[hit.entry]],
+                                                              cases=hit.cases)
             continue
+        span, entries = (hit.start, hit.end), {hit.entry: len(out)}
         out.append(hit)
-        span, entries = (hit.start, hit.end), {hit.entry}
     return out
+
+
+# --- judging hits -------------------------------------------------------------------
+
+#: What may stand between an adjective and the noun it qualifies.
+_ATTRIBUTE_GAP = regex.compile(r"[^\S\n\r]+|[^\S\n\r]*[\n\r][^\S\n\r]*")
+#: Agreeing adjectives and participles read past on the way to the noun.
+_ATTRIBUTE_REACH = 3
+
+
+def _agrees(a: Analysis, keys: Keys) -> bool:
+    return any(
+        a.case == c and a.number == n and (n == "plur" or a.gender is None or g is None
+                                           or a.gender == g)
+        for c, n, g in keys
+    )
+
+
+def _quoted_after_colon(view: str, start: int) -> bool:
+    """A quotation a colon introduces starts a sentence too: сказал: «Слава ...»."""
+    from glossary_check.matching import OPENERS
+
+    i, quoted = start - 1, False
+    while i >= 0 and (view[i] in OPENERS or view[i] in " \u00a0"):
+        quoted = quoted or view[i] in OPENERS
+        i -= 1
+    return quoted and i >= 0 and view[i] == ":"
+
+
+class _Judge:
+    """Decides, hit by hit, whether a capitalised source form is the name or a common word."""
+
+    def __init__(self, run: _Run, hit: SourceHit, pattern: Pattern, first: int) -> None:
+        self.run, self.hit, self.pattern, self.first = run, hit, pattern, first
+
+    def languages(self) -> tuple[str, ...]:
+        """The hit's language first: a word the other language spells alike is read in it too."""
+        own = self.hit.language
+        return (own, *(lang for lang in ANALYSED if lang != own)) if own in ANALYSED else ()
+
+    def attributive(self) -> bool:
+        """An adjective-named place before a noun it agrees with: Белого дома, Южного порта."""
+        if not self.pattern.adjectival:
+            return False
+        run, tokens = self.run, self.run.tokens
+        last = self.first + len(self.pattern.words) - 1
+        lemmas = {r.lemma for r in self.pattern.words[-1].readings if r.pos in _ATTRIBUTES}
+        for language in self.languages():
+            own: Keys = {(a.case, a.number, a.gender)
+                         for a in run.analyses(tokens[last].text, language)
+                         if a.pos in _ATTRIBUTES and a.lemma in lemmas and a.case}
+            if not own:
+                continue
+            k = last + 1
+            while k < len(tokens) and k - last <= _ATTRIBUTE_REACH:
+                if not _ATTRIBUTE_GAP.fullmatch(run.view, tokens[k - 1].end, tokens[k].start):
+                    break
+                analyses = run.analyses(tokens[k].text, language)
+                if any(a.pos == "NOUN" and _agrees(a, own) for a in analyses):
+                    return True
+                if not any(a.pos in _ATTRIBUTES and _agrees(a, own) for a in analyses):
+                    break
+                k += 1
+        return False
+
+    def weak(self) -> bool:
+        """A one-word form whose capital says nothing: at a sentence start, or in capitals."""
+        from glossary_check.matching import at_sentence_start
+
+        if len(self.pattern.words) != 1 or not self.pattern.words[0].capital:
+            return False
+        if len(self.pattern.form) > 1 and self.pattern.form.isupper():
+            return False  # an abbreviation (ЄС, МИД) is in capitals wherever it stands
+        token = self.run.tokens[self.first]
+        return (len(token.text) > 1 and token.text.isupper()) or at_sentence_start(
+            self.run.view, token.start
+        ) or _quoted_after_colon(self.run.view, token.start)
+
+    def common(self) -> bool:
+        """Whether the word may be a common word: the morphology does not rule it out.
+
+        It does where the word has no common parse, or where a name parse of the form
+        ranks at least as high as every common one (Роза; not Света, the genitive of
+        свет). Where the dictionary tags no name parse of the form (uk Київ, Мирное), it
+        cannot, and the word stays in doubt.
+        """
+        lemmas = {r.lemma for r in self.pattern.words[0].readings}
+        analyses = self.run.analyses(self.run.tokens[self.first].text, self.hit.language)
+        common = [a.score for a in analyses if a.known and not a.proper and a.pos in _COMMON_POS]
+        if not common:
+            return False
+        names = [a.score for a in analyses if a.proper and a.lemma in lemmas]
+        return not names or max(common) > max(names)
+
+
+def judge_hits(
+    index: SourceIndex,
+    view: str,
+    tokens: Sequence[Token],
+    hits: Sequence[SourceHit],
+    cache: MorphCache | None = None,
+) -> list[SourceHit]:
+    """The hits that name the entry, not a common word that shares its letters.
+
+    Out go a place named by an adjective that qualifies the noun after it (Белого
+    дома), and a one-word name at a sentence start (or in capitals) that reads first
+    as a common word (Слава, Вера) or that the dictionary cannot tell from one
+    (Мирное), unless the article names the entry where its capital is evidence. (A
+    capitalised form met in lower case is no hit at all: синего света is not Света.)
+    """
+    if not hits:
+        return []
+    run = _Run(index, view, tokens, {} if cache is None else cache)
+    kept: list[tuple[SourceHit, bool]] = []  # (hit, whether it needs another mention)
+    named: set[int] = set()
+    for hit in hits:
+        number = index.numbers.get((hit.entry, hit.language, hit.form))
+        first = bisect.bisect_left(tokens, hit.start, key=lambda t: t.start)
+        if number is None or first >= len(tokens) or tokens[first].start != hit.start:
+            kept.append((hit, False))
+            named.add(hit.entry)
+            continue
+        judge = _Judge(run, hit, index.patterns[number], first)
+        if judge.attributive():
+            continue
+        doubtful = judge.weak() and judge.common()
+        kept.append((hit, doubtful))
+        if not doubtful:
+            named.add(hit.entry)
+    return [hit for hit, doubtful in kept if not doubtful or hit.entry in named]
+
+
+
+def dictionary_forms(words: Sequence[str], language: str) -> list[str]:
+    """A name's words in their nominative (Игоря Терехова -> Игорь Терехов), else as written.
+
+    Only dictionary parses tagged as names count (Name, Surn, Patr, Geox ...),
+    every one of them, not only the first; the words of one name take the case,
+    number and gender they share (Терехова is a man's genitive after Игоря, a
+    woman's nominative alone), and a woman's surname keeps its gender
+    (Ахматовой -> Ахматова). A word with no such parse, or a name already in the
+    nominative, stays as written.
+    """
+    morph = analyzer(language)
+    if morph is None:
+        return list(words)
+    parses = [
+        [p for p in morph.parse(_spelling(w)) if _is_known(p) and p.tag.case is not None
+         and not p.tag.grammemes.isdisjoint(PROPER_TAGS)] if _CYRILLIC.search(w) else []
+        for w in words
+    ]
+
+    def key(p: Any) -> tuple[str, str, str | None]:
+        number = "plur" if p.tag.number == "plur" else "sing"
+        gender = str(p.tag.gender) if number == "sing" and p.tag.gender in _GENDERS else None
+        return _CASES.get(str(p.tag.case), str(p.tag.case)), number, gender
+
+    shared = _agreement([{key(p) for p in options} for options in parses if options])
+    if not shared or any(case == "nomn" for case, _, _ in shared):
+        return list(words)
+    chosen = max(shared, key=lambda k: (k[1] == "sing", sum(
+        max((p.score for p in options if _fits_key(key(p), k)), default=0.0) for options in parses
+    )))
+    out = []
+    for word, options in zip(words, parses, strict=True):
+        fitting = [p for p in options if _fits_key(key(p), chosen)]
+        inflected = max(fitting, key=lambda p: p.score).inflect({"nomn"}) if fitting else None
+        if inflected is None:
+            out.append(word)
+            continue
+        form = str(inflected.word)
+        if len(word) > 1 and word.isupper():
+            form = form.upper()
+        elif word[:1].isupper():
+            form = form[:1].upper() + form[1:]
+        out.append(form)
+    return out
+
+
+def _fits_key(key: tuple[str, str, str | None], chosen: tuple[str, str, str | None]) -> bool:
+    return key[:2] == chosen[:2] and (chosen[2] is None or key[2] in (None, chosen[2]))

@@ -9,6 +9,11 @@ no maintained library has it exactly (iuliia's writes a Cyrillic ё for ë and
 adds the optional middle dots); the other Russian systems are iuliia's.
 Serbian and Bulgarian have their official one-to-one systems.
 
+BGN/PCGN marks the soft and hard signs (Igor’, Pod”yachev), which no English
+news desk prints; `transliterate(..., plain=True)` leaves them out for a
+suggestion. The scholarly systems (scientific, ISO 9, ALA-LC, GOST) keep
+theirs: a desk that chose one wants them.
+
 Letter case is kept a word at a time: a word in capitals comes out in
 capitals (ЩЕРБУХИ → SHCHERBUKHY), a capitalised one capitalised (Щербухи →
 Shcherbukhy), whatever the library does with a digraph's second letter.
@@ -86,6 +91,8 @@ _RU_BGN = {
     "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
     "щ": "shch", "ъ": "”", "ы": "y", "ь": "’", "э": "e", "ю": "yu", "я": "ya",
 }
+#: Letters whose marks a plain rendering leaves out, by (language, system).
+_PLAIN_DROPS: dict[tuple[str, str], frozenset[str]] = {("ru", "bgn-pcgn"): frozenset("ьъ")}
 #: BGN/PCGN: е and ё take a y word-initially and after these (vowels, й, ъ, ь).
 _RU_YE_AFTER = frozenset("аеёиоуыэюяйъь")
 
@@ -166,8 +173,11 @@ def _capitals(word: str) -> bool:
     return len(cased) > 1 and all(c.isupper() for c in cased)
 
 
-def _own_word(engine: Callable[[str], list[str]], word: str) -> str:
-    chunks = engine(word.lower())
+def _own_word(engine: Callable[[str], list[str]], word: str, drop: frozenset[str]) -> str:
+    lower = word.lower()
+    chunks = engine(lower)
+    if drop and len(chunks) == len(lower):
+        chunks = ["" if ch in drop else c for ch, c in zip(lower, chunks, strict=True)]
     if len(chunks) != len(word):
         return "".join(chunks)
     if _capitals(word):
@@ -186,8 +196,9 @@ def _library_word(convert: Callable[[str], str], word: str) -> str:
     return convert(word)
 
 
-def transliterate(text: str, language: str, system: str | None = None) -> str:
-    """`text` romanised by `system` (the language's default when None).
+def transliterate(text: str, language: str, system: str | None = None, plain: bool = False
+                  ) -> str:
+    """`text` romanised by `system` (the language's default when None); `plain` for print.
 
     A language with no system at all (Belarusian, Macedonian) comes back as
     written; a system the language does not have raises TransliterationError.
@@ -200,9 +211,10 @@ def transliterate(text: str, language: str, system: str | None = None) -> str:
     own = _OWN.get((language, system))
     if own is not None:
         engine = own
+        drop = _PLAIN_DROPS.get((language, system), frozenset()) if plain else frozenset()
 
         def convert_word(word: str) -> str:
-            return _own_word(engine, word)
+            return _own_word(engine, word, drop)
     else:
         library = _library(language, system)
 

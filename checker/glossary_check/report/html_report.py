@@ -31,6 +31,7 @@ COLOURS = {
     "mixed-script": "#ff9de2",
     "inconsistent": "#fff09b",
     "mistranslation": "#9ee6d5",
+    "omission": "#e0e0e0",
     "unused-ignore": "#d9d9d9",
 }
 OTHER_COLOUR = "#cfe8b0"

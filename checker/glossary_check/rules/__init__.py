@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING
 
 from glossary_check.findings import Applicability, Severity
 from glossary_check.glossary import Entry, Glossary
-from glossary_check.matching import Kind, Match, Target, Token, given_name_fits, normalise_gaps
+from glossary_check.matching import (
+    WORD,
+    Kind,
+    Match,
+    Target,
+    Token,
+    given_name_fits,
+    normalise_gaps,
+)
 
 if TYPE_CHECKING:
     from glossary_check.align import Pairing
@@ -52,6 +60,8 @@ class SourceHit:
     entry: int
     language: str
     form: str
+    #: the grammatical cases the form can be in here (pymorphy3's names), where analysed
+    cases: frozenset[str] = frozenset()
 
 
 class Claims:
@@ -120,7 +130,9 @@ class Context:
                 continue
             entries: set[int] = set()  # a form two entries share names both; one language each
             for t in m.targets:
-                if t.kind is Kind.SOURCE and t.entry not in entries:
+                if t.kind is not Kind.SOURCE or t.entry in entries:
+                    continue
+                if capitalised_as(t.form, m.text):
                     entries.add(t.entry)
                     hits.append(SourceHit(m.start, m.end, t.entry, t.language or "", t.form))
         if self.has_cyrillic and self.compiled.glossary.has_sources:
@@ -134,6 +146,15 @@ class Context:
                     matcher, h.entry, self.view, self.tokens, h.end, forms_at
                 )]
         return hits
+
+
+def capitalised_as(form: str, text: str) -> bool:
+    """Whether every word the form capitalises is capitalised in the text: a proper noun's
+    source (Света, Мирное) never finds the common word (света, мирное)."""
+    return all(
+        not f.group()[:1].isupper() or t.group()[:1].isupper()
+        for f, t in zip(WORD.finditer(form), WORD.finditer(text), strict=False)
+    )
 
 
 class Verdict(enum.Enum):
@@ -256,6 +277,7 @@ def registry() -> dict[str, Rule]:
         inconsistent,
         mistranslation,
         mixed_script,
+        omission,
         source_form,
         untranslated,
         unused_ignore,
@@ -263,7 +285,7 @@ def registry() -> dict[str, Rule]:
     )
 
     modules = (mixed_script, mistranslation, variant, case, source_form, inconsistent, untranslated,
-               unused_ignore)
+               omission, unused_ignore)
     return {m.RULE.id: m.RULE for m in modules}
 
 

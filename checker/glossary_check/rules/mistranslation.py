@@ -1,12 +1,14 @@
-"""`mistranslation`: a term named in the source whose accepted rendering the translation lacks."""
+"""`mistranslation`: a term named in the source that the translation renders wrongly."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import regex
 
 from glossary_check.findings import Applicability, Severity
+from glossary_check.glossary import Entry
 from glossary_check.rules import Context, Example, Hit, Rule, RuleDoc, Verdict, with_note
 
 DOC = RuleDoc(
@@ -24,16 +26,26 @@ DOC = RuleDoc(
 )
 
 
-def _first_line(view: str, start: int, end: int) -> tuple[int, int]:
-    stop = view.find("\n", start, end)
-    return start, (end if stop < 0 else stop)
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """An entry the source paragraph names and the translated one lacks by term and alias."""
+
+    entry_index: int
+    entry: Entry
+    #: the source form as the source paragraph writes it
+    written: str
+    #: the translated paragraph
+    start: int
+    end: int
+    #: where the paragraph renders the entry wrongly, if it does
+    wrong: tuple[int, int] | None
 
 
-def check(ctx: Context) -> Iterator[Hit]:
+def missing(ctx: Context) -> Iterator[Missing]:
+    """Every entry a source paragraph names whose term its translated paragraph lacks."""
     pairing = ctx.pairing
     if pairing is None:
         return
-    glossary = ctx.glossary
     for (src_start, src_end), (tgt_start, tgt_end) in pairing.links:
         named: dict[int, str] = {}
         for hit in pairing.hits:
@@ -41,7 +53,6 @@ def check(ctx: Context) -> Iterator[Hit]:
                 named.setdefault(hit.entry, pairing.source.view[hit.start : hit.end])
         verdicts = [((v, t), m) for m, v, t in ctx.verdicts if tgt_start <= m.start < tgt_end]
         for entry_index, written in named.items():
-            entry = ctx.entry(entry_index)
             if any(v is Verdict.CORRECT and t.entry == entry_index for (v, t), _ in verdicts):
                 continue
             wrong = next(
@@ -61,41 +72,35 @@ def check(ctx: Context) -> Iterator[Hit]:
                 found = regex.compile(whole, regex.IGNORECASE).search(ctx.view, tgt_start, tgt_end)
                 if found is not None:
                     span = found.span()
-            if span is not None:
-                text = ctx.view[span[0] : span[1]]
-                message = (
-                    f"'{written}' in the source is rendered '{text}' here; "
-                    f"the desk writes '{entry.term}'"
-                )
-                yield Hit(
-                    span[0],
-                    span[1],
-                    with_note(message, entry),
-                    entry=entry,
-                    suggestion=entry.term,
-                    language=glossary.language,
-                    applicability=Applicability.UNSAFE,
-                )
-            else:
-                start, end = _first_line(ctx.view, tgt_start, tgt_end)
-                message = (
-                    f"the source names '{written}' ({entry.term}) but this paragraph "
-                    f"has no '{entry.term}'"
-                )
-                yield Hit(
-                    start,
-                    end,
-                    with_note(message, entry),
-                    entry=entry,
-                    language=glossary.language,
-                    exclusive=False,
-                )
+            yield Missing(entry_index, ctx.entry(entry_index), written, tgt_start, tgt_end, span)
+
+
+def check(ctx: Context) -> Iterator[Hit]:
+    for gap in missing(ctx):
+        if gap.wrong is None:
+            continue
+        entry = gap.entry
+        start, end = gap.wrong
+        text = ctx.view[start:end]
+        message = (
+            f"'{gap.written}' in the source is rendered '{text}' here; "
+            f"the desk writes '{entry.term}'"
+        )
+        yield Hit(
+            start,
+            end,
+            with_note(message, entry),
+            entry=entry,
+            suggestion=entry.term,
+            language=ctx.glossary.language,
+            applicability=Applicability.UNSAFE,
+        )
 
 
 RULE = Rule(
     "mistranslation",
     Severity.ERROR,
-    "a source term whose accepted rendering the translation lacks",
+    "a source term the translation renders otherwise than the desk",
     DOC,
     check,
     Applicability.UNSAFE,

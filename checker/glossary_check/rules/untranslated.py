@@ -28,6 +28,7 @@ DOC = RuleDoc(
 _EDGE = regex.compile(r"^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$")
 _NAME_RUN = regex.compile(r"\p{Lu}[\p{L}\p{M}'’ʼ-]*(?:[ \u00a0]+\p{Lu}[\p{L}\p{M}'’ʼ-]*)*")
 _LETTER = regex.compile(r"\p{L}")
+_SEPARATOR = regex.compile(r"([ \u00a0]+)")
 
 
 def trim(view: str, start: int, end: int) -> tuple[int, int]:
@@ -65,16 +66,36 @@ def common_word(word: str, language: str) -> bool:
 
 
 def names(text: str, language: str, system: str | None) -> list[tuple[str, str]]:
-    """Capitalised runs that look like names, with the desk's romanisation of each."""
+    """Capitalised runs that look like names, with the desk's romanisation of each.
+
+    A name is romanised in its dictionary form (Зеленського -> Zelenskyi, not
+    Zelenskoho), as English prints it, without the soft-sign marks of BGN/PCGN.
+    """
+    from glossary_check.morphology import dictionary_forms
     from glossary_check.transliteration import transliterate
 
     out = []
     for m in _NAME_RUN.finditer(text):
-        words = m.group().split()
+        parts = _SEPARATOR.split(m.group())
+        words = parts[::2]
         if all(common_word(w, language) for w in words):
             continue
-        out.append((m.group(), transliterate(m.group(), language, system)))
+        parts[::2] = dictionary_forms(words, language)
+        out.append((m.group(), transliterate("".join(parts), language, system, plain=True)))
     return out
+
+
+def _language(piece: str, span: str) -> str:
+    """A piece's language: its own letters where they decide, else its whole span's.
+
+    A one-letter preposition left beside a source form (у Києві) reads as any
+    language alone; its neighbours tell.
+    """
+    from glossary_check import languages
+
+    if len(languages.letter_candidates(piece)) == 1:
+        return languages.identify(piece)
+    return languages.identify(span)
 
 
 def check(ctx: Context) -> Iterator[Hit]:
@@ -88,7 +109,7 @@ def check(ctx: Context) -> Iterator[Hit]:
             text = ctx.view[start:end]
             if not _LETTER.search(text):
                 continue
-            language = languages.identify(text)
+            language = _language(text, ctx.view[span_start:span_end])
             shown = LANGUAGE_NAMES.get(language, language)
             rendered = names(text, language, ctx.glossary.transliteration.get(language))
             detail = "; ".join(f"{a} → {b}" for a, b in rendered if a != b)
