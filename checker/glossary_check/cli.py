@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from glossary_check import __version__
-from glossary_check.options import add_selection, positive
+from glossary_check.files import DEFAULT_MAX_FILE_SIZE, set_max_file_size
+from glossary_check.options import add_selection, file_size, positive
 
 if TYPE_CHECKING:
     from glossary_check.compiled import Compiled
@@ -79,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--jobs", type=positive, default=None, metavar="N",
                         help="check files in N processes (default: one per CPU; 1: none); "
                         "a few small files are always checked in one")
+    parser.add_argument("--max-file-size", type=file_size, default=DEFAULT_MAX_FILE_SIZE,
+                        metavar="SIZE",
+                        help="refuse inputs larger than SIZE bytes (or 512K, 64M, 1G; "
+                        "default: 16M); only regular files and standard input are read")
     parser.add_argument("--no-cache", action="store_true",
                         help="neither read nor write the compiled-glossary cache (kept in the "
                         "user cache directory, or $GLOSSARY_CHECK_CACHE_DIR)")
@@ -103,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     mt = parser.add_argument_group("machine translation")
     mt.add_argument("--no-translate", action="store_true",
                     help="do not machine-translate untranslated spans")
-    mt.add_argument("--threads", type=int, metavar="N",
+    mt.add_argument("--threads", type=positive, metavar="N",
                     help="translation workers (default: the machine's cores, at most 4)")
     mt.add_argument("--source", metavar="ORIGINAL",
                     help="check the one PATH as a translation of ORIGINAL (rule mistranslation)")
@@ -264,14 +269,16 @@ def _check_translation(
 
     if len(paths) != 1 or paths[0] == "-":
         raise UsageError("--source ORIGINAL takes exactly one TRANSLATION file")
+    reading = args.source
     try:
         source = read_document(args.source, read_input(args.source))
+        reading = paths[0]
         data = read_input(paths[0])
         translation = read_document(paths[0], data)
     except DocumentError as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:
-        raise UsageError(f"{exc.filename}: {exc.strerror}") from None
+        raise UsageError(f"{reading}: {exc.strerror}") from None
     language = args.source_language
     if not language:
         from glossary_check import languages
@@ -369,6 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             resolve(args, parser, argv)
         except ConfigError as exc:
             raise UsageError(str(exc)) from None
+        set_max_file_size(args.max_file_size)
         return _check(args)
     except UsageError as exc:
         print(f"glossary-check: {exc}", file=sys.stderr)

@@ -18,6 +18,7 @@ format = "text"
 language = "en"
 translate = false
 threads = 2
+max-file-size = "16M"              # the largest input read (bytes, or K/M/G)
 report-unused-ignores = true
 
 [tool.glossary-check.severity]
@@ -40,6 +41,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from glossary_check.files import InputRefused, parse_size, read_bounded
+from glossary_check.options import is_positive
 
 if TYPE_CHECKING:
     from glossary_check.glossary import Glossary
@@ -76,9 +80,13 @@ def _bool(value: Any) -> str | None:
 
 
 def _threads(value: Any) -> str | None:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+    return None if is_positive(value) else "must be a whole number of at least 1"
+
+
+def _size(value: Any) -> str | None:
+    if is_positive(value) or (isinstance(value, str) and parse_size(value) is not None):
         return None
-    return "must be a whole number of at least 1"
+    return "must be a size in bytes, or a string such as \"512K\" or \"64M\""
 
 
 def _choice(options: Sequence[str]) -> Check:
@@ -109,6 +117,7 @@ KEYS: dict[str, Key] = {k.name: k for k in (
     Key("language", "language", _string),
     Key("translate", "no_translate", _bool, inverted=True),
     Key("threads", "threads", _threads),
+    Key("max-file-size", "max_file_size", _size),
     Key("report-unused-ignores", "report_unused_ignores", _bool),
     Key("severity", "severities", lambda v: None if isinstance(v, dict) else "must be a table"),
 )}
@@ -137,9 +146,13 @@ class Config:
 
 def _has_table(path: Path) -> bool:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return "[tool.glossary-check" in path.read_text(encoding="utf-8", errors="replace")
+        text = read_bounded(path).decode("utf-8", errors="replace")
+    except OSError:
+        return True  # then load_config says what is wrong with it
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return "[tool.glossary-check" in text
     return isinstance(data.get("tool"), dict) and "glossary-check" in data["tool"]
 
 
@@ -169,9 +182,11 @@ def load_config(path: Path) -> Config:
     """Read and check one file; a ConfigError names file:line:column."""
     shown = _shown(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_bounded(path).decode("utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(f"{shown}: no such configuration file") from None
+    except InputRefused as exc:
+        raise ConfigError(f"{shown}: {exc.strerror}") from None
     except OSError as exc:
         raise ConfigError(f"{shown}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
@@ -210,6 +225,8 @@ def load_config(path: Path) -> Config:
         elif name == "glossary":
             names = [value] if isinstance(value, str) else value
             value = [str(_relative(path, v)) for v in names]
+        elif name == "max-file-size" and isinstance(value, str):
+            value = parse_size(value)
         values[name] = Setting(value, f"{shown}:{locate.line((), name)}")
     return Config(path, values)
 

@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from glossary_check.documents import Document, DocumentError, read_document
+from glossary_check.files import read_bounded
 from glossary_check.findings import Applicability, FileResult, Finding
 
 MAX_ROUNDS = 3
@@ -351,5 +352,4 @@ def fix_results(
 
 
 def _read(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
+    return read_bounded(path)

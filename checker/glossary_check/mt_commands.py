@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from glossary_check.options import positive
+
 if TYPE_CHECKING:
     from glossary_check.compiled import Compiled
     from glossary_check.findings import FileResult
@@ -150,7 +152,7 @@ def audit_main(argv: Sequence[str]) -> int:
     parser.add_argument("glossary", help="the glossary YAML")
     parser.add_argument("-f", "--format", choices=("text", "json"), default="text")
     parser.add_argument("--all", action="store_true", help="list agreeing entries too")
-    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--threads", type=positive, default=None, metavar="N")
     parser.add_argument(
         "--no-cache", action="store_true", help="neither read nor write cached translations"
     )

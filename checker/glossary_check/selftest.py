@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from glossary_check.compiled import Compiled
-from glossary_check.documents import read_document
+from glossary_check.documents import DocumentError, read_document
 from glossary_check.findings import Finding
 from glossary_check.glossary import Entry
 from glossary_check.pipeline import Settings, check_document
@@ -123,7 +123,11 @@ def main(argv: Sequence[str]) -> int:
         return 2
     settings = Settings(select=frozenset(select) if select is not None else None,
                         ignore=frozenset(ignore))
-    outcome = run(compile_all(glossary), settings)
+    try:
+        outcome = run(compile_all(glossary), settings)
+    except DocumentError as exc:  # an example a pattern ran out of time on
+        print(f"glossary-check: {exc}", file=sys.stderr)
+        return 2
     text = outcome.report()
     if args.quiet:
         text = "".join(line + "\n" for line in text.splitlines()[:-1])

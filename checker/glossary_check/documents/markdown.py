@@ -40,7 +40,8 @@ from markdown_it.rules_block.state_block import StateBlock
 from markdown_it.rules_inline.state_inline import StateInline
 from markdown_it.token import Token
 
-from glossary_check.documents import BLOCK_BREAK, Document, ViewBuilder
+from glossary_check import bounded_yaml
+from glossary_check.documents import BLOCK_BREAK, Document, DocumentError, ViewBuilder
 from glossary_check.documents import html as html_doc
 
 _NEWLINE = re.compile(r"\r\n?|\n")
@@ -417,7 +418,8 @@ class _Inline:
 
 
 class _Reader:
-    def __init__(self, text: str, out: ViewBuilder) -> None:
+    def __init__(self, text: str, out: ViewBuilder, path: str = "") -> None:
+        self.path = path
         self.text = text
         self.out = out
         self.lines = _Lines(text)
@@ -591,7 +593,12 @@ class _Reader:
         """String values of the front matter are prose, each a block; keys are not."""
         body = self.text[start:end]
         try:
-            root = yaml.compose(body, Loader=yaml.SafeLoader)
+            root = bounded_yaml.compose(body)
+        except bounded_yaml.AliasError as exc:  # refused, not read loosely: it is no slip
+            at = start + (exc.problem_mark.index if exc.problem_mark else 0)
+            line = bisect_right(self.lines.starts, at) - 1
+            raise DocumentError(self.path, f"front matter: {exc.problem}", line + 1,
+                                at - self.lines.starts[line] + 1) from None
         except (yaml.YAMLError, ValueError, RecursionError):
             self.loose_front_matter(start, end)
             return
@@ -732,5 +739,5 @@ def _front_matter_end(text: str, lines: _Lines) -> int | None:
 
 def read(path: str, text: str, bom: bool) -> Document:
     out = ViewBuilder(text)
-    _Reader(text, out).run()
+    _Reader(text, out, path).run()
     return out.build(path, "markdown", bom)
