@@ -108,6 +108,9 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True})
     md.enable(["table", "strikethrough"])
     md.disable("text_join")  # keep escapes and entities as tokens of their own
+    # Inline content is parsed block by block as it is read, then dropped: all of a large
+    # file's inline tokens at once took some thirty times the file's size.
+    md.disable("inline")
     for rule in md.inline.ruler.__rules__:
         if rule.name in ("link", "image"):
             md.inline.ruler.at(rule.name, _recording_end(rule.fn), {"alt": rule.alt})
@@ -453,7 +456,9 @@ class _Reader:
                 else:
                     mapped = self.block(tok.content, tok.map[0], tok.map[1])
                 if mapped is not None and mapped.pieces:
-                    _Inline(mapped).run(tok.children or [], 0, 0)
+                    children: list[Token] = []
+                    md.inline.parse(tok.content, md, env, children)
+                    _Inline(mapped).run(children, 0, 0)
                     mapped.separate(len(mapped.src))
             elif tok.type == "html_block" and tok.map:
                 mapped = self.block(tok.content, tok.map[0], tok.map[1])
