@@ -30,10 +30,10 @@ class _Loader(yaml.SafeLoader):
         self.written = 0
         self.expanded = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
-            node: yaml.Node = super().compose_node(parent, index)
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            node = super().compose_node(parent, index)
             size = self.sizes.get(id(node))
             if size is None:
                 raise AliasError(None, None, "an alias inside the node it refers to", mark)

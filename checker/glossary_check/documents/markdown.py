@@ -52,6 +52,9 @@ _TRIM = frozenset(
 )
 _END = "glossary_check.end"  # token meta: where a link or image ends in its inline source
 _LINES = "glossary_check.lines"  # env: line -> (start, end) columns of a heading or table line
+_DEEP = "glossary_check.deep"  # env: (line, column) where blocks nest deeper than MAX_NESTING
+#: Block quotes and lists (each list two levels) nested deeper than this are not parsed.
+MAX_NESTING = 40
 _MD_ESCAPE = re.compile(
     r"\\([!-/:-@\[-`{-~])|&(?:#[xX]([0-9a-fA-F]{1,6})|#([0-9]{1,7})|([A-Za-z][A-Za-z0-9]{1,31}));"
 )
@@ -102,10 +105,26 @@ def _recording_lines(rule: BlockRule) -> BlockRule:
     return wrapped
 
 
+def _noting_depth(tokenize: Callable[[StateBlock, int, int], None]) -> Callable[..., None]:
+    """markdown-it silently drops the rest of a file nested deeper than `maxNesting`: note
+    where it starts (line, column), so that the file is reported instead of half checked."""
+
+    def wrapped(state: StateBlock, start: int, end: int) -> None:
+        if state.level >= state.md.options["maxNesting"] and _DEEP not in state.env:
+            line = state.skipEmptyLines(start)
+            if line < end and state.sCount[line] >= state.blkIndent:
+                first = state.bMarks[line] + state.tShift[line]
+                state.env[_DEEP] = (line, first - (state.src.rfind("\n", 0, first) + 1))
+        tokenize(state, start, end)
+
+    return wrapped
+
+
 @cache
 def _parser() -> MarkdownIt:
     """One configured parser; it keeps nothing between documents (their state lives in `env`)."""
-    md = MarkdownIt("commonmark", {"html": True})
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING})
+    md.block.tokenize = _noting_depth(md.block.tokenize)  # type: ignore[method-assign]
     md.enable(["table", "strikethrough"])
     md.disable("text_join")  # keep escapes and entities as tokens of their own
     # Inline content is parsed block by block as it is read, then dropped: all of a large
@@ -441,6 +460,11 @@ class _Reader:
             source = "\n" * (closing + 1) + source[rest:]
         env: MutableMapping[str, Any] = {}
         tokens = md.parse(source, env)
+        if _DEEP in env:
+            line, column = env[_DEEP]
+            raise DocumentError(
+                self.path, f"block quotes or lists nested more than {MAX_NESTING} levels deep: "
+                "what is inside them cannot be read", line + 1, column + 1)
         captured: dict[int, tuple[int, int]] = env.get(_LINES, {})
         cell = 0
         for i, tok in enumerate(tokens):
