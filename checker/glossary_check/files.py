@@ -36,7 +36,10 @@ def set_max_file_size(limit: int) -> None:
 
 
 def _size(n: int) -> str:
-    return f"{n / 1024 / 1024:g} MiB" if n >= 1024 * 1024 else f"{n} bytes"
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if n % scale == 0:
+            return f"{n // scale} {unit}"
+    return f"{n} bytes"
 
 
 def _too_large(limit: int) -> InputRefused:
@@ -57,19 +60,23 @@ def read_bounded(path: str | os.PathLike[str], limit: int | None = None) -> byte
             raise _too_large(limit)
         return data
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
+    try:
+        info = os.fstat(fd)
         for test, kind in _KINDS:
-            if test(mode):
+            if test(info.st_mode):
                 raise InputRefused(0, f"{kind}, not a regular file")
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(info.st_mode):
             raise InputRefused(0, "not a regular file")
-        if os.fstat(fd).st_size > limit:
+        if info.st_size > limit:
             raise _too_large(limit)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as handle:
         data = handle.read(limit + 1)  # a file may grow while it is read
-        if len(data) > limit:
-            raise _too_large(limit)
-        return data
+    if len(data) > limit:
+        raise _too_large(limit)
+    return data
 
 
 def parse_size(text: str) -> int | None:

@@ -26,6 +26,7 @@ Markdown never fails to parse: whatever markdown-it makes of a file is read.
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_right
 from collections.abc import Callable, MutableMapping, Sequence
 from functools import cache
@@ -143,8 +144,8 @@ class _Lines:
     """Where each line of the file starts and ends (its line break excluded)."""
 
     def __init__(self, text: str) -> None:
-        self.starts = [0]
-        self.ends: list[int] = []
+        self.starts = array("q", [0])  # 8 bytes a line, not a list's 40
+        self.ends = array("q")
         for m in _NEWLINE.finditer(text):
             self.ends.append(m.start())
             self.starts.append(m.end())
