@@ -129,8 +129,9 @@ YAML = st.sampled_from([
     "term: ", "aliases: ", "kind: person\n", "case: any\n", "sources: {uk: [Київ]}\n",
     "pattern: '\\bKi?ev\\b'\n", "pattern: '(a|aa)+c'\n", "pattern: '(a'\n", "pattern: 'x*'\n",
     "except: [Chicken Kiev]\n", "examples: {bad: [Kiev], good: [Kyiv]}\n", "include: [x.yaml]\n",
-    "include: [/dev/zero]\n", "&a ", "*a", "<<: *a\n", "<<: [*a, *a]\n", "!!python/object:os.system ",
-    "!local ", "{", "}", "[", "]", ": ", "- ", "\n", "  ", "'", '"', "#", "---\n", "...\n", "?",
+    "include: [/dev/zero]\n", "&a ", "*a", "<<: *a\n", "<<: [*a, *a]\n",
+    "!!python/object:os.system ", "!local ", "{", "}", "[", "]", ": ", "- ", "\n", "  ",
+    "'", '"', "#", "---\n", "...\n", "?",
     "transliteration: {uk: national-2010}\n", "language: en\n", "Kyiv", "Kiev", "\t", "%YAML 1.1\n",
 ])
 
