@@ -253,6 +253,13 @@ def test_a_symbolic_link_loop_as_the_glossary(work: Path, command: list[str]) ->
     assert one_error(err) == "loop.yaml: cannot read: a loop of symbolic links"
 
 
+def test_a_symbolic_link_loop_as_the_configuration(work: Path) -> None:
+    (work / "loop.toml").symlink_to("loop.toml")
+    status, _, err = cli("--config", "loop.toml", "article.txt", cwd=work)
+    assert status == 2
+    assert one_error(err).startswith("loop.toml: cannot read: ")
+
+
 def test_a_symbolic_link_loop_as_an_article(work: Path) -> None:
     (work / "loop.md").symlink_to("loop.md")
     status, _, err = cli("--no-translate", "loop.md", cwd=work)
