@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from glossary_check.documents import BLOCK_BREAK, Document, markdown, read_document
+from glossary_check.documents import BLOCK_BREAK, Document, DocumentError, markdown, read_document
 from glossary_check.documents import html as html_reader
 from glossary_check.matching import WORD
 from views import Expected, Words, check_expected, check_map, raw, words
@@ -396,9 +396,18 @@ def test_empty_and_blank_documents() -> None:
     assert shown(read("#\n\n>\n\n-\n")) == ""
 
 
-def test_deep_nesting_does_not_fail() -> None:
-    doc = checked("> " * 200 + "Kyiv\n\n" + "[" * 500 + "Kiev" + "]" * 500 + "\n" + "*" * 999)
-    assert "Kiev" in doc.view
+def test_deep_inline_nesting_does_not_fail() -> None:
+    doc = checked("> " * 30 + "Kyiv\n\n" + "[" * 500 + "Kiev" + "]" * 500 + "\n" + "*" * 999)
+    assert "Kyiv" in doc.view and "Kiev" in doc.view
+
+
+@pytest.mark.parametrize("text", [
+    "Intro\n\n" + "> " * 200 + "Kyiv\n\nKiev\n",
+    "Intro\n\n" + "".join("  " * i + "- Kyiv\n" for i in range(30)),
+])
+def test_blocks_nested_past_the_limit_are_an_error_not_a_gap(text: str) -> None:
+    with pytest.raises(DocumentError, match=r"^article\.md:\d+:\d+: .*nested more than 40 levels"):
+        read(text)
 
 
 def test_long_document() -> None:

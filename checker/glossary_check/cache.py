@@ -63,6 +63,7 @@ from glossary_check.cachefile import (
     write_file,
 )
 from glossary_check.compiled import Compiled, compile_all
+from glossary_check.files import read_bounded
 from glossary_check.glossary import Entry, Glossary, load_glossary
 from glossary_check.matching import Kind, Matcher, Target
 
@@ -101,7 +102,7 @@ def files_digest(files: Iterable[str]) -> str:
     """`Glossary.digest` recomputed from the files' bytes alone; OSError if one is unreadable."""
     h = hashlib.sha256()
     for name in files:
-        h.update(name.encode() + b"\0" + Path(name).read_bytes() + b"\0")
+        h.update(name.encode() + b"\0" + read_bounded(name) + b"\0")
     return h.hexdigest()
 
 

@@ -16,6 +16,7 @@ from glossary_check.options import (
     Options,
     add_configuration,
     add_selection,
+    file_size,
     positive,
     resolve,
 )
@@ -138,6 +139,9 @@ def build_parser(prog: str = "glossary-check", description: str | None = None,
     parser.add_argument("--jobs", type=positive, metavar="N",
                         help="check files in N processes (default: one per CPU; 1: none); "
                         "a few small files are always checked in one")
+    parser.add_argument("--max-file-size", type=file_size, default=SUPPRESS, metavar="SIZE",
+                        help="refuse inputs larger than this (bytes, or with K, M, G; "
+                        "default: 16M)")
     parser.add_argument("--no-cache", action="store_true",
                         help="neither read nor write the compiled-glossary cache (kept in the "
                         "user cache directory, or $GLOSSARY_CHECK_CACHE_DIR)")

@@ -18,6 +18,7 @@ format = "text"
 language = "en"
 translate = false
 threads = 2
+max-file-size = "16M"              # the largest input read (bytes, or K/M/G)
 report-unused-ignores = true
 
 [tool.glossary-check.severity]
@@ -40,8 +41,9 @@ from pathlib import Path
 from typing import Any
 
 from glossary_check.errors import GlossaryCheckError, display_path
+from glossary_check.files import DEFAULT_MAX_FILE_SIZE, InputRefused, parse_size, read_bounded
 from glossary_check.findings import Severity
-from glossary_check.options import DEFAULT_FAIL_ON, FAIL_ON, Options
+from glossary_check.options import DEFAULT_FAIL_ON, FAIL_ON, Options, is_positive
 from glossary_check.report import FORMATS as REPORT_FORMATS
 
 CONFIG_NAME = "glossary-check.toml"
@@ -74,9 +76,18 @@ def _bool(value: Any) -> str | None:
 
 
 def _threads(value: Any) -> str | None:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+    return None if is_positive(value) else "must be a whole number of at least 1"
+
+
+def _size(value: Any) -> str | None:
+    if is_positive(value) or (isinstance(value, str) and parse_size(value) is not None):
         return None
-    return "must be a whole number of at least 1"
+    return "must be a size in bytes, or a string such as \"512K\" or \"64M\""
+
+
+def _size_value(value: Any) -> int:
+    """A size from a file (`"64M"` or a number) or a flag (already a number)."""
+    return value if isinstance(value, int) else parse_size(value) or DEFAULT_MAX_FILE_SIZE
 
 
 def _choice(options: Sequence[str]) -> Check:
@@ -131,6 +142,8 @@ KEYS: dict[str, Key] = {k.name: k for k in (
     Key("language", "language", _string, None, "language"),
     Key("translate", "translate", _bool, True, "translate"),
     Key("threads", "threads", _threads, None, "threads"),
+    Key("max-file-size", "max_file_size", _size, DEFAULT_MAX_FILE_SIZE, "max_file_size",
+        _size_value),
     Key("report-unused-ignores", "report_unused_ignores", _bool, False, "report_unused_ignores"),
     Key("severity", "severities", lambda v: None if isinstance(v, dict) else "must be a table",
         {}, None, _severity_map),
@@ -160,9 +173,13 @@ class Config:
 
 def _has_table(path: Path) -> bool:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return "[tool.glossary-check" in path.read_text(encoding="utf-8", errors="replace")
+        text = read_bounded(path).decode("utf-8", errors="replace")
+    except OSError:
+        return True  # then load_config says what is wrong with it
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return "[tool.glossary-check" in text
     return isinstance(data.get("tool"), dict) and "glossary-check" in data["tool"]
 
 
@@ -185,9 +202,11 @@ def load_config(path: Path) -> Config:
     """Read and check one file; a ConfigError names file:line:column."""
     shown = display_path(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_bounded(path).decode("utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(f"{shown}: no such configuration file") from None
+    except InputRefused as exc:
+        raise ConfigError(f"{shown}: {exc.strerror}") from None
     except OSError as exc:
         raise ConfigError(f"{shown}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
@@ -226,6 +245,8 @@ def load_config(path: Path) -> Config:
         elif name == "glossary":
             names = [value] if isinstance(value, str) else value
             value = [str(_relative(path, v)) for v in names]
+        elif name == "max-file-size" and isinstance(value, str):
+            value = parse_size(value)
         values[name] = Setting(value, f"{shown}:{locate.line((), name)}")
     return Config(path, values)
 

@@ -50,7 +50,7 @@ def display_path(path: Path) -> str:
     """A path as messages show it: relative to the working directory when under it."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # elsewhere, or a loop of symbolic links
         return str(path)
 
 

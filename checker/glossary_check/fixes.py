@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from glossary_check import visible
 from glossary_check.documents import Document, DocumentError, read_document
 from glossary_check.errors import GlossaryCheckError
-from glossary_check.files import inside, work_tree
+from glossary_check.files import inside, read_bounded, work_tree
 from glossary_check.findings import Applicability, FileResult, Finding
 
 MAX_ROUNDS = 5
@@ -624,5 +624,4 @@ def fix_results(
 
 
 def _read(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
+    return read_bounded(path)

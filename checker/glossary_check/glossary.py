@@ -16,7 +16,9 @@ from typing import Any
 import regex
 import yaml
 
+from glossary_check import bounded_yaml
 from glossary_check.errors import GlossaryCheckError, Location, display_path, undecodable
+from glossary_check.files import InputRefused, read_bounded
 from glossary_check.transliteration import TransliterationError, check_system
 from glossary_check.visible import hidden_char
 
@@ -226,7 +228,25 @@ def _compile_pattern(
                     raise reader.fail(node, "pattern can match the empty string")
     except TimeoutError:
         raise reader.fail(node, "pattern takes too long on a trivial text") from None
+    runs = _runs(source, probes)
+    try:
+        for _ in compiled.finditer(runs, timeout=PATTERN_TIMEOUT):
+            pass
+    except TimeoutError:
+        raise reader.fail(node, "pattern takes too long on a run of one repeated character "
+                          "(catastrophic backtracking: a repetition inside a repetition, or "
+                          "alternatives that overlap under one)") from None
     return compiled
+
+
+def _runs(source: str, probes: tuple[str, ...]) -> str:
+    """Runs of each character the pattern or its entry has, each broken off by a stop.
+
+    Text a pattern almost matches, over and over, is where backtracking explodes:
+    `(a|aa)+c` on forty a's tries every way to split them before it fails.
+    """
+    chars = sorted({c for c in source + "".join(probes) + "a1 " if c.isalnum() or c == " "})
+    return "\0".join(c * 40 for c in chars[:64]) + "\0"
 
 
 def _entry(reader: _Reader, node: yaml.Node) -> Entry:
@@ -305,9 +325,11 @@ class _Loaded:
 def _compose(path: Path, shown: str) -> tuple[yaml.Node | None, bytes]:
     """The file's YAML node tree, and the bytes it was read from (hashed for the digest)."""
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path)
     except FileNotFoundError:
         raise GlossaryError(None, f"{shown}: no such glossary file") from None
+    except InputRefused as exc:
+        raise GlossaryError(None, f"{shown}: {exc.strerror}") from None
     except OSError as exc:
         raise GlossaryError(None, f"{shown}: cannot read: {exc.strerror}") from None
     data = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
@@ -318,7 +340,7 @@ def _compose(path: Path, shown: str) -> tuple[yaml.Node | None, bytes]:
             undecodable(shown, data, exc), f"not valid UTF-8 (byte 0x{data[exc.start]:02x})"
         ) from None
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader), raw
+        return bounded_yaml.compose(text), raw
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(shown, mark.line + 1, mark.column + 1) if mark else None
@@ -338,8 +360,16 @@ def _compose(path: Path, shown: str) -> tuple[yaml.Node | None, bytes]:
         raise GlossaryError(Location(shown, 1, 1), "bad YAML: nested too deeply") from None
 
 
+def _resolve(path: Path, shown: str) -> Path:
+    """The real path; a symbolic link loop is a GlossaryError, not a traceback."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        raise GlossaryError(None, f"{shown}: cannot read: a loop of symbolic links") from None
+
+
 def _load_into(path: Path, shown: str, acc: _Loaded, stack: tuple[Path, ...]) -> None:
-    resolved = path.resolve()
+    resolved = _resolve(path, shown)
     acc.seen.add(resolved)
     root, raw = _compose(path, shown)
     acc.files.append(shown)
@@ -369,11 +399,16 @@ def _load_into(path: Path, shown: str, acc: _Loaded, stack: tuple[Path, ...]) ->
             target = path.parent / name
             if not target.exists():
                 raise reader.fail(inode, f"included file {name!r} does not exist")
+            try:
+                real = target.resolve()
+            except (OSError, RuntimeError):
+                raise reader.fail(
+                    inode, f"included file {name!r} is a loop of symbolic links") from None
             chain = (*stack, resolved)
-            if target.resolve() in chain:
-                cycle = " -> ".join(display_path(p) for p in (*chain, target.resolve()))
+            if real in chain:
+                cycle = " -> ".join(display_path(p) for p in (*chain, real))
                 raise reader.fail(inode, f"include cycle: {cycle}")
-            if target.resolve() in acc.seen:
+            if real in acc.seen:
                 continue  # included twice over different paths (a diamond): its entries once
             _load_into(target, display_path(target), acc, chain)
     if "entries" in values:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import enum
 import itertools
+import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -365,15 +366,43 @@ def _with_tail(matcher: Matcher, view: str, end: int, targets: list[Target]) -> 
     return end
 
 
+#: Seconds all the patterns of a glossary may take on one document (each also has
+#: PATTERN_TIMEOUT); both grow by their own size for every million characters.
+PATTERN_BUDGET = 2.0
+
+
+class PatternTimeout(Exception):
+    """A pattern ran out of time on a document: its findings would be missing, so the
+    document cannot be said to be checked. `entry` is the index of the entry whose
+    pattern stopped; `budget` is True when the patterns' time together ran out."""
+
+    def __init__(self, entry: int, seconds: float, budget: bool) -> None:
+        self.entry, self.seconds, self.budget = entry, seconds, budget
+        super().__init__(entry, seconds, budget)
+
+
 def pattern_matches(matcher: Matcher, view: str) -> Iterator[tuple[int, int, int]]:
-    """(entry index, start, end) for every entry `pattern` hit; a runaway pattern is cut off."""
+    """(entry index, start, end) for every entry `pattern` hit.
+
+    A runaway pattern (catastrophic backtracking) raises PatternTimeout, as do
+    patterns that are each within their time but together past the budget: many
+    slow patterns cannot multiply a check's time.
+    """
+    scale = 1 + len(view) / 1_000_000
+    budget = PATTERN_BUDGET * scale
+    deadline = time.monotonic() + budget
     for index, pattern in matcher.patterns:
-        try:
-            for m in pattern.finditer(view, timeout=PATTERN_TIMEOUT):
-                if m.end() > m.start():
-                    yield index, m.start(), m.end()
+        left = deadline - time.monotonic()
+        timeout = min(PATTERN_TIMEOUT * scale, left)
+        if left <= 0:
+            raise PatternTimeout(index, budget, budget=True)
+        try:  # all at once: the timeout counts from the start of the search
+            found = [m.span() for m in pattern.finditer(view, timeout=timeout)]
         except TimeoutError:
-            continue
+            raise PatternTimeout(index, timeout, budget=timeout < PATTERN_TIMEOUT * scale) from None
+        for start, end in found:
+            if end > start:
+                yield index, start, end
 
 
 def normalise_gaps(text: str) -> str:

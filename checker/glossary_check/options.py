@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from glossary_check.errors import UsageError
+from glossary_check.files import DEFAULT_MAX_FILE_SIZE
 from glossary_check.findings import Severity
 
 if TYPE_CHECKING:
@@ -32,14 +33,30 @@ def csv_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+def is_positive(value: object) -> bool:
+    """A whole number >= 1: the one test for counts, on the command line and in a config file."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
 def positive(text: str) -> int:
     """A whole number >= 1 (processes, workers, threads, batch sizes)."""
     try:
-        value = int(text)
+        value: object = int(text)
     except ValueError:
-        value = 0
-    if value < 1:
+        value = None
+    if not is_positive(value):
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return int(text)
+
+
+def file_size(text: str) -> int:
+    """A size in bytes, or with K, M or G (powers of 1024): `--max-file-size 64M`."""
+    from glossary_check.files import parse_size
+
+    value = parse_size(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(
+            f"expected a size such as 16777216, 512K or 64M, got {text!r}")
     return value
 
 
@@ -85,6 +102,7 @@ class Options:
     language: str | None = None
     translate: bool = True
     threads: int | None = None
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
     report_unused_ignores: bool = False
     severities: Mapping[str, Severity] = field(default_factory=dict)
     # the command line only

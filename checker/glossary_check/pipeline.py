@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from glossary_check.align import Pairing
 from glossary_check.compiled import Compiled
-from glossary_check.documents import Document
+from glossary_check.documents import Document, DocumentError
 from glossary_check.findings import Applicability, Finding, Severity
-from glossary_check.matching import find_matches, tokenize
+from glossary_check.matching import PatternTimeout, find_matches, tokenize
 from glossary_check.rules import Context, Hit, Rule, registry
 
 
@@ -52,17 +52,29 @@ def check_document(
     matches = find_matches(compiled.matcher, document.view, tokens)
     ctx = Context(document, compiled, tokens, matches, pairing=pairing)
     findings: list[Finding] = []
-    for rule in settings.rules():
-        if rule.check is None:  # reported by a later pass (unused-ignore)
-            continue
-        severity = settings.severity(rule)
-        for hit in rule.check(ctx):
-            if hit.end <= hit.start:
+    try:
+        for rule in settings.rules():
+            if rule.check is None:  # reported by a later pass (unused-ignore)
                 continue
-            if hit.exclusive:
-                if ctx.claims.overlaps(hit.start, hit.end):
+            severity = settings.severity(rule)
+            for hit in rule.check(ctx):
+                if hit.end <= hit.start:
                     continue
-                ctx.claims.add(hit.start, hit.end)
-            findings.append(to_finding(document, rule, severity, hit))
+                if hit.exclusive:
+                    if ctx.claims.overlaps(hit.start, hit.end):
+                        continue
+                    ctx.claims.add(hit.start, hit.end)
+                findings.append(to_finding(document, rule, severity, hit))
+    except PatternTimeout as exc:
+        raise _timed_out(document, compiled, exc) from None
     findings.sort(key=lambda f: (f.offset, f.length, f.rule))
     return findings
+
+
+def _timed_out(document: Document, compiled: Compiled, exc: PatternTimeout) -> DocumentError:
+    """A document whose patterns ran out of time is not checked: an error, never a gap."""
+    entry = compiled.glossary.entries[exc.entry]
+    what = (f"the glossary's patterns took more than {exc.seconds:.1f} s together"
+            if exc.budget else f"the pattern of '{entry.term}' took more than {exc.seconds:.1f} s")
+    return DocumentError(document.path, f"{what} (stopped at {entry.location}: catastrophic "
+                         "backtracking? simplify the pattern); not checked")

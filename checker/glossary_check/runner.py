@@ -22,15 +22,14 @@ from glossary_check import suppress
 from glossary_check.align import Pairing
 from glossary_check.compiled import Compiled
 from glossary_check.documents import DocumentError, read_document
+from glossary_check.files import InputRefused, max_file_size, read_bounded, set_max_file_size
 from glossary_check.findings import FileResult
 from glossary_check.pipeline import Settings, check_document
 
 
 def read_input(path: str) -> bytes:
-    if path == "-":
-        return sys.stdin.buffer.read()
-    with open(path, "rb") as handle:
-        return handle.read()
+    """A file's bytes or standard input's ('-'), within the run's size limit."""
+    return read_bounded(path)
 
 
 def check_file(
@@ -46,13 +45,15 @@ def check_file(
         return FileResult(shown, language, error=f"{shown}: no such file")
     except IsADirectoryError:
         return FileResult(shown, language, error=f"{shown}: is a directory")
+    except InputRefused as exc:
+        return FileResult(shown, language, error=f"{shown}: {exc.strerror}")
     except OSError as exc:
         return FileResult(shown, language, error=f"{shown}: cannot read: {exc.strerror}")
     try:
         document = read_document(shown, raw, fmt)
+        findings = check_document(document, compiled, settings, pairing)
     except DocumentError as exc:
         return FileResult(shown, language, error=str(exc))
-    findings = check_document(document, compiled, settings, pairing)
     findings = suppress.filter_findings(document, findings, settings)
     return FileResult(shown, language, document.text, findings, bom=document.bom)
 
@@ -108,11 +109,13 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(
-    compiled: Compiled, settings: Settings, fmt: str | None, gc_threshold: tuple[int, ...]
+    compiled: Compiled, settings: Settings, fmt: str | None, gc_threshold: tuple[int, ...],
+    size_limit: int,
 ) -> None:
     import gc
 
     gc.set_threshold(*gc_threshold)  # the parent's tuning; a spawned worker starts afresh
+    set_max_file_size(size_limit)
     _WORKER.update(compiled=compiled, settings=settings, fmt=fmt)
 
 
@@ -191,7 +194,8 @@ class _Parallel:
         try:
             with ProcessPoolExecutor(
                 max_workers=workers, mp_context=context, initializer=_init_worker,
-                initargs=(self.compiled, self.settings, self.fmt, gc.get_threshold()),
+                initargs=(self.compiled, self.settings, self.fmt, gc.get_threshold(),
+                          max_file_size()),
             ) as pool:
                 pending: dict[Future[list[FileResult]], list[int]] = {
                     pool.submit(_check_chunk, [self.paths[i] for i in chunk]): chunk

@@ -8,9 +8,13 @@ map, so offsets always point into the file as written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import bisect
+import itertools
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import overload
 
 from glossary_check.errors import GlossaryCheckError, Location, undecodable
 
@@ -47,30 +51,109 @@ class Document:
         return self.starts[start], self.ends[end - 1]
 
 
+class Offsets(Sequence[int]):
+    """One side of a view's map into the file: `starts` or `ends`, one offset a view character.
+
+    Kept as runs, not as a number a character: a run is either copied file text
+    (offsets climbing by one) or text put in for a stretch of the file (all
+    characters mapping to that stretch). A list of ints costs ~50 bytes a
+    character; this costs a few bytes a run.
+    """
+
+    __slots__ = ("_ends", "_runs")
+
+    def __init__(self, runs: _Runs, ends: bool) -> None:
+        self._runs = runs
+        self._ends = ends
+
+    def __len__(self) -> int:
+        return self._runs.length
+
+    def _one(self, i: int) -> int:
+        runs = self._runs
+        r = bisect.bisect_right(runs.view, i) - 1
+        if runs.linear[r]:
+            return runs.start[r] + i - runs.view[r] + self._ends
+        return runs.end[r] if self._ends else runs.start[r]
+
+    @overload
+    def __getitem__(self, i: int) -> int: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[int]: ...
+
+    def __getitem__(self, i: int | slice) -> int | list[int]:
+        if isinstance(i, slice):
+            return [self._one(k) for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("view offset out of range")
+        return self._one(i)
+
+    def __iter__(self) -> Iterator[int]:
+        runs = self._runs
+        bounds = [*runs.view, runs.length]
+        for r in range(len(runs.view)):
+            n = bounds[r + 1] - bounds[r]
+            if runs.linear[r]:
+                first = runs.start[r] + self._ends
+                yield from range(first, first + n)
+            else:
+                yield from itertools.repeat(runs.end[r] if self._ends else runs.start[r], n)
+
+
+class _Runs:
+    """The runs behind a pair of Offsets: where each starts in the view, and its file span."""
+
+    __slots__ = ("end", "length", "linear", "start", "view")
+
+    def __init__(self) -> None:
+        self.view = array("q")  # view offset of the run's first character
+        self.start = array("q")  # file offset of its first character (or of its stretch)
+        self.end = array("q")  # a put run: the end of its stretch
+        self.linear = bytearray()  # 1: copied text, offsets climbing; 0: put in for a stretch
+        self.length = 0
+
+    def add(self, n: int, start: int, end: int, linear: bool) -> None:
+        if self.view:
+            r = len(self.view) - 1
+            if linear and self.linear[r] and self.start[r] + self.length - self.view[r] == start:
+                self.length += n  # the file text goes on where the last copy stopped
+                return
+            if not linear and not self.linear[r] and (self.start[r], self.end[r]) == (start, end):
+                self.length += n
+                return
+        self.view.append(self.length)
+        self.start.append(start)
+        self.end.append(end)
+        self.linear.append(linear)
+        self.length += n
+
+
 class ViewBuilder:
     """Accumulates a view from pieces of the file text, keeping the offset map."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.parts: list[str] = []
-        self.starts: list[int] = []
-        self.ends: list[int] = []
+        self.runs = _Runs()
+        self.starts = Offsets(self.runs, ends=False)
+        self.ends = Offsets(self.runs, ends=True)
 
     def copy(self, start: int, end: int) -> None:
         """Take file text [start, end) as it is."""
         if end <= start:
             return
         self.parts.append(self.text[start:end])
-        self.starts.extend(range(start, end))
-        self.ends.extend(range(start + 1, end + 1))
+        self.runs.add(end - start, start, end, linear=True)
 
     def put(self, chars: str, start: int, end: int) -> None:
         """Put `chars` in the view for file text [start, end) (a decoded entity, say)."""
         if not chars:
             return
         self.parts.append(chars)
-        self.starts.extend([start] * len(chars))
-        self.ends.extend([end] * len(chars))
+        self.runs.add(len(chars), start, end, linear=False)
 
     def separate(self, at: int, sep: str = BLOCK_BREAK) -> None:
         """A break that exists only in the view (between blocks), anchored at file offset `at`."""

@@ -26,6 +26,7 @@ Markdown never fails to parse: whatever markdown-it makes of a file is read.
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_right
 from collections.abc import Callable, MutableMapping, Sequence
 from functools import cache
@@ -40,7 +41,8 @@ from markdown_it.rules_block.state_block import StateBlock
 from markdown_it.rules_inline.state_inline import StateInline
 from markdown_it.token import Token
 
-from glossary_check.documents import BLOCK_BREAK, Document, ViewBuilder
+from glossary_check import bounded_yaml
+from glossary_check.documents import BLOCK_BREAK, Document, DocumentError, ViewBuilder
 from glossary_check.documents import html as html_doc
 
 _NEWLINE = re.compile(r"\r\n?|\n")
@@ -51,6 +53,9 @@ _TRIM = frozenset(
 )
 _END = "glossary_check.end"  # token meta: where a link or image ends in its inline source
 _LINES = "glossary_check.lines"  # env: line -> (start, end) columns of a heading or table line
+_DEEP = "glossary_check.deep"  # env: (line, column) where blocks nest deeper than MAX_NESTING
+#: Block quotes and lists (each list two levels) nested deeper than this are not parsed.
+MAX_NESTING = 40
 _MD_ESCAPE = re.compile(
     r"\\([!-/:-@\[-`{-~])|&(?:#[xX]([0-9a-fA-F]{1,6})|#([0-9]{1,7})|([A-Za-z][A-Za-z0-9]{1,31}));"
 )
@@ -101,12 +106,31 @@ def _recording_lines(rule: BlockRule) -> BlockRule:
     return wrapped
 
 
+def _noting_depth(tokenize: Callable[[StateBlock, int, int], None]) -> Callable[..., None]:
+    """markdown-it silently drops the rest of a file nested deeper than `maxNesting`: note
+    where it starts (line, column), so that the file is reported instead of half checked."""
+
+    def wrapped(state: StateBlock, start: int, end: int) -> None:
+        if state.level >= state.md.options["maxNesting"] and _DEEP not in state.env:
+            line = state.skipEmptyLines(start)
+            if line < end and state.sCount[line] >= state.blkIndent:
+                first = state.bMarks[line] + state.tShift[line]
+                state.env[_DEEP] = (line, first - (state.src.rfind("\n", 0, first) + 1))
+        tokenize(state, start, end)
+
+    return wrapped
+
+
 @cache
 def _parser() -> MarkdownIt:
     """One configured parser; it keeps nothing between documents (their state lives in `env`)."""
-    md = MarkdownIt("commonmark", {"html": True})
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING})
+    md.block.tokenize = _noting_depth(md.block.tokenize)  # type: ignore[method-assign]
     md.enable(["table", "strikethrough"])
     md.disable("text_join")  # keep escapes and entities as tokens of their own
+    # Inline content is parsed block by block as it is read, then dropped: all of a large
+    # file's inline tokens at once took some thirty times the file's size.
+    md.disable("inline")
     for rule in md.inline.ruler.__rules__:
         if rule.name in ("link", "image"):
             md.inline.ruler.at(rule.name, _recording_end(rule.fn), {"alt": rule.alt})
@@ -120,8 +144,8 @@ class _Lines:
     """Where each line of the file starts and ends (its line break excluded)."""
 
     def __init__(self, text: str) -> None:
-        self.starts = [0]
-        self.ends: list[int] = []
+        self.starts = array("q", [0])  # 8 bytes a line, not a list's 40
+        self.ends = array("q")
         for m in _NEWLINE.finditer(text):
             self.ends.append(m.start())
             self.starts.append(m.end())
@@ -417,7 +441,8 @@ class _Inline:
 
 
 class _Reader:
-    def __init__(self, text: str, out: ViewBuilder) -> None:
+    def __init__(self, text: str, out: ViewBuilder, path: str = "") -> None:
+        self.path = path
         self.text = text
         self.out = out
         self.lines = _Lines(text)
@@ -436,6 +461,11 @@ class _Reader:
             source = "\n" * (closing + 1) + source[rest:]
         env: MutableMapping[str, Any] = {}
         tokens = md.parse(source, env)
+        if _DEEP in env:
+            line, column = env[_DEEP]
+            raise DocumentError(
+                self.path, f"block quotes or lists nested more than {MAX_NESTING} levels deep: "
+                "what is inside them cannot be read", line + 1, column + 1)
         captured: dict[int, tuple[int, int]] = env.get(_LINES, {})
         cell = 0
         for i, tok in enumerate(tokens):
@@ -451,7 +481,9 @@ class _Reader:
                 else:
                     mapped = self.block(tok.content, tok.map[0], tok.map[1])
                 if mapped is not None and mapped.pieces:
-                    _Inline(mapped).run(tok.children or [], 0, 0)
+                    children: list[Token] = []
+                    md.inline.parse(tok.content, md, env, children)
+                    _Inline(mapped).run(children, 0, 0)
                     mapped.separate(len(mapped.src))
             elif tok.type == "html_block" and tok.map:
                 mapped = self.block(tok.content, tok.map[0], tok.map[1])
@@ -591,7 +623,12 @@ class _Reader:
         """String values of the front matter are prose, each a block; keys are not."""
         body = self.text[start:end]
         try:
-            root = yaml.compose(body, Loader=yaml.SafeLoader)
+            root = bounded_yaml.compose(body)
+        except bounded_yaml.AliasError as exc:  # refused, not read loosely: it is no slip
+            at = start + (exc.problem_mark.index if exc.problem_mark else 0)
+            line = bisect_right(self.lines.starts, at) - 1
+            raise DocumentError(self.path, f"front matter: {exc.problem}", line + 1,
+                                at - self.lines.starts[line] + 1) from None
         except (yaml.YAMLError, ValueError, RecursionError):
             self.loose_front_matter(start, end)
             return
@@ -732,5 +769,5 @@ def _front_matter_end(text: str, lines: _Lines) -> int | None:
 
 def read(path: str, text: str, bom: bool) -> Document:
     out = ViewBuilder(text)
-    _Reader(text, out).run()
+    _Reader(text, out, path).run()
     return out.build(path, "markdown", bom)
