@@ -47,6 +47,8 @@ class Compiled:
     source_store: SourceStore | None = field(default=None)
     #: analyses of the run's distinct Cyrillic words, shared by all its documents
     morph_cache: dict[Any, Any] = field(default_factory=dict)
+    #: one-line notices for the run's report (a cache that was not used, and why)
+    notices: list[str] = field(default_factory=list)
 
     def inflected_sources(
         self, view: str, tokens: list[Token], exact: list[SourceHit]
