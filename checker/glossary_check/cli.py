@@ -217,7 +217,8 @@ def _check(args: argparse.Namespace) -> int:
         from glossary_check.mt_commands import translate_results
 
         notices = translate_results(results, compiled, threads=args.threads, use_cache=use_cache)
-    run = Run(__version__, glossary.path, len(glossary.entries), results, notices,
+    run = Run(__version__, glossary.path, len(glossary.entries), results,
+              [*compiled.notices, *notices],
               rules={r.id: r.summary for r in known.values()})
     for result in results:
         if result.error is not None:
