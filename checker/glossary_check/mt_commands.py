@@ -39,7 +39,6 @@ def translate_results(
     if not any(f.rule == "untranslated" for r in results for f in r.findings):
         return []
     from glossary_check.annotate import annotate
-
     from glossary_check.translate.cache import CachedTranslator
 
     translator, notice = open_or_notice(threads, use_cache)
