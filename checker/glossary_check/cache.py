@@ -30,7 +30,7 @@ import contextlib
 import hashlib
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -44,16 +44,19 @@ from glossary_check.cachefile import (
     LazySet,
     LazyTuple,
     Opened,
+    Rescue,
     Table,
     Untrusted,
     build_table,
     checked,
     codec,
+    fallback,
     key_parts,
     mapping_section,
     open_file,
     pack,
     refusal,
+    rescued,
     restore,
     sections_for,
     stored_fields,
@@ -163,14 +166,16 @@ class LazyNode(dict[str, object]):
     on first look-up; iterating loads the whole subtree first.
     """
 
-    __slots__ = ("_address", "_complete", "_missing", "_table", "_targets")
+    __slots__ = ("_address", "_complete", "_missing", "_rescue", "_table", "_targets")
 
     def __init__(
-        self, table: Table, address: str, targets: list[Target] | None, decoder: Codec
+        self, table: Table, address: str, targets: list[Target] | None, decoder: Codec,
+        rescue: Rescue | None = None,
     ) -> None:
         super().__init__()
         self._table = table
         self._targets = decoder
+        self._rescue = rescue
         self._address = address
         self._missing: set[str] = set()
         self._complete = False
@@ -185,14 +190,26 @@ class LazyNode(dict[str, object]):
         if self._complete or key == "" or key in self._missing:
             return default
         address = _address(self._address, key)
-        raw = self._table.get(address)
-        if raw is None:
-            self._missing.add(key)
-            return default
-        targets = self._targets.decode(raw) if len(raw) else None
-        child = LazyNode(self._table, address, targets, self._targets)
+        try:
+            if rescued(self._rescue):
+                raise CacheError("the trie was rebuilt")
+            raw = self._table.get(address)
+            if raw is None:
+                self._missing.add(key)
+                return default
+            targets = self._targets.decode(raw) if len(raw) else None
+        except CacheError as exc:
+            return self._real(exc).get(key, default)
+        child = LazyNode(self._table, address, targets, self._targets, self._rescue)
         dict.__setitem__(self, key, child)
         return child
+
+    def _real(self, error: CacheError) -> dict[str, object]:
+        """This node in the rebuilt trie (see `cachefile.Rescue`); empty if it has none."""
+        node: object = fallback(self._rescue, _trie_root, error)
+        for part in key_parts(self._address):
+            node = node.get(part) if isinstance(node, dict) else None
+        return node if isinstance(node, dict) else {}
 
     def __getitem__(self, key: str) -> object:
         value = self.get(key, _NOTHING)
@@ -207,6 +224,17 @@ class LazyNode(dict[str, object]):
         """The whole subtree (as plain dicts below what was already read), in one scan."""
         if self._complete:
             return
+        try:
+            if rescued(self._rescue):
+                raise CacheError("the trie was rebuilt")
+            self._scan()
+        except CacheError as exc:
+            real = self._real(exc)
+            dict.clear(self)
+            dict.update(self, real)
+        self._complete = True
+
+    def _scan(self) -> None:
         prefix = self._address
         for address, raw in self._table.items():
             if not address.startswith(prefix) or address == prefix:
@@ -221,10 +249,11 @@ class LazyNode(dict[str, object]):
                 if child is None:
                     child = {}
                     dict.__setitem__(node, part, child)
+                elif not isinstance(child, dict):
+                    raise CacheError("a trie address through a leaf")
                 node = cast(dict[str, object], child)
             if len(raw) and not dict.__contains__(node, ""):
                 dict.__setitem__(node, "", self._targets.decode(raw))
-        self._complete = True
 
     def __iter__(self) -> Iterator[str]:
         self._load_all()
@@ -262,6 +291,10 @@ class LazyNode(dict[str, object]):
 
 
 _NOTHING: Any = object()
+
+
+def _trie_root(compiled: Compiled) -> dict[str, object]:
+    return compiled.matcher.root
 
 
 # --- the compiled glossary ------------------------------------------------------------
@@ -309,25 +342,27 @@ def compiled_sections(compiled: Compiled) -> dict[str, bytes]:
     }
 
 
-def compiled_from(opened: Opened) -> Compiled:
-    """A Compiled whose big parts are read from the mapped file on demand."""
+def compiled_from(opened: Opened, rescue: Rescue | None = None) -> Compiled:
+    """A Compiled whose big parts are read from the mapped file on demand (and from what
+    `rescue` builds, should a record fail to decode)."""
     meta = unpack(opened.blob("meta"))
     if type(meta) is not dict or type(meta.get("entries")) is not int:
         raise CacheError("bad meta")
     size: int = meta["entries"]
-    entries: LazyTuple[Entry] = LazyTuple(opened.array("entries"), size, codec(Entry))
+    entries: LazyTuple[Entry] = LazyTuple(opened.array("entries"), size, codec(Entry), rescue,
+                                          lambda c: c.glossary.entries)
     # The entries are a lazy sequence where a tuple is declared: read-only, indexable, sized.
     glossary = Glossary(entries=cast(tuple[Entry, ...], entries),
                         **_meta_load(Glossary, meta.get("glossary")))
     rest = _meta_load(Matcher, meta.get("matcher"))
     if not all(0 <= i < size for i, _ in rest["patterns"]):
         raise CacheError("a pattern of an entry out of range")
-    root = LazyNode(opened.table("trie"), "", None, targets_codec(size))
+    root = LazyNode(opened.table("trie"), "", None, targets_codec(size), rescue)
     return Compiled(
         glossary=glossary,
         matcher=Matcher(root=root, **rest),
-        near=LazyMapping(opened.table("near"), near_codec(size)),
-        known=LazySet(opened.table("known")),
+        near=LazyMapping(opened.table("near"), near_codec(size), None, rescue, lambda c: c.near),
+        known=LazySet(opened.table("known"), rescue, lambda c: c.known),
     )
 
 
@@ -354,12 +389,15 @@ class Artefact:
         key = f"{code_fingerprint()}|{self.key}"
         return _file(self.directory, self.kind, key), key
 
-    def load(self) -> Any | None:
+    def load(self, build: Callable[[], Any] | None = None) -> Any | None:
+        """The stored value, or None; its lazy parts fall back on `build` should a record
+        fail to decode later (without it, that raises CacheError)."""
         if refusal(self.directory) is not None:
             return None
         path, key = self._where()
+        rescue = Rescue(build, path, self.notices) if build is not None else None
         try:
-            value = restore(open_file(path, self.kind, key), self.type)
+            value = restore(open_file(path, self.kind, key), self.type, rescue)
         except Untrusted as exc:
             self.notices.append(str(exc))
             return None
@@ -394,8 +432,8 @@ class SourceStore:
         key = f"{self.digest}|{morphology.fingerprint()}|{source}"
         return Artefact(self.directory, "sources", key, morphology.SourceIndex, self.notices)
 
-    def load(self) -> Any | None:
-        return self._artefact().load()
+    def load(self, build: Callable[[], Any]) -> Any | None:
+        return self._artefact().load(build)
 
     def save(self, index: Any) -> None:
         self._artefact().save(index)
@@ -428,7 +466,8 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
             raise CacheError("bad file list")
         if files_digest(files) != digest:
             raise CacheError("the glossary changed")
-        compiled = compiled_from(opened)
+        rescue = Rescue(lambda: compile_all(load_glossary(path)), file, notices)
+        compiled = compiled_from(opened, rescue)
         if len(compiled.glossary.entries):
             compiled.glossary.entries[0]  # decodes the first chunk, or fails here
     except Untrusted as exc:
@@ -437,6 +476,7 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
         pass
     else:
         touch(file)
+        compiled.notices = notices  # where the rescue reports, should it be needed
         return _with_store(compiled, directory)
     compiled = compile_all(load_glossary(path))
     compiled.notices.extend(notices)

@@ -466,18 +466,69 @@ class Array:
 _NOTHING: Any = object()
 
 
+class Rescue:
+    """What the lazy views of one cache file fall back on once a record of it fails to decode.
+
+    The file passed every check on opening, so a bad record means a file forged
+    to pass them: the artefact is built afresh (once), the file deleted so the
+    next run rewrites it, and from then on every view answers from what was
+    built, so a run never stops on a bad record.
+    """
+
+    __slots__ = ("_build", "_path", "notices", "value")
+
+    def __init__(self, build: Callable[[], Any], path: Path, notices: list[str]) -> None:
+        self._build = build
+        self._path = path
+        self.notices = notices
+        self.value: Any = None
+
+    def __call__(self) -> Any:
+        if self.value is None:
+            with contextlib.suppress(OSError):
+                self._path.unlink()
+            self.notices.append(f"cache file {self._path} has a bad record: rebuilt")
+            self.value = self._build()
+        return self.value
+
+
+def fallback(rescue: Rescue | None, pick: Callable[[Any], Any], error: CacheError) -> Any:
+    """A view's counterpart in the rebuilt artefact; the error again if there is no rescue."""
+    if rescue is None:
+        raise error
+    return pick(rescue())
+
+
+def rescued(rescue: Rescue | None) -> bool:
+    """True once a view of the same file has fallen back: the others follow on their next read."""
+    return rescue is not None and rescue.value is not None
+
+
+_REBUILT = CacheError("another view of the file was rebuilt")
+
+
 class LazyMapping(Mapping[Any, V]):
     """A read-only mapping decoded a key at a time from a table; keys are str or tuples of str."""
 
-    __slots__ = ("_complete", "_key", "_loaded", "_missing", "_table", "_value")
+    __slots__ = ("_complete", "_key", "_loaded", "_missing", "_pick", "_real", "_rescue",
+                 "_table", "_value")
 
-    def __init__(self, table: Table, value: Codec, key: Codec | None = None) -> None:
+    def __init__(self, table: Table, value: Codec, key: Codec | None = None,
+                 rescue: Rescue | None = None, pick: Callable[[Any], Any] = _same) -> None:
         self._table = table
         self._value = value
         self._key = key
         self._loaded: dict[Any, V] = {}
         self._missing: set[Any] = set()
         self._complete = False
+        self._rescue = rescue
+        self._pick = pick
+        self._real: Mapping[Any, V] | None = None
+
+    def _fall_back(self, error: CacheError) -> Mapping[Any, V]:
+        real: Mapping[Any, V] = fallback(self._rescue, self._pick, error)
+        self._real = real
+        return real
 
     @overload
     def get(self, key: Any, /) -> V | None: ...
@@ -494,11 +545,19 @@ class LazyMapping(Mapping[Any, V]):
             return default
         if isinstance(key, tuple) and not all(isinstance(part, str) for part in key):
             return default
-        raw = self._table.get(key_text(key))
-        if raw is None:
-            self._missing.add(key)
-            return default
-        value: V = self._value.decode(raw)
+        real = self._real
+        if real is not None:
+            return real.get(key, default)
+        try:
+            if rescued(self._rescue):
+                raise _REBUILT
+            raw = self._table.get(key_text(key))
+            if raw is None:
+                self._missing.add(key)
+                return default
+            value: V = self._value.decode(raw)
+        except CacheError as exc:
+            return self._fall_back(exc).get(key, default)
         loaded[key] = value
         return value
 
@@ -513,15 +572,20 @@ class LazyMapping(Mapping[Any, V]):
 
     def _load_all(self) -> dict[Any, V]:
         if not self._complete:
-            for text, raw in self._table.items():
-                try:
-                    key: Any = tuple(key_parts(text[1:])) if text[:1] == "\0" else text
-                except ValueError as exc:
-                    raise CacheError("a bad key") from exc
-                if self._key is not None:
-                    key = checked(self._key.load, key)
-                if key not in self._loaded:
-                    self._loaded[key] = self._value.decode(raw)
+            try:
+                if self._real is not None or rescued(self._rescue):
+                    raise _REBUILT
+                for text, raw in self._table.items():
+                    try:
+                        key: Any = tuple(key_parts(text[1:])) if text[:1] == "\0" else text
+                    except ValueError as exc:
+                        raise CacheError("a bad key") from exc
+                    if self._key is not None:
+                        key = checked(self._key.load, key)
+                    if key not in self._loaded:
+                        self._loaded[key] = self._value.decode(raw)
+            except CacheError as exc:
+                self._loaded = dict(self._real or self._fall_back(exc))
             self._complete = True
         return self._loaded
 
@@ -538,24 +602,40 @@ class LazyMapping(Mapping[Any, V]):
 class LazySet(Set[str]):
     """A read-only set of strings answered from a table (keys with empty values)."""
 
-    __slots__ = ("_all", "_answers", "_table")
+    __slots__ = ("_all", "_answers", "_pick", "_rescue", "_table")
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, rescue: Rescue | None = None,
+                 pick: Callable[[Any], Any] = _same) -> None:
         self._table = table
         self._answers: dict[str, bool] = {}
         self._all: frozenset[str] | None = None
+        self._rescue = rescue
+        self._pick = pick
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
             return False
         answer = self._answers.get(key)
         if answer is None:
-            answer = self._answers[key] = self._table.get(key) is not None
+            if self._all is not None:
+                return key in self._all
+            try:
+                if rescued(self._rescue):
+                    raise _REBUILT
+                answer = self._answers[key] = self._table.get(key) is not None
+            except CacheError as exc:
+                self._all = frozenset(fallback(self._rescue, self._pick, exc))
+                return key in self._all
         return answer
 
     def _load_all(self) -> frozenset[str]:
         if self._all is None:
-            self._all = frozenset(key for key, _ in self._table.items())
+            try:
+                if rescued(self._rescue):
+                    raise _REBUILT
+                self._all = frozenset(key for key, _ in self._table.items())
+            except CacheError as exc:
+                self._all = frozenset(fallback(self._rescue, self._pick, exc))
         return self._all
 
     def __iter__(self) -> Iterator[str]:
@@ -571,25 +651,36 @@ class LazySet(Set[str]):
 class LazyTuple(Sequence[T], Generic[T]):
     """A long tuple decoded a chunk at a time from an array of chunks."""
 
-    __slots__ = ("_array", "_chunks", "_item", "_size")
+    __slots__ = ("_array", "_chunks", "_item", "_pick", "_rescue", "_size")
 
-    def __init__(self, array: Array, size: int, item: Codec) -> None:
+    def __init__(self, array: Array, size: int, item: Codec, rescue: Rescue | None = None,
+                 pick: Callable[[Any], Any] = _same) -> None:
         if type(size) is not int or size < 0 or len(array) != -(-size // CHUNK):
             raise CacheError("a sequence of another length than its chunks")
         self._array = array
         self._size = size
         self._item = item
         self._chunks: list[tuple[T, ...] | None] = [None] * len(array)
+        self._rescue = rescue
+        self._pick = pick
 
     def _chunk(self, number: int) -> tuple[T, ...]:
         chunk = self._chunks[number]
         if chunk is None:
-            plain = unpack(self._array[number])
-            expected = min(CHUNK, self._size - number * CHUNK)
-            if type(plain) is not tuple or len(plain) != expected:
-                raise CacheError("a chunk of another length")
-            load = self._item.load
-            chunk = self._chunks[number] = checked(lambda p: tuple(map(load, p)), plain)
+            try:
+                if rescued(self._rescue):
+                    raise _REBUILT
+                plain = unpack(self._array[number])
+                expected = min(CHUNK, self._size - number * CHUNK)
+                if type(plain) is not tuple or len(plain) != expected:
+                    raise CacheError("a chunk of another length")
+                load = self._item.load
+                chunk = self._chunks[number] = checked(lambda p: tuple(map(load, p)), plain)
+            except CacheError as exc:
+                real: Sequence[T] = fallback(self._rescue, self._pick, exc)
+                self._size = len(real)
+                self._chunks = [tuple(real[i : i + CHUNK]) for i in range(0, len(real), CHUNK)]
+                return self._chunks[number] or ()
         return chunk
 
     @overload
@@ -604,14 +695,19 @@ class LazyTuple(Sequence[T], Generic[T]):
             index += self._size
         if not 0 <= index < self._size:
             raise IndexError("index out of range")
-        return self._chunk(index // CHUNK)[index % CHUNK]
+        try:
+            return self._chunk(index // CHUNK)[index % CHUNK]
+        except IndexError:  # the rebuilt sequence is shorter than the file said
+            raise IndexError("index out of range") from None
 
     def __len__(self) -> int:
         return self._size
 
     def __iter__(self) -> Iterator[T]:
-        for number in range(len(self._chunks)):
+        number = 0
+        while number < len(self._chunks):
             yield from self._chunk(number)
+            number += 1
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (tuple, LazyTuple)):
@@ -822,7 +918,7 @@ def dataclass_sections(obj: Any) -> tuple[dict[str, bytes], dict[str, Any]]:
     return {"meta": pack(meta), **sections}, {"lazy": lazy}
 
 
-def dataclass_from(opened: Opened, cls: type[T]) -> T:
+def dataclass_from(opened: Opened, cls: type[T], rescue: Rescue | None = None) -> T:
     """Rebuild what `dataclass_sections` stored, its big fields as lazy views of the file."""
     meta = unpack(opened.blob("meta"))
     lazy = opened.header.get("lazy")
@@ -834,11 +930,13 @@ def dataclass_from(opened: Opened, cls: type[T]) -> T:
         if name in lazy:
             kind, size = lazy[name] if isinstance(lazy[name], list) and len(lazy[name]) == 2 else (
                 None, -1)
+            pick = _field(name)
             if kind == "tuple" and typing.get_origin(tp) is tuple:
-                fields[name] = LazyTuple(opened.array(f"field:{name}"), size, codec(args[0]))
+                fields[name] = LazyTuple(opened.array(f"field:{name}"), size, codec(args[0]),
+                                         rescue, pick)
             elif kind == "mapping" and typing.get_origin(tp) in (dict, Mapping):
                 fields[name] = LazyMapping(opened.table(f"field:{name}"), codec(args[1]),
-                                           codec(args[0]))
+                                           codec(args[0]), rescue, pick)
             else:
                 raise CacheError(f"bad lazy field {name!r}")
         elif name in meta:
@@ -847,6 +945,10 @@ def dataclass_from(opened: Opened, cls: type[T]) -> T:
             raise CacheError(f"no field {name!r}")
     built: T = checked(lambda f: cls(**f), fields)
     return built
+
+
+def _field(name: str) -> Callable[[Any], Any]:
+    return lambda value: getattr(value, name)
 
 
 def sections_for(value: Any, tp: Any) -> tuple[dict[str, bytes], dict[str, Any]]:
@@ -861,8 +963,11 @@ def sections_for(value: Any, tp: Any) -> tuple[dict[str, bytes], dict[str, Any]]
     return {"value": codec(tp).encode(value)}, {}
 
 
-def restore(opened: Opened, tp: Any) -> Any:
-    """What `sections_for` stored as a value of type `tp`; CacheError if it is not one."""
+def restore(opened: Opened, tp: Any, rescue: Rescue | None = None) -> Any:
+    """What `sections_for` stored as a value of type `tp`; CacheError if it is not one.
+
+    Its lazy parts fall back on `rescue` if a record fails to decode later.
+    """
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        return dataclass_from(opened, tp)
+        return dataclass_from(opened, tp, rescue)
     return codec(tp).decode(opened.blob("value"))

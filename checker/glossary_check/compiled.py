@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -29,7 +29,8 @@ def deletions(key: str) -> Iterable[str]:
 class SourceStore(Protocol):
     """Keeps a morphology index between runs (the on-disk cache)."""
 
-    def load(self) -> Any | None: ...
+    def load(self, build: Callable[[], Any]) -> Any | None:
+        """The kept index; `build` makes it afresh should a damaged file need it mid-run."""
 
     def save(self, index: Any) -> None: ...
 
@@ -58,9 +59,13 @@ class Compiled:
 
         if self.sources is None:
             store = self.source_store
-            self.sources = store.load() if store is not None else None
+
+            def build() -> morphology.SourceIndex:
+                return morphology.build_source_index(self.glossary)
+
+            self.sources = store.load(build) if store is not None else None
             if self.sources is None:
-                self.sources = morphology.build_source_index(self.glossary)
+                self.sources = build()
                 if store is not None:
                     store.save(self.sources)
         found = morphology.find_source_forms(self.sources, view, tokens, self.morph_cache)
