@@ -50,6 +50,8 @@ class Compiled:
     morph_cache: dict[Any, Any] = field(default_factory=dict)
     #: one-line notices for the run's report (a cache that was not used, and why)
     notices: list[str] = field(default_factory=list)
+    #: `sources` was read from the cache: if it turns out not to fit, it is built afresh
+    sources_kept: bool = False
 
     def inflected_sources(
         self, view: str, tokens: list[Token], exact: list[SourceHit]
@@ -57,18 +59,28 @@ class Compiled:
         """Exact source forms plus every inflected form; the morphology loads on first use."""
         from glossary_check import morphology
 
+        def build() -> morphology.SourceIndex:
+            return morphology.build_source_index(self.glossary)
+
         if self.sources is None:
             store = self.source_store
-
-            def build() -> morphology.SourceIndex:
-                return morphology.build_source_index(self.glossary)
-
             self.sources = store.load(build) if store is not None else None
+            self.sources_kept = self.sources is not None
             if self.sources is None:
                 self.sources = build()
                 if store is not None:
                     store.save(self.sources)
-        found = morphology.find_source_forms(self.sources, view, tokens, self.morph_cache)
+        try:
+            found = morphology.find_source_forms(self.sources, view, tokens, self.morph_cache)
+            if not all(0 <= hit.entry < len(self.glossary.entries) for hit in found):
+                raise IndexError("a source form of an entry the glossary does not have")
+        except (IndexError, KeyError, TypeError, ValueError):
+            if not self.sources_kept:
+                raise
+            # a kept index whose records decode but do not fit together: a forged file
+            self.notices.append("the kept morphology index does not fit its glossary: rebuilt")
+            self.sources, self.sources_kept = build(), False
+            found = morphology.find_source_forms(self.sources, view, tokens, self.morph_cache)
         return morphology.merge_hits(exact, found)
 
 

@@ -490,3 +490,80 @@ def test_a_new_translation_cache_is_readable_by_the_user_alone(tmp_path: Path) -
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     for item in path.parent.iterdir():
         assert stat.S_IMODE(item.stat().st_mode) == 0o600, item
+
+
+# --- forged files: a valid checksum over bad records ----------------------------------
+
+
+def _forge(file: Path, section: str, fill: int = 0xC1) -> None:
+    """Overwrite a section's records (not its index) with bytes no decoder accepts, and fix
+    up the checksum: the file passes every check on opening and fails only when read."""
+    data = bytearray(file.read_bytes())
+    header, payload_at = _header(bytes(data))
+    start, length = header["sections"][section]
+    at = payload_at + start
+    if section in ("trie", "near", "known"):
+        (buckets,) = struct.unpack_from("<I", data, at)
+        records = at + 4 + 4 * (buckets + 1)
+    elif section == "meta":
+        records = at
+    else:  # an array
+        (count,) = struct.unpack_from("<Q", data, at)
+        records = at + 8 + 8 * (count + 1)
+    data[records : at + length] = bytes([fill]) * (at + length - records)
+    file.write_bytes(_with_crc(data, payload_at, header))
+    os.chmod(file, 0o600)
+
+
+@pytest.mark.parametrize(("kind", "section"), [
+    ("compiled", "trie"), ("compiled", "near"), ("compiled", "known"), ("compiled", "entries"),
+    ("compiled", "meta"), ("sources", "field:patterns"), ("sources", "meta"),
+])
+def test_records_that_fail_to_decode_mid_run_fall_back_on_a_rebuild(
+    here: Path, glossary: Path, expected: list[tuple[str, int, str]], kind: str, section: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from glossary_check import cachefile as cf
+
+    monkeypatch.setattr(cf, "LAZY_MIN", 1)  # every long-enough field in a section of its own
+    store = here / "cache"
+    _warm(glossary, store)
+    (file,) = _files(store, kind)
+    header, _ = _header(file.read_bytes())
+    if section not in header["sections"]:
+        pytest.skip(f"{section} is not a section of this file")
+    _forge(file, section)
+    compiled = cache.load(glossary, store)
+    assert _summary(compiled) == expected
+    if section not in ("meta", "entries"):  # read lazily: these fail mid-run, not on opening
+        assert any(str(file) in n and "bad record" in n for n in compiled.notices)
+        assert not file.exists(), "the forged file is deleted, for the next run to rewrite"
+    assert _summary(compiled, ARTICLE.upper()) == _summary(
+        compile_all(load_glossary(glossary)), ARTICLE.upper())
+
+
+@pytest.mark.parametrize("kind", ["compiled", "sources"])
+def test_forged_bytes_anywhere_never_raise(
+    here: Path, glossary: Path, expected: list[tuple[str, int, str]], kind: str
+) -> None:
+    """Random bytes of a file changed with the checksum fixed up (only someone who can write
+    the user's own files can do that): whatever the records now say, nothing raises."""
+    import random
+
+    store = here / "cache"
+    _warm(glossary, store)
+    (file,) = _files(store, kind)
+    good = file.read_bytes()
+    header, payload_at = _header(good)
+    rng = random.Random(kind)
+    for _ in range(150):
+        data = bytearray(good)
+        for _ in range(rng.choice((1, 2, 8))):
+            data[rng.randrange(payload_at, len(data))] = rng.randrange(256)
+        file.write_bytes(_with_crc(data, payload_at, header))
+        os.chmod(file, 0o600)
+        compiled = cache.load(glossary, store)
+        found = _summary(compiled)
+        assert all(rule and offset >= 0 for rule, offset, _ in found)
+    file.write_bytes(good)
+    assert _summary(cache.load(glossary, store)) == expected
