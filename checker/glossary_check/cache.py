@@ -16,8 +16,13 @@ What a cache file depends on, and how a warm run checks it:
   warm run re-hashes those files instead of parsing them, and any change
   means a rebuild. The cache is written only if the files still hash to what
   the loader read, so an edit during a cold run is never cached as current.
+* who wrote it: a file not the user's own, or that others can write, and a
+  directory others can write that is not the user's, are not used (a notice
+  says so); see `cachefile.refusal`.
 * its integrity: magic, format, key, length and a CRC-32 of the payload;
-  a file that fails any check, or later fails to decode, is rebuilt.
+  a file that fails any check is rebuilt, and one whose records fail to
+  decode later, mid-run, falls back on the glossary compiled afresh
+  (`cachefile.Rescue`).
 
 The morphology index is a second artefact, kept the same way under its own
 key (the glossary digest and `morphology.fingerprint()`), loaded only when a
