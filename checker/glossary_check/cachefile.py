@@ -296,6 +296,10 @@ def stored_fields(cls: type) -> list[tuple[str, Any]]:
     return [(f.name, hints[f.name]) for f in fields]
 
 
+def _apply(load: Convert, value: Any) -> Any:
+    return load(value)
+
+
 def _dataclass_codec(cls: type) -> Codec:
     fields = stored_fields(cls)
     names = [name for name, _ in fields]
@@ -307,10 +311,12 @@ def _dataclass_codec(cls: type) -> Codec:
             raise TypeError(f"{cls.__qualname__} expected")
         return tuple(c.dump(getattr(obj, n)) for c, n in zip(codecs, names, strict=True))
 
+    loads = tuple(c.load for c in codecs)
+
     def load(v: Any) -> Any:
-        if len(_tuple_of(v)) != size:
+        if type(v) is not tuple or len(v) != size:
             raise ValueError(f"{size} fields expected")
-        return cls(*[c.load(x) for c, x in zip(codecs, v, strict=True)])
+        return cls(*map(_apply, loads, v))
 
     return Codec(dump, load)
 
