@@ -459,7 +459,7 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
     refused = refusal(directory)
     if refused is not None:
         compiled = compile_all(load_glossary(path))
-        compiled.notices.append(refused)
+        compiled.notices.append(f"{refused}: not used (the glossary is compiled in memory)")
         return compiled
     key = f"{code_fingerprint()}|{path}|{os.getcwd()}"
     file = _file(directory, "compiled", key)

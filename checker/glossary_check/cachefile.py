@@ -96,7 +96,7 @@ def _me() -> int | None:
 
 
 def refusal(directory: Path) -> str | None:
-    """Why a cache directory must not be used (one line), or None when it may be.
+    """Why a cache directory must not be used (one line, for a notice), or None when it may be.
 
     Another user who can write the directory could plant files in it; a
     directory of the user's own, or one nobody else can write, is fine (files
@@ -109,8 +109,7 @@ def refusal(directory: Path) -> str | None:
     except OSError:
         return None  # missing, or unreachable: making or writing it fails on its own
     if me is not None and st.st_uid != me and st.st_mode & _OTHERS_WRITE:
-        return (f"cache directory {directory} is writable by other users and not yours: "
-                "not used (compiled in memory)")
+        return f"cache directory {directory} is writable by other users and not yours"
     return None
 
 

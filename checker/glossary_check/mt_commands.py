@@ -128,8 +128,9 @@ def cache_main(argv: Sequence[str]) -> int:
             print(f"translations: {exc}")
         print(f"compiled glossaries: {cache.default_dir()}")
         return EXIT_OK
-    if cachefile.refusal(path.parent) is not None:
-        return _fail(str(cachefile.refusal(path.parent)))
+    refused = cachefile.refusal(path.parent)
+    if refused is not None:
+        return _fail(f"{refused}: not cleared")
     if path.exists():
         try:
             with TranslationCache(path) as tc:

@@ -103,7 +103,7 @@ class TranslationCache:
             make_dir(directory)
             reason = refusal(directory)
         if reason is not None:
-            raise Untrusted(reason.replace("(compiled in memory)", "(translations not kept)"))
+            raise Untrusted(f"{reason}: translations are not kept there")
         with contextlib.suppress(FileExistsError):
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
             os.close(os.open(self.path, flags, 0o600))
