@@ -192,8 +192,8 @@ def _damage(file: Path, how: str) -> None:
         header["key"] = header["key"][::-1]
         head = json.dumps(header).encode()
         data = bytearray(data[:12] + struct.pack("<I", len(head)) + head + data[16 + hlen :])
-    elif how == "bad-pickle":
-        # a payload that passes the checksum but does not unpickle
+    elif how == "bad-record":
+        # a payload that passes the checksum but does not decode
         (hlen,) = struct.unpack_from("<I", data, 12)
         header = json.loads(bytes(data[16 : 16 + hlen]))
         start = 16 + hlen + header["sections"]["meta"][0]
@@ -208,7 +208,7 @@ def _damage(file: Path, how: str) -> None:
 
 @pytest.mark.parametrize(
     "how", ["truncated", "empty", "garbage", "wrong-version", "flipped-byte", "bad-header",
-            "other-key", "bad-pickle"],
+            "other-key", "bad-record"],
 )
 def test_a_damaged_cache_file_is_rebuilt(
     here: Path, write_glossary: WriteGlossary, how: str
@@ -371,7 +371,7 @@ def test_a_dataclass_artefact_round_trips_with_lazy_fields(tmp_path: Path) -> No
         0, 5, "Kyiv",
         tuple(Target(i, Kind.VARIANT, f"form{i}", "fix", None) for i in range(600)),
     )
-    artefact = cache.Artefact(tmp_path, "test", "k")
+    artefact = cache.Artefact(tmp_path, "test", "k", Match)
     assert artefact.load() is None
     assert artefact.save(value)
     loaded = artefact.load()
@@ -380,13 +380,16 @@ def test_a_dataclass_artefact_round_trips_with_lazy_fields(tmp_path: Path) -> No
     assert loaded.targets[-1] == value.targets[-1] and len(loaded.targets) == 600
     assert (loaded.start, loaded.end, loaded.text) == (0, 5, "Kyiv")
     assert pickle.loads(pickle.dumps(loaded)) == value
-    assert cache.Artefact(tmp_path, "test", "other").load() is None
-    plain = cache.Artefact(tmp_path, "plain", "k")
+    assert cache.Artefact(tmp_path, "test", "other", Match).load() is None
+    plain = cache.Artefact(tmp_path, "plain", "k", dict[str, list[Token]])
     assert plain.save({"a": [Token(0, 1, "a")]}) and plain.load() == {"a": [Token(0, 1, "a")]}
+    assert not plain.save({"a": [object()]}), "only values of the declared type are stored"
 
     table = {(f"ru{i}", "лемма"): (i, i + 1) for i in range(300)}
-    section = cachefile.mapping_section(table, cachefile.Dumper())
-    mapping = cachefile.LazyMapping(cachefile.Table(section, 0))
+    section = cachefile.mapping_section(table, cachefile.codec(tuple[int, int]))
+    mapping = cachefile.LazyMapping(
+        cachefile.Table(section, 0), cachefile.codec(tuple[int, int]),
+        cachefile.codec(tuple[str, str]))
     assert mapping.get(("ru7", "лемма")) == (7, 8)
     assert mapping.get(("ru7", "other"), ()) == ()
     assert ("ru9", "лемма") in mapping and "ru9" not in mapping

@@ -16,8 +16,13 @@ What a cache file depends on, and how a warm run checks it:
   warm run re-hashes those files instead of parsing them, and any change
   means a rebuild. The cache is written only if the files still hash to what
   the loader read, so an edit during a cold run is never cached as current.
+* who wrote it: a file not the user's own, or that others can write, and a
+  directory others can write that is not the user's, are not used (a notice
+  says so); see `cachefile.refusal`.
 * its integrity: magic, format, key, length and a CRC-32 of the payload;
-  a file that fails any check, or later fails to decode, is rebuilt.
+  a file that fails any check is rebuilt, and one whose records fail to
+  decode later, mid-run, falls back on the glossary compiled afresh
+  (`cachefile.Rescue`).
 
 The morphology index is a second artefact, kept the same way under its own
 key (the glossary digest and `morphology.fingerprint()`), loaded only when a
@@ -27,45 +32,48 @@ document first needs it. Other artefacts can be kept alike with `Artefact`.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
-import marshal
 import os
-import pickle
 import sys
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
 from glossary_check import __version__
 from glossary_check.cachefile import (
     FORMAT,
-    Array,
     CacheError,
-    Dumper,
+    Codec,
     LazyMapping,
     LazySet,
     LazyTuple,
     Opened,
+    Rescue,
     Table,
+    Untrusted,
     build_table,
-    codec_for,
-    decode,
-    encode,
+    checked,
+    codec,
+    fallback,
     key_parts,
-    loads,
     mapping_section,
     open_file,
+    pack,
+    refusal,
+    rescued,
     restore,
+    sections_for,
+    stored_fields,
     touch,
     tuple_section,
+    unpack,
     write_file,
 )
 from glossary_check.compiled import Compiled, compile_all
 from glossary_check.files import read_bounded
 from glossary_check.glossary import Entry, Glossary, load_glossary
-from glossary_check.matching import Kind, Matcher, Target
+from glossary_check.matching import Matcher, Target
 
 ENV = "GLOSSARY_CHECK_CACHE_DIR"
 
@@ -112,25 +120,29 @@ def _file(directory: Path, kind: str, key: str) -> Path:
 
 # --- the trie -------------------------------------------------------------------------
 
-_TARGET_FIELDS = ("entry", "kind", "form", "fix", "language")
-_KINDS = {int(k): k for k in Kind}
+
+def _indexed(base: Codec, indices: Any, limit: int) -> Codec:
+    """`base`, refusing a decoded value that names an entry the glossary does not have."""
+    load = base.load
+
+    def checked_load(plain: Any) -> Any:
+        value = load(plain)
+        if not all(0 <= i < limit for i in indices(value)):
+            raise CacheError("an entry number out of range")
+        return value
+
+    return Codec(base.dump, checked_load)
 
 
-def encode_targets(targets: list[Target], dump: Dumper) -> bytes:
-    """A node's targets as plain tuples in marshal's format (b"T"), else generically."""
-    if tuple(f.name for f in dataclasses.fields(Target)) == _TARGET_FIELDS:
-        plain = tuple((t.entry, int(t.kind), t.form, t.fix, t.language) for t in targets)
-        return b"T" + marshal.dumps(plain)
-    return encode(targets, dump)
+def targets_codec(entries: int) -> Codec:
+    """A trie node's targets, each naming one of the glossary's `entries`."""
+    return _indexed(codec(list[Target]), lambda ts: (t.entry for t in ts), entries)
 
 
-def decode_targets(raw: bytes | memoryview) -> list[Target]:
-    if len(raw) and raw[0] == 0x54:  # T
-        try:
-            return [Target(e, _KINDS[k], f, x, lang) for e, k, f, x, lang in marshal.loads(raw[1:])]
-        except Exception as exc:
-            raise CacheError(f"bad trie node: {exc!r}") from exc
-    return cast(list[Target], decode(raw))
+def near_codec(entries: int) -> Codec:
+    """A near-miss bucket: (glossary word, entry number) pairs."""
+    base = codec(tuple[tuple[str, int], ...])
+    return _indexed(base, lambda pairs: (i for _, i in pairs), entries)
 
 
 def _address(parent: str, part: str) -> str:
@@ -160,11 +172,16 @@ class LazyNode(dict[str, object]):
     on first look-up; iterating loads the whole subtree first.
     """
 
-    __slots__ = ("_address", "_complete", "_missing", "_table")
+    __slots__ = ("_address", "_complete", "_missing", "_rescue", "_table", "_targets")
 
-    def __init__(self, table: Table, address: str, targets: list[Target] | None) -> None:
+    def __init__(
+        self, table: Table, address: str, targets: list[Target] | None, decoder: Codec,
+        rescue: Rescue | None = None,
+    ) -> None:
         super().__init__()
         self._table = table
+        self._targets = decoder
+        self._rescue = rescue
         self._address = address
         self._missing: set[str] = set()
         self._complete = False
@@ -179,13 +196,26 @@ class LazyNode(dict[str, object]):
         if self._complete or key == "" or key in self._missing:
             return default
         address = _address(self._address, key)
-        raw = self._table.get(address)
-        if raw is None:
-            self._missing.add(key)
-            return default
-        child = LazyNode(self._table, address, decode_targets(raw) if len(raw) else None)
+        try:
+            if rescued(self._rescue):
+                raise CacheError("the trie was rebuilt")
+            raw = self._table.get(address)
+            if raw is None:
+                self._missing.add(key)
+                return default
+            targets = self._targets.decode(raw) if len(raw) else None
+        except CacheError as exc:
+            return self._real(exc).get(key, default)
+        child = LazyNode(self._table, address, targets, self._targets, self._rescue)
         dict.__setitem__(self, key, child)
         return child
+
+    def _real(self, error: CacheError) -> dict[str, object]:
+        """This node in the rebuilt trie (see `cachefile.Rescue`); empty if it has none."""
+        node: object = fallback(self._rescue, _trie_root, error)
+        for part in key_parts(self._address):
+            node = node.get(part) if isinstance(node, dict) else None
+        return node if isinstance(node, dict) else {}
 
     def __getitem__(self, key: str) -> object:
         value = self.get(key, _NOTHING)
@@ -200,20 +230,36 @@ class LazyNode(dict[str, object]):
         """The whole subtree (as plain dicts below what was already read), in one scan."""
         if self._complete:
             return
+        try:
+            if rescued(self._rescue):
+                raise CacheError("the trie was rebuilt")
+            self._scan()
+        except CacheError as exc:
+            real = self._real(exc)
+            dict.clear(self)
+            dict.update(self, real)
+        self._complete = True
+
+    def _scan(self) -> None:
         prefix = self._address
         for address, raw in self._table.items():
             if not address.startswith(prefix) or address == prefix:
                 continue
             node: dict[str, object] = self
-            for part in key_parts(address[len(prefix) :]):
+            try:
+                parts = list(key_parts(address[len(prefix) :]))
+            except ValueError as exc:
+                raise CacheError("a bad trie address") from exc
+            for part in parts:
                 child = dict.get(node, part)
                 if child is None:
                     child = {}
                     dict.__setitem__(node, part, child)
+                elif not isinstance(child, dict):
+                    raise CacheError("a trie address through a leaf")
                 node = cast(dict[str, object], child)
             if len(raw) and not dict.__contains__(node, ""):
-                dict.__setitem__(node, "", decode_targets(raw))
-        self._complete = True
+                dict.__setitem__(node, "", self._targets.decode(raw))
 
     def __iter__(self) -> Iterator[str]:
         self._load_all()
@@ -253,56 +299,76 @@ class LazyNode(dict[str, object]):
 _NOTHING: Any = object()
 
 
+def _trie_root(compiled: Compiled) -> dict[str, object]:
+    return compiled.matcher.root
+
+
 # --- the compiled glossary ------------------------------------------------------------
 
-#: Fields kept as sections of their own; every other field is pickled in `meta`.
+#: Fields kept as sections of their own (or not kept); every other field is in `meta`.
 _LAZY = {
-    "glossary": ("entries",),
-    "matcher": ("root",),
-    "compiled": ("glossary", "matcher", "near", "known", "sources", "source_store"),
+    Glossary: ("entries",),
+    Matcher: ("root",),
 }
 
 
-def _rest(obj: Any, skip: Iterable[str]) -> dict[str, Any]:
-    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj) if f.name not in skip}
+def _meta_codecs(cls: type) -> dict[str, Codec]:
+    return {name: codec(tp) for name, tp in stored_fields(cls) if name not in _LAZY[cls]}
+
+
+def _meta_dump(obj: Any) -> dict[str, Any]:
+    return {name: c.dump(getattr(obj, name)) for name, c in _meta_codecs(type(obj)).items()}
+
+
+def _meta_load(cls: type, plain: Any) -> dict[str, Any]:
+    codecs = _meta_codecs(cls)
+    if type(plain) is not dict or set(plain) != set(codecs):
+        raise CacheError(f"bad {cls.__name__} fields")
+    return {name: checked(c.load, plain[name]) for name, c in codecs.items()}
 
 
 def compiled_sections(compiled: Compiled) -> dict[str, bytes]:
     """The sections of a compiled glossary's cache file."""
-    dump = Dumper()
     glossary, matcher = compiled.glossary, compiled.matcher
+    entries = len(glossary.entries)
     meta = {
-        "glossary": _rest(glossary, _LAZY["glossary"]),
-        "matcher": _rest(matcher, _LAZY["matcher"]),
-        "compiled": _rest(compiled, _LAZY["compiled"]),
-        "entries": len(glossary.entries),
+        "glossary": _meta_dump(glossary),
+        "matcher": _meta_dump(matcher),
+        "entries": entries,
     }
+    targets = targets_codec(entries)
     return {
-        "meta": dump(meta),
-        "entries": tuple_section(glossary.entries, dump),
+        "meta": pack(meta),
+        "entries": tuple_section(glossary.entries, codec(Entry)),
         "trie": build_table(
-            (a, encode_targets(t, dump) if t else b"") for a, t in trie_nodes(matcher.root)
+            (a, targets.encode(t) if t else b"") for a, t in trie_nodes(matcher.root)
         ),
-        "near": mapping_section(compiled.near, dump),
+        "near": mapping_section(compiled.near, near_codec(entries)),
         "known": build_table((k, b"") for k in compiled.known),
     }
 
 
-def compiled_from(opened: Opened) -> Compiled:
-    """A Compiled whose big parts are read from the mapped file on demand."""
-    payload = opened.payload
-    meta = loads(opened.blob("meta"))
-    array = Array(payload, opened.section("entries"))
-    entries: LazyTuple[Entry] = LazyTuple(array, meta["entries"])
+def compiled_from(opened: Opened, rescue: Rescue | None = None) -> Compiled:
+    """A Compiled whose big parts are read from the mapped file on demand (and from what
+    `rescue` builds, should a record fail to decode)."""
+    meta = unpack(opened.blob("meta"))
+    if type(meta) is not dict or type(meta.get("entries")) is not int:
+        raise CacheError("bad meta")
+    size: int = meta["entries"]
+    entries: LazyTuple[Entry] = LazyTuple(opened.array("entries"), size, codec(Entry), rescue,
+                                          lambda c: c.glossary.entries)
     # The entries are a lazy sequence where a tuple is declared: read-only, indexable, sized.
-    glossary = Glossary(entries=cast(tuple[Entry, ...], entries), **meta["glossary"])
-    root = LazyNode(Table(payload, opened.section("trie")), "", None)
+    glossary = Glossary(entries=cast(tuple[Entry, ...], entries),
+                        **_meta_load(Glossary, meta.get("glossary")))
+    rest = _meta_load(Matcher, meta.get("matcher"))
+    if not all(0 <= i < size for i, _ in rest["patterns"]):
+        raise CacheError("a pattern of an entry out of range")
+    root = LazyNode(opened.table("trie"), "", None, targets_codec(size), rescue)
     return Compiled(
         glossary=glossary,
-        matcher=Matcher(root=root, **meta["matcher"]),
-        near=LazyMapping(Table(payload, opened.section("near"))),
-        known=LazySet(Table(payload, opened.section("known"))),
-        **meta["compiled"],
+        matcher=Matcher(root=root, **rest),
+        near=LazyMapping(opened.table("near"), near_codec(size), None, rescue, lambda c: c.near),
+        known=LazySet(opened.table("known"), rescue, lambda c: c.known),
     )
 
 
@@ -313,22 +379,34 @@ def compiled_from(opened: Opened) -> Compiled:
 class Artefact:
     """One more thing compiled from a glossary, kept in its own file under its own key.
 
-    The package's dataclasses are stored field by field, their long tuples and
-    dicts read lazily like the compiled glossary's; anything else is pickled.
+    `type` is what is stored: the package's dataclasses field by field, their
+    long tuples and dicts read lazily like the compiled glossary's; any other
+    type `cachefile.codec` knows as one record. `notices` collects a one-line
+    notice when a file is refused as someone else's.
     """
 
     directory: Path
     kind: str
     key: str
+    type: Any
+    notices: list[str] = field(default_factory=list)
 
     def _where(self) -> tuple[Path, str]:
         key = f"{code_fingerprint()}|{self.key}"
         return _file(self.directory, self.kind, key), key
 
-    def load(self) -> Any | None:
+    def load(self, build: Callable[[], Any] | None = None) -> Any | None:
+        """The stored value, or None; its lazy parts fall back on `build` should a record
+        fail to decode later (without it, that raises CacheError)."""
+        if refusal(self.directory) is not None:
+            return None
         path, key = self._where()
+        rescue = Rescue(build, path, self.notices) if build is not None else None
         try:
-            value = restore(open_file(path, self.kind, key))
+            value = restore(open_file(path, self.kind, key), self.type, rescue)
+        except Untrusted as exc:
+            self.notices.append(str(exc))
+            return None
         except CacheError:
             return None
         touch(path)
@@ -337,8 +415,8 @@ class Artefact:
     def save(self, value: Any) -> bool:
         path, key = self._where()
         try:
-            sections, extra = codec_for(value)
-        except (pickle.PicklingError, TypeError, AttributeError, ValueError):
+            sections, extra = sections_for(value, self.type)
+        except (TypeError, ValueError, AttributeError, OverflowError):
             return False  # not storable: built again next time
         return write_file(path, self.kind, key, sections, extra)
 
@@ -349,6 +427,8 @@ class SourceStore:
 
     directory: Path
     digest: str
+    #: the run's notices, where a refused file is reported
+    notices: list[str] = field(default_factory=list)
 
     def _artefact(self) -> Artefact:
         from glossary_check import morphology
@@ -356,10 +436,10 @@ class SourceStore:
         # the module's source too: its index may change shape without a new FORMAT
         source = hashlib.sha256(Path(morphology.__file__).read_bytes()).hexdigest()
         key = f"{self.digest}|{morphology.fingerprint()}|{source}"
-        return Artefact(self.directory, "sources", key)
+        return Artefact(self.directory, "sources", key, morphology.SourceIndex, self.notices)
 
-    def load(self) -> Any | None:
-        return self._artefact().load()
+    def load(self, build: Callable[[], Any]) -> Any | None:
+        return self._artefact().load(build)
 
     def save(self, index: Any) -> None:
         self._artefact().save(index)
@@ -372,24 +452,40 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
     """The compiled glossary at `path`: from the cache if its files are unchanged, else built.
 
     Raises GlossaryError for a broken glossary, as `load_glossary` does; a cache
-    that cannot be read or written only costs time.
+    that cannot be read or written only costs time. A directory or file another
+    user could have written is not used, and the compiled glossary says so in
+    its `notices`.
     """
     path = Path(path)
+    refused = refusal(directory)
+    if refused is not None:
+        compiled = compile_all(load_glossary(path))
+        compiled.notices.append(f"{refused}: not used (the glossary is compiled in memory)")
+        return compiled
     key = f"{code_fingerprint()}|{path}|{os.getcwd()}"
     file = _file(directory, "compiled", key)
+    notices: list[str] = []
     try:
         opened = open_file(file, "compiled", key)
-        if files_digest(opened.header["files"]) != opened.header["digest"]:
+        files, digest = opened.header.get("files"), opened.header.get("digest")
+        if type(files) is not list or not all(type(f) is str for f in files):
+            raise CacheError("bad file list")
+        if files_digest(files) != digest:
             raise CacheError("the glossary changed")
-        compiled = compiled_from(opened)
+        rescue = Rescue(lambda: compile_all(load_glossary(path)), file, notices)
+        compiled = compiled_from(opened, rescue)
         if len(compiled.glossary.entries):
             compiled.glossary.entries[0]  # decodes the first chunk, or fails here
+    except Untrusted as exc:
+        notices.append(str(exc))
     except (CacheError, OSError, KeyError, TypeError, ValueError):
         pass
     else:
         touch(file)
+        compiled.notices = notices  # where the rescue reports, should it be needed
         return _with_store(compiled, directory)
     compiled = compile_all(load_glossary(path))
+    compiled.notices.extend(notices)
     glossary = compiled.glossary
     with contextlib.suppress(OSError):
         if files_digest(glossary.files) == glossary.digest:
@@ -399,7 +495,7 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
 
 
 def _with_store(compiled: Compiled, directory: Path) -> Compiled:
-    compiled.source_store = SourceStore(directory, compiled.glossary.digest)
+    compiled.source_store = SourceStore(directory, compiled.glossary.digest, compiled.notices)
     return compiled
 
 

@@ -1,13 +1,23 @@
 """The cache file format: sections read in place from a mapped file, decoded on first use.
 
 A big compiled artefact is read one small record at a time rather than
-unpickled whole: a 50,000-entry glossary takes seconds to unpickle, while one
+decoded whole: a 50,000-entry glossary takes seconds to decode, while one
 article needs a few hundred of its records. So a file holds sections:
 
 * a hash table (str -> bytes) answers a look-up with a CRC-32 of the key, two
   offsets and a comparison, straight from the mapped file;
-* an array of byte strings holds a long sequence in small pickled chunks;
-* `meta` holds whatever is small, pickled once.
+* an array of byte strings holds a long sequence in small chunks;
+* `meta` holds whatever is small, encoded once.
+
+Records are plain data (MessagePack: strings, numbers, arrays), turned into
+the package's objects by a `Codec` made from the type hints of what is stored:
+every value is checked against its type, and nothing in a file names code to
+run or a class to build. Cache files are untrusted input: anyone who can write
+the cache directory can write one. So a file is read only if the current user
+owns it and nobody else can write it, and a directory only if it is the
+user's own or nobody else can write it (`refusal`); every offset is checked
+against the file's bounds, and any inconsistency is a CacheError, after which
+the caller rebuilds.
 
 File layout (integers little-endian)::
 
@@ -15,37 +25,40 @@ File layout (integers little-endian)::
 
 The header names the artefact and its key, gives the payload's length and
 CRC-32 and where each section lies. `open_file` refuses (CacheError) a file
-whose magic, format, kind, key, length or checksum is off, and every decoding
-failure later is a CacheError too. `write_file` writes a temporary file in
-the same directory, fsyncs and renames it over the old one: readers see the
-old file or the new one, never half of one, and a reader keeps the file it
-mapped even after it is replaced.
+whose owner, mode, magic, format, kind, key, length or checksum is off, and
+every decoding failure later is a CacheError too. `write_file` writes a
+temporary file (mode 0600) in the same directory, fsyncs and renames it over
+the old one: readers see the old file or the new one, never half of one, and
+a reader keeps the file it mapped even after it is replaced.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copyreg
 import dataclasses
-import importlib
-import io
+import enum
+import errno
 import json
-import marshal
 import mmap
 import os
-import pickle
 import re
+import stat
 import struct
 import tempfile
 import time
+import types
+import typing
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast, overload
 
+import msgpack
+import regex
+
 #: Bump when the layout changes.
-FORMAT = 2
+FORMAT = 3
 MAGIC = b"GLCKCACH"
 _HEAD = struct.Struct("<8sII")
 _U16 = struct.Struct("<H")
@@ -53,12 +66,14 @@ _U32 = struct.Struct("<I")
 _U64 = struct.Struct("<Q")
 _SPAN = struct.Struct("<II")
 _PAIR64 = struct.Struct("<QQ")
-#: Items per pickled chunk of a sequence: a look-up decodes few, chunks share pickle overhead.
+#: Items per chunk of a sequence: a look-up decodes few, chunks share framing overhead.
 CHUNK = 16
 #: Dicts and sequences shorter than this go into `meta` whole.
 LAZY_MIN = 256
 #: Cache files unused for this long are deleted when another one is written.
 MAX_AGE = 60 * 86400
+#: Permission bits that let someone other than the owner write.
+_OTHERS_WRITE = stat.S_IWGRP | stat.S_IWOTH
 
 T = TypeVar("T")
 V = TypeVar("V")
@@ -68,90 +83,251 @@ class CacheError(Exception):
     """A cache file that cannot be trusted; the caller rebuilds it."""
 
 
+class Untrusted(CacheError):
+    """A cache file or directory someone else could have written; str() is a one-line notice."""
+
+
+# --- who may have written it ----------------------------------------------------------
+
+
+def _me() -> int | None:
+    geteuid = getattr(os, "geteuid", None)
+    return geteuid() if geteuid is not None else None
+
+
+def refusal(directory: Path) -> str | None:
+    """Why a cache directory must not be used (one line, for a notice), or None when it may be.
+
+    Another user who can write the directory could plant files in it; a
+    directory of the user's own, or one nobody else can write, is fine (files
+    in it are still checked one by one). A directory not made yet is fine too:
+    `make_dir` makes it private.
+    """
+    me = _me()
+    try:
+        st = os.stat(directory)
+    except OSError:
+        return None  # missing, or unreachable: making or writing it fails on its own
+    if me is not None and st.st_uid != me and st.st_mode & _OTHERS_WRITE:
+        return f"cache directory {directory} is writable by other users and not yours"
+    return None
+
+
+def file_refusal(st: os.stat_result) -> str | None:
+    """Why a cache file must not be read, from its status: not a regular file of the user's
+    own that only they can write."""
+    if not stat.S_ISREG(st.st_mode):
+        return "is not a regular file"
+    me = _me()
+    if me is not None and st.st_uid != me:
+        return "belongs to another user"
+    if st.st_mode & _OTHERS_WRITE:
+        return "is writable by other users"
+    return None
+
+
+def make_dir(directory: Path) -> None:
+    """Make a cache directory and any missing parents private (0700); OSError if it fails."""
+    missing: list[Path] = []
+    here = directory
+    while not here.exists() and here.parent != here:
+        missing.append(here)
+        here = here.parent
+    for item in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            item.mkdir(mode=0o700)
+    if not directory.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a directory", str(directory))
+
+
 # --- values ---------------------------------------------------------------------------
 
+Convert = Callable[[Any], Any]
 
-def _plain_dataclass(cls: type) -> tuple[str, ...] | None:
-    """Field names when instances can be rebuilt by calling the class with them, else None."""
-    own = vars(cls)
-    if not dataclasses.is_dataclass(cls) or "__reduce__" in own or "__reduce_ex__" in own:
-        return None
-    getstate = getattr(cls, "__getstate__", None)
-    if getstate is not None and getstate is not getattr(object, "__getstate__", None) and not (
-        getattr(getstate, "__qualname__", "").startswith("_dataclass_getstate")
-    ):
-        return None
+
+@dataclass(frozen=True, slots=True)
+class Codec:
+    """Plain data and back for one type: `dump` makes what MessagePack stores, `load` checks
+    a decoded value against the type (TypeError, ValueError ... if it does not fit)."""
+
+    dump: Convert
+    load: Convert
+
+    def encode(self, value: Any) -> bytes:
+        return pack(self.dump(value))
+
+    def decode(self, raw: bytes | memoryview) -> Any:
+        return checked(self.load, unpack(raw))
+
+
+def pack(plain: Any) -> bytes:
+    return cast(bytes, msgpack.packb(plain, use_bin_type=True))
+
+
+def unpack(raw: bytes | memoryview) -> Any:
+    """A record's plain data: arrays as tuples, no map keys but strings, no extension types."""
+    try:
+        return msgpack.unpackb(raw, raw=False, use_list=False, strict_map_key=True)
+    except Exception as exc:  # the decoder's errors are many: all mean a bad record
+        raise CacheError(f"bad record: {exc!r}") from exc
+
+
+def checked(load: Convert, plain: Any) -> Any:
+    try:
+        return load(plain)
+    except CacheError:
+        raise
+    except Exception as exc:  # a value of another type or shape than the one stored
+        raise CacheError(f"bad record: {exc!r}") from exc
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _exactly(cls: type) -> Convert:
+    def load(value: Any) -> Any:
+        if type(value) is not cls:
+            raise TypeError(f"{cls.__name__} expected, not {type(value).__name__}")
+        return value
+
+    return load
+
+
+def _tuple_of(value: Any) -> tuple[Any, ...]:
+    if type(value) is not tuple:
+        raise TypeError("an array expected")
+    return value
+
+
+_CODECS: dict[Any, Codec] = {}
+
+
+def codec(tp: Any) -> Codec:
+    """The codec of a type: str, int, float, bool, bytes, None, an IntEnum, a regex pattern,
+    tuples, lists, frozensets, dicts and mappings of these, X | None, and the package's own
+    dataclasses. TypeError for anything else: it is not stored."""
+    found = _CODECS.get(tp)
+    if found is None:
+        found = _CODECS[tp] = _make(tp)
+    return found
+
+
+def _make(tp: Any) -> Codec:
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if tp in (str, int, float, bool, bytes):
+        return Codec(_same, _exactly(tp))
+    if tp is type(None) or tp is None:
+        return Codec(_same, _exactly(type(None)))
+    if isinstance(tp, type) and issubclass(tp, enum.IntEnum):
+        enum_type = tp
+        return Codec(int, lambda v: enum_type(_exactly(int)(v)))
+    if tp is regex.Pattern or origin is regex.Pattern:
+        return Codec(lambda p: (p.pattern, p.flags), _load_pattern)
+    if origin in (typing.Union, types.UnionType):
+        others = [a for a in args if a is not type(None)]
+        if len(others) != 1 or len(args) != 2:
+            raise TypeError(f"not storable: {tp!r}")
+        inner = codec(others[0])
+        return Codec(lambda v: None if v is None else inner.dump(v),
+                     lambda v: None if v is None else inner.load(v))
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = codec(args[0])
+        dump_item, load_item = item.dump, item.load
+        if dump_item is _same:
+            return Codec(tuple, lambda v: tuple(map(load_item, _tuple_of(v))))
+        return Codec(lambda v: tuple(map(dump_item, v)),
+                     lambda v: tuple(map(load_item, _tuple_of(v))))
+    if origin is tuple and args:
+        items = [codec(a) for a in args]
+        size = len(items)
+
+        def load_fixed(v: Any) -> tuple[Any, ...]:
+            if len(_tuple_of(v)) != size:
+                raise ValueError(f"{size} items expected")
+            return tuple(c.load(x) for c, x in zip(items, v, strict=True))
+
+        return Codec(lambda v: tuple(c.dump(x) for c, x in zip(items, v, strict=True)),
+                     load_fixed)
+    if origin is list and len(args) == 1:
+        item = codec(args[0])
+        return Codec(lambda v: [item.dump(x) for x in v],
+                     lambda v: [item.load(x) for x in _tuple_of(v)])
+    if origin in (frozenset, Set) and len(args) == 1:
+        item = codec(args[0])
+        return Codec(lambda v: [item.dump(x) for x in v],
+                     lambda v: frozenset(item.load(x) for x in _tuple_of(v)))
+    if origin in (dict, Mapping) and len(args) == 2:
+        key, value = codec(args[0]), codec(args[1])
+
+        def load_dict(v: Any) -> dict[Any, Any]:
+            out = {key.load(k): value.load(x) for k, x in map(_pair, _tuple_of(v))}
+            if len(out) != len(v):
+                raise ValueError("a key twice")
+            return out
+
+        return Codec(lambda v: [(key.dump(k), value.dump(x)) for k, x in v.items()], load_dict)
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return _dataclass_codec(tp)
+    raise TypeError(f"not storable: {tp!r}")
+
+
+def _pair(v: Any) -> tuple[Any, Any]:
+    if len(_tuple_of(v)) != 2:
+        raise ValueError("a pair expected")
+    return v[0], v[1]
+
+
+def _load_pattern(v: Any) -> regex.Pattern[str]:
+    text, flags = _tuple_of(v)
+    return regex.compile(_exactly(str)(text), _exactly(int)(flags))
+
+
+def stored_fields(cls: type) -> list[tuple[str, Any]]:
+    """A dataclass's fields and their types, if it is the package's own and is rebuilt by
+    calling it with them; TypeError otherwise."""
+    if not cls.__module__.startswith("glossary_check."):
+        raise TypeError("only the package's own dataclasses are stored")
     fields = dataclasses.fields(cls)
     if not all(f.init for f in fields) or any(f.kw_only for f in fields):
-        return None
-    return tuple(f.name for f in fields)
+        raise TypeError(f"{cls.__qualname__} is not rebuilt from its fields")
+    hints = typing.get_type_hints(cls)
+    return [(f.name, hints[f.name]) for f in fields]
 
 
-class _Pickler(pickle.Pickler):
-    """Dataclasses are pickled as a call of their constructor: about twice as fast to load
-    as the default slot-by-slot state of a slotted, frozen dataclass."""
-
-    def __init__(self, file: io.BytesIO) -> None:
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.dispatch_table = dict(copyreg.dispatch_table)
-        self._plain: dict[type, tuple[str, ...] | None] = {}
-
-    def reducer_override(self, obj: Any) -> Any:
-        cls = type(obj)
-        if cls in self._plain:
-            names = self._plain[cls]
-        elif isinstance(obj, type):
-            return NotImplemented
-        else:
-            names = self._plain[cls] = _plain_dataclass(cls)
-        if names is None:
-            return NotImplemented
-        return cls, tuple(getattr(obj, name) for name in names)
+def _apply(load: Convert, value: Any) -> Any:
+    return load(value)
 
 
-class Dumper:
-    """One pickler reused for many small values (its memo cleared between them)."""
+def _dataclass_codec(cls: type) -> Codec:
+    fields = stored_fields(cls)
+    names = [name for name, _ in fields]
+    codecs = [codec(tp) for _, tp in fields]
+    size = len(fields)
 
-    def __init__(self) -> None:
-        self.buffer = io.BytesIO()
-        self.pickler = _Pickler(self.buffer)
+    def dump(obj: Any) -> tuple[Any, ...]:
+        if type(obj) is not cls:
+            raise TypeError(f"{cls.__qualname__} expected")
+        return tuple(c.dump(getattr(obj, n)) for c, n in zip(codecs, names, strict=True))
 
-    def __call__(self, obj: object) -> bytes:
-        self.buffer.seek(0)
-        self.buffer.truncate()
-        self.pickler.clear_memo()
-        self.pickler.dump(obj)
-        return self.buffer.getvalue()
+    loads = tuple(c.load for c in codecs)
 
+    def load(v: Any) -> Any:
+        if type(v) is not tuple or len(v) != size:
+            raise ValueError(f"{size} fields expected")
+        return cls(*map(_apply, loads, v))
 
-def loads(data: bytes | memoryview) -> Any:
-    try:
-        return pickle.loads(data)
-    except Exception as exc:  # any unpickling failure means the file cannot be trusted
-        raise CacheError(f"bad pickle: {exc!r}") from exc
-
-
-def encode(value: object, dump: Dumper) -> bytes:
-    """Plain data in marshal's format (several times faster to decode), anything else pickled."""
-    try:
-        return b"M" + marshal.dumps(cast(Any, value))
-    except ValueError:
-        return b"P" + dump(value)
-
-
-def decode(raw: bytes | memoryview) -> Any:
-    tag = raw[0] if len(raw) else 0
-    if tag == 0x4D:  # M
-        try:
-            return marshal.loads(raw[1:])
-        except Exception as exc:
-            raise CacheError(f"bad record: {exc!r}") from exc
-    if tag == 0x50:  # P
-        return loads(raw[1:])
-    raise CacheError("bad record tag")
+    return Codec(dump, load)
 
 
 # --- sections -------------------------------------------------------------------------
+
+
+def _read(fmt: struct.Struct, buf: memoryview | bytes, at: int) -> tuple[Any, ...]:
+    """Integers at `at`, which must lie inside the buffer."""
+    if at < 0 or at + fmt.size > len(buf):
+        raise CacheError("an offset outside the file")
+    return fmt.unpack_from(buf, at)
 
 
 def key_text(key: str | tuple[str, ...]) -> str:
@@ -162,11 +338,14 @@ def key_text(key: str | tuple[str, ...]) -> str:
 
 
 def key_parts(text: str) -> Iterator[str]:
-    """The parts of a length-prefixed key (as written by `key_text` after its first byte)."""
+    """The parts of a length-prefixed key (as written by `key_text` after its first byte);
+    ValueError if it is not one."""
     at = 0
     while at < len(text):
         colon = text.index(":", at)
         size = int(text[at:colon])
+        if size < 0 or colon + 1 + size > len(text):
+            raise ValueError("a key part longer than the key")
         yield text[colon + 1 : colon + 1 + size]
         at = colon + 1 + size
 
@@ -197,45 +376,57 @@ def build_table(items: Iterable[tuple[str, bytes]]) -> bytes:
 
 
 class Table:
-    """Read side of `build_table`: look-ups straight from the mapped file."""
+    """Read side of `build_table`: look-ups straight from the mapped file, every offset checked."""
 
-    __slots__ = ("buf", "mask", "records", "start")
+    __slots__ = ("buf", "end", "mask", "records", "start")
 
     def __init__(self, buf: memoryview | bytes, start: int) -> None:
         self.buf = buf
         self.start = start
-        (buckets,) = _U32.unpack_from(buf, start)
+        (buckets,) = _read(_U32, buf, start)
         if not buckets or buckets & (buckets - 1):
             raise CacheError("bad table")
         self.mask = buckets - 1
         self.records = start + 4 + 4 * (buckets + 1)
+        (size,) = _read(_U32, buf, start + 4 + 4 * buckets)
+        self.end = self.records + size
+        if self.end > len(buf):
+            raise CacheError("a table longer than its file")
+
+    def _record(self, at: int, end: int) -> tuple[int, int, int]:
+        """Where a record's key starts, and its key and value sizes."""
+        (klen,) = _read(_U16, self.buf, at)
+        (vlen,) = _read(_U32, self.buf, at + 2 + klen)
+        if at + 6 + klen + vlen > end:
+            raise CacheError("a record beyond its bucket")
+        return at + 2, klen, vlen
 
     def get(self, key: str) -> memoryview | bytes | None:
         kb = key.encode("utf-8", "surrogatepass")
         buf = self.buf
-        at, end = _SPAN.unpack_from(buf, self.start + 4 + 4 * (zlib.crc32(kb) & self.mask))
+        at, end = _read(_SPAN, buf, self.start + 4 + 4 * (zlib.crc32(kb) & self.mask))
         at += self.records
         end += self.records
+        if not self.records <= at <= end <= self.end:
+            raise CacheError("a bucket outside its table")
         while at < end:
-            (klen,) = _U16.unpack_from(buf, at)
-            at += 2
-            (vlen,) = _U32.unpack_from(buf, at + klen)
-            if buf[at : at + klen] == kb:
-                return buf[at + klen + 4 : at + klen + 4 + vlen]
-            at += klen + 4 + vlen
+            kat, klen, vlen = self._record(at, end)
+            if buf[kat : kat + klen] == kb:
+                return buf[kat + klen + 4 : kat + klen + 4 + vlen]
+            at = kat + klen + 4 + vlen
         return None
 
     def items(self) -> Iterator[tuple[str, memoryview | bytes]]:
         buf = self.buf
-        (size,) = _U32.unpack_from(buf, self.start + 4 + 4 * (self.mask + 1))
-        at, end = self.records, self.records + size
-        while at < end:
-            (klen,) = _U16.unpack_from(buf, at)
-            at += 2
-            key = bytes(buf[at : at + klen]).decode("utf-8", "surrogatepass")
-            (vlen,) = _U32.unpack_from(buf, at + klen)
-            yield key, buf[at + klen + 4 : at + klen + 4 + vlen]
-            at += klen + 4 + vlen
+        at = self.records
+        while at < self.end:
+            kat, klen, vlen = self._record(at, self.end)
+            try:
+                key = bytes(buf[kat : kat + klen]).decode("utf-8", "surrogatepass")
+            except UnicodeDecodeError as exc:
+                raise CacheError("a key that is not text") from exc
+            yield key, buf[kat + klen + 4 : kat + klen + 4 + vlen]
+            at = kat + klen + 4 + vlen
 
 
 def build_array(values: Sequence[bytes]) -> bytes:
@@ -255,8 +446,13 @@ class Array:
     def __init__(self, buf: memoryview | bytes, start: int) -> None:
         self.buf = buf
         self.start = start
-        (self.count,) = _U64.unpack_from(buf, start)
+        (self.count,) = _read(_U64, buf, start)
         self.data = start + 8 + 8 * (self.count + 1)
+        if self.data > len(buf):
+            raise CacheError("an array longer than its file")
+        (last,) = _read(_U64, buf, self.data - 8)
+        if self.data + last > len(buf):
+            raise CacheError("an array longer than its file")
 
     def __len__(self) -> int:
         return int(self.count)
@@ -264,7 +460,9 @@ class Array:
     def __getitem__(self, i: int) -> memoryview | bytes:
         if not 0 <= i < self.count:
             raise IndexError(i)
-        a, b = _PAIR64.unpack_from(self.buf, self.start + 8 + 8 * i)
+        a, b = _read(_PAIR64, self.buf, self.start + 8 + 8 * i)
+        if not a <= b or self.data + b > len(self.buf):
+            raise CacheError("an item outside its array")
         return self.buf[self.data + a : self.data + b]
 
 
@@ -273,16 +471,69 @@ class Array:
 _NOTHING: Any = object()
 
 
+class Rescue:
+    """What the lazy views of one cache file fall back on once a record of it fails to decode.
+
+    The file passed every check on opening, so a bad record means a file forged
+    to pass them: the artefact is built afresh (once), the file deleted so the
+    next run rewrites it, and from then on every view answers from what was
+    built, so a run never stops on a bad record.
+    """
+
+    __slots__ = ("_build", "_path", "notices", "value")
+
+    def __init__(self, build: Callable[[], Any], path: Path, notices: list[str]) -> None:
+        self._build = build
+        self._path = path
+        self.notices = notices
+        self.value: Any = None
+
+    def __call__(self) -> Any:
+        if self.value is None:
+            with contextlib.suppress(OSError):
+                self._path.unlink()
+            self.notices.append(f"cache file {self._path} has a bad record: rebuilt")
+            self.value = self._build()
+        return self.value
+
+
+def fallback(rescue: Rescue | None, pick: Callable[[Any], Any], error: CacheError) -> Any:
+    """A view's counterpart in the rebuilt artefact; the error again if there is no rescue."""
+    if rescue is None:
+        raise error
+    return pick(rescue())
+
+
+def rescued(rescue: Rescue | None) -> bool:
+    """True once a view of the same file has fallen back: the others follow on their next read."""
+    return rescue is not None and rescue.value is not None
+
+
+_REBUILT = CacheError("another view of the file was rebuilt")
+
+
 class LazyMapping(Mapping[Any, V]):
     """A read-only mapping decoded a key at a time from a table; keys are str or tuples of str."""
 
-    __slots__ = ("_complete", "_loaded", "_missing", "_table")
+    __slots__ = ("_complete", "_key", "_loaded", "_missing", "_pick", "_real", "_rescue",
+                 "_table", "_value")
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, value: Codec, key: Codec | None = None,
+                 rescue: Rescue | None = None, pick: Callable[[Any], Any] = _same) -> None:
         self._table = table
+        self._value = value
+        self._key = key
         self._loaded: dict[Any, V] = {}
         self._missing: set[Any] = set()
         self._complete = False
+        self._rescue = rescue
+        self._pick = pick
+        self._real: Mapping[Any, V] | None = None
+
+    def _fall_back(self, error: CacheError) -> Mapping[Any, V]:
+        real: Mapping[Any, V] = fallback(self._rescue, self._pick, error)
+        self._real = real
+        return real
 
     @overload
     def get(self, key: Any, /) -> V | None: ...
@@ -297,11 +548,21 @@ class LazyMapping(Mapping[Any, V]):
             return loaded[key]
         if self._complete or key in self._missing or not isinstance(key, (str, tuple)):
             return default
-        raw = self._table.get(key_text(key))
-        if raw is None:
-            self._missing.add(key)
+        if isinstance(key, tuple) and not all(isinstance(part, str) for part in key):
             return default
-        value: V = decode(raw)
+        real = self._real
+        if real is not None:
+            return real.get(key, default)
+        try:
+            if rescued(self._rescue):
+                raise _REBUILT
+            raw = self._table.get(key_text(key))
+            if raw is None:
+                self._missing.add(key)
+                return default
+            value: V = self._value.decode(raw)
+        except CacheError as exc:
+            return self._fall_back(exc).get(key, default)
         loaded[key] = value
         return value
 
@@ -316,10 +577,20 @@ class LazyMapping(Mapping[Any, V]):
 
     def _load_all(self) -> dict[Any, V]:
         if not self._complete:
-            for text, raw in self._table.items():
-                key: Any = tuple(key_parts(text[1:])) if text[:1] == "\0" else text
-                if key not in self._loaded:
-                    self._loaded[key] = decode(raw)
+            try:
+                if self._real is not None or rescued(self._rescue):
+                    raise _REBUILT
+                for text, raw in self._table.items():
+                    try:
+                        key: Any = tuple(key_parts(text[1:])) if text[:1] == "\0" else text
+                    except ValueError as exc:
+                        raise CacheError("a bad key") from exc
+                    if self._key is not None:
+                        key = checked(self._key.load, key)
+                    if key not in self._loaded:
+                        self._loaded[key] = self._value.decode(raw)
+            except CacheError as exc:
+                self._loaded = dict(self._real or self._fall_back(exc))
             self._complete = True
         return self._loaded
 
@@ -336,24 +607,40 @@ class LazyMapping(Mapping[Any, V]):
 class LazySet(Set[str]):
     """A read-only set of strings answered from a table (keys with empty values)."""
 
-    __slots__ = ("_all", "_answers", "_table")
+    __slots__ = ("_all", "_answers", "_pick", "_rescue", "_table")
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, rescue: Rescue | None = None,
+                 pick: Callable[[Any], Any] = _same) -> None:
         self._table = table
         self._answers: dict[str, bool] = {}
         self._all: frozenset[str] | None = None
+        self._rescue = rescue
+        self._pick = pick
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
             return False
         answer = self._answers.get(key)
         if answer is None:
-            answer = self._answers[key] = self._table.get(key) is not None
+            if self._all is not None:
+                return key in self._all
+            try:
+                if rescued(self._rescue):
+                    raise _REBUILT
+                answer = self._answers[key] = self._table.get(key) is not None
+            except CacheError as exc:
+                self._all = frozenset(fallback(self._rescue, self._pick, exc))
+                return key in self._all
         return answer
 
     def _load_all(self) -> frozenset[str]:
         if self._all is None:
-            self._all = frozenset(key for key, _ in self._table.items())
+            try:
+                if rescued(self._rescue):
+                    raise _REBUILT
+                self._all = frozenset(key for key, _ in self._table.items())
+            except CacheError as exc:
+                self._all = frozenset(fallback(self._rescue, self._pick, exc))
         return self._all
 
     def __iter__(self) -> Iterator[str]:
@@ -367,19 +654,38 @@ class LazySet(Set[str]):
 
 
 class LazyTuple(Sequence[T], Generic[T]):
-    """A long tuple decoded a chunk at a time from an array of pickled chunks."""
+    """A long tuple decoded a chunk at a time from an array of chunks."""
 
-    __slots__ = ("_array", "_chunks", "_size")
+    __slots__ = ("_array", "_chunks", "_item", "_pick", "_rescue", "_size")
 
-    def __init__(self, array: Array, size: int) -> None:
+    def __init__(self, array: Array, size: int, item: Codec, rescue: Rescue | None = None,
+                 pick: Callable[[Any], Any] = _same) -> None:
+        if type(size) is not int or size < 0 or len(array) != -(-size // CHUNK):
+            raise CacheError("a sequence of another length than its chunks")
         self._array = array
         self._size = size
+        self._item = item
         self._chunks: list[tuple[T, ...] | None] = [None] * len(array)
+        self._rescue = rescue
+        self._pick = pick
 
     def _chunk(self, number: int) -> tuple[T, ...]:
         chunk = self._chunks[number]
         if chunk is None:
-            chunk = self._chunks[number] = loads(self._array[number])
+            try:
+                if rescued(self._rescue):
+                    raise _REBUILT
+                plain = unpack(self._array[number])
+                expected = min(CHUNK, self._size - number * CHUNK)
+                if type(plain) is not tuple or len(plain) != expected:
+                    raise CacheError("a chunk of another length")
+                load = self._item.load
+                chunk = self._chunks[number] = checked(lambda p: tuple(map(load, p)), plain)
+            except CacheError as exc:
+                real: Sequence[T] = fallback(self._rescue, self._pick, exc)
+                self._size = len(real)
+                self._chunks = [tuple(real[i : i + CHUNK]) for i in range(0, len(real), CHUNK)]
+                return self._chunks[number] or ()
         return chunk
 
     @overload
@@ -394,14 +700,19 @@ class LazyTuple(Sequence[T], Generic[T]):
             index += self._size
         if not 0 <= index < self._size:
             raise IndexError("index out of range")
-        return self._chunk(index // CHUNK)[index % CHUNK]
+        try:
+            return self._chunk(index // CHUNK)[index % CHUNK]
+        except IndexError:  # the rebuilt sequence is shorter than the file said
+            raise IndexError("index out of range") from None
 
     def __len__(self) -> int:
         return self._size
 
     def __iter__(self) -> Iterator[T]:
-        for number in range(len(self._chunks)):
+        number = 0
+        while number < len(self._chunks):
             yield from self._chunk(number)
+            number += 1
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (tuple, LazyTuple)):
@@ -414,12 +725,15 @@ class LazyTuple(Sequence[T], Generic[T]):
         return tuple, (tuple(self),)
 
 
-def tuple_section(values: Sequence[Any], dump: Dumper) -> bytes:
-    return build_array([dump(tuple(values[i : i + CHUNK])) for i in range(0, len(values), CHUNK)])
+def tuple_section(values: Sequence[Any], item: Codec) -> bytes:
+    dump = item.dump
+    return build_array(
+        [pack([dump(v) for v in values[i : i + CHUNK]]) for i in range(0, len(values), CHUNK)]
+    )
 
 
-def mapping_section(mapping: Mapping[Any, Any], dump: Dumper) -> bytes:
-    return build_table((key_text(k), encode(v, dump)) for k, v in mapping.items())
+def mapping_section(mapping: Mapping[Any, Any], value: Codec) -> bytes:
+    return build_table((key_text(k), value.encode(v)) for k, v in mapping.items())
 
 
 # --- files ----------------------------------------------------------------------------
@@ -432,39 +746,64 @@ class Opened:
     header: dict[str, Any]
     payload: memoryview
 
-    def section(self, name: str) -> int:
-        """Where a section starts in the payload."""
-        try:
-            start, _ = self.header["sections"][name]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise CacheError(f"no section {name!r}") from exc
-        return int(start)
-
     def blob(self, name: str) -> memoryview:
+        """A section of the payload; CacheError if the header does not place it inside."""
         try:
             start, length = self.header["sections"][name]
         except (KeyError, TypeError, ValueError) as exc:
             raise CacheError(f"no section {name!r}") from exc
-        return self.payload[int(start) : int(start) + int(length)]
+        if type(start) is not int or type(length) is not int or not (
+            0 <= start <= start + length <= len(self.payload)
+        ):
+            raise CacheError(f"section {name!r} outside the file")
+        return self.payload[start : start + length]
+
+    def table(self, name: str) -> Table:
+        return Table(self.blob(name), 0)
+
+    def array(self, name: str) -> Array:
+        return Array(self.blob(name), 0)
+
+
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+               | getattr(os, "O_CLOEXEC", 0))
 
 
 def open_file(path: Path, kind: str, key: str) -> Opened:
-    """Map a cache file and check its header and checksum; CacheError if anything is off."""
+    """Map a cache file and check its owner, mode, header and checksum.
+
+    CacheError if anything is off; Untrusted (a CacheError whose message is a
+    one-line notice) if another user could have written it. A symbolic link or
+    a pipe in its place is not followed or waited on.
+    """
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size < _HEAD.size:
-                raise CacheError("truncated")
-            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        fd = os.open(path, _OPEN_FLAGS)
+    except FileNotFoundError as exc:
+        raise CacheError("no file") from exc
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise Untrusted(f"cache file {path} is a symbolic link: not read") from exc
+        raise CacheError(f"cannot read: {exc}") from exc
+    try:
+        st = os.fstat(fd)
+        reason = file_refusal(st)
+        if reason is not None:
+            raise Untrusted(f"cache file {path} {reason}: not read (rebuilt)")
+        if st.st_size < _HEAD.size:
+            raise CacheError("truncated")
+        mapped = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
     except (OSError, ValueError) as exc:
         raise CacheError(f"cannot read: {exc}") from exc
+    finally:
+        os.close(fd)
     buf = memoryview(mapped)
+    size = len(buf)
     magic, fmt, hlen = _HEAD.unpack_from(buf, 0)
     if magic != MAGIC or fmt != FORMAT or _HEAD.size + hlen > size:
         raise CacheError("not a cache file of this format")
     try:
         header = json.loads(bytes(buf[_HEAD.size : _HEAD.size + hlen]))
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise CacheError("bad header") from exc
     if not isinstance(header, dict) or header.get("kind") != kind or header.get("key") != key:
         raise CacheError("another key")
@@ -500,13 +839,14 @@ def prune(directory: Path) -> None:
                 continue
             age = MAX_AGE if item.suffix == ".bin" else 86400
             with contextlib.suppress(OSError):
-                if item.stat().st_mtime < now - age:
+                if item.lstat().st_mtime < now - age:
                     item.unlink()
 
 
 def write_file(path: Path, kind: str, key: str, sections: Mapping[str, bytes],
                extra: Mapping[str, Any] | None = None) -> bool:
-    """Write a cache file atomically; False (and nothing left behind) if the directory refuses."""
+    """Write a cache file (0600) atomically; False, and nothing left behind, if the directory
+    refuses or is not safe to write (see `refusal`)."""
     parts: list[bytes] = []
     where: dict[str, list[int]] = {}
     at = 0
@@ -522,19 +862,21 @@ def write_file(path: Path, kind: str, key: str, sections: Mapping[str, bytes],
               "crc32": zlib.crc32(payload), "sections": where}
     head = json.dumps(header, ensure_ascii=False).encode()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_dir(path.parent)
+        if refusal(path.parent) is not None:
+            return False
         prune(path.parent)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
     except OSError:
         return False
     try:
         with os.fdopen(fd, "wb") as out:
+            os.fchmod(out.fileno(), 0o600)
             out.write(_HEAD.pack(MAGIC, FORMAT, len(head)))
             out.write(head)
             out.write(payload)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except OSError:
         with contextlib.suppress(OSError):
@@ -543,86 +885,94 @@ def write_file(path: Path, kind: str, key: str, sections: Mapping[str, bytes],
     return True
 
 
-# --- any dataclass, its big fields lazy -----------------------------------------------
+# --- stored values: a dataclass with its big fields lazy, or any storable type -------
 
 
-def _lazy_kind(value: Any) -> str | None:
-    if isinstance(value, (tuple, list)) and len(value) >= LAZY_MIN:
+def _lazy_kind(tp: Any, value: Any) -> str | None:
+    """How a field is kept: a long tuple or dict (str or str-tuple keys) in a section."""
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis and len(value) >= LAZY_MIN:
         return "tuple"
-    if isinstance(value, dict) and len(value) >= LAZY_MIN and all(
-        isinstance(k, str) or (isinstance(k, tuple) and all(isinstance(p, str) for p in k))
-        for k in value
-    ):
-        return "mapping"
+    if origin in (dict, Mapping) and len(value) >= LAZY_MIN:
+        key = args[0]
+        key_args = typing.get_args(key)
+        if key is str or (typing.get_origin(key) is tuple and key_args
+                          and all(a is str for a in key_args)):
+            return "mapping"
     return None
 
 
 def dataclass_sections(obj: Any) -> tuple[dict[str, bytes], dict[str, Any]]:
-    """Sections for a dataclass instance: long tuples and dicts lazy, the rest in `meta`.
-
-    Returns the sections and the header fields that say how to rebuild it.
-    """
+    """Sections for one of the package's dataclasses: long tuples and dicts lazy, the rest in
+    `meta`. Returns the sections and the header fields that say which fields are lazy."""
     cls = type(obj)
-    if not dataclasses.is_dataclass(obj) or not cls.__module__.startswith("glossary_check."):
-        raise TypeError("only the package's own dataclasses are stored field by field")
-    dump = Dumper()
     meta: dict[str, Any] = {}
     lazy: dict[str, list[Any]] = {}
     sections: dict[str, bytes] = {}
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
-        kind = _lazy_kind(value)
+    for name, tp in stored_fields(cls):
+        value = getattr(obj, name)
+        kind = _lazy_kind(tp, value)
         if kind == "tuple":
-            sections[f"field:{f.name}"] = tuple_section(value, dump)
-            lazy[f.name] = [kind, len(value)]
+            sections[f"field:{name}"] = tuple_section(value, codec(typing.get_args(tp)[0]))
         elif kind == "mapping":
-            sections[f"field:{f.name}"] = mapping_section(value, dump)
-            lazy[f.name] = [kind, len(value)]
+            sections[f"field:{name}"] = mapping_section(value, codec(typing.get_args(tp)[1]))
         else:
-            meta[f.name] = value
-    sections = {"meta": dump(meta), **sections}
-    return sections, {"class": [cls.__module__, cls.__qualname__], "lazy": lazy}
+            meta[name] = codec(tp).dump(value)
+            continue
+        lazy[name] = [kind, len(value)]
+    return {"meta": pack(meta), **sections}, {"lazy": lazy}
 
 
-def dataclass_from(opened: Opened) -> Any:
+def dataclass_from(opened: Opened, cls: type[T], rescue: Rescue | None = None) -> T:
     """Rebuild what `dataclass_sections` stored, its big fields as lazy views of the file."""
-    try:
-        module, qualname = opened.header["class"]
-        if not module.startswith("glossary_check."):
-            raise CacheError("a class outside the package")
-        cls: Any = importlib.import_module(module)
-        for part in qualname.split("."):
-            cls = getattr(cls, part)
-        fields: dict[str, Any] = loads(opened.blob("meta"))
-        for name, (kind, size) in opened.header["lazy"].items():
-            start = opened.section(f"field:{name}")
-            if kind == "tuple":
-                fields[name] = LazyTuple(Array(opened.payload, start), int(size))
+    meta = unpack(opened.blob("meta"))
+    lazy = opened.header.get("lazy")
+    if type(meta) is not dict or type(lazy) is not dict:
+        raise CacheError("bad meta")
+    fields: dict[str, Any] = {}
+    for name, tp in stored_fields(cls):
+        args = typing.get_args(tp)
+        if name in lazy:
+            kind, size = lazy[name] if isinstance(lazy[name], list) and len(lazy[name]) == 2 else (
+                None, -1)
+            pick = _field(name)
+            if kind == "tuple" and typing.get_origin(tp) is tuple:
+                fields[name] = LazyTuple(opened.array(f"field:{name}"), size, codec(args[0]),
+                                         rescue, pick)
+            elif kind == "mapping" and typing.get_origin(tp) in (dict, Mapping):
+                fields[name] = LazyMapping(opened.table(f"field:{name}"), codec(args[1]),
+                                           codec(args[0]), rescue, pick)
             else:
-                fields[name] = LazyMapping(Table(opened.payload, start))
-        return cls(**fields)
-    except CacheError:
-        raise
-    except Exception as exc:
-        raise CacheError(f"cannot rebuild the stored object: {exc!r}") from exc
+                raise CacheError(f"bad lazy field {name!r}")
+        elif name in meta:
+            fields[name] = checked(codec(tp).load, meta[name])
+        else:
+            raise CacheError(f"no field {name!r}")
+    built: T = checked(lambda f: cls(**f), fields)
+    return built
 
 
-def plain_sections(obj: Any) -> dict[str, bytes]:
-    return {"value": Dumper()(obj)}
+def _field(name: str) -> Callable[[Any], Any]:
+    return lambda value: getattr(value, name)
 
 
-def plain_from(opened: Opened) -> Any:
-    return loads(opened.blob("value"))
+def sections_for(value: Any, tp: Any) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """Field-by-field sections for the package's dataclasses, one record for anything else.
+
+    TypeError if the value is not of the type, or the type cannot be stored.
+    """
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        if type(value) is not tp:
+            raise TypeError(f"{tp.__qualname__} expected")
+        return dataclass_sections(value)
+    return {"value": codec(tp).encode(value)}, {}
 
 
-def codec_for(obj: Any) -> tuple[dict[str, bytes], dict[str, Any]]:
-    """Field-by-field sections for the package's dataclasses, one pickle for anything else."""
-    try:
-        return dataclass_sections(obj)
-    except TypeError:
-        return plain_sections(obj), {}
+def restore(opened: Opened, tp: Any, rescue: Rescue | None = None) -> Any:
+    """What `sections_for` stored as a value of type `tp`; CacheError if it is not one.
 
-
-def restore(opened: Opened) -> Any:
-    return dataclass_from(opened) if "class" in opened.header else plain_from(opened)
-
+    Its lazy parts fall back on `rescue` if a record fails to decode later.
+    """
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return dataclass_from(opened, tp, rescue)
+    return codec(tp).decode(opened.blob("value"))

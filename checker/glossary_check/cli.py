@@ -268,7 +268,8 @@ def _run(session: Session, results: list[FileResult]) -> Run:
 
         notices = translate_results(results, session.compiled, threads=options.threads,
                                     use_cache=options.use_cache)
-    return Run(__version__, glossary.path, len(glossary.entries), results, notices,
+    return Run(__version__, glossary.path, len(glossary.entries), results,
+               [*session.compiled.notices, *notices],
                rules={r.id: r.summary for r in registry().values()})
 
 

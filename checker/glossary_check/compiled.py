@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -29,7 +29,8 @@ def deletions(key: str) -> Iterable[str]:
 class SourceStore(Protocol):
     """Keeps a morphology index between runs (the on-disk cache)."""
 
-    def load(self) -> Any | None: ...
+    def load(self, build: Callable[[], Any]) -> Any | None:
+        """The kept index; `build` makes it afresh should a damaged file need it mid-run."""
 
     def save(self, index: Any) -> None: ...
 
@@ -47,6 +48,10 @@ class Compiled:
     source_store: SourceStore | None = field(default=None)
     #: analyses of the run's distinct Cyrillic words, shared by all its documents
     morph_cache: dict[Any, Any] = field(default_factory=dict)
+    #: one-line notices for the run's report (a cache that was not used, and why)
+    notices: list[str] = field(default_factory=list)
+    #: `sources` was read from the cache: if it turns out not to fit, it is built afresh
+    sources_kept: bool = False
 
     def inflected_sources(
         self, view: str, tokens: list[Token], exact: list[SourceHit]
@@ -54,14 +59,28 @@ class Compiled:
         """Exact source forms plus every inflected form; the morphology loads on first use."""
         from glossary_check import morphology
 
+        def build() -> morphology.SourceIndex:
+            return morphology.build_source_index(self.glossary)
+
         if self.sources is None:
             store = self.source_store
-            self.sources = store.load() if store is not None else None
+            self.sources = store.load(build) if store is not None else None
+            self.sources_kept = self.sources is not None
             if self.sources is None:
-                self.sources = morphology.build_source_index(self.glossary)
+                self.sources = build()
                 if store is not None:
                     store.save(self.sources)
-        found = morphology.find_source_forms(self.sources, view, tokens, self.morph_cache)
+        try:
+            found = morphology.find_source_forms(self.sources, view, tokens, self.morph_cache)
+            if not all(0 <= hit.entry < len(self.glossary.entries) for hit in found):
+                raise IndexError("a source form of an entry the glossary does not have")
+        except (IndexError, KeyError, TypeError, ValueError):
+            if not self.sources_kept:
+                raise
+            # a kept index whose records decode but do not fit together: a forged file
+            self.notices.append("the kept morphology index does not fit its glossary: rebuilt")
+            self.sources, self.sources_kept = build(), False
+            found = morphology.find_source_forms(self.sources, view, tokens, self.morph_cache)
         merged = morphology.merge_hits(exact, found)
         return morphology.judge_hits(self.sources, view, tokens, merged, self.morph_cache)
 

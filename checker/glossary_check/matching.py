@@ -108,7 +108,7 @@ Node = dict[str, "Node | list[Target]"]
 
 @dataclass(slots=True)
 class Matcher:
-    """A compiled glossary. Plain data, so it pickles for the on-disk cache."""
+    """A compiled glossary. Plain typed data, so the on-disk cache stores it (see `cachefile`)."""
 
     root: dict[str, object] = field(default_factory=dict)
     tails: dict[tuple[int, str], str] = field(default_factory=dict)

@@ -180,7 +180,8 @@ class Pattern:
 
 @dataclass(slots=True)
 class SourceIndex:
-    """A glossary's source forms compiled for inflected matching. Plain data: it pickles."""
+    """A glossary's source forms compiled for inflected matching. Plain typed data, so the
+    on-disk cache stores it (see `cachefile`)."""
 
     patterns: tuple[Pattern, ...] = ()
     #: (language, lemma of an inflecting first word) -> numbers of one-word patterns

@@ -57,11 +57,15 @@ def translate_results(
     if not any(f.rule == "untranslated" for r in results for f in r.findings):
         return []
     from glossary_check.annotate import annotate
+    from glossary_check.translate.cache import CachedTranslator
 
     translator, notice = open_or_notice(threads, use_cache)
     if translator is None:
         return [notice] if notice else []
-    return annotate(results, compiled, translator, compiled.glossary.language)
+    notices = annotate(results, compiled, translator, compiled.glossary.language)
+    if isinstance(translator, CachedTranslator):
+        notices += translator.notices
+    return notices
 
 
 def models_main(argv: Sequence[str]) -> int:
@@ -153,13 +157,18 @@ def cache_main(argv: Sequence[str]) -> int:
                 print(f"translations: {path}: empty")
         except sqlite3.DatabaseError as exc:
             print(f"translations: {path}: unreadable ({exc}); 'cache clear' removes it")
+        except cachefile.Untrusted as exc:
+            print(f"translations: {exc}")
         print(f"compiled glossaries: {cache.default_dir()}")
         return ExitCode.OK
+    refused = cachefile.refusal(path.parent)
+    if refused is not None:
+        return _fail(f"{refused}: not cleared")
     if path.exists():
         try:
             with TranslationCache(path) as tc:
                 tc.clear()
-        except sqlite3.DatabaseError:  # not a database any more: nothing in it to keep
+        except (sqlite3.DatabaseError, cachefile.Untrusted):  # nothing in it to keep
             for suffix in ("", "-wal", "-shm"):
                 path.with_name(path.name + suffix).unlink(missing_ok=True)
     removed = 0

@@ -2,7 +2,10 @@
 
 Entries are keyed by the model's identity (package files and the settings that
 shape output), the language pair and the source text, so a new model or a
-changed setting never serves a stale translation. The SQLite database uses WAL
+changed setting never serves a stale translation. A database file another user
+could have written, or one in a directory others can write and the user does
+not own, is not opened (`cachefile.refusal`); a row of another type than
+written is a miss. The SQLite database uses WAL
 and a busy timeout, and every write is one short IMMEDIATE transaction, so
 several checker processes can share it. It is bounded by entries and bytes;
 the least recently used entries go first.
@@ -10,15 +13,17 @@ the least recently used entries go first.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import sqlite3
 import time
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from glossary_check.cachefile import Untrusted, file_refusal, make_dir, refusal
 from glossary_check.translate import IdentifiedTranslator
 
 __all__ = [
@@ -89,10 +94,35 @@ class TranslationCache:
         self.max_bytes = max_bytes
         self._conn: sqlite3.Connection | None = None
 
+    def _check(self) -> None:
+        """Untrusted if the directory or a file of the database is someone else's to write;
+        a new database is made 0600 (SQLite gives its journal files the same mode)."""
+        directory = self.path.parent
+        reason = refusal(directory)
+        if reason is None:
+            make_dir(directory)
+            reason = refusal(directory)
+        if reason is not None:
+            raise Untrusted(f"{reason}: translations are not kept there")
+        with contextlib.suppress(FileExistsError):
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            os.close(os.open(self.path, flags, 0o600))
+        for suffix in ("", "-wal", "-shm"):
+            item = self.path.with_name(self.path.name + suffix)
+            try:
+                st = os.lstat(item)
+            except FileNotFoundError:
+                continue
+            why = file_refusal(st)
+            if why is not None:
+                raise Untrusted(f"translation cache {item} {why}: not used")
+
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._check()
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            # a view or trigger in the file runs no function with side effects
+            conn.execute("PRAGMA trusted_schema = OFF")
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -130,6 +160,8 @@ class TranslationCache:
                 f"SELECT key, text, translation FROM translations WHERE key IN ({marks})", chunk
             ).fetchall()
             for key, text, translation in rows:
+                if not isinstance(translation, str) or not isinstance(text, str):
+                    continue  # not as written: a miss, replaced when translated again
                 if wanted.get(key) == text:  # guards against a (theoretical) hash collision
                     found[text] = translation
                     hit_keys.append(key)
@@ -221,11 +253,23 @@ class _immediate:
 
 
 class CachedTranslator:
-    """A translator whose results are remembered across runs, per model identity."""
+    """A translator whose results are remembered across runs, per model identity.
+
+    A cache that cannot be read or written only costs time: the translator
+    goes on without it and says why once, as a one-line entry in `notices`
+    (reported with the run's other notices).
+    """
 
     def __init__(self, inner: IdentifiedTranslator, cache: TranslationCache) -> None:
         self.inner = inner
         self.cache = cache
+        self.notices: list[str] = []
+        self._broken = False
+
+    def _give_up(self, what: str, exc: Exception) -> None:
+        self._broken = True
+        detail = " ".join(str(exc).split())
+        self.notices.append(f"translation cache {self.cache.path} {what}: {detail}")
 
     def pairs(self) -> set[tuple[str, str]]:
         return self.inner.pairs()
@@ -238,20 +282,23 @@ class CachedTranslator:
         if model is None:
             return self.inner.translate_batch(texts, source, target)
         unique = list(dict.fromkeys(texts))
-        try:
-            known = self.cache.get_many(model, source, target, unique)
-        except (sqlite3.Error, OSError) as exc:  # OSError: its directory cannot be made
-            warnings.warn(f"translation cache {self.cache.path} unreadable: {exc}", stacklevel=2)
-            known = {}
+        known: dict[str, str] = {}
+        if not self._broken:
+            try:
+                known = self.cache.get_many(model, source, target, unique)
+            except Untrusted as exc:
+                self._broken = True
+                self.notices.append(str(exc))
+            except (sqlite3.Error, OSError) as exc:  # OSError: its directory cannot be made
+                self._give_up("unreadable, not used", exc)
         missing = [t for t in unique if t not in known]
         if missing:
             fresh = self.inner.translate_batch(missing, source, target)
             new = {t: out for t, out in zip(missing, fresh, strict=True) if out is not None}
             known.update(new)
-            try:
-                self.cache.put_many(model, source, target, new)
-            except (sqlite3.Error, OSError) as exc:
-                warnings.warn(
-                    f"translation cache {self.cache.path} not written: {exc}", stacklevel=2
-                )
+            if not self._broken:
+                try:
+                    self.cache.put_many(model, source, target, new)
+                except (sqlite3.Error, OSError) as exc:
+                    self._give_up("not written", exc)
         return [known.get(t) for t in texts]
