@@ -71,8 +71,8 @@ from glossary_check.cachefile import (
     write_file,
 )
 from glossary_check.compiled import Compiled, compile_all
-from glossary_check.files import read_bounded
 from glossary_check.glossary import Entry, Glossary, load_glossary
+from glossary_check.inputs import read_bounded
 from glossary_check.matching import Matcher, Target
 
 ENV = "GLOSSARY_CHECK_CACHE_DIR"

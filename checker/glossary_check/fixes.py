@@ -38,8 +38,9 @@ from dataclasses import dataclass, field
 from glossary_check import visible
 from glossary_check.documents import Document, DocumentError, read_document
 from glossary_check.errors import GlossaryCheckError
-from glossary_check.files import inside, read_bounded, work_tree
+from glossary_check.files import inside, work_tree
 from glossary_check.findings import Applicability, FileResult, Finding
+from glossary_check.inputs import read_bounded
 
 MAX_ROUNDS = 5
 BOM = b"\xef\xbb\xbf"

@@ -18,7 +18,7 @@ import yaml
 
 from glossary_check import bounded_yaml
 from glossary_check.errors import GlossaryCheckError, Location, display_path, undecodable
-from glossary_check.files import InputRefused, read_bounded
+from glossary_check.inputs import InputRefused, read_bounded
 from glossary_check.transliteration import TransliterationError, check_system
 from glossary_check.visible import hidden_char
 

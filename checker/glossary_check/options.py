@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from glossary_check.errors import UsageError
-from glossary_check.files import DEFAULT_MAX_FILE_SIZE
 from glossary_check.findings import Severity
+from glossary_check.inputs import DEFAULT_MAX_FILE_SIZE
 
 if TYPE_CHECKING:
     from glossary_check.pipeline import Settings
@@ -51,7 +51,7 @@ def positive(text: str) -> int:
 
 def file_size(text: str) -> int:
     """A size in bytes, or with K, M or G (powers of 1024): `--max-file-size 64M`."""
-    from glossary_check.files import parse_size
+    from glossary_check.inputs import parse_size
 
     value = parse_size(text)
     if value is None:

@@ -22,8 +22,8 @@ from glossary_check import suppress
 from glossary_check.align import Pairing
 from glossary_check.compiled import Compiled
 from glossary_check.documents import DocumentError, read_document
-from glossary_check.files import InputRefused, max_file_size, read_bounded, set_max_file_size
 from glossary_check.findings import FileResult
+from glossary_check.inputs import InputRefused, max_file_size, read_bounded, set_max_file_size
 from glossary_check.pipeline import Settings, check_document
 
 

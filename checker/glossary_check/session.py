@@ -58,7 +58,7 @@ def load_compiled(options: Options, *, cached: bool = True) -> Compiled:
 
 
 def open_session(options: Options, *, cached: bool = True) -> Session:
-    from glossary_check.files import set_max_file_size
+    from glossary_check.inputs import set_max_file_size
 
     set_max_file_size(options.max_file_size)  # before the glossary: it is read bounded too
     return Session(options, load_compiled(options, cached=cached), options.settings())
