@@ -33,14 +33,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from glossary_check import archive  # noqa: E402
-from glossary_check.compiled import Compiled, compile_all  # noqa: E402
-from glossary_check.files import bundled_glossary, collect  # noqa: E402
-from glossary_check.glossary import load_glossary  # noqa: E402
-from glossary_check.pipeline import Settings  # noqa: E402
+from glossary_check.commands import archive  # noqa: E402
+from glossary_check.engine.compiled import Compiled, compile_all  # noqa: E402
+from glossary_check.engine.glossary import load_glossary  # noqa: E402
 from glossary_check.report import Run  # noqa: E402
 from glossary_check.report.json_report import render  # noqa: E402
-from glossary_check.runner import check_files  # noqa: E402
+from glossary_check.rules.pipeline import Settings  # noqa: E402
+from glossary_check.workflow.files import bundled_glossary, collect  # noqa: E402
+from glossary_check.workflow.runner import check_files  # noqa: E402
 from test_archive import make_corpus  # noqa: E402
 
 

@@ -22,9 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-from glossary_check import morphology  # noqa: E402
-from glossary_check.glossary import load_glossary  # noqa: E402
-from glossary_check.matching import tokenize  # noqa: E402
+from glossary_check.engine import morphology  # noqa: E402
+from glossary_check.engine.glossary import load_glossary  # noqa: E402
+from glossary_check.engine.matching import tokenize  # noqa: E402
 
 NAMES = {
     "ru": ["Киеве", "Киева", "Зеленского", "Харькове", "Одессы", "Кличко", "Львова",

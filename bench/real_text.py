@@ -40,15 +40,15 @@ from typing import Any
 import regex
 import yaml
 
-from glossary_check.align import pair_documents
-from glossary_check.compiled import Compiled, compile_all
+from glossary_check.core.findings import FileResult
+from glossary_check.core.positions import LineIndex
 from glossary_check.documents import read_document
-from glossary_check.files import bundled_glossary
-from glossary_check.findings import FileResult
-from glossary_check.glossary import load_glossary
-from glossary_check.pipeline import Settings
-from glossary_check.positions import LineIndex
-from glossary_check.runner import check_file, check_files
+from glossary_check.engine.compiled import Compiled, compile_all
+from glossary_check.engine.glossary import load_glossary
+from glossary_check.rules.align import pair_documents
+from glossary_check.rules.pipeline import Settings
+from glossary_check.workflow.files import bundled_glossary
+from glossary_check.workflow.runner import check_file, check_files
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path("shared") / "corpus" / "ntrex-dev"

@@ -33,7 +33,7 @@ FIXTURE = HERE.parent / "tests" / "fixtures" / "tiny-ru-en.argosmodel"
 OURS_COLD = """
 import sys, time
 t0 = time.perf_counter()
-from glossary_check.translate import open_translator
+from glossary_check.cache.translations import open_translator
 translator = open_translator(use_cache=False)
 t1 = time.perf_counter()
 out = translator.translate_batch([sys.argv[1]], "ru", "en")
@@ -82,7 +82,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["ARGOS_PACKAGES_DIR"] = str(Path(tmp) / "argos")
         os.environ["GLOSSARY_CHECK_CACHE_DIR"] = str(Path(tmp) / "cache")
-        from glossary_check.translate import models, open_translator
+        from glossary_check.cache.translations import open_translator
+        from glossary_check.translate import models
 
         models.install_from_path(args.model)
         env = dict(os.environ)

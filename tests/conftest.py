@@ -13,12 +13,12 @@ from typing import Protocol
 
 import pytest
 
-from glossary_check.compiled import Compiled, compile_all
+from glossary_check.core.findings import Finding
 from glossary_check.documents import read_document
-from glossary_check.files import bundled_glossary
-from glossary_check.findings import Finding
-from glossary_check.glossary import Glossary, load_glossary
-from glossary_check.pipeline import Settings, check_document
+from glossary_check.engine.compiled import Compiled, compile_all
+from glossary_check.engine.glossary import Glossary, load_glossary
+from glossary_check.rules.pipeline import Settings, check_document
+from glossary_check.workflow.files import bundled_glossary
 
 #: Rules whose language modules are written separately; the core tests leave them out.
 LANGUAGE_RULES = frozenset({"untranslated", "source-form"})

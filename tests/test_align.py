@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from glossary_check.align import align, overlap, pair_documents, paragraphs
-from glossary_check.compiled import compile_all
 from glossary_check.documents import read_document
-from glossary_check.glossary import load_glossary
+from glossary_check.engine.compiled import compile_all
+from glossary_check.engine.glossary import load_glossary
+from glossary_check.rules.align import align, overlap, pair_documents, paragraphs
 
 
 class Recording:

@@ -24,16 +24,16 @@ distributed = pytest.importorskip("distributed")
 fsspec = pytest.importorskip("fsspec")
 jsonschema = pytest.importorskip("jsonschema")
 
-from glossary_check import archive  # noqa: E402
-from glossary_check.cli import main  # noqa: E402
-from glossary_check.compiled import Compiled, compile_all  # noqa: E402
-from glossary_check.files import bundled_glossary, collect  # noqa: E402
-from glossary_check.findings import FileResult  # noqa: E402
-from glossary_check.glossary import load_glossary  # noqa: E402
-from glossary_check.pipeline import Settings  # noqa: E402
+from glossary_check.commands import archive  # noqa: E402
+from glossary_check.commands.cli import main  # noqa: E402
+from glossary_check.core.findings import FileResult  # noqa: E402
+from glossary_check.engine.compiled import Compiled, compile_all  # noqa: E402
+from glossary_check.engine.glossary import load_glossary  # noqa: E402
 from glossary_check.report import Run  # noqa: E402
 from glossary_check.report.json_report import as_dict  # noqa: E402
-from glossary_check.runner import check_file, check_files  # noqa: E402
+from glossary_check.rules.pipeline import Settings  # noqa: E402
+from glossary_check.workflow.files import bundled_glossary, collect  # noqa: E402
+from glossary_check.workflow.runner import check_file, check_files  # noqa: E402
 
 GLOSSARY = str(bundled_glossary())
 ARCHIVE_FILES = 2000
@@ -354,7 +354,7 @@ def test_the_command_line_on_its_own_local_cluster(tmp_path: Path, compiled: Com
 def test_heavy_imports_wait_for_the_archive_command() -> None:
     code = (
         "import sys\n"
-        "from glossary_check import archive, cli\n"
+        "from glossary_check.commands import archive, cli\n"
         "cli.build_parser(); archive.build_parser()\n"
         "print(sorted(m for m in ('dask', 'distributed', 'fsspec') if m in sys.modules))\n"
     )

@@ -15,11 +15,12 @@ from typing import Any
 import pytest
 
 from conftest import CORE, WriteGlossary, check_text
-from glossary_check import cache, cachefile
-from glossary_check.cli import main
-from glossary_check.compiled import Compiled, compile_all
-from glossary_check.glossary import load_glossary
-from glossary_check.matching import Kind, Target
+from glossary_check.cache import compiled as cache
+from glossary_check.cache import fileformat as cachefile
+from glossary_check.commands.cli import main
+from glossary_check.engine.compiled import Compiled, compile_all
+from glossary_check.engine.glossary import load_glossary
+from glossary_check.engine.matching import Kind, Target
 
 GLOSSARY = """\
 version: 1
@@ -289,7 +290,7 @@ def test_an_unwritable_cache_directory_only_costs_time(
 def test_the_morphology_index_is_a_second_artefact(
     here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from glossary_check import morphology
+    from glossary_check.engine import morphology
 
     path = _setup(write_glossary)
     store = here / "cache"
@@ -302,7 +303,7 @@ def test_the_morphology_index_is_a_second_artefact(
         raise AssertionError("the index must come from the cache")
 
     monkeypatch.setattr(morphology, "build_source_index", refuse)
-    from glossary_check.matching import tokenize
+    from glossary_check.engine.matching import tokenize
 
     second = cache.load(path, store)
     assert second.inflected_sources(text, tokenize(text), []) == first.inflected_sources(
@@ -365,7 +366,7 @@ def test_tables_round_trip() -> None:
 
 def test_a_dataclass_artefact_round_trips_with_lazy_fields(tmp_path: Path) -> None:
     """How the morphology index is kept: long tuples and dicts (str or tuple keys) lazy."""
-    from glossary_check.matching import Match, Token
+    from glossary_check.engine.matching import Match, Token
 
     value = Match(
         0, 5, "Kyiv",
@@ -415,7 +416,7 @@ def test_pruning_removes_only_stale_cache_files(tmp_path: Path) -> None:
 def test_cache_clear_deletes_only_cache_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from glossary_check.mt_commands import cache_main
+    from glossary_check.commands.translation import cache_main
 
     compiled = tmp_path / f"compiled-{'a' * 32}.bin"
     foreign = tmp_path / "firmware.bin"
@@ -430,7 +431,7 @@ def test_cache_clear_deletes_only_cache_files(
 def test_cache_commands_survive_a_translation_cache_that_is_not_a_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from glossary_check.mt_commands import cache_main
+    from glossary_check.commands.translation import cache_main
 
     broken = tmp_path / "translations.sqlite3"
     broken.write_bytes(b"this is not SQLite" * 100)

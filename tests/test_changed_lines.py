@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import CORE_ARGS, RunCli, WriteGlossary
-from glossary_check.changed import keep_changed, parse_diff
-from glossary_check.findings import FileResult, Finding, Severity
+from glossary_check.core.findings import FileResult, Finding, Severity
+from glossary_check.workflow.changed import keep_changed, parse_diff
 
 GLOSSARY = """\
 version: 1

@@ -15,9 +15,9 @@ import pytest
 
 from conftest import CORE_ARGS, EXAMPLE, RunCli, WriteGlossary
 from glossary_check import __version__
-from glossary_check.files import bundled_glossary
-from glossary_check.glossary import load_glossary
-from glossary_check.positions import LineIndex
+from glossary_check.core.positions import LineIndex
+from glossary_check.engine.glossary import load_glossary
+from glossary_check.workflow.files import bundled_glossary
 from reporting import validate_json_report
 
 GLOSSARY = """\
@@ -513,7 +513,7 @@ def imported_modules(args: list[str], cwd: Path) -> set[str]:
 
 def test_help_imports_nothing_heavy(tmp_path: Path) -> None:
     modules = imported_modules(["--help"], tmp_path)
-    assert "glossary_check.cli" in modules
+    assert "glossary_check.commands.cli" in modules
     heavy = {m for m in modules if m.split(".")[0] in HEAVY}
     assert heavy == set()
     assert "yaml" not in modules and "regex" not in modules
@@ -522,11 +522,12 @@ def test_help_imports_nothing_heavy(tmp_path: Path) -> None:
 def test_a_glossary_only_check_imports_nothing_heavy(tmp_path: Path) -> None:
     write(tmp_path / "a.txt", "Talks in Kiev with Zelenksy.\n")
     modules = imported_modules([*CORE_ARGS, "a.txt"], tmp_path)
-    assert "glossary_check.pipeline" in modules
+    assert "glossary_check.rules.pipeline" in modules
     assert {m for m in modules if m.split(".")[0] in HEAVY} == set()
 
 
 def test_every_report_format_is_offered() -> None:
-    from glossary_check import cli, report
+    from glossary_check import report
+    from glossary_check.commands import cli
 
     assert cli.FORMATS == report.FORMATS

@@ -9,8 +9,8 @@ from typing import Protocol
 import pytest
 
 from conftest import WriteGlossary
-from glossary_check.cli import main
-from glossary_check.config import find_config, load_config
+from glossary_check.commands.cli import main
+from glossary_check.commands.config import find_config, load_config
 
 GLOSSARY = """\
 version: 1
@@ -200,9 +200,9 @@ def test_language_from_the_file_and_the_command_line(
 def test_translation_settings_reach_the_run(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from glossary_check.cli import build_parser
-    from glossary_check.findings import Severity
-    from glossary_check.options import resolve
+    from glossary_check.commands.cli import build_parser
+    from glossary_check.commands.options import resolve
+    from glossary_check.core.findings import Severity
 
     monkeypatch.chdir(project / "articles")
     parser = build_parser()

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from glossary_check.documents import BLOCK_BREAK, Document, DocumentError, read_document
 from glossary_check.documents import html as reader
-from glossary_check.matching import WORD
+from glossary_check.engine.matching import WORD
 from views import PARAGRAPH_BREAK, Expected, Words, check_expected, check_map, raw, words
 
 

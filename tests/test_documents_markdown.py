@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 
 from glossary_check.documents import BLOCK_BREAK, Document, DocumentError, markdown, read_document
 from glossary_check.documents import html as html_reader
-from glossary_check.matching import WORD
+from glossary_check.engine.matching import WORD
 from views import Expected, Words, check_expected, check_map, raw, words
 
 ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")

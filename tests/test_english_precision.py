@@ -8,12 +8,12 @@ from collections.abc import Callable
 import pytest
 
 from conftest import WriteGlossary, check_text
-from glossary_check.compiled import Compiled, compile_all
-from glossary_check.english import attested, established, ordinary_word
-from glossary_check.findings import Finding
-from glossary_check.glossary import Glossary, GlossaryError
-from glossary_check.pipeline import Settings
-from glossary_check.transliteration import reads_as, same_name
+from glossary_check.core.findings import Finding
+from glossary_check.engine.compiled import Compiled, compile_all
+from glossary_check.engine.english import attested, established, ordinary_word
+from glossary_check.engine.glossary import Glossary, GlossaryError
+from glossary_check.engine.transliteration import reads_as, same_name
+from glossary_check.rules.pipeline import Settings
 
 GIVEN = """\
 version: 1
@@ -138,7 +138,7 @@ def test_a_term_in_lower_case_that_is_an_english_word(given: Compiled) -> None:
 # --- the loader -------------------------------------------------------------------------------
 
 def test_one_wrong_text_under_two_entries(write_glossary: WriteGlossary) -> None:
-    from glossary_check.glossary import load_glossary
+    from glossary_check.engine.glossary import load_glossary
 
     path = write_glossary("""\
         entries:
@@ -157,7 +157,7 @@ def test_one_wrong_text_under_two_entries(write_glossary: WriteGlossary) -> None
 def test_an_including_file_overrides_the_variant_it_clashes_with(
     write_glossary: WriteGlossary,
 ) -> None:
-    from glossary_check.glossary import load_glossary
+    from glossary_check.engine.glossary import load_glossary
 
     write_glossary("entries:\n  - term: Lutsk\n    variants: [Luck]\n", name="list.yaml")
     path = write_glossary("""\

@@ -11,10 +11,11 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glossary_check import cache, languages
-from glossary_check.compiled import Compiled, compile_all
-from glossary_check.glossary import Glossary, load_glossary
-from glossary_check.matching import (
+from glossary_check.cache import compiled as cache
+from glossary_check.engine import languages
+from glossary_check.engine.compiled import Compiled, compile_all
+from glossary_check.engine.glossary import Glossary, load_glossary
+from glossary_check.engine.matching import (
     Match,
     Matcher,
     Target,

@@ -13,10 +13,10 @@ from typing import Protocol
 import pytest
 
 from conftest import CORE_ARGS, RunCli, WriteGlossary
-from glossary_check.cli import main
+from glossary_check.commands.cli import main
+from glossary_check.core.findings import Applicability, Finding, Severity
 from glossary_check.documents import read_document
-from glossary_check.findings import Applicability, Finding, Severity
-from glossary_check.fixes import apply_edits, escape, plan, unified_diff
+from glossary_check.workflow.fixes import apply_edits, escape, plan, unified_diff
 
 GLOSSARY = """\
 version: 1
@@ -246,7 +246,7 @@ def test_suppressed_findings_are_not_fixed(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_an_edit_saved_while_fixing_is_not_overwritten(tmp_path: Path) -> None:
-    from glossary_check.fixes import FixError, write_atomic
+    from glossary_check.workflow.fixes import FixError, write_atomic
 
     article = tmp_path / "a.txt"
     article.write_bytes(b"Kiev, the editor's newer text.\n")

@@ -11,10 +11,17 @@ import pytest
 import regex
 
 from conftest import CORE, WriteGlossary, check_text, texts
-from glossary_check.compiled import compile_all
 from glossary_check.documents import DocumentError
-from glossary_check.files import bundled_glossary
-from glossary_check.glossary import KINDS, Glossary, GlossaryError, Location, Variant, load_glossary
+from glossary_check.engine.compiled import compile_all
+from glossary_check.engine.glossary import (
+    KINDS,
+    Glossary,
+    GlossaryError,
+    Location,
+    Variant,
+    load_glossary,
+)
+from glossary_check.workflow.files import bundled_glossary
 
 Load = Callable[[str], Glossary]
 
@@ -479,7 +486,7 @@ def test_wrong_types_and_values(
 
 @pytest.mark.parametrize(("yaml_text", "where"), [
     ("!!python/object/apply:os.system [echo hi]\n", "1:1"),
-    ("entries:\n  - !!python/object:glossary_check.glossary.Entry {term: Kyiv}\n", "2:5"),
+    ("entries:\n  - !!python/object:glossary_check.engine.glossary.Entry {term: Kyiv}\n", "2:5"),
     ("entries:\n  - term: !!python/name:os.system Kyiv\n", "2:11"),
     ("entries: !!python/tuple [{term: Kyiv}]\n", "1:10"),
     ("entries:\n  - term: Kyiv\n    variants: !local [Kiev]\n", "3:15"),

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from conftest import CORE, CORE_ARGS, RunCli, WriteGlossary
-from glossary_check.compiled import compile_all
-from glossary_check.findings import FileResult, Finding, Severity
-from glossary_check.glossary import load_glossary
+from glossary_check.core.findings import FileResult, Finding, Severity
+from glossary_check.engine.compiled import compile_all
+from glossary_check.engine.glossary import load_glossary
 from glossary_check.report import Run
 from glossary_check.report.html_report import highlight, render
-from glossary_check.runner import check_file
+from glossary_check.workflow.runner import check_file
 
 GLOSSARY = """\
 version: 1

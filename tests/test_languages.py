@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from glossary_check.languages import identify, letter_candidates, spans
-from glossary_check.matching import tokenize
+from glossary_check.engine.languages import identify, letter_candidates, spans
+from glossary_check.engine.matching import tokenize
 
 needs_lingua = pytest.mark.skipif(importlib.util.find_spec("lingua") is None,
                                   reason="lingua-language-detector is not installed")

@@ -8,10 +8,10 @@ from collections.abc import Callable
 import pytest
 
 from conftest import spans
-from glossary_check.compiled import compile_all
-from glossary_check.findings import Finding
-from glossary_check.glossary import Glossary
-from glossary_check.matching import (
+from glossary_check.core.findings import Finding
+from glossary_check.engine.compiled import compile_all
+from glossary_check.engine.glossary import Glossary
+from glossary_check.engine.matching import (
     Kind,
     at_sentence_start,
     find_matches,

@@ -13,10 +13,10 @@ import pytest
 
 pytest.importorskip("pymorphy3")
 
-from glossary_check import morphology
-from glossary_check.glossary import Glossary, load_glossary
-from glossary_check.matching import tokenize
-from glossary_check.morphology import (
+from glossary_check.engine import morphology
+from glossary_check.engine.glossary import Glossary, load_glossary
+from glossary_check.engine.matching import tokenize
+from glossary_check.engine.morphology import (
     SourceIndex,
     build_source_index,
     find_source_forms,
@@ -426,8 +426,8 @@ def test_language_without_a_dictionary_matches_as_written(tmp_path: Path) -> Non
 
 def test_nothing_heavy_is_imported_with_the_modules() -> None:
     code = (
-        "import sys, glossary_check.morphology, glossary_check.languages, "
-        "glossary_check.transliteration\n"
+        "import sys, glossary_check.engine.morphology, glossary_check.engine.languages, "
+        "glossary_check.engine.transliteration\n"
         "heavy = [m for m in ('pymorphy3', 'lingua', 'translitua', 'iuliia') if m in sys.modules]\n"
         "print(','.join(heavy))"
     )

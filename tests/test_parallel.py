@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from conftest import CORE
-from glossary_check import runner
-from glossary_check.cli import main
-from glossary_check.compiled import Compiled, compile_all
-from glossary_check.files import bundled_glossary
-from glossary_check.findings import FileResult
-from glossary_check.glossary import load_glossary
-from glossary_check.pipeline import Settings
+from glossary_check.commands.cli import main
+from glossary_check.core.findings import FileResult
+from glossary_check.engine.compiled import Compiled, compile_all
+from glossary_check.engine.glossary import load_glossary
+from glossary_check.rules.pipeline import Settings
+from glossary_check.workflow import runner
+from glossary_check.workflow.files import bundled_glossary
 
 # Ukrainian rubrics whose letters (ї, є, ґ) name the language without a language model.
 RUBRICS = ["Її слова", "Є питання", "Ґрунтовно", "Їхня думка", "Європа сьогодні"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from glossary_check.findings import Position
-from glossary_check.positions import LineIndex
+from glossary_check.core.findings import Position
+from glossary_check.core.positions import LineIndex
 
 
 def naive(text: str, offset: int) -> tuple[int, int]:

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from conftest import REPO, RunCli, WriteGlossary
-from glossary_check.cli import build_parser
+from glossary_check.commands.cli import build_parser
 
 MANIFEST = REPO / ".pre-commit-hooks.yaml"
 README = REPO / "README.md"

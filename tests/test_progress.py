@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORE_ARGS, RunCli
-from glossary_check.progress import Progress, wanted
+from glossary_check.report.progress import Progress, wanted
 
 
 class Terminal(io.StringIO):

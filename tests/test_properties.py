@@ -12,11 +12,18 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import CORE
-from glossary_check.compiled import compile_all
+from glossary_check.core.positions import LineIndex
 from glossary_check.documents import read_document
-from glossary_check.glossary import Entry, Glossary, GlossaryError, Location, Variant, load_glossary
-from glossary_check.pipeline import check_document
-from glossary_check.positions import LineIndex
+from glossary_check.engine.compiled import compile_all
+from glossary_check.engine.glossary import (
+    Entry,
+    Glossary,
+    GlossaryError,
+    Location,
+    Variant,
+    load_glossary,
+)
+from glossary_check.rules.pipeline import check_document
 from test_positions import naive
 
 #: Fixed examples in CI (a run there must not fail by chance), fresh ones elsewhere.

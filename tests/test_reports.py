@@ -18,16 +18,17 @@ from typing import Any
 
 import pytest
 
-from glossary_check import __version__, cli
-from glossary_check.compiled import Compiled, compile_all
-from glossary_check.errors import ExitCode
-from glossary_check.files import bundled_glossary
-from glossary_check.findings import Severity
-from glossary_check.glossary import load_glossary
-from glossary_check.pipeline import Settings
+from glossary_check import __version__
+from glossary_check.commands import cli
+from glossary_check.core.errors import ExitCode
+from glossary_check.core.findings import Severity
+from glossary_check.engine.compiled import Compiled, compile_all
+from glossary_check.engine.glossary import load_glossary
 from glossary_check.report import Run, github_report, json_report, rdjsonl_report, sarif_report
 from glossary_check.rules import registry
-from glossary_check.runner import check_file
+from glossary_check.rules.pipeline import Settings
+from glossary_check.workflow.files import bundled_glossary
+from glossary_check.workflow.runner import check_file
 from reporting import json_errors, validate_json_report, validate_rdjson_diagnostic, validate_sarif
 
 # Rules that need nothing beyond the glossary; `case` is made `info` so all three levels show.

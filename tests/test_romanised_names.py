@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from glossary_check.findings import Finding
-from glossary_check.pipeline import Settings
+from glossary_check.core.findings import Finding
+from glossary_check.rules.pipeline import Settings
 
 ONLY = Settings(select=frozenset({"inconsistent"}))
 GLOSSARY = """\

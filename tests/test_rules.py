@@ -9,15 +9,15 @@ from collections.abc import Callable
 import pytest
 
 from conftest import CORE, EXAMPLE, check_text, spans, texts
-from glossary_check.align import Pairing
-from glossary_check.compiled import Compiled, compile_all
+from glossary_check.core.findings import Applicability, Finding, Severity
 from glossary_check.documents import read_document
-from glossary_check.findings import Applicability, Finding, Severity
-from glossary_check.glossary import Glossary
-from glossary_check.pipeline import Settings, check_document
+from glossary_check.engine.compiled import Compiled, compile_all
+from glossary_check.engine.glossary import Glossary
+from glossary_check.engine.transliteration import same_name
 from glossary_check.rules import SourceHit, registry
+from glossary_check.rules.align import Pairing
 from glossary_check.rules.inconsistent import damerau1, ending_only, plausible_slip
-from glossary_check.transliteration import same_name
+from glossary_check.rules.pipeline import Settings, check_document
 
 Check = Callable[..., list[Finding]]
 
@@ -401,7 +401,7 @@ def test_a_source_form_two_entries_share_names_both(load: Callable[[str], Glossa
             sources: {ru: [Москва]}
         """))
     document = read_document("a.txt", "Новости: Москва.".encode())
-    from glossary_check.matching import find_matches, tokenize
+    from glossary_check.engine.matching import find_matches, tokenize
     from glossary_check.rules import Context
 
     tokens = tokenize(document.view)

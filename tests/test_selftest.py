@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import RunCli, WriteGlossary
-from glossary_check.compiled import compile_all
-from glossary_check.files import bundled_glossary
-from glossary_check.glossary import load_glossary
-from glossary_check.pipeline import Settings
-from glossary_check.selftest import run
+from glossary_check.commands.testing import run
+from glossary_check.engine.compiled import compile_all
+from glossary_check.engine.glossary import load_glossary
+from glossary_check.rules.pipeline import Settings
+from glossary_check.workflow.files import bundled_glossary
 
 GOOD = """\
 version: 1

@@ -13,26 +13,26 @@ from pathlib import Path
 import pytest
 
 from conftest import RunCli
-from glossary_check.align import pair_documents
-from glossary_check.compiled import Compiled, compile_all
+from glossary_check.core.findings import Finding, Severity
 from glossary_check.documents import read_document
-from glossary_check.files import bundled_glossary
-from glossary_check.findings import Finding, Severity
-from glossary_check.glossary import Glossary, load_glossary
-from glossary_check.matching import tokenize
-from glossary_check.pipeline import Settings, check_document
+from glossary_check.engine.compiled import Compiled, compile_all
+from glossary_check.engine.glossary import Glossary, load_glossary
+from glossary_check.engine.matching import tokenize
 from glossary_check.rules import registry
+from glossary_check.rules.align import pair_documents
+from glossary_check.rules.pipeline import Settings, check_document
+from glossary_check.workflow.files import bundled_glossary
 
 pytest.importorskip("pymorphy3")
 
-from glossary_check.morphology import (
+from glossary_check.engine.morphology import (
     build_source_index,
     dictionary_forms,
     find_source_forms,
     judge_hits,
     merge_hits,
 )
-from glossary_check.transliteration import transliterate
+from glossary_check.engine.transliteration import transliterate
 
 GLOSSARY = """\
 version: 1
@@ -387,10 +387,10 @@ def test_a_latin_document_loads_no_morphology(tmp_path: Path) -> None:
     path.write_text(GLOSSARY, encoding="utf-8")
     code = textwrap.dedent(f"""\
         import sys
-        from glossary_check.compiled import compile_all
+        from glossary_check.engine.compiled import compile_all
         from glossary_check.documents import read_document
-        from glossary_check.glossary import load_glossary
-        from glossary_check.pipeline import Settings, check_document
+        from glossary_check.engine.glossary import load_glossary
+        from glossary_check.rules.pipeline import Settings, check_document
         compiled = compile_all(load_glossary({str(path)!r}))
         doc = read_document("a.txt", b"Officials in Kiev said Erdogan flew to Berlin.")
         found = check_document(doc, compiled, Settings())

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from conftest import CORE_ARGS, LANGUAGE_RULES, RunCli, WriteGlossary
-from glossary_check.compiled import compile_all
-from glossary_check.findings import Finding, Severity
-from glossary_check.glossary import load_glossary
-from glossary_check.pipeline import Settings
-from glossary_check.runner import check_file
-from glossary_check.suppress import Directive, apply, directives
+from glossary_check.core.findings import Finding, Severity
+from glossary_check.engine.compiled import compile_all
+from glossary_check.engine.glossary import load_glossary
+from glossary_check.rules.pipeline import Settings
+from glossary_check.workflow.runner import check_file
+from glossary_check.workflow.suppress import Directive, apply, directives
 
 GLOSSARY = """\
 version: 1

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from glossary_check.translate import IdentifiedTranslator, Translator
-from glossary_check.translate.cache import (
+from glossary_check.cache.translations import (
     CachedTranslator,
     TranslationCache,
     default_cache_dir,
     default_cache_path,
 )
+from glossary_check.translate import IdentifiedTranslator, Translator
 
 
 class CountingTranslator:

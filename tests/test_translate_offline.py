@@ -78,7 +78,8 @@ def test_translating_run_makes_no_connection(tmp_path: Path) -> None:
         + f"""
 import json, sys
 from pathlib import Path
-from glossary_check.translate import models, open_translator
+from glossary_check.cache.translations import open_translator
+from glossary_check.translate import models
 models.install_from_path(Path({str(FIXTURE)!r}))
 texts = ["Зеленский прибыл в Киев. Макрон выступил в Париже.", "Новости", "Совсем новый текст."]
 first = open_translator(threads=2).translate_batch(texts, "ru", "en")
@@ -129,7 +130,8 @@ def test_cached_second_run_makes_no_model_call(
 ) -> None:
     pytest.importorskip("argostranslate")
     pytest.importorskip("ctranslate2")
-    from glossary_check.translate import argos, models, open_translator
+    from glossary_check.cache.translations import open_translator
+    from glossary_check.translate import argos, models
 
     packages = tmp_path / "packages"
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(packages))

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 pytest.importorskip("translitua")
 pytest.importorskip("iuliia")
 
-from glossary_check.transliteration import (
+from glossary_check.engine.transliteration import (
     DEFAULTS,
     SYSTEMS,
     TransliterationError,

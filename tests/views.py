@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from glossary_check.documents import Document
-from glossary_check.matching import WORD
+from glossary_check.engine.matching import WORD
 
 PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
 Expected = Sequence[str | None]  # words in order; None where a block break must be

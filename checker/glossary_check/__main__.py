@@ -1,3 +1,3 @@
-from glossary_check.cli import main
+from glossary_check.commands.cli import main
 
 raise SystemExit(main())

@@ -11,14 +11,14 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
-from glossary_check.align import pair_documents
-from glossary_check.compiled import Compiled, compile_all
+from glossary_check.core.findings import Finding
 from glossary_check.documents import read_document
-from glossary_check.findings import Finding
-from glossary_check.glossary import load_glossary
-from glossary_check.pipeline import Settings
+from glossary_check.engine.compiled import Compiled, compile_all
+from glossary_check.engine.glossary import load_glossary
 from glossary_check.rules import Example, Rule, registry
-from glossary_check.runner import check_file
+from glossary_check.rules.align import pair_documents
+from glossary_check.rules.pipeline import Settings
+from glossary_check.workflow.runner import check_file
 
 SETTINGS = Settings(report_unused_ignores=True)
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from glossary_check.core.inputs import DEFAULT_MAX_FILE_SIZE
 from glossary_check.documents import read_document
-from glossary_check.inputs import DEFAULT_MAX_FILE_SIZE
 
 GUARD = 90  # seconds: a hang guard for each run, not a timing
 MEMORY = 3 * 1024**3  # bytes of address space a run may map before it fails

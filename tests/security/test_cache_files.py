@@ -19,10 +19,11 @@ from typing import Any
 import pytest
 
 from conftest import WriteGlossary, check_text
-from glossary_check import cache, cachefile
-from glossary_check.compiled import Compiled, compile_all
-from glossary_check.glossary import load_glossary
-from glossary_check.pipeline import Settings
+from glossary_check.cache import compiled as cache
+from glossary_check.cache import fileformat as cachefile
+from glossary_check.engine.compiled import Compiled, compile_all
+from glossary_check.engine.glossary import load_glossary
+from glossary_check.rules.pipeline import Settings
 
 #: Every rule but the one that needs translation models: source-form reads the morphology
 #: index, the second cached artefact.
@@ -163,7 +164,7 @@ def test_reading_the_cache_unpickles_nothing(
         raise AssertionError("the warm run must read the cache, not rebuild")
 
     monkeypatch.setattr(cache, "load_glossary", no_build)
-    from glossary_check import morphology
+    from glossary_check.engine import morphology
 
     monkeypatch.setattr(morphology, "build_source_index", no_build)
     warm = cache.load(glossary, store)
@@ -228,7 +229,7 @@ def test_a_morphology_index_of_another_user_is_refused(
     here: Path, glossary: Path, expected: list[tuple[str, int, str]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from glossary_check import morphology
+    from glossary_check.engine import morphology
 
     store = here / "cache"
     _warm(glossary, store)
@@ -295,7 +296,7 @@ def test_the_cli_reports_a_refused_cache_in_one_line(
     here: Path, glossary: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from glossary_check.cli import main
+    from glossary_check.commands.cli import main
 
     store = here / "cache"
     monkeypatch.setenv(cache.ENV, str(store))
@@ -371,7 +372,7 @@ def test_a_translation_row_of_another_type_is_a_miss(
     tmp_path: Path, column: str, stored: object
 ) -> None:
     """A database made by something else: columns without types hold any value."""
-    from glossary_check.translate.cache import CachedTranslator, TranslationCache, _key
+    from glossary_check.cache.translations import CachedTranslator, TranslationCache, _key
 
     path = tmp_path / "t.sqlite3"
     row = {"key": _key("m1", "ru", "en", "мир"), "model": "m1", "source": "ru", "target": "en",
@@ -398,7 +399,7 @@ def test_a_translation_row_of_another_type_is_a_miss(
 def test_a_broken_translation_cache_is_one_notice_not_a_warning(
     tmp_path: Path, recwarn: pytest.WarningsRecorder
 ) -> None:
-    from glossary_check.translate.cache import CachedTranslator, TranslationCache
+    from glossary_check.cache.translations import CachedTranslator, TranslationCache
 
     path = tmp_path / "t.sqlite3"
     path.write_bytes(b"not a database\n" * 200)
@@ -416,9 +417,9 @@ def test_a_broken_translation_cache_reaches_the_report_as_a_notice(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, recwarn: pytest.WarningsRecorder,
     bundled: Compiled,
 ) -> None:
-    from glossary_check import mt_commands
-    from glossary_check.findings import FileResult, Finding, Severity
-    from glossary_check.translate.cache import CachedTranslator, TranslationCache
+    from glossary_check.cache.translations import CachedTranslator, TranslationCache
+    from glossary_check.commands import translation as mt_commands
+    from glossary_check.core.findings import FileResult, Finding, Severity
 
     path = tmp_path / "t.sqlite3"
     path.write_bytes(b"not a database\n" * 200)
@@ -436,7 +437,7 @@ def test_a_broken_translation_cache_reaches_the_report_as_a_notice(
 
 @pytest.mark.parametrize("what", ["file-mode", "wal-mode", "symlink"])
 def test_a_translation_cache_others_could_write_is_not_used(tmp_path: Path, what: str) -> None:
-    from glossary_check.translate.cache import CachedTranslator, TranslationCache
+    from glossary_check.cache.translations import CachedTranslator, TranslationCache
 
     path = tmp_path / "t.sqlite3"
     with TranslationCache(path) as tc:
@@ -462,7 +463,7 @@ def test_a_translation_cache_others_could_write_is_not_used(tmp_path: Path, what
 def test_a_translation_cache_of_another_user_or_in_a_shared_directory_is_not_used(
     tmp_path: Path,
 ) -> None:
-    from glossary_check.translate.cache import CachedTranslator, TranslationCache
+    from glossary_check.cache.translations import CachedTranslator, TranslationCache
 
     path = tmp_path / "t.sqlite3"
     with TranslationCache(path) as tc:
@@ -483,7 +484,7 @@ def test_a_translation_cache_of_another_user_or_in_a_shared_directory_is_not_use
 
 
 def test_a_new_translation_cache_is_readable_by_the_user_alone(tmp_path: Path) -> None:
-    from glossary_check.translate.cache import CachedTranslator, TranslationCache
+    from glossary_check.cache.translations import CachedTranslator, TranslationCache
 
     path = tmp_path / "new" / "t.sqlite3"
     CachedTranslator(_Upper(), TranslationCache(path)).translate_batch(["мир"], "ru", "en")
@@ -523,7 +524,7 @@ def test_records_that_fail_to_decode_mid_run_fall_back_on_a_rebuild(
     here: Path, glossary: Path, expected: list[tuple[str, int, str]], kind: str, section: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from glossary_check import cachefile as cf
+    from glossary_check.cache import fileformat as cf
 
     monkeypatch.setattr(cf, "LAZY_MIN", 1)  # every long-enough field in a section of its own
     store = here / "cache"

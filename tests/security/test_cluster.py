@@ -22,8 +22,8 @@ psutil = pytest.importorskip("psutil")
 from distributed.comm import connect  # noqa: E402
 from distributed.security import Security  # noqa: E402
 
-from glossary_check import archive  # noqa: E402
-from glossary_check.cli import main  # noqa: E402
+from glossary_check.commands import archive  # noqa: E402
+from glossary_check.commands.cli import main  # noqa: E402
 from test_archive import GLOSSARY, trusting  # noqa: E402
 
 #: how long a refused client may take to give up: refusal is quick, a hang fails the test

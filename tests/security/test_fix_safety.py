@@ -21,13 +21,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CORE, CORE_ARGS, WriteGlossary
-from glossary_check import fixes
-from glossary_check.cli import main
-from glossary_check.compiled import compile_all
+from glossary_check.commands.cli import main
+from glossary_check.core.findings import FileResult
 from glossary_check.documents import format_for
-from glossary_check.findings import FileResult
-from glossary_check.glossary import GlossaryError, load_glossary
-from glossary_check.runner import check_file
+from glossary_check.engine.compiled import compile_all
+from glossary_check.engine.glossary import GlossaryError, load_glossary
+from glossary_check.workflow import fixes
+from glossary_check.workflow.runner import check_file
 
 GLOSSARY = """\
 version: 1
@@ -328,7 +328,7 @@ def test_a_lock_held_by_another_program_is_respected(cli: Cli, tmp_path: Path) -
 #: Runs the command line, stopping for good once the fix's temporary file is on disk.
 _STALL = """\
 import os, sys, time
-from glossary_check.cli import main
+from glossary_check.commands.cli import main
 sync = os.fsync
 def stall(fd):
     sync(fd)

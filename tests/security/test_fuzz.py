@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from glossary_check.documents import Document, DocumentError, read_document
-from glossary_check.glossary import GlossaryError, load_glossary
+from glossary_check.engine.glossary import GlossaryError, load_glossary
 
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

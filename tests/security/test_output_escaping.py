@@ -22,12 +22,12 @@ import pytest
 
 from conftest import CORE, CORE_ARGS, RunCli, WriteGlossary, check_text
 from glossary_check import __version__
-from glossary_check.compiled import Compiled
-from glossary_check.findings import FileResult, Finding, Severity
-from glossary_check.glossary import GlossaryError, load_glossary
-from glossary_check.progress import Progress
+from glossary_check.core.findings import FileResult, Finding, Severity
+from glossary_check.core.visible import escape
+from glossary_check.engine.compiled import Compiled
+from glossary_check.engine.glossary import GlossaryError, load_glossary
 from glossary_check.report import Run, github_report, text_report
-from glossary_check.visible import escape
+from glossary_check.report.progress import Progress
 
 ESC = "\x1b"
 RLO = "\u202e"

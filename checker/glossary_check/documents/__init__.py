@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import overload
 
-from glossary_check.errors import GlossaryCheckError, Location, undecodable
+from glossary_check.core.errors import GlossaryCheckError, Location, undecodable
 
 #: Put between blocks (paragraphs, headings, list items, cells) in a view:
 #: no phrase matches across it and a sentence starts after it.

@@ -41,7 +41,7 @@ from markdown_it.rules_block.state_block import StateBlock
 from markdown_it.rules_inline.state_inline import StateInline
 from markdown_it.token import Token
 
-from glossary_check import bounded_yaml
+from glossary_check.core import bounded_yaml
 from glossary_check.documents import BLOCK_BREAK, Document, DocumentError, ViewBuilder
 from glossary_check.documents import html as html_doc
 

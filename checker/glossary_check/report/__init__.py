@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from glossary_check.findings import FileResult, Finding, Position, Severity
-from glossary_check.positions import LineIndex
-from glossary_check.visible import encodable
+from glossary_check.core.findings import FileResult, Finding, Position, Severity
+from glossary_check.core.positions import LineIndex
+from glossary_check.core.visible import encodable
 
 FORMATS = ("text", "json", "sarif", "github", "rdjsonl", "html")
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 import os
 import re
 
-from glossary_check.findings import Severity
+from glossary_check.core.findings import Severity
+from glossary_check.core.visible import encodable, escape
 from glossary_check.report import Run, located
-from glossary_check.visible import encodable, escape
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 TITLE = "glossary-check"

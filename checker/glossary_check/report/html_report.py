@@ -17,10 +17,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from glossary_check.findings import FileResult, Finding
-from glossary_check.positions import LineIndex
+from glossary_check.core.findings import FileResult, Finding
+from glossary_check.core.positions import LineIndex
+from glossary_check.core.visible import encodable
 from glossary_check.report import Run
-from glossary_check.visible import encodable
 
 #: Rule -> highlight colour (background); other rules get a neutral one.
 COLOURS = {

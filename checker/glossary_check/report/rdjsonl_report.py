@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from glossary_check.findings import Applicability, Severity
-from glossary_check.positions import LineIndex
+from glossary_check.core.findings import Applicability, Severity
+from glossary_check.core.positions import LineIndex
 from glossary_check.report import Run, to_json
 
 SEVERITIES = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO"}

@@ -15,7 +15,7 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
-from glossary_check.findings import Applicability, Finding, Position, Severity
+from glossary_check.core.findings import Applicability, Finding, Position, Severity
 from glossary_check.report import Run, located, to_json
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import unicodedata
 
-from glossary_check.findings import Severity
-from glossary_check.positions import LineIndex
+from glossary_check.core.findings import Severity
+from glossary_check.core.positions import LineIndex
+from glossary_check.core.visible import escape
 from glossary_check.report import Run
-from glossary_check.visible import escape
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 #: Code points of a line quoted under a finding, at most (cut ends are marked with "…").

@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from glossary_check.findings import Applicability, Severity
-from glossary_check.glossary import Entry, Glossary
-from glossary_check.matching import (
+from glossary_check.core.findings import Applicability, Severity
+from glossary_check.engine.glossary import Entry, Glossary
+from glossary_check.engine.matching import (
     WORD,
     Kind,
     Match,
+    SourceHit,
     Target,
     Token,
     given_name_fits,
@@ -29,9 +30,9 @@ from glossary_check.matching import (
 )
 
 if TYPE_CHECKING:
-    from glossary_check.align import Pairing
-    from glossary_check.compiled import Compiled
     from glossary_check.documents import Document
+    from glossary_check.engine.compiled import Compiled
+    from glossary_check.rules.align import Pairing
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,19 +50,6 @@ class Hit:
     #: False for a finding about a whole stretch (a paragraph), which neither claims its
     #: span nor yields to findings inside it
     exclusive: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class SourceHit:
-    """A source-language form of an entry found in the view (exact or inflected)."""
-
-    start: int
-    end: int
-    entry: int
-    language: str
-    form: str
-    #: the grammatical cases the form can be in here (pymorphy3's names), where analysed
-    cases: frozenset[str] = frozenset()
 
 
 class Claims:

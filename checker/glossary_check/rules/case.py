@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from glossary_check.english import ordinary_word
-from glossary_check.findings import Applicability, Severity
-from glossary_check.matching import WORD, at_sentence_start
+from glossary_check.core.findings import Applicability, Severity
+from glossary_check.engine.english import ordinary_word
+from glossary_check.engine.matching import WORD, at_sentence_start
 from glossary_check.rules import Context, Example, Hit, Rule, RuleDoc, Verdict, with_note
 
 DOC = RuleDoc(

@@ -11,12 +11,12 @@ from collections.abc import Iterable, Iterator, Mapping
 
 import regex
 
-from glossary_check.compiled import NEAR_MIN, deletions
-from glossary_check.english import attested, established, frequency
-from glossary_check.findings import Applicability, Severity
-from glossary_check.matching import Token, at_sentence_start, possessive, word_key
+from glossary_check.core.findings import Applicability, Severity
+from glossary_check.engine.compiled import NEAR_MIN, deletions
+from glossary_check.engine.english import attested, established, frequency
+from glossary_check.engine.matching import Token, at_sentence_start, possessive, word_key
+from glossary_check.engine.transliteration import desk_renders, reads_as, same_name
 from glossary_check.rules import Claims, Context, Example, Hit, Rule, RuleDoc, Verdict, with_note
-from glossary_check.transliteration import desk_renders, reads_as, same_name
 
 DOC = RuleDoc(
     what="""Flags a capitalised word one slip away from a glossary term (Zelenksy for
@@ -319,8 +319,8 @@ def _romanised_names(ctx: Context) -> list[tuple[str, str, str, frozenset[str]]]
     """
     if not ctx.has_cyrillic:
         return []
-    from glossary_check.languages import identify, letter_candidates
-    from glossary_check.transliteration import transliterate
+    from glossary_check.engine.languages import identify, letter_candidates
+    from glossary_check.engine.transliteration import transliterate
 
     explained = Claims()  # claims may not overlap, so overlapping hits are merged first
     for start, end in _disjoint((h.start, h.end) for h in ctx.source_hits):
@@ -357,7 +357,7 @@ def _disjoint(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _dictionary_form(word: str, language: str) -> str:
     """A surname's or place name's nominative, where the analyser recognises one."""
-    from glossary_check.morphology import analyzer
+    from glossary_check.engine.morphology import analyzer
 
     morph = analyzer(language)
     if morph is None:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import regex
 
-from glossary_check.findings import Applicability, Severity
-from glossary_check.glossary import Entry
+from glossary_check.core.findings import Applicability, Severity
+from glossary_check.engine.glossary import Entry
 from glossary_check.rules import Context, Example, Hit, Rule, RuleDoc, Verdict, with_note
 
 DOC = RuleDoc(

@@ -8,7 +8,7 @@ from functools import cache
 
 import regex
 
-from glossary_check.findings import Applicability, Severity
+from glossary_check.core.findings import Applicability, Severity
 from glossary_check.rules import Context, Example, Hit, Rule, RuleDoc
 
 DOC = RuleDoc(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator, Sequence
 
-from glossary_check.findings import Severity
-from glossary_check.glossary import Entry
-from glossary_check.matching import WORD, Token, word_key
+from glossary_check.core.findings import Severity
+from glossary_check.engine.glossary import Entry
+from glossary_check.engine.matching import WORD, Token, word_key
 from glossary_check.rules import Context, Example, Hit, Rule, RuleDoc, with_note
 from glossary_check.rules.mistranslation import missing
 

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import regex
 
-from glossary_check.findings import Applicability, Severity
-from glossary_check.matching import WORD
-from glossary_check.rules import Context, Example, Hit, Rule, RuleDoc, SourceHit, with_note
+from glossary_check.core.findings import Applicability, Severity
+from glossary_check.engine.matching import WORD, SourceHit
+from glossary_check.rules import Context, Example, Hit, Rule, RuleDoc, with_note
 
 DOC = RuleDoc(
     what="""Flags a name left in the language the article was translated from: any form

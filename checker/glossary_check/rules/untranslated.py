@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import regex
 
-from glossary_check.findings import Applicability, Severity
+from glossary_check.core.findings import Applicability, Severity
 from glossary_check.rules import Context, Example, Hit, Rule, RuleDoc
 from glossary_check.rules.source_form import LANGUAGE_NAMES
 
@@ -57,7 +57,7 @@ _NAME_TAGS = ("Name", "Surn", "Patr", "Geox", "Orgn", "Trad")
 
 def common_word(word: str, language: str) -> bool:
     """A word the dictionary knows, and never as a name: a rubric's Политика, not a surname."""
-    from glossary_check.morphology import analyzer
+    from glossary_check.engine.morphology import analyzer
 
     morph = analyzer(language)
     if morph is None or not morph.word_is_known(word.lower()):
@@ -71,8 +71,8 @@ def names(text: str, language: str, system: str | None) -> list[tuple[str, str]]
     A name is romanised in its dictionary form (Зеленського -> Zelenskyi, not
     Zelenskoho), as English prints it, without the soft-sign marks of BGN/PCGN.
     """
-    from glossary_check.morphology import dictionary_forms
-    from glossary_check.transliteration import transliterate
+    from glossary_check.engine.morphology import dictionary_forms
+    from glossary_check.engine.transliteration import transliterate
 
     out = []
     for m in _NAME_RUN.finditer(text):
@@ -91,7 +91,7 @@ def _language(piece: str, span: str) -> str:
     A one-letter preposition left beside a source form (у Києві) reads as any
     language alone; its neighbours tell.
     """
-    from glossary_check import languages
+    from glossary_check.engine import languages
 
     if len(languages.letter_candidates(piece)) == 1:
         return languages.identify(piece)
@@ -99,7 +99,7 @@ def _language(piece: str, span: str) -> str:
 
 
 def check(ctx: Context) -> Iterator[Hit]:
-    from glossary_check import languages
+    from glossary_check.engine import languages
 
     article = ctx.glossary.language
     for span_start, span_end in languages.spans(ctx.view, ctx.tokens, article):

@@ -7,7 +7,7 @@ has no check of its own in the pipeline; it is a rule all the same, so that
 
 from __future__ import annotations
 
-from glossary_check.findings import Severity
+from glossary_check.core.findings import Severity
 from glossary_check.rules import Example, Rule, RuleDoc
 
 DOC = RuleDoc(

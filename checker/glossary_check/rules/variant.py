@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterator
 
 import regex
 
-from glossary_check.english import ordinary_word
-from glossary_check.findings import Applicability, Severity
-from glossary_check.glossary import Entry
-from glossary_check.matching import (
+from glossary_check.core.findings import Applicability, Severity
+from glossary_check.engine.english import ordinary_word
+from glossary_check.engine.glossary import Entry
+from glossary_check.engine.matching import (
     WORD,
     Match,
     Target,
@@ -65,7 +65,7 @@ def _sentence_start_word(ctx: Context, match: Match, target: Target,
 
 @functools.cache
 def _first_name(form: str, language: str) -> bool:
-    from glossary_check.morphology import analyzer
+    from glossary_check.engine.morphology import analyzer
 
     morph = analyzer(language)
     return morph is not None and any("Name" in str(p.tag) for p in morph.parse(form.lower()))

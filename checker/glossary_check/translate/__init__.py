@@ -1,23 +1,22 @@
 """Machine translation behind a small interface, so the checker never depends on a backend.
 
 Importing this package is cheap: the Argos Translate backend (CTranslate2,
-SentencePiece, the sentence splitters) is imported only by `open_translator`.
+SentencePiece, the sentence splitters) is imported only by `open_backend`.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from glossary_check.errors import GlossaryCheckError
+from glossary_check.core.errors import GlossaryCheckError
 
 __all__ = [
     "IdentifiedTranslator",
     "TranslationUnavailable",
     "Translator",
     "default_threads",
-    "open_translator",
+    "open_backend",
 ]
 
 
@@ -52,14 +51,11 @@ def default_threads() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-def open_translator(
-    *, threads: int | None = None, cache_path: Path | None = None, use_cache: bool = True
-) -> Translator:
-    """The installed Argos Translate packages, behind the translation cache unless disabled.
+def open_backend(*, threads: int | None = None) -> IdentifiedTranslator:
+    """The installed Argos Translate packages, uncached (`cache.translations` wraps them).
 
     `threads` is the number of CTranslate2 workers (each with one thread), default
-    `default_threads()`. `cache_path` defaults to the user cache directory (see
-    `glossary_check.translate.cache.default_cache_path`).
+    `default_threads()`.
     """
     try:
         import argostranslate.package  # noqa: F401
@@ -71,13 +67,4 @@ def open_translator(
         ) from exc
     from glossary_check.translate.argos import ArgosTranslator
 
-    translator = ArgosTranslator.from_installed(threads=threads or default_threads())
-    if not use_cache:
-        return translator
-    from glossary_check.translate.cache import (
-        CachedTranslator,
-        TranslationCache,
-        default_cache_path,
-    )
-
-    return CachedTranslator(translator, TranslationCache(cache_path or default_cache_path()))
+    return ArgosTranslator.from_installed(threads=threads or default_threads())

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from glossary_check.errors import GlossaryCheckError
+from glossary_check.core.errors import GlossaryCheckError
 from glossary_check.translate import TranslationUnavailable
 
 __all__ = [

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from glossary_check.cachefile import Untrusted, file_refusal, make_dir, refusal
-from glossary_check.translate import IdentifiedTranslator
+from glossary_check.cache.fileformat import Untrusted, file_refusal, make_dir, refusal
+from glossary_check.translate import IdentifiedTranslator, Translator, open_backend
 
 __all__ = [
     "CacheStats",
@@ -55,7 +55,7 @@ CREATE INDEX IF NOT EXISTS translations_used ON translations (used);
 
 def default_cache_dir() -> Path:
     """The one cache directory of the checker: GLOSSARY_CHECK_CACHE_DIR, else the user's."""
-    from glossary_check.cache import default_dir
+    from glossary_check.cache.compiled import default_dir
 
     return default_dir()
 
@@ -302,3 +302,16 @@ class CachedTranslator:
                 except (sqlite3.Error, OSError) as exc:
                     self._give_up("not written", exc)
         return [known.get(t) for t in texts]
+
+
+def open_translator(
+    *, threads: int | None = None, cache_path: Path | None = None, use_cache: bool = True
+) -> Translator:
+    """The installed Argos Translate packages, behind the translation cache unless disabled.
+
+    `cache_path` defaults to the user cache directory (`default_cache_path`).
+    """
+    translator = open_backend(threads=threads)
+    if not use_cache:
+        return translator
+    return CachedTranslator(translator, TranslationCache(cache_path or default_cache_path()))

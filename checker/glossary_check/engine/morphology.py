@@ -36,9 +36,8 @@ from typing import Any
 
 import regex
 
-from glossary_check.glossary import Glossary
-from glossary_check.matching import WORD, Token, gap_key
-from glossary_check.rules import SourceHit
+from glossary_check.engine.glossary import Glossary
+from glossary_check.engine.matching import WORD, SourceHit, Token, gap_key
 
 #: Bump when the layout of a compiled index changes (part of `fingerprint()`).
 FORMAT = 2
@@ -69,7 +68,7 @@ _SPACE_RUN = regex.compile(r"\s+")
 PREFIX = 3
 
 
-def _spelling(word: str) -> str:
+def spelling(word: str) -> str:
     """A word as the analyser wants it: lower case, stress marks off, ASCII apostrophe."""
     decomposed = unicodedata.normalize("NFD", word.lower())
     return unicodedata.normalize("NFC", _STRESS.sub("", decomposed)).translate(_APOSTROPHES)
@@ -77,7 +76,7 @@ def _spelling(word: str) -> str:
 
 def fold(word: str) -> str:
     """Comparison key of a word: its spelling, case-folded, with ё as е (texts seldom write ё)."""
-    return _spelling(word).casefold().replace("ё", "е")
+    return spelling(word).casefold().replace("ё", "е")
 
 
 def _gap(text: str) -> str | None:
@@ -300,7 +299,7 @@ def _examine(text: str, morph: Any | None) -> _Word:
     if morph is None or not _CYRILLIC.search(text) or (len(text) > 1 and text.isupper()):
         word.as_written = True  # no analyser, not Cyrillic, or an abbreviation (ТАСС, МИД)
         return word
-    parses = morph.parse(_spelling(text))
+    parses = morph.parse(spelling(text))
     word.known = any(_is_known(p) for p in parses)
     pool = [p for p in parses if _is_known(p)] if word.known else parses
     nominative = [p for p in pool if p.tag.case == "nomn" and p.tag.POS in _INFLECTING]
@@ -522,7 +521,7 @@ class _Run:
     def analyses(self, text: str, language: str) -> tuple[Analysis, ...]:
         spelled = self.spelled.get(text)
         if spelled is None:
-            spelled = self.spelled[text] = _spelling(text)
+            spelled = self.spelled[text] = spelling(text)
         key = (language, spelled)
         found = self.cache.get(key)
         if found is None:
@@ -737,7 +736,7 @@ def _agrees(a: Analysis, keys: Keys) -> bool:
 
 def _quoted_after_colon(view: str, start: int) -> bool:
     """A quotation a colon introduces starts a sentence too: сказал: «Слава ...»."""
-    from glossary_check.matching import OPENERS
+    from glossary_check.engine.matching import OPENERS
 
     i, quoted = start - 1, False
     while i >= 0 and (view[i] in OPENERS or view[i] in " \u00a0"):
@@ -784,7 +783,7 @@ class _Judge:
 
     def weak(self) -> bool:
         """A one-word form whose capital says nothing: at a sentence start, or in capitals."""
-        from glossary_check.matching import at_sentence_start
+        from glossary_check.engine.matching import at_sentence_start
 
         if len(self.pattern.words) != 1 or not self.pattern.words[0].capital:
             return False
@@ -864,7 +863,7 @@ def dictionary_forms(words: Sequence[str], language: str) -> list[str]:
     if morph is None:
         return list(words)
     parses = [
-        [p for p in morph.parse(_spelling(w)) if _is_known(p) and p.tag.case is not None
+        [p for p in morph.parse(spelling(w)) if _is_known(p) and p.tag.case is not None
          and not p.tag.grammemes.isdisjoint(PROPER_TAGS)] if _CYRILLIC.search(w) else []
         for w in words
     ]

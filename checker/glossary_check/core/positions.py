@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from glossary_check.findings import Position
+from glossary_check.core.findings import Position
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 

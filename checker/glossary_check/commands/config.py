@@ -40,10 +40,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from glossary_check.errors import GlossaryCheckError, display_path
-from glossary_check.findings import Severity
-from glossary_check.inputs import DEFAULT_MAX_FILE_SIZE, InputRefused, parse_size, read_bounded
-from glossary_check.options import DEFAULT_FAIL_ON, FAIL_ON, Options, is_positive
+from glossary_check.commands.options import DEFAULT_FAIL_ON, FAIL_ON, Options, is_positive
+from glossary_check.core.errors import GlossaryCheckError, display_path
+from glossary_check.core.findings import Severity
+from glossary_check.core.inputs import DEFAULT_MAX_FILE_SIZE, InputRefused, parse_size, read_bounded
 from glossary_check.report import FORMATS as REPORT_FORMATS
 
 CONFIG_NAME = "glossary-check.toml"

@@ -26,10 +26,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from glossary_check import __version__
-from glossary_check.compiled import Compiled
-from glossary_check.errors import ExitCode, GlossaryCheckError
-from glossary_check.findings import FileResult, Severity
-from glossary_check.options import (
+from glossary_check.commands.options import (
     SUPPRESS,
     Options,
     add_configuration,
@@ -37,9 +34,12 @@ from glossary_check.options import (
     positive,
     resolve,
 )
-from glossary_check.pipeline import Settings
-from glossary_check.runner import check_file
-from glossary_check.visible import print_error
+from glossary_check.core.errors import ExitCode, GlossaryCheckError
+from glossary_check.core.findings import FileResult, Severity
+from glossary_check.core.visible import print_error
+from glossary_check.engine.compiled import Compiled
+from glossary_check.rules.pipeline import Settings
+from glossary_check.workflow.runner import check_file
 
 if TYPE_CHECKING:
     from distributed import Client, LocalCluster
@@ -116,7 +116,7 @@ def expand(
     Directories are walked like the main command does (`--include`/`--exclude`); what a
     glob matches counts as named, so `archive/**/*.xml` checks XML files.
     """
-    from glossary_check.files import DEFAULT_INCLUDE, collect
+    from glossary_check.workflow.files import DEFAULT_INCLUDE, collect
 
     include = tuple(include) or DEFAULT_INCLUDE
     seen: set[str] = set()
@@ -251,8 +251,8 @@ class Checked:
 def _fixed(path: str, result: FileResult, compiled: Compiled, settings: Settings,
            unsafe: bool) -> Checked:
     """--fix for one local file, by the same code and with the same safety as the main command."""
-    from glossary_check import fixes
     from glossary_check.documents import format_for
+    from glossary_check.workflow import fixes
 
     if result.error is not None or not any(fixes.fixable(f, unsafe) for f in result.findings):
         return Checked(result)
@@ -559,8 +559,8 @@ def _opened(target: str) -> Iterator[Sink]:
 
 def run(options: Options, args: argparse.Namespace) -> int:
     """The archive run; `args` holds what only `archive` takes (scheduler, workers, ...)."""
-    from glossary_check.progress import for_run
-    from glossary_check.session import open_session
+    from glossary_check.commands.session import open_session
+    from glossary_check.report.progress import for_run
 
     began = time.perf_counter()
     _check_output(args.output)

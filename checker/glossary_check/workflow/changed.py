@@ -15,9 +15,9 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import replace
 
-from glossary_check.errors import GlossaryCheckError
-from glossary_check.findings import FileResult
-from glossary_check.positions import LineIndex
+from glossary_check.core.errors import GlossaryCheckError
+from glossary_check.core.findings import FileResult
+from glossary_check.core.positions import LineIndex
 
 _HUNK = re.compile(
     r"^@@ -\d+(?:,(?P<old>\d+))? \+(?P<start>\d+)(?:,(?P<count>\d+))? @@"

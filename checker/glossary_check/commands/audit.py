@@ -11,13 +11,13 @@ import json
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from glossary_check.annotate import desk_rendering
-from glossary_check.matching import find_matches, normalise_gaps, tokenize
+from glossary_check.core.visible import escape
+from glossary_check.engine.matching import find_matches, normalise_gaps, tokenize
 from glossary_check.rules import Verdict, classify
-from glossary_check.visible import escape
+from glossary_check.workflow.annotate import desk_rendering
 
 if TYPE_CHECKING:
-    from glossary_check.compiled import Compiled
+    from glossary_check.engine.compiled import Compiled
     from glossary_check.translate import Translator
 
 

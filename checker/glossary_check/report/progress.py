@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TextIO
 
-from glossary_check.visible import escape
+from glossary_check.core.visible import escape
 
 CI_VARIABLES = ("CI", "CONTINUOUS_INTEGRATION", "BUILD_NUMBER", "GITHUB_ACTIONS", "GITLAB_CI",
                 "TF_BUILD", "JENKINS_URL", "TEAMCITY_VERSION", "BUILDKITE")

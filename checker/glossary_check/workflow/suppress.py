@@ -27,14 +27,14 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
-from glossary_check.findings import Finding, Severity
+from glossary_check.core.findings import Finding, Severity
 from glossary_check.rules.unused_ignore import RULE as UNUSED
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
     from glossary_check.documents import Document
-    from glossary_check.pipeline import Settings
+    from glossary_check.rules.pipeline import Settings
 
 MARKER = "glossary-check:"
 KINDS = ("ignore", "disable", "enable")

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from glossary_check import __version__
-from glossary_check.cachefile import (
+from glossary_check.cache.fileformat import (
     FORMAT,
     CacheError,
     Codec,
@@ -70,10 +70,10 @@ from glossary_check.cachefile import (
     unpack,
     write_file,
 )
-from glossary_check.compiled import Compiled, compile_all
-from glossary_check.glossary import Entry, Glossary, load_glossary
-from glossary_check.inputs import read_bounded
-from glossary_check.matching import Matcher, Target
+from glossary_check.core.inputs import read_bounded
+from glossary_check.engine.compiled import Compiled, compile_all
+from glossary_check.engine.glossary import Entry, Glossary, load_glossary
+from glossary_check.engine.matching import Matcher, Target
 
 ENV = "GLOSSARY_CHECK_CACHE_DIR"
 
@@ -93,7 +93,8 @@ def default_dir() -> Path:
 
 def code_fingerprint() -> str:
     """Format, tool, Python, and the source of the modules whose objects the cache holds."""
-    from glossary_check import cachefile, compiled, glossary, matching
+    from glossary_check.cache import fileformat as cachefile
+    from glossary_check.engine import compiled, glossary, matching
 
     h = hashlib.sha256(
         f"{FORMAT}|{__version__}|{sys.implementation.cache_tag}|{sys.version}".encode()
@@ -431,7 +432,7 @@ class SourceStore:
     notices: list[str] = field(default_factory=list)
 
     def _artefact(self) -> Artefact:
-        from glossary_check import morphology
+        from glossary_check.engine import morphology
 
         # the module's source too: its index may change shape without a new FORMAT
         source = hashlib.sha256(Path(morphology.__file__).read_bytes()).hexdigest()

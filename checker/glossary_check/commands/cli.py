@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from glossary_check import __version__
-from glossary_check.errors import ExitCode, GlossaryCheckError, UsageError
-from glossary_check.options import (
+from glossary_check.commands.options import (
     SUPPRESS,
     Options,
     add_configuration,
@@ -20,14 +19,15 @@ from glossary_check.options import (
     positive,
     resolve,
 )
+from glossary_check.core.errors import ExitCode, GlossaryCheckError, UsageError
+from glossary_check.core.visible import escape, print_error
 from glossary_check.report import FORMATS
-from glossary_check.visible import escape, print_error
 
 if TYPE_CHECKING:
-    from glossary_check.findings import FileResult
-    from glossary_check.fixes import FixRun
+    from glossary_check.commands.session import Session
+    from glossary_check.core.findings import FileResult
     from glossary_check.report import Run
-    from glossary_check.session import Session
+    from glossary_check.workflow.fixes import FixRun
 
 #: The subcommands, each with the line `--help` shows for it; the main command checks files.
 COMMANDS: dict[str, str] = {
@@ -204,8 +204,8 @@ def _use_colour(choice: str, stream: object) -> bool:
 
 
 def _check(options: Options) -> int:
-    from glossary_check.files import collect
-    from glossary_check.session import open_session
+    from glossary_check.commands.session import open_session
+    from glossary_check.workflow.files import collect
 
     session = open_session(options)
     _tune_gc()
@@ -234,7 +234,7 @@ def _check(options: Options) -> int:
         _write_report(run, options, stream)
     if fixing is not None and fixing.errors:
         return ExitCode.ERROR
-    from glossary_check.session import exit_status
+    from glossary_check.commands.session import exit_status
 
     return exit_status(results, options)
 
@@ -245,8 +245,8 @@ def _say(messages: Sequence[str]) -> None:
 
 
 def _check_files(session: Session, paths: list[str]) -> list[FileResult]:
-    from glossary_check.progress import for_run
-    from glossary_check.runner import check_files
+    from glossary_check.report.progress import for_run
+    from glossary_check.workflow.runner import check_files
 
     options = session.options
     with for_run(len(paths), quiet=options.quiet) as bar:
@@ -264,7 +264,7 @@ def _run(session: Session, results: list[FileResult]) -> Run:
     options, glossary = session.options, session.compiled.glossary
     notices: list[str] = []
     if options.translate:
-        from glossary_check.mt_commands import translate_results
+        from glossary_check.commands.translation import translate_results
 
         notices = translate_results(results, session.compiled, threads=options.threads,
                                     use_cache=options.use_cache)
@@ -301,9 +301,9 @@ def _print_diff(results: list[FileResult], fixing: FixRun, options: Options) -> 
 
 def _check_translation(session: Session, paths: list[str]) -> list[FileResult]:
     """`--source ORIGINAL TRANSLATION`: the translation checked with its source lined up."""
-    from glossary_check.align import pair_documents
     from glossary_check.documents import read_document
-    from glossary_check.runner import check_file, read_input
+    from glossary_check.rules.align import pair_documents
+    from glossary_check.workflow.runner import check_file, read_input
 
     options = session.options
     assert options.source is not None
@@ -317,12 +317,12 @@ def _check_translation(session: Session, paths: list[str]) -> list[FileResult]:
         raise UsageError(f"{exc.filename}: {exc.strerror}") from None
     language = options.source_language
     if not language:
-        from glossary_check import languages
+        from glossary_check.engine import languages
 
         language = languages.identify(source.view)
     translator = None
     if options.translate:
-        from glossary_check.mt_commands import open_or_notice
+        from glossary_check.commands.translation import open_or_notice
 
         translator, _ = open_or_notice(options.threads, options.use_cache)
     pairing = pair_documents(source, translation, session.compiled, translator, language)
@@ -339,15 +339,15 @@ def _workflow(
         return result
 
     if options.changed_lines:
-        from glossary_check.changed import LineFilter
+        from glossary_check.workflow.changed import LineFilter
 
         keep = LineFilter(options.changed_lines, paths)  # type: ignore[assignment]
         results = [keep(p, r) for p, r in zip(paths, results, strict=True)]
     if not (options.fix or options.diff):
         return results, None
     from glossary_check.documents import format_for
-    from glossary_check.fixes import fix_results
-    from glossary_check.runner import check_file
+    from glossary_check.workflow.fixes import fix_results
+    from glossary_check.workflow.runner import check_file
 
     def recheck(path: str, result: FileResult) -> Callable[[bytes], FileResult]:
         def check(data: bytes) -> FileResult:
@@ -364,8 +364,8 @@ def _workflow(
 
 def _config(argv: Sequence[str]) -> int:
     """`glossary-check config [FLAGS]`: the effective configuration and where each value is from."""
-    from glossary_check.config import describe
-    from glossary_check.session import glossary_paths
+    from glossary_check.commands.config import describe
+    from glossary_check.commands.session import glossary_paths
 
     parser = build_parser("glossary-check config", "Print the configuration a check with the "
                           "same flags would use, as TOML, each value with where it came from "
@@ -386,14 +386,14 @@ def _subcommand(name: str) -> Callable[[Sequence[str]], int]:
     if name == "config":
         return _config
     if name == "archive":
-        from glossary_check.archive import main as archive
+        from glossary_check.commands.archive import main as archive
 
         return archive
     if name == "test":
-        from glossary_check.selftest import main as selftest
+        from glossary_check.commands.testing import main as selftest
 
         return selftest
-    from glossary_check import mt_commands
+    from glossary_check.commands import translation as mt_commands
 
     return {"models": mt_commands.models_main, "audit": mt_commands.audit_main,
             "cache": mt_commands.cache_main}[name]

@@ -7,11 +7,11 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from glossary_check.glossary import Glossary
-from glossary_check.matching import WORD, Matcher, Token, compile_glossary, word_key
+from glossary_check.engine.glossary import Glossary
+from glossary_check.engine.matching import WORD, Matcher, Token, compile_glossary, word_key
 
 if TYPE_CHECKING:
-    from glossary_check.rules import SourceHit
+    from glossary_check.engine.matching import SourceHit
 
 #: Names shorter than this are not checked for near misses: too many ordinary words are one
 #: edit apart.
@@ -57,7 +57,7 @@ class Compiled:
         self, view: str, tokens: list[Token], exact: list[SourceHit]
     ) -> list[SourceHit]:
         """Exact source forms plus every inflected form; the morphology loads on first use."""
-        from glossary_check import morphology
+        from glossary_check.engine import morphology
 
         def build() -> morphology.SourceIndex:
             return morphology.build_source_index(self.glossary)

@@ -12,12 +12,12 @@ import dataclasses
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from glossary_check.findings import Applicability, FileResult, Finding
-from glossary_check.matching import find_matches, tokenize
+from glossary_check.core.findings import Applicability, FileResult, Finding
+from glossary_check.engine.matching import find_matches, tokenize
 from glossary_check.rules import Verdict, classify
 
 if TYPE_CHECKING:
-    from glossary_check.compiled import Compiled
+    from glossary_check.engine.compiled import Compiled
     from glossary_check.translate import Translator
 
 

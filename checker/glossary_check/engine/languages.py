@@ -21,7 +21,7 @@ from typing import Any
 
 import regex
 
-from glossary_check.matching import Token
+from glossary_check.engine.matching import Token
 
 #: The Cyrillic languages a span is told apart among, most expected first.
 CANDIDATES = ("ru", "uk", "be", "bg", "sr", "mk")
@@ -110,12 +110,12 @@ def confidences(text: str, candidates: Sequence[str] = CANDIDATES) -> dict[str, 
 
 def _dictionary_knows(text: str, language: str) -> bool:
     """Whether the language's dictionary has every word of `text` (no guessing)."""
-    from glossary_check.morphology import _spelling, analyzer
+    from glossary_check.engine.morphology import spelling, analyzer
 
     morph = analyzer(language)
     words = _CYRILLIC_WORD.findall(text)
     return morph is not None and bool(words) and all(
-        morph.word_is_known(_spelling(w)) for w in words
+        morph.word_is_known(spelling(w)) for w in words
     )
 
 

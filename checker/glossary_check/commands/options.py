@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from glossary_check.errors import UsageError
-from glossary_check.findings import Severity
-from glossary_check.inputs import DEFAULT_MAX_FILE_SIZE
+from glossary_check.core.errors import UsageError
+from glossary_check.core.findings import Severity
+from glossary_check.core.inputs import DEFAULT_MAX_FILE_SIZE
 
 if TYPE_CHECKING:
-    from glossary_check.pipeline import Settings
+    from glossary_check.rules.pipeline import Settings
 
 SUPPRESS = argparse.SUPPRESS
 FAIL_ON = ("error", "warning", "info", "never")
@@ -51,7 +51,7 @@ def positive(text: str) -> int:
 
 def file_size(text: str) -> int:
     """A size in bytes, or with K, M or G (powers of 1024): `--max-file-size 64M`."""
-    from glossary_check.inputs import parse_size
+    from glossary_check.core.inputs import parse_size
 
     value = parse_size(text)
     if value is None:
@@ -124,7 +124,7 @@ class Options:
     config_path: Path | None = None
 
     def settings(self) -> Settings:
-        from glossary_check.pipeline import Settings
+        from glossary_check.rules.pipeline import Settings
 
         return Settings(select=None if self.select is None else frozenset(self.select),
                         ignore=frozenset(self.ignore), severities=dict(self.severities),
@@ -136,7 +136,7 @@ class Options:
 
     def value(self, key: str) -> Any:
         """A configurable value as the configuration file would write it (for `config`)."""
-        from glossary_check.config import KEYS
+        from glossary_check.commands.config import KEYS
 
         return KEYS[key].shown(getattr(self, KEYS[key].field))
 
@@ -150,7 +150,7 @@ def resolve(args: argparse.Namespace) -> Options:
 
     Raises ConfigError for a bad file, UsageError for an unknown rule on the command line.
     """
-    from glossary_check.config import KEYS, Config, find_config, load_config
+    from glossary_check.commands.config import KEYS, Config, find_config, load_config
 
     given = vars(args)
     path: Path | None = None

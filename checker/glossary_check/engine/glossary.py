@@ -16,11 +16,11 @@ from typing import Any
 import regex
 import yaml
 
-from glossary_check import bounded_yaml
-from glossary_check.errors import GlossaryCheckError, Location, display_path, undecodable
-from glossary_check.inputs import InputRefused, read_bounded
-from glossary_check.transliteration import TransliterationError, check_system
-from glossary_check.visible import hidden_char
+from glossary_check.core import bounded_yaml
+from glossary_check.core.errors import GlossaryCheckError, Location, display_path, undecodable
+from glossary_check.core.inputs import InputRefused, read_bounded
+from glossary_check.core.visible import hidden_char
+from glossary_check.engine.transliteration import TransliterationError, check_system
 
 KINDS = ("person", "given-name", "place", "organization", "publication", "term", "other")
 CASES = ("exact", "any")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from glossary_check.glossary import PATTERN_TIMEOUT, Glossary
+from glossary_check.engine.glossary import PATTERN_TIMEOUT, Glossary
 
 #: A word: letters, marks and digits, with apostrophes inside (O'Brien, Знам'янка, Kyiv's).
 WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:['’ʼ][\p{L}\p{M}\p{N}]+)*")
@@ -47,6 +47,19 @@ class Kind(enum.IntEnum):
     VARIANT = 2
     EXCEPT = 3
     SOURCE = 4
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHit:
+    """A source-language form of an entry found in the view (exact or inflected)."""
+
+    start: int
+    end: int
+    entry: int
+    language: str
+    form: str
+    #: the grammatical cases the form can be in here (pymorphy3's names), where analysed
+    cases: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

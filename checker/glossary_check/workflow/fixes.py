@@ -35,12 +35,12 @@ import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from glossary_check import visible
+from glossary_check.core import visible
+from glossary_check.core.errors import GlossaryCheckError
+from glossary_check.core.findings import Applicability, FileResult, Finding
+from glossary_check.core.inputs import read_bounded
 from glossary_check.documents import Document, DocumentError, read_document
-from glossary_check.errors import GlossaryCheckError
-from glossary_check.files import inside, work_tree
-from glossary_check.findings import Applicability, FileResult, Finding
-from glossary_check.inputs import read_bounded
+from glossary_check.workflow.files import inside, work_tree
 
 MAX_ROUNDS = 5
 BOM = b"\xef\xbb\xbf"

@@ -9,13 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from glossary_check.errors import ExitCode
-from glossary_check.options import SUPPRESS, positive
-from glossary_check.visible import escape, print_error
+from glossary_check.commands.options import SUPPRESS, positive
+from glossary_check.core.errors import ExitCode
+from glossary_check.core.visible import escape, print_error
 
 if TYPE_CHECKING:
-    from glossary_check.compiled import Compiled
-    from glossary_check.findings import FileResult
+    from glossary_check.core.findings import FileResult
+    from glossary_check.engine.compiled import Compiled
     from glossary_check.translate import Translator
 
 _UNITS = {"K": 1024, "M": 1024**2, "G": 1024**3}
@@ -42,7 +42,8 @@ def _fail(message: str) -> int:
 
 def open_or_notice(threads: int | None, use_cache: bool) -> tuple[Translator | None, str | None]:
     """A translator, or the one-line reason there is none (said once per run)."""
-    from glossary_check.translate import TranslationUnavailable, open_translator
+    from glossary_check.cache.translations import open_translator
+    from glossary_check.translate import TranslationUnavailable
 
     try:
         return open_translator(threads=threads, use_cache=use_cache), None
@@ -56,8 +57,8 @@ def translate_results(
     """Translate every untranslated span of the run in one batch per language pair."""
     if not any(f.rule == "untranslated" for r in results for f in r.findings):
         return []
-    from glossary_check.annotate import annotate
-    from glossary_check.translate.cache import CachedTranslator
+    from glossary_check.cache.translations import CachedTranslator
+    from glossary_check.workflow.annotate import annotate
 
     translator, notice = open_or_notice(threads, use_cache)
     if translator is None:
@@ -144,8 +145,9 @@ def cache_main(argv: Sequence[str]) -> int:
     )
     parser.add_argument("action", choices=("clear", "info"))
     args = parser.parse_args(argv)
-    from glossary_check import cache, cachefile
-    from glossary_check.translate.cache import TranslationCache, default_cache_path
+    from glossary_check.cache import compiled as cache
+    from glossary_check.cache import fileformat as cachefile
+    from glossary_check.cache.translations import TranslationCache, default_cache_path
 
     path = default_cache_path()
     if args.action == "info":
@@ -198,9 +200,9 @@ def audit_main(argv: Sequence[str]) -> int:
         "--no-cache", action="store_true", help="neither read nor write cached translations"
     )
     args = parser.parse_args(argv)
-    from glossary_check.audit import audit, render_json, render_text
-    from glossary_check.options import resolve
-    from glossary_check.session import open_session
+    from glossary_check.commands.audit import audit, render_json, render_text
+    from glossary_check.commands.options import resolve
+    from glossary_check.commands.session import open_session
 
     args.no_config = True  # the glossary's entries as they are, whatever a project configures
     options = resolve(args)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from glossary_check.align import Pairing
-from glossary_check.compiled import Compiled
+from glossary_check.core.findings import Applicability, Finding, Severity
 from glossary_check.documents import Document, DocumentError
-from glossary_check.findings import Applicability, Finding, Severity
-from glossary_check.matching import PatternTimeout, find_matches, tokenize
+from glossary_check.engine.compiled import Compiled
+from glossary_check.engine.matching import PatternTimeout, find_matches, tokenize
 from glossary_check.rules import Context, Hit, Rule, registry
+from glossary_check.rules.align import Pairing
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Mapping
 
 import regex
 
-from glossary_check.errors import GlossaryCheckError
+from glossary_check.core.errors import GlossaryCheckError
 
 #: The default system of each language.
 DEFAULTS: dict[str, str] = {

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from glossary_check.errors import ExitCode
-from glossary_check.options import Options
+from glossary_check.commands.options import Options
+from glossary_check.core.errors import ExitCode
 
 if TYPE_CHECKING:
-    from glossary_check.compiled import Compiled
-    from glossary_check.findings import FileResult
-    from glossary_check.pipeline import Settings
+    from glossary_check.core.findings import FileResult
+    from glossary_check.engine.compiled import Compiled
+    from glossary_check.rules.pipeline import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ class Session:
 
 def glossary_paths(options: Options) -> list[Path]:
     """The glossaries named, else the nearest glossary-check.yaml upwards, else the bundled one."""
-    from glossary_check.files import bundled_glossary, find_glossary
+    from glossary_check.workflow.files import bundled_glossary, find_glossary
 
     if options.glossaries:
         return [Path(p) for p in options.glossaries]
@@ -41,9 +41,9 @@ def glossary_paths(options: Options) -> list[Path]:
 
 def load_compiled(options: Options, *, cached: bool = True) -> Compiled:
     """The run's compiled glossary (through the on-disk cache where allowed); GlossaryError."""
-    from glossary_check import cache
-    from glossary_check.compiled import compile_all
-    from glossary_check.glossary import load_glossaries
+    from glossary_check.cache import compiled as cache
+    from glossary_check.engine.compiled import compile_all
+    from glossary_check.engine.glossary import load_glossaries
 
     paths = glossary_paths(options)
     if len(paths) > 1:
@@ -58,7 +58,7 @@ def load_compiled(options: Options, *, cached: bool = True) -> Compiled:
 
 
 def open_session(options: Options, *, cached: bool = True) -> Session:
-    from glossary_check.inputs import set_max_file_size
+    from glossary_check.core.inputs import set_max_file_size
 
     set_max_file_size(options.max_file_size)  # before the glossary: it is read bounded too
     return Session(options, load_compiled(options, cached=cached), options.settings())

@@ -18,13 +18,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from glossary_check import suppress
-from glossary_check.align import Pairing
-from glossary_check.compiled import Compiled
+from glossary_check.core.findings import FileResult
+from glossary_check.core.inputs import InputRefused, max_file_size, read_bounded, set_max_file_size
 from glossary_check.documents import DocumentError, read_document
-from glossary_check.findings import FileResult
-from glossary_check.inputs import InputRefused, max_file_size, read_bounded, set_max_file_size
-from glossary_check.pipeline import Settings, check_document
+from glossary_check.engine.compiled import Compiled
+from glossary_check.rules.align import Pairing
+from glossary_check.rules.pipeline import Settings, check_document
+from glossary_check.workflow import suppress
 
 
 def read_input(path: str) -> bytes:

@@ -20,8 +20,8 @@ import regex
 from glossary_check.documents import Document
 
 if TYPE_CHECKING:
-    from glossary_check.compiled import Compiled
-    from glossary_check.rules import SourceHit
+    from glossary_check.engine.compiled import Compiled
+    from glossary_check.engine.matching import SourceHit
     from glossary_check.translate import Translator
 
 _PARAGRAPH_BREAK = regex.compile(r"\n[^\S\n]*\n\s*")
@@ -147,7 +147,7 @@ def pair_documents(
     language: str,
 ) -> Pairing:
     """Line the source up with the translation; the model helps only where counts differ."""
-    from glossary_check.matching import find_matches, tokenize
+    from glossary_check.engine.matching import find_matches, tokenize
     from glossary_check.rules import Context
 
     tokens = tokenize(source.view)

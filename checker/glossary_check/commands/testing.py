@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from glossary_check.compiled import Compiled
+from glossary_check.core.findings import Finding
 from glossary_check.documents import read_document
-from glossary_check.findings import Finding
-from glossary_check.glossary import Entry
-from glossary_check.pipeline import Settings, check_document
+from glossary_check.engine.compiled import Compiled
+from glossary_check.engine.glossary import Entry
+from glossary_check.rules.pipeline import Settings, check_document
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +90,9 @@ def main(argv: Sequence[str]) -> int:
     import argparse
     import sys
 
-    from glossary_check.errors import ExitCode
-    from glossary_check.options import add_rule_selection, resolve
-    from glossary_check.session import open_session
+    from glossary_check.commands.options import add_rule_selection, resolve
+    from glossary_check.commands.session import open_session
+    from glossary_check.core.errors import ExitCode
 
     parser = argparse.ArgumentParser(
         prog="glossary-check test",
