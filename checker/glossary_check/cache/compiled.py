@@ -43,6 +43,7 @@ from typing import Any, cast
 from glossary_check import __version__
 from glossary_check.cache.fileformat import (
     FORMAT,
+    NOTHING,
     CacheError,
     Codec,
     LazyMapping,
@@ -219,13 +220,13 @@ class LazyNode(dict[str, object]):
         return node if isinstance(node, dict) else {}
 
     def __getitem__(self, key: str) -> object:
-        value = self.get(key, _NOTHING)
-        if value is _NOTHING:
+        value = self.get(key, NOTHING)
+        if value is NOTHING:
             raise KeyError(key)
         return value
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self.get(key, _NOTHING) is not _NOTHING
+        return isinstance(key, str) and self.get(key, NOTHING) is not NOTHING
 
     def _load_all(self) -> None:
         """The whole subtree (as plain dicts below what was already read), in one scan."""
@@ -297,7 +298,6 @@ class LazyNode(dict[str, object]):
         return dict, (dict(self.items()),)
 
 
-_NOTHING: Any = object()
 
 
 def _trie_root(compiled: Compiled) -> dict[str, object]:

@@ -468,7 +468,8 @@ class Array:
 
 # --- lazy views -----------------------------------------------------------------------
 
-_NOTHING: Any = object()
+#: What `get` returns for a missing key, where None is a value.
+NOTHING: Any = object()
 
 
 class Rescue:
@@ -567,13 +568,13 @@ class LazyMapping(Mapping[Any, V]):
         return value
 
     def __getitem__(self, key: Any) -> V:
-        value = self.get(key, _NOTHING)
-        if value is _NOTHING:
+        value = self.get(key, NOTHING)
+        if value is NOTHING:
             raise KeyError(key)
         return cast(V, value)
 
     def __contains__(self, key: object) -> bool:
-        return self.get(key, _NOTHING) is not _NOTHING
+        return self.get(key, NOTHING) is not NOTHING
 
     def _load_all(self) -> dict[Any, V]:
         if not self._complete:

@@ -110,7 +110,7 @@ def confidences(text: str, candidates: Sequence[str] = CANDIDATES) -> dict[str, 
 
 def _dictionary_knows(text: str, language: str) -> bool:
     """Whether the language's dictionary has every word of `text` (no guessing)."""
-    from glossary_check.engine.morphology import spelling, analyzer
+    from glossary_check.engine.morphology import analyzer, spelling
 
     morph = analyzer(language)
     words = _CYRILLIC_WORD.findall(text)
