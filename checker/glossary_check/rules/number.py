@@ -93,6 +93,8 @@ ENGLISH: dict[str, float] = {
     "ninth": 9, "twelfth": 12, "decade": 10, "decades": 10, "biennial": 2,
     "noon": 12, "midnight": 12,
 }
+#: Forms the dictionary reads only as another word (сорока, a magpie, in Ukrainian).
+_OBLIQUE = {"сорока": "сорок"}
 _CARDINALS = frozenset((_UNITS_EN + " " + _TENS_EN + " hundred").split())
 #: English compounds led by a number word (fourballs, twofold, threesome).
 _COMPOUND_TAILS = ("balls", "ball", "somes", "some", "fold")
@@ -200,8 +202,10 @@ class Reader:
 
             self.morph = analyzer(language)
 
-    def word_value(self, word: str) -> tuple[float, bool] | None:
-        """A number word's value and whether it is a scale word (тысяч, million)."""
+    def word_value(self, word: str, beside: bool = False) -> tuple[float, bool] | None:
+        """A number word's value and whether it is a scale word (тысяч, million). Beside
+        another number word, a less likely reading counts too (двадцяти п'яти: five, not a
+        heel)."""
         key = word.casefold().translate(_APOSTROPHES)
         if self.english:
             if key in SCALES and len(key) > 2:
@@ -215,9 +219,12 @@ class Reader:
             return SCALES[key], True
         lemmas = {key}
         if self.morph is not None:
-            # the likeliest reading only: семью is family before it is seven
-            best = self.morph.parse(key)[0]
-            lemmas.add(best.normal_form.translate(_APOSTROPHES))
+            # alone, the likeliest reading only: семью is family before it is seven
+            parses = self.morph.parse(key)
+            lemmas |= {p.normal_form.translate(_APOSTROPHES) for p in parses[: None if beside
+                                                                              else 1]}
+        if beside and key in _OBLIQUE:
+            lemmas.add(_OBLIQUE[key])
         for lemma in lemmas:
             if lemma in SCALES:
                 return SCALES[lemma], True
@@ -258,7 +265,9 @@ class Reader:
         values = _digits_values(m.group(), self.english)
         scale = _scale_after(view, m.end(), SCALES) or self._scale_word(view, m.end())
         if scale:
-            values |= {v * scale for v in values}
+            # the original's 3 млн is only 3 million; a translation's 3m is either
+            scaled = {v * scale for v in values}
+            values = scaled | values if self.english else scaled
         decade = regex.match(r"(?:-|–)?[хx]\b|s\b", view[m.end() : m.end() + 3]) or (
             self.english and view[m.start() - 1 : m.start()] in ("'", "’"))
         if decade and len(m.group()) == 2:
@@ -269,12 +278,14 @@ class Reader:
         m = regex.compile(rf"(?:{_SPACE}|-)?(\p{{L}}+)").match(view, end)
         if m is None:
             return None
+        found = self.word_value(m.group(1))
+        if found and found[1]:
+            return found[0]
         stem = m.group(1).casefold()
         for word, value in SCALES.items():
-            if len(word) > 4 and stem.startswith(word[:5]):
+            if len(word) > 4 and stem.startswith(word[:-1]):
                 return value  # 25-тысячная толпа, мільйонний
-        found = self.word_value(m.group(1))
-        return found[0] if found and found[1] else None
+        return None
 
     def _romans(self, view: str, start: int, end: int) -> list[Number]:
         out = []
@@ -294,8 +305,12 @@ class Reader:
         """Runs of number words composed into one value (двадцати пяти тысяч: 25000)."""
         out: list[Number] = []
         run: list[tuple[int, int, float, bool]] = []
-        for m in _TOKEN.finditer(view, start, end):
-            found = self.word_value(m.group())
+        tokens = list(_TOKEN.finditer(view, start, end))
+        likely = [self.word_value(m.group()) for m in tokens]
+        for i, m in enumerate(tokens):
+            found = likely[i]
+            if found is None and ((i and likely[i - 1]) or (i + 1 < len(tokens) and likely[i + 1])):
+                found = self.word_value(m.group(), beside=True)
             if found is None:
                 if m.group().casefold() in _JOINERS and run:
                     continue
