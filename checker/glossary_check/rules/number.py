@@ -191,6 +191,16 @@ def _scale_after(view: str, end: int, scale_of: dict[str, float]) -> float | Non
     return scale_of.get(word)
 
 
+def _english_value(key: str) -> tuple[float, bool] | None:
+    if key in SCALES and len(key) > 2:
+        return SCALES[key], True
+    value = ENGLISH.get(key)
+    if value is None and key.endswith(_COMPOUND_TAILS):
+        value = next((ENGLISH[key[: -len(t)]] for t in _COMPOUND_TAILS
+                      if key.endswith(t) and key[: -len(t)] in ENGLISH), None)
+    return None if value is None else (value, False)
+
+
 class Reader:
     """Numbers in one language: digits and Roman numerals everywhere, words by table."""
 
@@ -208,13 +218,7 @@ class Reader:
         heel)."""
         key = word.casefold().translate(_APOSTROPHES)
         if self.english:
-            if key in SCALES and len(key) > 2:
-                return SCALES[key], True
-            value = ENGLISH.get(key)
-            if value is None and key.endswith(_COMPOUND_TAILS):
-                value = next((ENGLISH[key[: -len(t)]] for t in _COMPOUND_TAILS
-                              if key.endswith(t) and key[: -len(t)] in ENGLISH), None)
-            return None if value is None else (value, False)
+            return _english_value(key)
         if key in SCALES:
             return SCALES[key], True
         lemmas = {key}
