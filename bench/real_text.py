@@ -13,9 +13,9 @@ two parts, in-process through the package's API (one compiled glossary for the r
   across an inner apostrophe or hyphen (`don't`, `Ivano-Frankivsk` are one word; `10,000`
   is two).
 - Pairs: `--source ru/X.txt en/X.txt` and `--source uk/X.txt en/X.txt` for every article,
-  as with `--no-translate` (paragraphs lined up without a model). Only `mistranslation`
-  is counted here: the other rules read the same English as the first part. The share of
-  pairs with at least one.
+  as with `--no-translate` (paragraphs lined up without a model). Only the rules that
+  read the original are counted here (`mistranslation`, `number`): the other rules read
+  the same English as the first part. For each, the share of pairs with at least one.
 
 `real_text_judgements.yaml` holds a person's verdict on each finding, keyed by file, rule,
 text, line, column and (for pairs) the source language: `true` for a real inconsistency in the
@@ -79,6 +79,10 @@ SOURCE_LANGUAGES = ("ru", "uk")
 #: mistranslation, for each source language.
 MAX_FALSE_PER_10K = 0.5
 MAX_FALSE_PAIR_SHARE = 0.02
+#: The rules that read the original, counted in the pairs; `number` may fire (true or false)
+#: in at most this share of each language's pairs.
+PAIR_RULES = ("mistranslation", "number")
+MAX_NUMBER_PAIR_SHARE = 0.03
 
 #: A finding's identity in the judgements: file, rule, text, line, column, source language.
 Key = tuple[str, str, str, int, int, str]
@@ -117,21 +121,25 @@ class Measurement:
     files: int = 0
     words: int = 0
     english: list[Seen] = field(default_factory=list)
-    #: source language -> findings of `mistranslation` in its pairs
+    #: source language -> findings of the PAIR_RULES in its pairs
     pairs: dict[str, list[Seen]] = field(default_factory=dict)
     pair_counts: dict[str, int] = field(default_factory=dict)
     seconds_english: float = 0.0
     seconds_pairs: dict[str, float] = field(default_factory=dict)
 
+    def pair_findings(self) -> list[Seen]:
+        return [s for lang in SOURCE_LANGUAGES for s in self.pairs.get(lang, [])]
+
     def findings(self) -> list[Seen]:
-        return [*self.english, *(s for lang in SOURCE_LANGUAGES for s in self.pairs.get(lang, []))]
+        return [*self.english, *self.pair_findings()]
 
     def per_10k(self, count: int) -> float:
         return 10_000 * count / self.words if self.words else 0.0
 
-    def pair_share(self, language: str, keep: Any = None) -> float:
-        """Share of the language's pairs with a finding (`keep` filters which count)."""
-        hit = {s.file for s in self.pairs.get(language, []) if keep is None or keep(s)}
+    def pair_share(self, language: str, keep: Any = None, rule: str = "mistranslation") -> float:
+        """Share of the language's pairs with a finding of `rule` (`keep` filters which count)."""
+        hit = {s.file for s in self.pairs.get(language, [])
+               if s.rule == rule and (keep is None or keep(s))}
         total = self.pair_counts.get(language, 0)
         return len(hit) / total if total else 0.0
 
@@ -183,7 +191,7 @@ def measure(corpus: Path, compiled: Compiled | None = None) -> Measurement:
             translation = read_document(str(path), data)
             pairing = pair_documents(source, translation, compiled, None, language)
             result = check_file(str(path), compiled, settings, data=data, pairing=pairing)
-            found.extend(_seen(result, f"en/{path.name}", ("mistranslation",), language))
+            found.extend(_seen(result, f"en/{path.name}", PAIR_RULES, language))
         m.seconds_pairs[language] = time.perf_counter() - start
         m.pairs[language] = found
         m.pair_counts[language] = count
@@ -247,6 +255,10 @@ class Comparison:
     stale: list[Key]
     false_per_10k: float
     false_pair_share: dict[str, float]
+    #: false `number` findings in the pairs, counted with the English false alarms
+    false_number: list[Seen] = field(default_factory=list)
+    #: the share of each language's pairs where `number` fires at all
+    number_pair_share: dict[str, float] = field(default_factory=dict)
 
     @property
     def failures(self) -> list[str]:
@@ -260,7 +272,15 @@ class Comparison:
             if share > MAX_FALSE_PAIR_SHARE:
                 out.append(f"false mistranslation in {share:.1%} of {language}->en pairs "
                            f"(target at most {MAX_FALSE_PAIR_SHARE:.0%})")
+        for language, share in self.number_pair_share.items():
+            if share > MAX_NUMBER_PAIR_SHARE:
+                out.append(f"number fires in {share:.1%} of {language}->en pairs "
+                           f"(target at most {MAX_NUMBER_PAIR_SHARE:.0%})")
         return out
+
+
+def _false(found: Iterable[Seen], rule: str, verdict: Any) -> list[Seen]:
+    return [s for s in found if s.rule == rule and verdict(s) is False]
 
 
 def compare(m: Measurement, judged: dict[Key, dict[str, Any]]) -> Comparison:
@@ -269,8 +289,9 @@ def compare(m: Measurement, judged: dict[Key, dict[str, Any]]) -> Comparison:
 
     found = m.findings()
     false_english = [s for s in m.english if verdict(s) is False]
-    false_pairs = {lang: [s for s in m.pairs.get(lang, []) if verdict(s) is False]
+    false_pairs = {lang: _false(m.pairs.get(lang, []), "mistranslation", verdict)
                    for lang in SOURCE_LANGUAGES}
+    false_number = _false(m.pair_findings(), "number", verdict)
     keys = {s.key for s in found}
     return Comparison(
         false_english=false_english,
@@ -278,9 +299,11 @@ def compare(m: Measurement, judged: dict[Key, dict[str, Any]]) -> Comparison:
         unjudged=[s for s in found if verdict(s) == "unjudged"],
         pending=[s for s in found if s.key in judged and verdict(s) is None],
         stale=sorted(k for k in judged if k not in keys),
-        false_per_10k=m.per_10k(len(false_english)),
+        false_per_10k=m.per_10k(len(false_english) + len(false_number)),
+        false_number=false_number,
         false_pair_share={lang: m.pair_share(lang, lambda s: verdict(s) is False)
                           for lang in SOURCE_LANGUAGES},
+        number_pair_share={lang: m.pair_share(lang, rule="number") for lang in SOURCE_LANGUAGES},
     )
 
 
@@ -296,19 +319,24 @@ def report(m: Measurement, c: Comparison, out: Any = sys.stdout) -> None:
         p(f"  {s.show()}")
     for lang in SOURCE_LANGUAGES:
         n = m.pair_counts.get(lang, 0)
-        share = m.pair_share(lang)
-        p(f"{lang}->en: {n} pairs, {len(m.pairs.get(lang, []))} mistranslation findings, "
-          f"in {share:.1%} of pairs")
+        found = m.pairs.get(lang, [])
+        counts = ", ".join(
+            f"{sum(1 for s in found if s.rule == rule)} {rule} findings in "
+            f"{m.pair_share(lang, rule=rule):.1%} of pairs" for rule in PAIR_RULES)
+        p(f"{lang}->en: {n} pairs, {counts}")
         for s in m.pairs.get(lang, []):
             p(f"  {s.show()}")
     p()
     p("Against the judgements:")
-    p(f"  false alarms: {len(c.false_english)} in English, {c.false_per_10k:.2f} per 10,000 "
-      f"words (target at most {MAX_FALSE_PER_10K})")
+    p(f"  false alarms: {len(c.false_english)} in English and {len(c.false_number)} of number "
+      f"in the pairs, {c.false_per_10k:.2f} per 10,000 words (target at most "
+      f"{MAX_FALSE_PER_10K})")
     for lang in SOURCE_LANGUAGES:
         p(f"  false mistranslation: {len(c.false_pairs[lang])} findings, in "
           f"{c.false_pair_share[lang]:.1%} of {lang}->en pairs "
           f"(target at most {MAX_FALSE_PAIR_SHARE:.0%})")
+        p(f"  number: fires in {c.number_pair_share.get(lang, 0.0):.1%} of {lang}->en pairs "
+          f"(target at most {MAX_NUMBER_PAIR_SHARE:.0%})")
     if c.unjudged or c.pending:
         p(f"  not judged ({len(c.unjudged) + len(c.pending)}):")
         for s in [*c.unjudged, *c.pending]:

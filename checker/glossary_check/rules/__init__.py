@@ -265,6 +265,7 @@ def registry() -> dict[str, Rule]:
         inconsistent,
         mistranslation,
         mixed_script,
+        number,
         omission,
         source_form,
         untranslated,
@@ -273,7 +274,7 @@ def registry() -> dict[str, Rule]:
     )
 
     modules = (mixed_script, mistranslation, variant, case, source_form, inconsistent, untranslated,
-               omission, unused_ignore)
+               omission, number, unused_ignore)
     return {m.RULE.id: m.RULE for m in modules}
 
 
