@@ -86,6 +86,17 @@ def _positive_seconds(value: float, flag: str) -> float:
     return value
 
 
+#: Flags of the server itself; the others are the check's, resolved into its `Options`.
+SERVER_FLAGS = ("host", "port", "token_file", "cors_origin", "max_body", "timeout",
+                "concurrency", "reload_interval", "log_level")
+
+
+def check_args(args: argparse.Namespace) -> argparse.Namespace:
+    """The flags that make the check's `Options` (reloading resolves them again)."""
+    return argparse.Namespace(**{k: v for k, v in vars(args).items()
+                                 if k not in SERVER_FLAGS})
+
+
 def main(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -96,18 +107,13 @@ def main(argv: Sequence[str]) -> int:
     except ImportError as exc:
         raise UsageError(f"serve needs the serve extra: pip install 'glossary-check[serve]' "
                          f"({exc.name} is missing)") from None
-    serving = dict(vars(args))
     limits = Limits(
         max_body=args.max_body, timeout=_positive_seconds(args.timeout, "--timeout"),
         concurrency=args.concurrency, cors_origins=tuple(args.cors_origin),
         token=read_token(args.token_file) if args.token_file else None,
         reload_interval=_positive_seconds(args.reload_interval, "--reload-interval"))
-    for name in ("host", "port", "token_file", "cors_origin", "max_body", "timeout",
-                 "concurrency", "reload_interval", "log_level"):
-        serving.pop(name)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s: %(message)s")
-    engine = Engine(argparse.Namespace(**serving))
-    app = create_app(engine, limits)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                server_header=False, timeout_graceful_shutdown=5)
+    engine = Engine(check_args(args))
+    uvicorn.run(create_app(engine, limits), host=args.host, port=args.port,
+                log_level=args.log_level, server_header=False, timeout_graceful_shutdown=5)
     return ExitCode.OK
