@@ -508,3 +508,12 @@ def test_serve_help_and_bad_flags(run_cli: RunCli, tmp_path: Path) -> None:
     assert code == 2 and "owner only" in err
     code, _, err = run_cli("serve", "--timeout", "0")
     assert code == 2 and "--timeout" in err
+
+
+def test_entry_lookup_gives_note_and_link(client: Client) -> None:
+    api = client()
+    kyiv = api.get("/api/entry", params={"term": "Kyiv"}).json()
+    assert kyiv == {"term": "Kyiv", "kind": "place", "note": "Ukrainian-derived spelling",
+                    "url": "https://en.wikipedia.org/wiki/Kyiv"}
+    missing = api.get("/api/entry", params={"term": "../glossary.yaml"})
+    assert missing.status_code == 404 and missing.json()["status"] == 404

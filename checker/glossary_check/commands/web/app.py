@@ -48,7 +48,7 @@ PAGE_FILES = {"/": ("index.html", "text/html; charset=utf-8"),
               "/app.js": ("app.js", "text/javascript; charset=utf-8"),
               "/app.css": ("app.css", "text/css; charset=utf-8")}
 ROUTES = frozenset({*PAGE_FILES, "/healthz", "/metrics", "/api/check", "/api/fix",
-                    "/v2/check", "/v2/languages"})
+                    "/api/entry", "/v2/check", "/v2/languages"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +274,15 @@ class Server:
         out = await self.run(work)
         return JSONResponse(out, status_code=422 if out["error"] else 200)
 
+    async def api_entry(self, request: Request) -> Response:
+        """A glossary entry's note and link, which the report leaves to the glossary."""
+        term = request.query_params.get("term", "")
+        entry = self.engine.session.compiled.glossary.by_term().get(term)
+        if entry is None:
+            raise HTTPException(404, "no such entry in the glossary")
+        return JSONResponse({"term": entry.term, "kind": entry.kind, "note": entry.note,
+                             "url": entry.url})
+
     # --- LanguageTool's API --------------------------------------------------------------
     async def v2_languages(self, request: Request) -> Response:
         return JSONResponse(lt.languages(self.engine.session.compiled.glossary.language))
@@ -399,6 +408,7 @@ def create_app(engine: Engine, limits: Limits, metrics: Metrics | None = None) -
         Route("/metrics", server.metrics_text, methods=["GET"]),
         Route("/api/check", server.api_check, methods=["POST"]),
         Route("/api/fix", server.api_fix, methods=["POST"]),
+        Route("/api/entry", server.api_entry, methods=["GET"]),
         Route("/v2/check", server.v2_check, methods=["GET", "POST"]),
         Route("/v2/languages", server.v2_languages, methods=["GET"]),
     ]

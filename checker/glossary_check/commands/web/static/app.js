@@ -88,14 +88,29 @@
     $("detail-note").textContent = f.entry ? "Glossary entry: " + f.entry : "";
     $("detail-translation").textContent = f.translation ? "Machine translation: " + f.translation : "";
     const link = $("detail-url");
-    const url = /^https?:\/\//.test(f.url || "") ? f.url : "";
-    link.textContent = url; link.href = url || "#"; link.hidden = !url;
+    link.hidden = true;
     $("fix-one").hidden = !f.suggestion;
     $("detail").hidden = false;
+    if (f.entry) entry(f.entry).then((e) => {
+      if (selected !== i || !e) return;
+      $("detail-note").textContent = "Glossary entry: " + e.term + (e.note ? " — " + e.note : "");
+      const url = /^https?:\/\//.test(e.url || "") ? e.url : "";
+      link.textContent = url; link.href = url || "#"; link.hidden = !url;
+    });
+  }
+
+  const entries = new Map();
+  function entry(term) {
+    if (!entries.has(term)) {
+      entries.set(term, fetch("/api/entry?term=" + encodeURIComponent(term), { headers: headers() })
+        .then((r) => (r.ok ? r.json() : null)).catch(() => null));
+    }
+    return entries.get(term);
   }
 
   async function check() {
     say("Checking…");
+    entries.clear(); // the glossary may have been reloaded meanwhile
     try { render(await call("/api/check", request())); } catch (e) { say("Error: " + e.message); }
   }
 
@@ -105,6 +120,7 @@
       const out = await call("/api/fix", body);
       if (out.error) { say("Error: " + out.error); return; }
       $("article").value = out.text;
+
       render(out.report);
       say("Fixed " + out.fixed + ". " + $("status").textContent);
     } catch (e) { say("Error: " + e.message); }
