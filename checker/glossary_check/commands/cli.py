@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "archive": "archive PATH...: check a whole archive on Dask, findings as JSON Lines",
     "models": "models list|install|remove: the offline translation models",
     "cache": "cache info|clear: the on-disk caches",
+    "serve": "serve [--port N]: the checks over HTTP (LanguageTool's API, JSON, a page)",
 }
 
 
@@ -389,6 +390,10 @@ def _subcommand(name: str) -> Callable[[Sequence[str]], int]:
         from glossary_check.commands.archive import main as archive
 
         return archive
+    if name == "serve":
+        from glossary_check.commands.serve import main as serve
+
+        return serve
     if name == "test":
         from glossary_check.commands.testing import main as selftest
 

@@ -1,0 +1,1 @@
+"""`glossary-check serve`: the checks over HTTP, the glossary compiled once and kept warm."""
