@@ -416,7 +416,7 @@ def test_pruning_removes_only_stale_cache_files(tmp_path: Path) -> None:
 def test_cache_clear_deletes_only_cache_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from glossary_check.commands.translation import cache_main
+    from glossary_check.commands.cache_command import main as cache_main
 
     compiled = tmp_path / f"compiled-{'a' * 32}.bin"
     foreign = tmp_path / "firmware.bin"
@@ -431,7 +431,7 @@ def test_cache_clear_deletes_only_cache_files(
 def test_cache_commands_survive_a_translation_cache_that_is_not_a_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from glossary_check.commands.translation import cache_main
+    from glossary_check.commands.cache_command import main as cache_main
 
     broken = tmp_path / "translations.sqlite3"
     broken.write_bytes(b"this is not SQLite" * 100)

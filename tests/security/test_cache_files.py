@@ -418,18 +418,18 @@ def test_a_broken_translation_cache_reaches_the_report_as_a_notice(
     bundled: Compiled,
 ) -> None:
     from glossary_check.cache.translations import CachedTranslator, TranslationCache
-    from glossary_check.commands import translation as mt_commands
     from glossary_check.core.findings import FileResult, Finding, Severity
+    from glossary_check.workflow import annotate
 
     path = tmp_path / "t.sqlite3"
     path.write_bytes(b"not a database\n" * 200)
     os.chmod(path, 0o600)
     translator = CachedTranslator(_Upper(), TranslationCache(path))
-    monkeypatch.setattr(mt_commands, "open_or_notice", lambda *_: (translator, None))
+    monkeypatch.setattr(annotate, "open_or_notice", lambda *_: (translator, None))
     finding = Finding(rule="untranslated", severity=Severity.WARNING, offset=0, length=3,
                       text="мир", message="untranslated Russian", language="ru")
     result = FileResult("a.txt", "en", "мир", [finding])
-    notices = mt_commands.translate_results([result], bundled, threads=1, use_cache=True)
+    notices = annotate.translate_results([result], bundled, threads=1, use_cache=True)
     assert [n for n in notices if n.startswith(f"translation cache {path}")], notices
     assert result.findings[0].translation == "МИР"
     assert len(recwarn) == 0

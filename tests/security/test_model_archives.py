@@ -201,7 +201,7 @@ def test_max_size_takes_a_positive_size(
     run_cli: RunCli, packages: Path, tmp_path: Path, text: str,
 ) -> None:
     code, _, err = install(run_cli, packages, str(tmp_path / "x.argosmodel"), "--max-size", text)
-    assert code == 2 and "expected a size such as 500M or 2G" in err
+    assert code == 2 and "argument --max-size: expected a size such as 16777216, 512K or 64M" in err
 
 
 def test_what_a_package_says_of_itself_is_listed_escaped(

@@ -92,7 +92,7 @@ def test_notices_suggestions_and_cached_translations_are_escaped() -> None:
     out = text_report.render(run)
     assert RAW.search(out) is None
     assert "    = suggestion: News\\x1b[2J\n" in out
-    assert "    = translation: News<U+202E>\\x1b]0;owned\\x07\n" in out
+    assert "    = machine translation: News<U+202E>\\x1b]0;owned\\x07\n" in out
     assert "note: model\\x1b[1A missing\\nforged line\n" in out
 
 

@@ -7,14 +7,19 @@ where the desk writes Kyiv) is a term they will get wrong.
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from glossary_check.core.visible import escape
+from glossary_check.commands.options import SUPPRESS, positive
+from glossary_check.core.errors import ExitCode
+from glossary_check.core.visible import escape, print_error
 from glossary_check.engine.matching import find_matches, normalise_gaps, tokenize
 from glossary_check.rules import Verdict, classify
-from glossary_check.workflow.annotate import desk_rendering
+from glossary_check.workflow.annotate import desk_rendering, open_or_notice
 
 if TYPE_CHECKING:
     from glossary_check.engine.compiled import Compiled
@@ -113,3 +118,37 @@ def render_json(rows: list[AuditRow]) -> str:
         json.dumps({"version": 1, "rows": [asdict(r) for r in rows]}, ensure_ascii=False, indent=2)
         + "\n"
     )
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="glossary-check audit",
+        description="Translate every entry's source forms and list the entries whose machine "
+        "rendering differs from the desk's term. Exit status 1 if any differs.",
+    )
+    parser.add_argument("glossary", metavar="GLOSSARY", help="the glossary YAML")
+    parser.add_argument("-f", "--format", choices=("text", "json"), default="text",
+                        help="a table for people, or JSON (default: text)")
+    parser.add_argument("--all", action="store_true", help="list agreeing entries too")
+    parser.add_argument("--threads", type=positive, default=SUPPRESS, metavar="N",
+                        help="translation workers (default: the machine's cores, at most 4)")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write cached translations"
+    )
+    args = parser.parse_args(argv)
+    from glossary_check.commands.options import resolve
+    from glossary_check.commands.session import open_session
+
+    args.no_config = True  # the glossary's entries as they are, whatever a project configures
+    options = resolve(args)
+    compiled = open_session(options, cached=False).compiled
+    translator, notice = open_or_notice(options.threads, options.use_cache)
+    if translator is None:
+        print_error(notice or "machine translation is not available")
+        return ExitCode.ERROR
+    rows = audit(compiled, translator, compiled.glossary.language)
+    sys.stdout.write(
+        render_json(rows) if args.format == "json" else render_text(rows, show_all=args.all)
+    )
+    disagree = any(r.status in ("variant", "differs") for r in rows)
+    return ExitCode.FINDINGS if disagree else ExitCode.OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
@@ -113,9 +114,9 @@ def build_parser(prog: str = "glossary-check", description: str | None = None,
     parser = _Parser(
         prog=prog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description=description or "Check articles against a newsroom glossary: wrong "
-        "renderings, wrong case, source-language names left in, untranslated spans, mixed "
-        "scripts and inconsistent names.",
+        description=textwrap.fill(description or "Check articles against a newsroom "
+        "glossary: wrong renderings, wrong case, source-language names left in, untranslated "
+        "spans, mixed scripts and inconsistent names.", 79),
         epilog=f"commands:\n{commands}\n\n'glossary-check COMMAND --help' says more. Exit "
         "status: 0 clean, 1 findings at or above --fail-on, 2 the run could not be done.",
     )
@@ -179,7 +180,11 @@ def _explain(argv: Sequence[str]) -> int:
     from glossary_check.rules import registry, unknown_rule
 
     rules = registry()
-    if len(argv) != 1 or argv[0] in ("-h", "--help"):
+    if list(argv) in (["-h"], ["--help"]):
+        print(f"usage: glossary-check explain RULE\n\nWhat RULE finds, why, flagged and clean "
+              f"examples and how safe its fix is.\n\nrules: {', '.join(rules)}")
+        return ExitCode.OK
+    if len(argv) != 1:
         raise UsageError(f"explain takes one rule: {', '.join(rules)}")
     if problem := unknown_rule(argv[0]):
         raise UsageError(f"explain: {problem}")
@@ -265,7 +270,7 @@ def _run(session: Session, results: list[FileResult]) -> Run:
     options, glossary = session.options, session.compiled.glossary
     notices: list[str] = []
     if options.translate:
-        from glossary_check.commands.translation import translate_results
+        from glossary_check.workflow.annotate import translate_results
 
         notices = translate_results(results, session.compiled, threads=options.threads,
                                     use_cache=options.use_cache)
@@ -278,6 +283,8 @@ def _write_report(run: Run, options: Options, stream: TextIO) -> None:
     from glossary_check.report import renderer
 
     render = renderer(options.format)
+    if options.format == "github":  # annotations are for findings; notices go to the log
+        _say([f"note: {notice}" for notice in run.notices])
     colour = options.output is None and _use_colour(options.color, stream)
     text = render(run, colour=colour) if options.format == "text" else render(run)
     if options.output is None:
@@ -323,7 +330,7 @@ def _check_translation(session: Session, paths: list[str]) -> list[FileResult]:
         language = languages.identify(source.view)
     translator = None
     if options.translate:
-        from glossary_check.commands.translation import open_or_notice
+        from glossary_check.workflow.annotate import open_or_notice
 
         translator, _ = open_or_notice(options.threads, options.use_cache)
     pairing = pair_documents(source, translation, session.compiled, translator, language)
@@ -398,10 +405,17 @@ def _subcommand(name: str) -> Callable[[Sequence[str]], int]:
         from glossary_check.commands.testing import main as selftest
 
         return selftest
-    from glossary_check.commands import translation as mt_commands
+    if name == "audit":
+        from glossary_check.commands.audit import main as audit
 
-    return {"models": mt_commands.models_main, "audit": mt_commands.audit_main,
-            "cache": mt_commands.cache_main}[name]
+        return audit
+    if name == "models":
+        from glossary_check.commands.models import main as models
+
+        return models
+    from glossary_check.commands.cache_command import main as cache_command
+
+    return cache_command
 
 
 def main(argv: Sequence[str] | None = None) -> int:

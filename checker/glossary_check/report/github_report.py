@@ -10,6 +10,10 @@ properties also `:` and `,`), so no file name or message can end a command
 or start another. Other controls and bidi controls in a message are shown as
 visible escapes, as in the text report; file names stay exact (minus
 GitHub's escaping), or the annotation would not find its file.
+
+A run's notices (no translation model, a link not followed) are not
+findings: an annotation would put them on every pull request, so they are
+left to the job's log (the command line prints them on standard error).
 """
 
 from __future__ import annotations
@@ -68,5 +72,4 @@ def render(run: Run) -> str:
                 props["endLine"] = pos.end_line
             props["title"] = f"{TITLE} ({finding.rule})"
             lines.append(command(COMMANDS[finding.severity], props, finding.message))
-    lines.extend(command("notice", {"title": TITLE}, notice) for notice in run.notices)
     return "".join(line + "\n" for line in lines)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from glossary_check.core.findings import Severity
+from glossary_check.core.findings import Finding, Severity
 from glossary_check.core.positions import LineIndex
 from glossary_check.core.visible import escape
 from glossary_check.report import Run
@@ -62,6 +62,18 @@ def window(line: str, start: int, stop: int, width: int = QUOTE_WIDTH) -> tuple[
     return lo, hi
 
 
+def _advice(f: Finding) -> list[str]:
+    """The fix or suggestion, and the machine translation; a suggestion that is the
+    translation word for word is said once, as the translation."""
+    lines = []
+    if f.suggestion is not None and f.suggestion != f.translation:
+        label = "fix" if f.applicability.value == "safe" else "suggestion"
+        lines.append(f"    = {label}: {escape(f.suggestion)}")
+    if f.translation is not None:
+        lines.append(f"    = machine translation: {escape(f.translation)}")
+    return lines
+
+
 def render(run: Run, colour: bool = False) -> str:
     out: list[str] = []
     for result in run.files:
@@ -85,11 +97,7 @@ def render(run: Run, colour: bool = False) -> str:
             if pos.end_line > pos.line or stop > hi:
                 under += "…"
             out.append(f"    {' ' * _width(before)}{_paint(under, _COLOURS[f.severity], colour)}")
-            if f.suggestion is not None:
-                label = "fix" if f.applicability.value == "safe" else "suggestion"
-                out.append(f"    = {label}: {escape(f.suggestion)}")
-            if f.translation is not None:
-                out.append(f"    = translation: {escape(f.translation)}")
+            out.extend(_advice(f))
     for notice in run.notices:
         out.append(_paint(f"note: {escape(notice)}", "36", colour))
     counts = run.counts()

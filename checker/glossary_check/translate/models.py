@@ -361,8 +361,9 @@ def install_from_index(
         )
     url = index_url or settings.remote_package_index
     hint = (
-        "download the .argosmodel file on a connected machine and install that file "
-        "(glossary_check.translate.models.install_from_path)"
+        f"download the {from_code}→{to_code} .argosmodel file on a machine with network "
+        f"access (the index lists its links), copy it here and run "
+        f"'glossary-check models install FILE.argosmodel'"
     )
     try:
         index = json.loads(_fetch(url, timeout, MAX_INDEX_BYTES))

@@ -21,6 +21,34 @@ if TYPE_CHECKING:
     from glossary_check.translate import Translator
 
 
+def open_or_notice(threads: int | None, use_cache: bool) -> tuple[Translator | None, str | None]:
+    """A translator, or the one-line reason there is none (said once per run)."""
+    from glossary_check.cache.translations import open_translator
+    from glossary_check.translate import TranslationUnavailable
+
+    try:
+        return open_translator(threads=threads, use_cache=use_cache), None
+    except TranslationUnavailable as exc:
+        return None, str(exc)
+
+
+def translate_results(
+    results: list[FileResult], compiled: Compiled, *, threads: int | None, use_cache: bool
+) -> list[str]:
+    """Translate every untranslated span of the run in one batch per language pair."""
+    if not any(f.rule == "untranslated" for r in results for f in r.findings):
+        return []
+    from glossary_check.cache.translations import CachedTranslator
+
+    translator, notice = open_or_notice(threads, use_cache)
+    if translator is None:
+        return [notice] if notice else []
+    notices = annotate(results, compiled, translator, compiled.glossary.language)
+    if isinstance(translator, CachedTranslator):
+        notices += translator.notices
+    return notices
+
+
 def desk_rendering(translation: str, compiled: Compiled) -> tuple[str, list[str]]:
     """The translation with variants and wrong-case terms replaced by the glossary's renderings."""
     tokens = tokenize(translation)

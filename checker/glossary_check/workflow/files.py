@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import shutil
+import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 #: What a directory walk picks up unless `--include` says otherwise.
 DEFAULT_INCLUDE = ("*.txt", "*.md", "*.markdown", "*.html", "*.htm")
 SKIP_DIRS = {".git", ".hg", ".svn", ".tox", ".venv", "venv", "node_modules", "__pycache__"}
+#: Build output a walk leaves alone: copies of the articles, not the articles.
+SKIP_DIR_GLOBS = ("build", "dist", "*.egg-info")
+#: Seconds git may take to list what a work tree ignores before the walk goes without.
+GIT_TIMEOUT = 60.0
 
 
 def _matches(path: str, globs: Iterable[str]) -> bool:
@@ -42,15 +48,75 @@ def _link_notice(path: str, roots: Iterable[str]) -> str | None:
     return f"skipped symbolic link {path}: it points to {kind} outside the checked directories"
 
 
+def git_ignored(root: str) -> frozenset[str]:
+    """What git ignores below the directory `root` (paths relative to it), in one call.
+
+    Outside a git work tree, or without git, nothing: a walk then skips only
+    the usual folders. A root that is itself ignored was named on purpose, so
+    nothing in it is left out either. The fsmonitor hook is switched off: a
+    repository's own configuration must not run a program because it was checked.
+    """
+    git = shutil.which("git")
+    if git is None:
+        return frozenset()
+    command = [git, "-c", "core.fsmonitor=false", "ls-files", "--others", "--ignored",
+               "--exclude-standard", "--directory", "-z", "--", "."]
+    try:
+        done = subprocess.run(command, cwd=root, capture_output=True, timeout=GIT_TIMEOUT,
+                              check=False)
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    if done.returncode != 0:
+        return frozenset()
+    ignored = frozenset(os.path.normpath(os.fsdecode(p)) for p in done.stdout.split(b"\0") if p)
+    return frozenset() if "." in ignored else ignored
+
+
+def _skip_dir(name: str, full: str, exclude: tuple[str, ...]) -> bool:
+    return (name in SKIP_DIRS or any(fnmatch.fnmatch(name, g) for g in SKIP_DIR_GLOBS)
+            or _matches(full, exclude))
+
+
+def _walk(
+    top: str, include: tuple[str, ...], exclude: tuple[str, ...], roots: list[str],
+    skipped: Callable[[str | None], bool],
+) -> Iterator[str]:
+    """The files a walk of `top` checks, in sorted order (see `collect`)."""
+    ignored = git_ignored(top)
+    for root, dirs, names in os.walk(top):
+        kept = []
+        for d in sorted(dirs):
+            full = os.path.join(root, d)
+            if _skip_dir(d, full, exclude) or os.path.relpath(full, top) in ignored:
+                continue
+            if os.path.islink(full):  # never walked into: os.walk does not follow
+                skipped(_link_notice(os.path.normpath(full), roots))
+                continue
+            kept.append(d)
+        dirs[:] = kept
+        for name in sorted(names):
+            full = os.path.join(root, name)
+            rel = os.path.normpath(full)
+            if not _matches(rel, include) or _matches(rel, exclude):
+                continue
+            if os.path.relpath(full, top) in ignored:
+                continue
+            if os.path.islink(full) and skipped(_link_notice(rel, roots)):
+                continue
+            yield rel
+
+
 def collect(
     paths: Iterable[str], include: Iterable[str] = (), exclude: Iterable[str] = (),
     notice: Callable[[str], None] | None = None,
 ) -> Iterator[str]:
     """Named files always (unless excluded); directories walked in sorted order.
 
-    A walk never follows a symbolic link to a directory, and reads a linked file
-    only where it lies inside the walked directories; `notice` hears one line for
-    each link skipped for pointing outside them (or nowhere).
+    A walk leaves out version-control and tool folders, build output (build,
+    dist, *.egg-info) and, in a git work tree, what git ignores. It never
+    follows a symbolic link to a directory, and reads a linked file only where
+    it lies inside the walked directories; `notice` hears one line for each
+    link skipped for pointing outside them (or nowhere).
     """
     include = tuple(include) or DEFAULT_INCLUDE
     exclude = tuple(exclude)
@@ -68,24 +134,8 @@ def collect(
             yield raw
             continue
         if os.path.isdir(raw):
-            for root, dirs, names in os.walk(raw):
-                kept = []
-                for d in sorted(dirs):
-                    full = os.path.join(root, d)
-                    if d in SKIP_DIRS or _matches(full, exclude):
-                        continue
-                    if os.path.islink(full):  # never walked into: os.walk does not follow
-                        skipped(_link_notice(os.path.normpath(full), roots))
-                        continue
-                    kept.append(d)
-                dirs[:] = kept
-                for name in sorted(names):
-                    full = os.path.join(root, name)
-                    rel = os.path.normpath(full)
-                    if rel in seen or not _matches(rel, include) or _matches(rel, exclude):
-                        continue
-                    if os.path.islink(full) and skipped(_link_notice(rel, roots)):
-                        continue
+            for rel in _walk(raw, include, exclude, roots, skipped):
+                if rel not in seen:
                     seen.add(rel)
                     yield rel
         elif not _matches(raw, exclude):
