@@ -170,7 +170,7 @@ class Engine:
             return None
         with self._lock:
             if not self._translator_opened:
-                from glossary_check.commands.translation import open_or_notice
+                from glossary_check.workflow.annotate import open_or_notice
 
                 self._translator, self._translator_notice = open_or_notice(
                     options.threads, options.use_cache)
