@@ -209,9 +209,11 @@ class _Parallel:
                     for future in finished:
                         for i, result in zip(pending.pop(future), future.result(), strict=True):
                             self.done(i, result)
-        except (OSError, BrokenProcessPool):
-            # No processes to be had, or one died: what is left is checked here, once each,
-            # so standard input is not read twice and no file is counted twice.
+        except (OSError, BrokenProcessPool, ValueError):
+            # No processes to be had (a spawned worker can also fail to start with a
+            # ValueError from multiprocessing when a descriptor it inherits is gone), or one
+            # died: what is left is checked here, once each, so standard input is not read
+            # twice and no file is counted twice.
             for i in range(len(self.paths)):
                 if self.results[i] is None:
                     self.here(i)
