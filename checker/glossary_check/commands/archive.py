@@ -30,6 +30,7 @@ from glossary_check.commands.options import (
     SUPPRESS,
     Options,
     add_configuration,
+    add_glossary,
     add_selection,
     positive,
     resolve,
@@ -453,9 +454,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="files, directories or globs; local, or any fsspec URL "
                         "(memory://, s3://... with its backend installed)")
-    parser.add_argument("-g", "--glossary", metavar="FILE", default=SUPPRESS,
-                        help="glossary YAML (default: as the main command: the nearest "
-                        "glossary-check.yaml or glossary.yaml, else the bundled one)")
+    add_glossary(parser)
     parser.add_argument("-o", "--output", default="-", metavar="FILE",
                         help="JSON Lines file or fsspec URL (default: stdout, and the summary "
                         "goes to stderr)")

@@ -15,6 +15,7 @@ from glossary_check.commands.options import (
     SUPPRESS,
     Options,
     add_configuration,
+    add_glossary,
     add_selection,
     file_size,
     positive,
@@ -123,9 +124,7 @@ def build_parser(prog: str = "glossary-check", description: str | None = None,
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or directories to check (default: .); '-' reads "
                         "standard input")
-    parser.add_argument("-g", "--glossary", metavar="FILE", default=SUPPRESS,
-                        help="glossary YAML (default: the nearest glossary-check.yaml or "
-                        "glossary.yaml upwards from here, else the bundled newsroom glossary)")
+    add_glossary(parser)
     parser.add_argument("-f", "--format", choices=FORMATS, default=SUPPRESS,
                         help="report format (default: text)")
     parser.add_argument("-o", "--output", metavar="FILE",

@@ -81,6 +81,13 @@ def add_selection(parser: argparse.ArgumentParser) -> None:
                         help="file globs to skip")
 
 
+def add_glossary(parser: argparse.ArgumentParser) -> None:
+    """`-g FILE`: the one way every command is told its glossary (the `glossary` key)."""
+    parser.add_argument("-g", "--glossary", metavar="FILE", default=SUPPRESS,
+                        help="glossary YAML (default: the nearest glossary-check.yaml or "
+                        "glossary.yaml upwards from here, else the bundled newsroom glossary)")
+
+
 def add_configuration(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
     parser.add_argument("--config", metavar="FILE",
                         help="configuration file (default: the nearest glossary-check.toml or "

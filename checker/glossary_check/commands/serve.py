@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from glossary_check.commands.options import (
     SUPPRESS,
     add_configuration,
+    add_glossary,
     add_rule_selection,
     file_size,
     positive,
@@ -30,8 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="glossary-check serve",
         description="Serve the checks over HTTP: LanguageTool's API (/v2/check), the JSON "
         "report (/api/check, /api/fix), an editor's page (/), /healthz and /metrics.")
-    parser.add_argument("-g", "--glossary", metavar="FILE", default=SUPPRESS,
-                        help="glossary YAML (default: as for a check)")
+    add_glossary(parser)
     add_rule_selection(parser)
     add_configuration(parser)
     parser.add_argument("--language", metavar="LANG", default=SUPPRESS,
