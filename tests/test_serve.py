@@ -17,9 +17,9 @@ from starlette.testclient import TestClient
 
 from conftest import RunCli
 from glossary_check.commands.serve import build_parser, check_args, read_token
+from glossary_check.commands.warm import Engine
 from glossary_check.commands.web import languagetool as lt
 from glossary_check.commands.web.app import Limits, create_app
-from glossary_check.commands.web.engine import Engine
 from glossary_check.commands.web.metrics import Metrics
 from glossary_check.core.errors import UsageError
 

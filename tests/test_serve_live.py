@@ -15,8 +15,8 @@ pytest.importorskip("uvicorn", reason="the serve extra is not installed")
 import uvicorn
 
 from glossary_check.commands.serve import build_parser, check_args
+from glossary_check.commands.warm import Engine
 from glossary_check.commands.web.app import Limits, create_app
-from glossary_check.commands.web.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "coalition-of-the-willing.txt"

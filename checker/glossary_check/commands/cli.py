@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "models": "models list|install|remove: the offline translation models",
     "cache": "cache info|clear: the on-disk caches",
     "serve": "serve [--port N]: the checks over HTTP (LanguageTool's API, JSON, a page)",
+    "lsp": "lsp: a language server for editors (diagnostics, fixes, hover), over stdio",
 }
 
 
@@ -400,6 +401,10 @@ def _subcommand(name: str) -> Callable[[Sequence[str]], int]:
         from glossary_check.commands.serve import main as serve
 
         return serve
+    if name == "lsp":
+        from glossary_check.commands.lsp import main as lsp
+
+        return lsp
     if name == "test":
         from glossary_check.commands.testing import main as selftest
 

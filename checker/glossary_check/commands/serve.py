@@ -12,14 +12,8 @@ import logging
 import os
 from collections.abc import Sequence
 
-from glossary_check.commands.options import (
-    SUPPRESS,
-    add_configuration,
-    add_glossary,
-    add_rule_selection,
-    file_size,
-    positive,
-)
+from glossary_check.commands.options import file_size, positive
+from glossary_check.commands.warm import Engine, add_engine_flags, engine_args
 from glossary_check.core.errors import ExitCode, UsageError
 from glossary_check.core.inputs import read_bounded
 
@@ -31,15 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="glossary-check serve",
         description="Serve the checks over HTTP: LanguageTool's API (/v2/check), the JSON "
         "report (/api/check, /api/fix), an editor's page (/), /healthz and /metrics.")
-    add_glossary(parser)
-    add_rule_selection(parser)
-    add_configuration(parser)
-    parser.add_argument("--language", metavar="LANG", default=SUPPRESS,
-                        help="the language articles are published in (default: the glossary's)")
-    parser.add_argument("--no-translate", dest="translate", action="store_false",
-                        default=SUPPRESS, help="do not machine-translate untranslated spans")
-    parser.add_argument("--no-cache", action="store_true",
-                        help="neither read nor write the compiled-glossary cache")
+    add_engine_flags(parser)
     net = parser.add_argument_group("network and limits")
     net.add_argument("--host", default="127.0.0.1",
                      help="address to listen on (default: 127.0.0.1, this machine only)")
@@ -93,8 +79,7 @@ SERVER_FLAGS = ("host", "port", "token_file", "cors_origin", "max_body", "timeou
 
 def check_args(args: argparse.Namespace) -> argparse.Namespace:
     """The flags that make the check's `Options` (reloading resolves them again)."""
-    return argparse.Namespace(**{k: v for k, v in vars(args).items()
-                                 if k not in SERVER_FLAGS})
+    return engine_args(args, SERVER_FLAGS)
 
 
 def main(argv: Sequence[str]) -> int:
@@ -103,7 +88,6 @@ def main(argv: Sequence[str]) -> int:
         import uvicorn
 
         from glossary_check.commands.web.app import Limits, create_app
-        from glossary_check.commands.web.engine import Engine
     except ImportError as exc:
         raise UsageError(f"serve needs the serve extra: pip install 'glossary-check[serve]' "
                          f"({exc.name} is missing)") from None

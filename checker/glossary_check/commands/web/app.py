@@ -30,8 +30,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from glossary_check import __version__
+from glossary_check.commands.warm import Engine, RequestError, document_format
 from glossary_check.commands.web import languagetool as lt
-from glossary_check.commands.web.engine import Engine, RequestError, document_format
 from glossary_check.commands.web.metrics import Metrics
 from glossary_check.report import json_report
 

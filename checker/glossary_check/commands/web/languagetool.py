@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from glossary_check.commands.web.engine import RequestError
+from glossary_check.commands.warm import RequestError
 from glossary_check.core.findings import Finding
 
 #: ITS 2.0 localization quality issue types, the vocabulary LanguageTool's issueType uses.

@@ -1,10 +1,11 @@
-"""The warm engine behind the server: one session, reloaded when its files change.
+"""The warm engine behind `serve` and `lsp`: one session, reloaded when its files change.
 
 Checking, fixing and reporting are the command line's own functions
 (`workflow.runner.check_file`, `workflow.fixes`, `report.json_report`) run on
 text held in memory; only the session is kept between requests. A glossary or
 configuration that fails to load after a change leaves the previous session
-serving, and the failure is kept for the log and `/healthz`.
+serving, and the failure is kept for the log, `/healthz` and the editor.
+No web or language-server package is imported here: both front ends share it.
 """
 
 from __future__ import annotations
@@ -14,12 +15,19 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from glossary_check import __version__
-from glossary_check.commands.options import Options, resolve
+from glossary_check.commands.options import (
+    SUPPRESS,
+    Options,
+    add_configuration,
+    add_glossary,
+    add_rule_selection,
+    resolve,
+)
 from glossary_check.commands.session import Session, glossary_paths, open_session
 from glossary_check.core.errors import GlossaryCheckError
 from glossary_check.core.findings import FileResult, Finding
@@ -31,7 +39,7 @@ from glossary_check.workflow.runner import check_file
 if TYPE_CHECKING:
     from glossary_check.translate import Translator
 
-log = logging.getLogger("glossary_check.serve")
+log = logging.getLogger("glossary_check.warm")
 
 #: Request formats by the names a client may give; the document's name is ours, never theirs.
 FORMATS = {"txt": "text", "text": "text", "md": "markdown", "markdown": "markdown",
@@ -48,6 +56,26 @@ def document_format(name: object) -> str:
     if fmt is None:
         raise RequestError(f"format must be one of {', '.join(sorted(FORMATS))}")
     return fmt
+
+
+def add_engine_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags that make a warm engine's `Options`, as for a check (`serve`, `lsp`)."""
+    add_glossary(parser)
+    add_rule_selection(parser)
+    add_configuration(parser)
+    parser.add_argument("--language", metavar="LANG", default=SUPPRESS,
+                        help="the language articles are published in (default: the glossary's)")
+    parser.add_argument("--no-translate", dest="translate", action="store_false",
+                        default=SUPPRESS, help="do not machine-translate untranslated spans")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write the compiled-glossary cache")
+
+
+def engine_args(args: argparse.Namespace, own: Iterable[str]) -> argparse.Namespace:
+    """The flags that make the check's `Options`, without a front end's `own` ones
+    (reloading resolves them again)."""
+    skip = set(own)
+    return argparse.Namespace(**{k: v for k, v in vars(args).items() if k not in skip})
 
 
 def _stamp(paths: list[str]) -> tuple[tuple[str, int, int], ...]:
@@ -141,9 +169,11 @@ class Engine:
 
     # --- checking ------------------------------------------------------------------------
     def check(self, text: str, fmt: str, source: str | None = None,
-              source_language: str | None = None) -> tuple[Session, FileResult]:
+              source_language: str | None = None, *,
+              name: str | None = None) -> tuple[Session, FileResult]:
+        """Check text held in memory; `name` is what errors call it (never opened)."""
         session = self.session
-        name, data = _NAMES[fmt], text.encode("utf-8")
+        name, data = name or _NAMES[fmt], text.encode("utf-8")
         pairing = None
         if source is not None:
             pairing = self._pairing(session, source, name, data, source_language)
@@ -198,9 +228,10 @@ class Engine:
 
     # --- fixing --------------------------------------------------------------------------
     def fix(self, text: str, fmt: str, *, unsafe: bool = False,
-            only: tuple[int, str] | None = None) -> tuple[Session, Fixed]:
+            only: tuple[int, str] | None = None,
+            name: str | None = None) -> tuple[Session, Fixed]:
         """All fixable findings (as `--fix`), or the one at (offset, rule) whatever its safety."""
-        session, result = self.check(text, fmt)
+        session, result = self.check(text, fmt, name=name)
         if result.error is not None:
             return session, Fixed(text, text, 0, "", result, result.error)
         if only is not None:
