@@ -23,7 +23,9 @@ pytest.importorskip("pytest_lsp", reason="pytest-lsp is not installed")
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-pytestmark = pytest.mark.asyncio
+from conftest import RunCli
+
+TINY_MODEL = Path(__file__).parent / "fixtures" / "tiny-ru-en.argosmodel"
 
 PUBLISH = lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
 UK_GLOSSARY = """\
@@ -180,6 +182,7 @@ async def actions(client: LanguageClient, uri: str, start: lsp.Position, end: ls
     return [a for a in found or [] if isinstance(a, lsp.CodeAction)]
 
 
+@pytest.mark.asyncio
 async def test_diagnostics_in_cyrillic_text_with_emoji_accents_and_crlf(tmp_path: Path) -> None:
     root = workspace(tmp_path / "desk", UK_GLOSSARY, """
         [tool.glossary-check.severity]
@@ -201,6 +204,7 @@ async def test_diagnostics_in_cyrillic_text_with_emoji_accents_and_crlf(tmp_path
             assert text in ("Киев", "Александр Сырский")
 
 
+@pytest.mark.asyncio
 async def test_utf32_is_taken_when_the_client_offers_it(tmp_path: Path) -> None:
     root = workspace(tmp_path / "desk", UK_GLOSSARY)
     async with serving(root, encodings=["utf-16", "utf-32"]) as (client, result):
@@ -211,6 +215,7 @@ async def test_utf32_is_taken_when_the_client_offers_it(tmp_path: Path) -> None:
         assert spans(found)[1] == ("variant", 1, 13, 1, 17)
 
 
+@pytest.mark.asyncio
 async def test_a_byte_order_mark_and_no_final_newline(tmp_path: Path) -> None:
     root = workspace(tmp_path / "desk", UK_GLOSSARY)
     async with serving(root) as (client, _):
@@ -220,6 +225,7 @@ async def test_a_byte_order_mark_and_no_final_newline(tmp_path: Path) -> None:
         assert spans(found) == [("variant", 0, 1, 0, 5), ("variant", 0, 9, 0, 13)]
 
 
+@pytest.mark.asyncio
 async def test_code_actions_apply_and_the_diagnostics_follow_the_edit(tmp_path: Path) -> None:
     root = workspace(tmp_path / "desk", EN_GLOSSARY)
     async with serving(root) as (client, _):
@@ -251,6 +257,7 @@ async def test_code_actions_apply_and_the_diagnostics_follow_the_edit(tmp_path: 
         assert utf16_position(fixed, fixed.index("Kiev 🇺🇦")) == left.range.start
 
 
+@pytest.mark.asyncio
 async def test_fix_all_safe_leaves_the_unsafe_ones(tmp_path: Path) -> None:
     root = workspace(tmp_path / "desk", EN_GLOSSARY)
     async with serving(root) as (client, _):
@@ -271,6 +278,7 @@ async def test_fix_all_safe_leaves_the_unsafe_ones(tmp_path: Path) -> None:
         assert len(quick) == 2 and not any(a.is_preferred for a in quick)
 
 
+@pytest.mark.asyncio
 async def test_hover_shows_the_message_note_and_link(tmp_path: Path) -> None:
     root = workspace(tmp_path / "desk", EN_GLOSSARY)
     async with serving(root) as (client, _):
@@ -292,6 +300,7 @@ async def test_hover_shows_the_message_note_and_link(tmp_path: Path) -> None:
         assert nothing is None
 
 
+@pytest.mark.asyncio
 async def test_markdown_and_html_documents_python_is_left_alone(tmp_path: Path) -> None:
     root = workspace(tmp_path / "desk", EN_GLOSSARY)
     async with serving(root) as (client, _):
@@ -314,6 +323,7 @@ async def test_markdown_and_html_documents_python_is_left_alone(tmp_path: Path) 
             "Kiev", "Kyiv", 3)  # markup, entities and the script untouched
 
 
+@pytest.mark.asyncio
 async def test_the_glossary_is_reloaded_and_a_broken_one_keeps_the_old(tmp_path: Path) -> None:
     root = workspace(tmp_path / "desk", EN_GLOSSARY)
     glossary = root / "desk.yaml"
@@ -346,6 +356,7 @@ async def test_the_glossary_is_reloaded_and_a_broken_one_keeps_the_old(tmp_path:
         assert any("generation 3" in m.message for m in client.log_messages)
 
 
+@pytest.mark.asyncio
 async def test_a_glossary_broken_from_the_start_is_said_and_mended(tmp_path: Path) -> None:
     root = workspace(tmp_path / "desk", "version: 1\nentries:\n  - term: [\n")
     async with serving(root) as (client, _):
@@ -358,6 +369,7 @@ async def test_a_glossary_broken_from_the_start_is_said_and_mended(tmp_path: Pat
         assert [d.code for d in found] == ["variant"]
 
 
+@pytest.mark.asyncio
 async def test_flags_override_the_workspace_configuration(tmp_path: Path) -> None:
     root = workspace(tmp_path / "desk", EN_GLOSSARY, 'ignore = ["variant"]\n')
     async with serving(root, "--ignore", "source-form") as (client, _):
@@ -370,3 +382,60 @@ async def test_flags_override_the_workspace_configuration(tmp_path: Path) -> Non
         found = await diagnostics(client, uri)
         assert "variant" not in {d.code for d in found}
         assert "source-form" in {d.code for d in found}
+
+
+@pytest.mark.translate
+@pytest.mark.asyncio
+async def test_hover_shows_the_machine_translation(tmp_path: Path, run_cli: RunCli) -> None:
+    pytest.importorskip("ctranslate2")
+    pytest.importorskip("argostranslate.package")
+    env = {"ARGOS_PACKAGES_DIR": str(tmp_path / "argos"),
+           "GLOSSARY_CHECK_CACHE_DIR": str(tmp_path / "cache")}
+    code, _, err = run_cli("models", "install", str(TINY_MODEL), env=env)
+    assert code == 0, err
+    root = workspace(tmp_path / "desk", EN_GLOSSARY, 'ignore = ["source-form"]\n')
+    async with serving(root, env=env) as (client, _):
+        text = "Talks resumed.\n\nНовости из Киева.\n"
+        uri = open_document(client, root / "story.txt", text)
+        found = await diagnostics(client, uri)
+        [untranslated] = [d for d in found if d.code == "untranslated"]
+        hover = await client.text_document_hover_async(lsp.HoverParams(
+            lsp.TextDocumentIdentifier(uri), untranslated.range.start))
+        assert hover is not None and isinstance(hover.contents, lsp.MarkupContent)
+        assert "Machine translation (ru): News from Kiev" in hover.contents.value
+        assert "News from Kyiv" in hover.contents.value  # the desk's rendering, as the CLI
+
+
+def test_the_command_is_listed_and_says_what_it_needs(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = run_cli("--help")
+    assert code == 0 and "glossary-check lsp" in out
+    code, out, _ = run_cli("lsp", "--help")
+    assert code == 0 and "--debounce" in out and "[tool.glossary-check]" not in out
+    from glossary_check.commands import lsp as command
+    from glossary_check.core.errors import UsageError
+
+    monkeypatch.setitem(sys.modules, "glossary_check.commands.lsp_server", None)
+    with pytest.raises(UsageError, match=r"pip install 'glossary-check\[lsp\]'"):
+        command.main([])
+
+
+@pytest.mark.asyncio
+async def test_what_cannot_be_checked_is_one_error_where_it_is(tmp_path: Path) -> None:
+    root = workspace(tmp_path / "desk", EN_GLOSSARY)
+    async with serving(root) as (client, _):
+        deep = "Kiev.\n\n" + "> " * 60 + "Kiev\n"
+        md = open_document(client, root / "deep.md", deep, "markdown")
+        nul = open_document(client, root / "nul.txt", "Kiev\x00Kiev\n")
+        lone = open_document(client, root / "lone.txt", "Kiev \ud800 Kiev\n")
+        for uri in (md, nul, lone):
+            [error] = await diagnostics(client, uri)
+            assert error.severity == lsp.DiagnosticSeverity.Error
+            assert error.code == "unreadable"
+        [deep_error] = client.diagnostics[md]
+        assert deep_error.range.start.line == 2 and "deep.md:3:" in deep_error.message
+        assert "lone surrogate" in client.diagnostics[lone][0].message
+        change(client, lone, "Kiev\n", 2)  # mended: checked again
+        [finding] = await diagnostics(client, lone, lambda ds: ds[0].code != "unreadable")
+        assert finding.code == "variant"
