@@ -439,3 +439,25 @@ async def test_what_cannot_be_checked_is_one_error_where_it_is(tmp_path: Path) -
         change(client, lone, "Kiev\n", 2)  # mended: checked again
         [finding] = await diagnostics(client, lone, lambda ds: ds[0].code != "unreadable")
         assert finding.code == "variant"
+
+
+def test_the_readme_editor_snippets_start_this_server() -> None:
+    """The VS Code and Helix snippets parse, and every snippet starts `glossary-check lsp`."""
+    import json
+    import re
+    import tomllib
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## In the editor: `glossary-check lsp`", 1)[1].split("\n## ", 1)[0]
+    blocks = dict.fromkeys(("json", "toml", "lua"), "")
+    for language, body in re.findall(r"```(\w+)\n(.*?)```", section, re.S):
+        blocks[language] += body
+    vscode = json.loads(blocks["json"])
+    assert [vscode["glspc.serverCommand"], *vscode["glspc.serverCommandArguments"]] == [
+        "glossary-check", "lsp"]
+    helix = tomllib.loads(blocks["toml"])
+    server = helix["language-server"]["glossary-check"]
+    assert [server["command"], *server["args"]] == ["glossary-check", "lsp"]
+    assert all("glossary-check" in language["language-servers"]
+               for language in helix["language"])
+    assert blocks["lua"].count('{ "glossary-check", "lsp" }') == 2
