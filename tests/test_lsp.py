@@ -205,14 +205,25 @@ async def test_diagnostics_in_cyrillic_text_with_emoji_accents_and_crlf(tmp_path
 
 
 @pytest.mark.asyncio
-async def test_utf32_is_taken_when_the_client_offers_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("offered", "taken", "first"), [
+    (["utf-16", "utf-32"], "utf-32", (0, 12, 0, 16)),  # code points
+    (["utf-8"], "utf-8", (0, 25, 0, 33)),  # bytes: 6 Cyrillic letters 12, emoji 4+4, " з " 4
+])
+async def test_utf32_is_taken_when_offered_and_utf8_is_counted_in_bytes(
+    tmp_path: Path, offered: list[str], taken: str, first: tuple[int, int, int, int]
+) -> None:
     root = workspace(tmp_path / "desk", UK_GLOSSARY)
-    async with serving(root, encodings=["utf-16", "utf-32"]) as (client, result):
-        assert result.capabilities.position_encoding == lsp.PositionEncodingKind.Utf32
+    async with serving(root, encodings=offered) as (client, result):
+        assert result.capabilities.position_encoding == taken
         uri = open_document(client, root / "story.txt", UK_TEXT)
         found = await diagnostics(client, uri)
-        assert spans(found)[0] == ("variant", 0, 12, 0, 16)  # code points
-        assert spans(found)[1] == ("variant", 1, 13, 1, 17)
+        assert spans(found)[0] == ("variant", *first)
+        line = UK_TEXT.split("\r\n")[0]
+        start = first[1]
+        if taken == "utf-8":
+            assert line.encode()[start:first[3]].decode() == "Киев"
+        else:
+            assert line[start:first[3]] == "Киев"
 
 
 @pytest.mark.asyncio
