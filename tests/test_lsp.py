@@ -472,3 +472,23 @@ def test_the_readme_editor_snippets_start_this_server() -> None:
     assert all("glossary-check" in language["language-servers"]
                for language in helix["language"])
     assert blocks["lua"].count('{ "glossary-check", "lsp" }') == 2
+
+
+@pytest.mark.asyncio
+async def test_without_polling_a_check_or_a_file_event_reloads(tmp_path: Path) -> None:
+    root = workspace(tmp_path / "desk", EN_GLOSSARY)
+    glossary = root / "desk.yaml"
+    async with serving(root, "--reload-interval", "0") as (client, _):
+        text = "Kiev and Odessa.\n"
+        uri = open_document(client, root / "story.txt", text)
+        assert len(await diagnostics(client, uri)) == 1
+        glossary.write_text(EN_GLOSSARY + "  - term: Odesa\n    variants: [Odessa]\n",
+                            encoding="utf-8")
+        change(client, uri, text, 2)  # the files are looked at before each check
+        assert len(await diagnostics(client, uri, lambda ds: len(ds) == 2)) == 2
+        glossary.write_text(EN_GLOSSARY, encoding="utf-8")
+        await asyncio.sleep(0.5)
+        assert len(client.diagnostics[uri]) == 2  # nobody looked: no poll, no event yet
+        client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(
+            [lsp.FileEvent(glossary.as_uri(), lsp.FileChangeType.Changed)]))
+        assert len(await diagnostics(client, uri, lambda ds: len(ds) == 1)) == 1
