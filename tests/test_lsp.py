@@ -415,6 +415,14 @@ async def test_hover_shows_the_machine_translation(tmp_path: Path, run_cli: RunC
         assert hover is not None and isinstance(hover.contents, lsp.MarkupContent)
         assert "Machine translation (ru): News from Kiev" in hover.contents.value
         assert "News from Kyiv" in hover.contents.value  # the desk's rendering, as the CLI
+        # the report calls the translation an unsafe fix; so does the code action
+        found_actions = await actions(client, uri, untranslated.range.start,
+                                      untranslated.range.end)
+        [translate] = [a for a in found_actions if a.kind == lsp.CodeActionKind.QuickFix]
+        assert "unsafe" in translate.title and not translate.is_preferred
+        assert apply_edit(text, uri, translate.edit) == "Talks resumed.\n\nNews from Kyiv.\n"
+        assert await actions(client, uri, lsp.Position(0, 0), lsp.Position(3, 0),
+                             only=["source.fixAll"]) == []  # never among the safe ones
 
 
 def test_the_command_is_listed_and_says_what_it_needs(
