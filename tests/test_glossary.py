@@ -556,6 +556,15 @@ def test_the_bundled_spelling_ukraine_list_loads() -> None:
     assert "MIT" in licence or "Permission is hereby granted" in licence
 
 
+@pytest.mark.parametrize("name", ["spelling-ukraine.yaml", "newsroom.yaml"])
+def test_chicken_kiev_keeps_its_spelling_in_either_bundled_list(name: str) -> None:
+    """Either bundled file used alone: the dish is not the city, the city alone still is."""
+    compiled = compile_all(load_glossary(bundled_glossary().with_name(name)))
+    assert texts(check_text(compiled, "He ordered the Chicken Kiev. We ate chicken Kiev.\n")) == []
+    flagged = check_text(compiled, "Talks resumed in Kiev on Monday.\n")
+    assert [(f.rule, f.text, f.suggestion) for f in flagged] == [("variant", "Kiev", "Kyiv")]
+
+
 def test_the_bundled_newsroom_glossary_loads() -> None:
     glossary = load_glossary(bundled_glossary())
     assert [Path(f).name for f in glossary.files] == ["newsroom.yaml", "spelling-ukraine.yaml"]
