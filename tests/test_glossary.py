@@ -456,7 +456,7 @@ def test_bad_yaml(write_glossary: WriteGlossary, yaml_text: str, expected: str) 
     ("entries:\n  - term: Kyiv\n    sources: {ru: 5}\n", "3:19: sources.ru must be a list"),
     ("entries:\n  - term: Kyiv\n    note: yes\n", "3:11: note must be a string"),
     ("entries:\n  - term: Kyiv\n    examples: {bad: [x], ugly: [y]}\n",
-     "3:26: unknown field 'ugly' in examples (bad, good)"),
+     "3:26: unknown field 'ugly' in examples (known: bad, good)"),
     ("entries:\n  - term: Kyiv\n    examples: [x]\n", "3:15: examples must be a mapping"),
     ("entries:\n  - term: Kyiv\n    colour: blue\n", "3:5: unknown field 'colour' in an entry"),
     ("version: 1\nentry: []\n", "2:1: unknown top-level field 'entry'"),
