@@ -1,8 +1,10 @@
 """What a user can get wrong, and the exit statuses every command shares.
 
 Every error a user can cause (a broken glossary, configuration or article,
-bad arguments) is a `GlossaryCheckError`: the command line prints `str()` of
-it as one line and exits with `ExitCode.ERROR`. Findings are not errors.
+bad arguments) is a `GlossaryCheckError`: the command line prints its
+`lines()`, `str()` of it as one line, and exits with `ExitCode.ERROR`. An
+input with several errors raises an `ErrorList` of them: one line each, so
+that a user fixes them all in one pass. Findings are not errors.
 """
 
 from __future__ import annotations
