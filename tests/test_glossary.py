@@ -456,7 +456,7 @@ def test_bad_yaml(write_glossary: WriteGlossary, yaml_text: str, expected: str) 
     ("entries:\n  - term: Kyiv\n    sources: {ru: 5}\n", "3:19: sources.ru must be a list"),
     ("entries:\n  - term: Kyiv\n    note: yes\n", "3:11: note must be a string"),
     ("entries:\n  - term: Kyiv\n    examples: {bad: [x], ugly: [y]}\n",
-     "3:26: unknown field 'ugly' in examples (bad, good)"),
+     "3:26: unknown field 'ugly' in examples (known: bad, good)"),
     ("entries:\n  - term: Kyiv\n    examples: [x]\n", "3:15: examples must be a mapping"),
     ("entries:\n  - term: Kyiv\n    colour: blue\n", "3:5: unknown field 'colour' in an entry"),
     ("version: 1\nentry: []\n", "2:1: unknown top-level field 'entry'"),
@@ -554,6 +554,15 @@ def test_the_bundled_spelling_ukraine_list_loads() -> None:
     assert sum(e.kind == "given-name" for e in glossary.entries) == 54
     licence = bundled_glossary().with_name("spelling-ukraine.LICENSE.txt").read_text("utf-8")
     assert "MIT" in licence or "Permission is hereby granted" in licence
+
+
+@pytest.mark.parametrize("name", ["spelling-ukraine.yaml", "newsroom.yaml"])
+def test_chicken_kiev_keeps_its_spelling_in_either_bundled_list(name: str) -> None:
+    """Either bundled file used alone: the dish is not the city, the city alone still is."""
+    compiled = compile_all(load_glossary(bundled_glossary().with_name(name)))
+    assert texts(check_text(compiled, "He ordered the Chicken Kiev. We ate chicken Kiev.\n")) == []
+    flagged = check_text(compiled, "Talks resumed in Kiev on Monday.\n")
+    assert [(f.rule, f.text, f.suggestion) for f in flagged] == [("variant", "Kiev", "Kyiv")]
 
 
 def test_the_bundled_newsroom_glossary_loads() -> None:

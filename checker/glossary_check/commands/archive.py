@@ -596,7 +596,8 @@ def main(argv: Sequence[str]) -> int:
     try:
         return run(resolve(args), args)
     except GlossaryCheckError as exc:
-        print_error(str(exc), prog="glossary-check archive")
+        for line in exc.lines():
+            print_error(line, prog="glossary-check archive")
         return ExitCode.ERROR
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.split(".")[0] in ("dask", "distributed", "fsspec", "cryptography"):

@@ -451,7 +451,8 @@ def _main(argv: Sequence[str] | None) -> int:
     except OutputError:
         raise
     except GlossaryCheckError as exc:
-        print_error(str(exc))
+        for line in exc.lines():  # one line per error, for a glossary with several
+            print_error(line)
         return ExitCode.ERROR
     except KeyboardInterrupt:
         return ExitCode.INTERRUPTED

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from glossary_check.commands.options import DEFAULT_FAIL_ON, FAIL_ON, Options, is_positive
-from glossary_check.core.errors import GlossaryCheckError, display_path
+from glossary_check.core.errors import GlossaryCheckError, display_path, hint
 from glossary_check.core.findings import Severity
 from glossary_check.core.inputs import DEFAULT_MAX_FILE_SIZE, InputRefused, parse_size, read_bounded
 from glossary_check.report import FORMATS as REPORT_FORMATS
@@ -234,7 +234,7 @@ def load_config(path: Path) -> Config:
     for name, value in table.items():
         key = KEYS.get(name)
         if key is None:
-            raise locate.error((), name, f"unknown key {name!r} (known: {', '.join(sorted(KEYS))})")
+            raise locate.error((), name, f"unknown key {name!r} ({hint(name, sorted(KEYS))})")
         problem = key.check(value)
         if problem is not None:
             raise locate.error((), name, f"{name} {problem}")

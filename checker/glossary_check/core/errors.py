@@ -1,15 +1,22 @@
 """What a user can get wrong, and the exit statuses every command shares.
 
 Every error a user can cause (a broken glossary, configuration or article,
-bad arguments) is a `GlossaryCheckError`: the command line prints `str()` of
-it as one line and exits with `ExitCode.ERROR`. Findings are not errors.
+bad arguments) is a `GlossaryCheckError`: the command line prints its
+`lines()`, `str()` of it as one line, and exits with `ExitCode.ERROR`. An
+input with several errors raises an `ErrorList` of them: one line each, so
+that a user fixes them all in one pass. Findings are not errors.
 """
 
 from __future__ import annotations
 
+import difflib
 import enum
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+#: How many errors of one input are printed before "and N more errors".
+MAX_ERRORS_SHOWN = 50
 
 
 class ExitCode(enum.IntEnum):
@@ -40,6 +47,48 @@ class GlossaryCheckError(Exception):
         self.message = message
         self.location = location
         super().__init__(f"{location}: {message}" if location is not None else message)
+
+    def lines(self) -> tuple[str, ...]:
+        """The lines to print, each a whole error: this one error."""
+        return (str(self),)
+
+
+class ErrorList(GlossaryCheckError):
+    """Several errors of one input, reported at once: a user fixes them in one pass.
+
+    `message` and `location` are the first error's; `lines()` gives one line per
+    error, at most `MAX_ERRORS_SHOWN` of them and then how many more there are.
+    """
+
+    def __init__(self, errors: Sequence[GlossaryCheckError]) -> None:
+        if not errors:
+            raise ValueError("an ErrorList needs at least one error")
+        self.errors = tuple(errors)
+        # not super(): a subclass may also derive from an error whose arguments differ
+        GlossaryCheckError.__init__(self, errors[0].message, errors[0].location)
+        self.args = ("\n".join(self.lines()),)
+
+    def lines(self) -> tuple[str, ...]:
+        shown = [line for error in self.errors[:MAX_ERRORS_SHOWN] for line in error.lines()]
+        more = len(self.errors) - MAX_ERRORS_SHOWN
+        if more > 0:
+            shown.append(f"and {more} more error{'s' if more != 1 else ''}")
+        return tuple(shown)
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str | None:
+    """The one of `known` that `name` is a near miss of (a typo, another case), or None."""
+    by_fold = {k.casefold(): k for k in known}
+    # 0.65, not difflib's 0.6: a word like none of them ('nonsense') gets the list, not a guess
+    close = difflib.get_close_matches(name.casefold(), list(by_fold), n=1, cutoff=0.65)
+    return by_fold[close[0]] if close else None
+
+
+def hint(name: str, known: Iterable[str]) -> str:
+    """What to say after an unknown `name`: "did you mean 'x'?", or else every known name."""
+    known = list(known)
+    guess = did_you_mean(name, known)
+    return f"did you mean {guess!r}?" if guess is not None else f"known: {', '.join(known)}"
 
 
 class UsageError(GlossaryCheckError):

@@ -3,21 +3,35 @@
 Loading goes through PyYAML's composer so every node keeps its mark: every
 error names file:line:column, and nothing is constructed beyond what
 `yaml.safe_load` would build (no tags, no Python objects).
+
+A broken glossary is reported whole: the loader goes on past an error to the
+next field, item and entry (and included file), and raises every error it
+met at once, in reading order. Clashes between entries are looked for only
+in a glossary whose entries all loaded, as an entry left out would change
+which one overrides which.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import regex
 import yaml
 
 from glossary_check.core import bounded_yaml
-from glossary_check.core.errors import GlossaryCheckError, Location, display_path, undecodable
+from glossary_check.core.errors import (
+    ErrorList,
+    GlossaryCheckError,
+    Location,
+    did_you_mean,
+    display_path,
+    hint,
+    undecodable,
+)
 from glossary_check.core.inputs import InputRefused, read_bounded
 from glossary_check.core.visible import hidden_char
 from glossary_check.engine.transliteration import TransliterationError, check_system
@@ -40,11 +54,27 @@ _SAFE_TAGS = frozenset(
 _WORDLIKE = regex.compile(r"[\p{L}\p{N}]")
 
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
 class GlossaryError(GlossaryCheckError):
     """A broken glossary; str() is the one-line message the CLI prints."""
 
     def __init__(self, location: Location | None, message: str) -> None:
         super().__init__(message, location)
+
+
+class GlossaryErrors(ErrorList, GlossaryError):
+    """Every error of a broken glossary; the command line prints one line per error."""
+
+
+def raise_all(errors: Sequence[GlossaryCheckError]) -> None:
+    """Raise the one error as itself, several as GlossaryErrors; nothing if there are none."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise GlossaryErrors(errors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,14 +132,44 @@ def _loc(path: str, node: yaml.Node) -> Location:
     return Location(path, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-class _Reader:
-    """Walks composed YAML nodes, turning them into plain values with checks."""
+def _is_string(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str"
 
-    def __init__(self, path: str) -> None:
+
+class _Reader:
+    """Walks composed YAML nodes, turning them into plain values with checks.
+
+    A check that fails raises GlossaryError; `attempt` and `each` record it in
+    `errors` and go on, so that one pass finds every error of the file.
+    """
+
+    def __init__(self, path: str, errors: list[GlossaryError] | None = None) -> None:
         self.path = path
+        self.errors: list[GlossaryError] = [] if errors is None else errors
 
     def fail(self, node: yaml.Node, message: str) -> GlossaryError:
         return GlossaryError(_loc(self.path, node), message)
+
+    def attempt(self, parse: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T | None:
+        """`parse(*args)`, or None with its error recorded."""
+        try:
+            return parse(*args, **kwargs)
+        except GlossaryError as exc:
+            self.errors.append(exc)
+            return None
+
+    def each(self, items: Sequence[yaml.Node], parse: Callable[[yaml.Node], T]) -> list[T]:
+        """`parse` of every item that passes; the errors of the others recorded."""
+        parsed = (self.attempt(parse, item) for item in items)
+        return [value for value in parsed if value is not None]
+
+    def choice(self, node: yaml.Node, what: str, allowed: Sequence[str], wrong: str) -> str:
+        """A string among `allowed`; `wrong` words the error, with a near miss guessed."""
+        value = self.string(node, what)
+        if value not in allowed:
+            guess = did_you_mean(value, allowed)
+            raise self.fail(node, wrong + (f" (did you mean {guess!r}?)" if guess else ""))
+        return value
 
     def plain(self, node: yaml.Node) -> None:
         """Refuse what `yaml.safe_load` would refuse: tags naming Python objects or local types."""
@@ -118,14 +178,17 @@ class _Reader:
 
     def fields(
         self, node: yaml.Node, what: str, allowed: frozenset[str], unknown: str
-    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-        """A mapping whose keys must be among `allowed`; `unknown` words the error ({key!r})."""
-        pairs = self.mapping(node, what)
-        for key, key_node, _ in pairs:
-            if key not in allowed:
-                known = ", ".join(sorted(allowed))
-                raise self.fail(key_node, unknown.format(key=key) + f" (known: {known})")
-        return {k: (kn, vn) for k, kn, vn in pairs}
+    ) -> dict[str, yaml.Node]:
+        """The values of a mapping by key; a key not `allowed` is an error (`unknown` words
+        it, {key!r}) recorded with a guess at the key meant, and left out."""
+        known = {}
+        for key, key_node, value_node in self.mapping(node, what):
+            if key in allowed:
+                known[key] = value_node
+            else:
+                message = f"{unknown.format(key=key)} ({hint(key, sorted(allowed))})"
+                self.errors.append(self.fail(key_node, message))
+        return known
 
     def mapping(self, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
         self.plain(node)
@@ -143,8 +206,9 @@ class _Reader:
                     merged += self.mapping(base, "a merged mapping")
                 continue
             key = self.string(key_node, "a key")
-            if key in seen:
-                raise self.fail(key_node, f"duplicate key {key!r} in {what}")
+            if key in seen:  # recorded; the first one written counts
+                self.errors.append(self.fail(key_node, f"duplicate key {key!r} in {what}"))
+                continue
             seen[key] = key_node
             out.append((key, key_node, value_node))
         for key, key_node, value_node in merged:  # keys written out win over merged ones
@@ -174,11 +238,11 @@ class _Reader:
 
     def strings(self, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node]]:
         """A list of strings; a single string is accepted as a list of one."""
-        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
+        if _is_string(node):
             return [(self.string(node, what), node)]
-        return [
-            (self.string(item, f"an item of {what}"), item) for item in self.sequence(node, what)
-        ]
+        item_what = f"an item of {what}"
+        return self.each(self.sequence(node, what),
+                         lambda item: (self.string(item, item_what), item))
 
     def visible(self, node: yaml.Node, what: str) -> str:
         """A text written into articles or shown as right: nothing in it may be invisible.
@@ -201,8 +265,9 @@ class _Reader:
         return text
 
     def renderings(self, node: yaml.Node, what: str) -> tuple[str, ...]:
-        items = self.strings(node, what)
-        return tuple(self.rendering(item, f"an item of {what}") for _, item in items)
+        items = [item for _, item in self.strings(node, what)]
+        item_what = f"an item of {what}"
+        return tuple(self.each(items, lambda item: self.rendering(item, item_what)))
 
 
 def _compile_pattern(
@@ -249,66 +314,80 @@ def _runs(source: str, probes: tuple[str, ...]) -> str:
     return "\0".join(c * 40 for c in chars[:64]) + "\0"
 
 
-def _entry(reader: _Reader, node: yaml.Node) -> Entry:
+def _variant(reader: _Reader, item: yaml.Node, term: str) -> Variant:
+    """A string (fixed to the term) or a one-pair mapping `wrong: right`."""
+    if not isinstance(item, yaml.MappingNode):
+        return Variant(reader.rendering(item, "a variant"), term, _loc(reader.path, item))
+    pairs = reader.mapping(item, "a variant")
+    if len(pairs) != 1:
+        raise reader.fail(item, "a variant mapping has exactly one 'wrong: right' pair")
+    _, wrong_node, right_node = pairs[0]
+    wrong = reader.rendering(wrong_node, "a variant")
+    return Variant(wrong, reader.visible(right_node, "a variant's fix"), _loc(reader.path, item))
+
+
+def _variants(reader: _Reader, node: yaml.Node, term: str) -> tuple[Variant, ...]:
+    # a single variant, like a single alias, is a list of one
+    items = [node] if _is_string(node) else reader.sequence(node, "variants")
+    return tuple(reader.each(items, lambda item: _variant(reader, item, term)))
+
+
+def _sources(reader: _Reader, node: yaml.Node) -> dict[str, tuple[str, ...]]:
+    sources: dict[str, tuple[str, ...]] = {}
+    for lang, _, forms_node in reader.mapping(node, "sources"):
+        forms = reader.attempt(reader.renderings, forms_node, f"sources.{lang}")
+        if forms is not None:
+            sources[lang] = forms
+    return sources
+
+
+def _examples(reader: _Reader, node: yaml.Node) -> Examples:
+    values = reader.fields(node, "examples", frozenset({"bad", "good"}),
+                           "unknown field {key!r} in examples")
+
+    def sentences(key: str) -> tuple[str, ...]:
+        items = reader.attempt(reader.strings, values[key], f"examples.{key}") if (
+            key in values) else None
+        return tuple(text for text, _ in items or ())
+
+    return Examples(sentences("bad"), sentences("good"))
+
+
+#: How each optional field of an entry is read: (the Entry attribute, the reader of its node).
+_OPTIONAL_FIELDS: dict[str, tuple[str, Callable[[_Reader, yaml.Node], Any]]] = {
+    "kind": ("kind", lambda r, n: r.choice(n, "kind", KINDS,
+                                           f"kind must be one of {', '.join(KINDS)}")),
+    "aliases": ("aliases", lambda r, n: r.renderings(n, "aliases")),
+    "except": ("excepts", lambda r, n: r.renderings(n, "except")),
+    "case": ("case", lambda r, n: r.choice(n, "case", CASES, "case must be 'exact' or 'any'")),
+    "sources": ("sources", _sources),
+    "note": ("note", lambda r, n: r.string(n, "note").strip()),
+    "url": ("url", lambda r, n: r.string(n, "url").strip()),
+    "examples": ("examples", _examples),
+}
+
+
+def _entry(reader: _Reader, node: yaml.Node) -> Entry | None:
+    """The entry, or None when any of its fields is wrong (each error recorded)."""
+    errors_before = len(reader.errors)
     values = reader.fields(node, "an entry", ENTRY_FIELDS, "unknown field {key!r} in an entry")
+    term = None
     if "term" not in values:
-        raise reader.fail(node, "an entry needs a 'term'")
-    term = reader.rendering(values["term"][1], "term")
+        reader.errors.append(reader.fail(node, "an entry needs a 'term'"))
+    else:
+        term = reader.attempt(reader.rendering, values["term"], "term")
     kw: dict[str, Any] = {}
-    if "kind" in values:
-        kind = reader.string(values["kind"][1], "kind")
-        if kind not in KINDS:
-            raise reader.fail(values["kind"][1], f"kind must be one of {', '.join(KINDS)}")
-        kw["kind"] = kind
-    if "aliases" in values:
-        kw["aliases"] = reader.renderings(values["aliases"][1], "aliases")
-    if "variants" in values:
-        variants = []
-        variants_node = values["variants"][1]
-        items = (
-            [variants_node]  # a single variant, like a single alias, is a list of one
-            if isinstance(variants_node, yaml.ScalarNode)
-            and variants_node.tag == "tag:yaml.org,2002:str"
-            else reader.sequence(variants_node, "variants")
-        )
-        for item in items:
-            if isinstance(item, yaml.MappingNode):
-                pairs = reader.mapping(item, "a variant")
-                if len(pairs) != 1:
-                    raise reader.fail(item, "a variant mapping has exactly one 'wrong: right' pair")
-                _, wrong_node, right_node = pairs[0]
-                wrong = reader.rendering(wrong_node, "a variant")
-                right = reader.visible(right_node, "a variant's fix")
-                variants.append(Variant(wrong, right, _loc(reader.path, item)))
-            else:
-                wrong = reader.rendering(item, "a variant")
-                variants.append(Variant(wrong, term, _loc(reader.path, item)))
-        kw["variants"] = tuple(variants)
-    if "except" in values:
-        kw["excepts"] = reader.renderings(values["except"][1], "except")
-    if "case" in values:
-        case = reader.string(values["case"][1], "case")
-        if case not in CASES:
-            raise reader.fail(values["case"][1], "case must be 'exact' or 'any'")
-        kw["case"] = case
-    if "sources" in values:
-        sources: dict[str, tuple[str, ...]] = {}
-        for lang, _, forms_node in reader.mapping(values["sources"][1], "sources"):
-            sources[lang] = reader.renderings(forms_node, f"sources.{lang}")
-        kw["sources"] = sources
-    if "pattern" in values:
-        probes = (term, *kw.get("aliases", ()), *(v.wrong for v in kw.get("variants", ())))
-        kw["pattern"] = _compile_pattern(reader, values["pattern"][1], probes)
-    for name in ("note", "url"):
+    for name, (attribute, read) in _OPTIONAL_FIELDS.items():
         if name in values:
-            kw[name] = reader.string(values[name][1], name).strip()
-    if "examples" in values:
-        ex: dict[str, tuple[str, ...]] = {"bad": (), "good": ()}
-        for key, key_node, value_node in reader.mapping(values["examples"][1], "examples"):
-            if key not in ex:
-                raise reader.fail(key_node, f"unknown field {key!r} in examples (bad, good)")
-            ex[key] = tuple(s for s, _ in reader.strings(value_node, f"examples.{key}"))
-        kw["examples"] = Examples(ex["bad"], ex["good"])
+            kw[attribute] = reader.attempt(read, reader, values[name])
+    if "variants" in values:
+        kw["variants"] = reader.attempt(_variants, reader, values["variants"], term or "")
+    if "pattern" in values:
+        probes = (term or "", *(kw.get("aliases") or ()),
+                  *(v.wrong for v in kw.get("variants") or ()))
+        kw["pattern"] = reader.attempt(_compile_pattern, reader, values["pattern"], probes)
+    if term is None or len(reader.errors) > errors_before:
+        return None
     return Entry(term=term, location=_loc(reader.path, node), **kw)
 
 
@@ -320,6 +399,19 @@ class _Loaded:
     language: str | None = None
     transliteration: dict[str, str] = field(default_factory=dict)
     hasher: Any = field(default_factory=hashlib.sha256)
+    errors: list[GlossaryError] = field(default_factory=list)
+
+    def in_reading_order(self) -> list[GlossaryError]:
+        """The errors by file (in the order the files were read), line and column."""
+        rank = {shown: i for i, shown in enumerate(self.files)}
+
+        def key(error: GlossaryError) -> tuple[int, int, int]:
+            where = error.location
+            if where is None:
+                return (len(rank), 0, 0)
+            return (rank.get(where.path, len(rank)), where.line or 0, where.column or 0)
+
+        return sorted(self.errors, key=key)
 
 
 def _compose(path: Path, shown: str) -> tuple[yaml.Node | None, bytes]:
@@ -369,6 +461,8 @@ def _resolve(path: Path, shown: str) -> Path:
 
 
 def _load_into(path: Path, shown: str, acc: _Loaded, stack: tuple[Path, ...]) -> None:
+    """Read one file into `acc`, its includes first; its errors go to `acc.errors`, but for
+    one that leaves nothing to read (an unreadable, empty or unparsable file), raised."""
     resolved = _resolve(path, shown)
     acc.seen.add(resolved)
     root, raw = _compose(path, shown)
@@ -376,44 +470,67 @@ def _load_into(path: Path, shown: str, acc: _Loaded, stack: tuple[Path, ...]) ->
     acc.hasher.update(shown.encode() + b"\0" + raw + b"\0")
     if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == "tag:yaml.org,2002:null"):
         raise GlossaryError(Location(shown, 1, 1), "the glossary is empty")
-    reader = _Reader(shown)
+    reader = _Reader(shown, acc.errors)
     values = reader.fields(root, "the glossary", TOP_FIELDS, "unknown top-level field {key!r}")
     if "version" in values:
-        vnode = values["version"][1]
-        if not (isinstance(vnode, yaml.ScalarNode) and vnode.value == "1"):
-            raise reader.fail(vnode, "unsupported glossary version (this checker reads version 1)")
+        reader.attempt(_version, reader, values["version"])
     if "language" in values:
-        language = reader.string(values["language"][1], "language")
-        if not stack:
+        language = reader.attempt(reader.string, values["language"], "language")
+        if not stack and language is not None:
             acc.language = language
     if "transliteration" in values:
-        for lang, _, system_node in reader.mapping(values["transliteration"][1], "transliteration"):
-            system = reader.string(system_node, f"transliteration.{lang}")
-            try:
-                check_system(lang, system)
-            except TransliterationError as exc:
-                raise reader.fail(system_node, str(exc)) from None
-            acc.transliteration.setdefault(lang, system)
+        reader.attempt(_transliteration, reader, values["transliteration"], acc)
     if "include" in values:
-        for name, inode in reader.strings(values["include"][1], "include"):
-            target = path.parent / name
-            if not target.exists():
-                raise reader.fail(inode, f"included file {name!r} does not exist")
-            try:
-                real = target.resolve()
-            except (OSError, RuntimeError):
-                raise reader.fail(
-                    inode, f"included file {name!r} is a loop of symbolic links") from None
-            chain = (*stack, resolved)
-            if real in chain:
-                cycle = " -> ".join(display_path(p) for p in (*chain, real))
-                raise reader.fail(inode, f"include cycle: {cycle}")
-            if real in acc.seen:
-                continue  # included twice over different paths (a diamond): its entries once
-            _load_into(target, display_path(target), acc, chain)
+        reader.attempt(_includes, reader, values["include"], path, acc, (*stack, resolved))
     if "entries" in values:
-        for item in reader.sequence(values["entries"][1], "entries"):
-            acc.entries.append((_entry(reader, item), len(stack)))
+        for item in reader.attempt(reader.sequence, values["entries"], "entries") or ():
+            entry = reader.attempt(_entry, reader, item)
+            if entry is not None:
+                acc.entries.append((entry, len(stack)))
+
+
+def _version(reader: _Reader, node: yaml.Node) -> None:
+    if not (isinstance(node, yaml.ScalarNode) and node.value == "1"):
+        raise reader.fail(node, "unsupported glossary version (this checker reads version 1)")
+
+
+def _transliteration(reader: _Reader, node: yaml.Node, acc: _Loaded) -> None:
+    for lang, _, system_node in reader.mapping(node, "transliteration"):
+        system = reader.attempt(reader.string, system_node, f"transliteration.{lang}")
+        if system is None:
+            continue
+        try:
+            check_system(lang, system)
+        except TransliterationError as exc:
+            reader.errors.append(reader.fail(system_node, str(exc)))
+            continue
+        acc.transliteration.setdefault(lang, system)
+
+
+def _includes(
+    reader: _Reader, node: yaml.Node, path: Path, acc: _Loaded, chain: tuple[Path, ...]
+) -> None:
+    for name, inode in reader.strings(node, "include"):
+        reader.attempt(_include, reader, name, inode, path.parent / name, acc, chain)
+
+
+def _include(
+    reader: _Reader, name: str, inode: yaml.Node, target: Path, acc: _Loaded,
+    chain: tuple[Path, ...],
+) -> None:
+    """One included file, unless it is missing, closes a cycle or was read already."""
+    if not target.exists():
+        raise reader.fail(inode, f"included file {name!r} does not exist")
+    try:
+        real = target.resolve()
+    except (OSError, RuntimeError):
+        raise reader.fail(inode, f"included file {name!r} is a loop of symbolic links") from None
+    if real in chain:
+        cycle = " -> ".join(display_path(p) for p in (*chain, real))
+        raise reader.fail(inode, f"include cycle: {cycle}")
+    if real in acc.seen:
+        return  # included twice over different paths (a diamond): its entries once
+    _load_into(target, display_path(target), acc, chain)
 
 
 def _key(text: str) -> str:
@@ -468,9 +585,11 @@ def resolve_conflicts(loaded: list[tuple[Entry, int]]) -> list[Entry]:
                     f"variant {variant.wrong!r} of '{entry.term}' is already a variant "
                     f"of '{first[0].term}' at {first[1].location}"
                 )))
-    for a, b, error in ties:
-        if a is b or (id(a) not in dropped and id(b) not in dropped):
-            raise error
+    errors = {  # by text: a clash found from both sides is one error
+        str(error): error for a, b, error in ties
+        if a is b or (id(a) not in dropped and id(b) not in dropped)
+    }
+    raise_all(list(errors.values()))
     return [entry for entry, _ in loaded if id(entry) not in dropped]
 
 
@@ -479,6 +598,7 @@ def load_glossary(path: str | Path) -> Glossary:
     path = Path(path)
     acc = _Loaded()
     _load_into(path, display_path(path), acc, ())
+    raise_all(acc.in_reading_order())
     return Glossary(
         entries=tuple(resolve_conflicts(acc.entries)),
         path=display_path(path),
@@ -493,7 +613,16 @@ def load_glossaries(paths: Sequence[str | Path]) -> Glossary:
     """One glossary, or several merged as if one file included the others (same conflict rules)."""
     if len(paths) == 1:
         return load_glossary(paths[0])
-    loaded = [load_glossary(p) for p in paths]
+    errors: list[GlossaryCheckError] = []
+    loaded = []
+    for path in paths:  # every file's errors, not just the first broken file's
+        try:
+            loaded.append(load_glossary(path))
+        except GlossaryErrors as exc:
+            errors += exc.errors
+        except GlossaryError as exc:
+            errors.append(exc)
+    raise_all(errors)
     entries = resolve_conflicts([(entry, 0) for g in loaded for entry in g.entries])
     digest = hashlib.sha256("\0".join(g.digest for g in loaded).encode()).hexdigest()
     transliteration: dict[str, str] = {}

@@ -310,6 +310,12 @@ def _possessive_stem(key: str) -> str | None:
     return None
 
 
+#: Per distinct word of a view: its key and its possessive stem's (or None).
+_Keys = dict[str, tuple[str, str | None]]
+#: The longest admissible match found from one token: (end offset, last token index, targets).
+_Best = tuple[int, int, list[Target]]
+
+
 def find_matches(matcher: Matcher, view: str, tokens: list[Token]) -> list[Match]:
     """Leftmost-longest glossary matches over the tokens of a view.
 
@@ -317,8 +323,25 @@ def find_matches(matcher: Matcher, view: str, tokens: list[Token]) -> list[Match
     possessive stem starts some rendering are walked from: most words start
     none, and the trie may be read lazily from the on-disk cache.
     """
-    root = matcher.root
-    keys: dict[str, tuple[str, str | None]] = {}
+    keys, starters = _starters(matcher.root, tokens)
+    out: list[Match] = []
+    resume = 0
+    for i in [i for i, token in enumerate(tokens) if token.text in starters]:
+        if i < resume:
+            continue
+        best = _longest_from(matcher, view, tokens, keys, i)
+        if best is None:
+            continue
+        end, last, targets = best
+        end = _with_tail(matcher, view, end, targets)
+        out.append(Match(tokens[i].start, end, view[tokens[i].start : end], tuple(targets)))
+        resume = last + 1
+    return out
+
+
+def _starters(root: dict[str, object], tokens: list[Token]) -> tuple[_Keys, set[str]]:
+    """The keys of every distinct word, and the words a rendering can start with."""
+    keys: _Keys = {}
     starters: set[str] = set()
     for text in {token.text for token in tokens}:
         key = word_key(text)
@@ -328,47 +351,45 @@ def find_matches(matcher: Matcher, view: str, tokens: list[Token]) -> list[Match
         stem_node = root.get(stem) if stem is not None else None
         if isinstance(first, dict) or (isinstance(stem_node, dict) and "" in stem_node):
             starters.add(text)
+    return keys, starters
 
-    out: list[Match] = []
-    n = len(tokens)
-    resume = 0
-    for i in [i for i, token in enumerate(tokens) if token.text in starters]:
-        if i < resume:
-            continue
-        best: tuple[int, int, list[Target]] | None = None  # (end offset, last token index, targets)
-        node = root
-        j = i
-        while True:
-            token = tokens[j]
-            key, stem = keys[token.text]
-            if stem is not None:
-                stem_node = node.get(stem)
-                if isinstance(stem_node, dict) and "" in stem_node:
-                    found = _admissible(matcher, view, tokens, i, j, stem_node[""])
-                    if found:
-                        best = (token.end - (len(key) - len(stem)), j, found)
-            child = node.get(key)
-            if not isinstance(child, dict):
-                break
-            if "" in child:
-                found = _admissible(matcher, view, tokens, i, j, child[""])
+
+def _longest_from(
+    matcher: Matcher, view: str, tokens: list[Token], keys: _Keys, i: int
+) -> _Best | None:
+    """Walk the trie from token i as far as the text agrees; the longest admissible end.
+
+    At each word a rendering may end on the word itself or on its possessive
+    stem (Kyiv's), and the walk goes on only through the word and the gap after it.
+    """
+    best: _Best | None = None
+    node = matcher.root
+    last = len(tokens) - 1
+    j = i
+    while True:
+        token = tokens[j]
+        key, stem = keys[token.text]
+        if stem is not None:
+            stem_node = node.get(stem)
+            if isinstance(stem_node, dict) and "" in stem_node:
+                found = _admissible(matcher, view, tokens, i, j, stem_node[""])
                 if found:
-                    best = (token.end, j, found)
-            if j + 1 >= n:
-                break
-            gap = gap_key(view[token.end : tokens[j + 1].start])
-            after_gap = child.get(gap) if gap is not None else None
-            if not isinstance(after_gap, dict):
-                break
-            node = after_gap
-            j += 1
-        if best is None:
-            continue
-        end, last, targets = best
-        end = _with_tail(matcher, view, end, targets)
-        out.append(Match(tokens[i].start, end, view[tokens[i].start : end], tuple(targets)))
-        resume = last + 1
-    return out
+                    best = (token.end - (len(key) - len(stem)), j, found)
+        child = node.get(key)
+        if not isinstance(child, dict):
+            return best
+        if "" in child:
+            found = _admissible(matcher, view, tokens, i, j, child[""])
+            if found:
+                best = (token.end, j, found)
+        if j == last:
+            return best
+        gap = gap_key(view[token.end : tokens[j + 1].start])
+        after_gap = child.get(gap) if gap is not None else None
+        if not isinstance(after_gap, dict):
+            return best
+        node = after_gap
+        j += 1
 
 
 def _with_tail(matcher: Matcher, view: str, end: int, targets: list[Target]) -> int:

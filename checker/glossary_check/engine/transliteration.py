@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Mapping
 
 import regex
 
-from glossary_check.core.errors import GlossaryCheckError
+from glossary_check.core.errors import GlossaryCheckError, did_you_mean, hint
 
 #: The default system of each language.
 DEFAULTS: dict[str, str] = {
@@ -66,14 +66,15 @@ def check_system(language: str, system: str) -> None:
     """Raise TransliterationError unless `system` is one this checker has for `language`."""
     known = SYSTEMS.get(language)
     if known is None:
+        guess = did_you_mean(language, SYSTEMS)
         raise TransliterationError(
-            f"no transliteration systems for language {language!r} "
-            f"(languages with systems: {', '.join(sorted(SYSTEMS))})"
+            f"no transliteration systems for language {language!r} ("
+            + (f"did you mean {guess!r}?" if guess else
+               f"languages with systems: {', '.join(sorted(SYSTEMS))}") + ")"
         )
     if system not in known:
         raise TransliterationError(
-            f"unknown transliteration system {system!r} for {language!r} "
-            f"(known: {', '.join(known)})"
+            f"unknown transliteration system {system!r} for {language!r} ({hint(system, known)})"
         )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from glossary_check.core.errors import hint
 from glossary_check.core.findings import Applicability, Severity
 from glossary_check.engine.glossary import Entry, Glossary
 from glossary_check.engine.matching import (
@@ -287,8 +288,12 @@ def markdown_table() -> str:
 
 
 def unknown_rule(name: str, where: str = "") -> str | None:
-    """What is wrong with a rule name a user gave (`where`: "in select"), or None if known."""
+    """What is wrong with a rule name a user gave (`where`: "in select"), or None if known.
+
+    The one check of a rule name, wherever it is given (flags, configuration, `explain`),
+    so every place guesses a misspelt name the same way (`varient`: did you mean 'variant'?).
+    """
     known = registry()
     if name in known:
         return None
-    return f"unknown rule {name!r}{' ' + where if where else ''} (known: {', '.join(known)})"
+    return f"unknown rule {name!r}{' ' + where if where else ''} ({hint(name, known)})"

@@ -7,7 +7,7 @@ import functools
 import itertools
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 
 import regex
 
@@ -145,68 +145,92 @@ def _near_misses(ctx: Context, word: str, key: str) -> list[tuple[str, int]]:
     )
 
 
+#: A free word and the name as written (without a possessive ending).
+_Free = tuple[Token, str]
+#: A spelling, and the key of the first name after it (None: none follows).
+_Unit = tuple[str, str | None]
+
+
 def check(ctx: Context) -> Iterator[Hit]:
-    compiled = ctx.compiled
     free = [
         (token, possessive(token.text), at_sentence_start(ctx.view, token.start))
         for token in _free_names(ctx)
     ]
     # A spelling that also stands mid-sentence is a name wherever it stands.
     named = {word for _, word, initial in free if not initial}
-    mentioned = {t.entry for m in ctx.matches for t in m.targets}
-    unknown: list[tuple[Token, str]] = []
-    looked_up: dict[str, list[tuple[str, int]] | None] = {}  # word -> near misses; None: known
-    for token, word, initial in free:
-        if word in looked_up:
-            found = looked_up[word]
-        else:
-            key = word_key(word)
-            known = key in compiled.known
-            found = looked_up[word] = None if known else _near_misses(ctx, word, key)
-        if found is None:
-            unknown.append((token, word))  # a glossary word out of place (a lone given name)
-            continue
-        near = found
-        if near and established(word):
-            near = []  # a spelling English writes in its own right names another (Baden, Biden)
-        if near and initial and word not in named and attested(word):
-            # an English word, capitalised by the sentence (Pairs, Finish): a name only
-            # where the article names the entry too; a misspelt lede is not one (Zelenksy)
-            if len(word) <= NEAR_MIN:
-                near = []
-            near = [c for c in near if c[1] in mentioned]
-        if near:
-            target, index = near[0]
-            entry = ctx.entry(index)
-            yield Hit(
-                token.start, token.start + len(word),
-                with_note(f"'{word}' looks like a misspelling of '{target}'", entry),
-                entry=entry, suggestion=target, language=ctx.glossary.language,
-                applicability=Applicability.UNSAFE,
-            )
-        else:
-            unknown.append((token, word))
-    romanised = _romanised_names(ctx)
-    if romanised:
-        rest = []
-        for token, word in unknown:
-            source = next((r for r in romanised if reads_as(word, r[2])), None)
-            if source is None or word.casefold() in source[3]:
-                rest.append((token, word))
-                continue
-            cyrillic, latin, _, _ = source
-            yield Hit(
-                token.start, token.start + len(word),
-                f"'{word}' is written '{cyrillic}' in this article, which the desk's "
-                f"transliteration renders '{latin}'.",
-                suggestion=latin, language=ctx.glossary.language,
-                applicability=Applicability.UNSAFE,
-            )
-        unknown = rest
+    unknown = yield from _misspellings(ctx, free, named)
+    unknown = yield from _romanised(ctx, unknown)
     yield from _two_spellings(ctx, unknown, named, _anchors(ctx, named))
 
 
-def _anchors(ctx: Context, named: set[str]) -> list[tuple[Token, str]]:
+def _misspellings(
+    ctx: Context, free: list[tuple[Token, str, bool]], named: set[str]
+) -> Generator[Hit, None, list[_Free]]:
+    """A near miss of a glossary term, for each free word that is one; returns the others."""
+    mentioned = {t.entry for m in ctx.matches for t in m.targets}
+    unknown: list[_Free] = []
+    looked_up: dict[str, list[tuple[str, int]] | None] = {}  # word -> near misses; None: known
+    for token, word, initial in free:
+        if word not in looked_up:
+            key = word_key(word)
+            known = key in ctx.compiled.known
+            looked_up[word] = None if known else _near_misses(ctx, word, key)
+        near = _meant(looked_up[word], word, initial, named, mentioned)
+        if not near:
+            unknown.append((token, word))
+            continue
+        target, index = near[0]
+        entry = ctx.entry(index)
+        yield Hit(
+            token.start, token.start + len(word),
+            with_note(f"'{word}' looks like a misspelling of '{target}'", entry),
+            entry=entry, suggestion=target, language=ctx.glossary.language,
+            applicability=Applicability.UNSAFE,
+        )
+    return unknown
+
+
+def _meant(
+    near: list[tuple[str, int]] | None, word: str, initial: bool, named: set[str],
+    mentioned: set[int],
+) -> list[tuple[str, int]]:
+    """The near misses `word` may be a misspelling of, here (None: a glossary word out of
+    place, such as a lone given name)."""
+    if not near or established(word):
+        return []  # a spelling English writes in its own right names another (Baden, Biden)
+    if initial and word not in named and attested(word):
+        # an English word, capitalised by the sentence (Pairs, Finish): a name only
+        # where the article names the entry too; a misspelt lede is not one (Zelenksy)
+        if len(word) <= NEAR_MIN:
+            return []
+        return [c for c in near if c[1] in mentioned]
+    return near
+
+
+def _romanised(ctx: Context, unknown: list[_Free]) -> Generator[Hit, None, list[_Free]]:
+    """A free word that reads as a Cyrillic name of the article which the desk's
+    transliteration writes otherwise; returns the other words."""
+    romanised = _romanised_names(ctx)
+    if not romanised:
+        return unknown
+    rest = []
+    for token, word in unknown:
+        source = next((r for r in romanised if reads_as(word, r[2])), None)
+        if source is None or word.casefold() in source[3]:
+            rest.append((token, word))
+            continue
+        cyrillic, latin, _, _ = source
+        yield Hit(
+            token.start, token.start + len(word),
+            f"'{word}' is written '{cyrillic}' in this article, which the desk's "
+            f"transliteration renders '{latin}'.",
+            suggestion=latin, language=ctx.glossary.language,
+            applicability=Applicability.UNSAFE,
+        )
+    return rest
+
+
+def _anchors(ctx: Context, named: set[str]) -> list[_Free]:
     """Accepted one-word glossary renderings in the article: never flagged themselves, they
     are the spelling to suggest when a free word is the same name (Dmytro for Dmitro)."""
     starts = [t.start for t in ctx.tokens]
@@ -240,51 +264,32 @@ def _first_name_of(ctx: Context, token: Token) -> str | None:
 
 
 def _two_spellings(
-    ctx: Context, unknown: list[tuple[Token, str]], named: set[str],
-    anchors: list[tuple[Token, str]],
+    ctx: Context, unknown: list[_Free], named: set[str], anchors: list[_Free],
 ) -> Iterator[Hit]:
     """One name spelled two ways: the same Cyrillic name read back from both spellings,
     unless English writes both (Stevens, Stephens: two people). The suggestion is the
     spelling the desk's transliteration gives, then the glossary's, then the commoner."""
-    units = [(token, word, _first_name_of(ctx, token)) for token, word in unknown]
-    glossary_units = {(word, _first_name_of(ctx, token)) for token, word in anchors}
-    spellings: dict[tuple[str, str | None], int] = Counter((w, c) for _, w, c in units)
-    for token, word in anchors:
-        spellings[(word, _first_name_of(ctx, token))] += 1
-    parent = {u: u for u in spellings}
-
-    def root(u: tuple[str, str | None]) -> tuple[str, str | None]:
-        while parent[u] != u:
-            u = parent[u]
-        return u
-
-    distinct = list(spellings)
-    for a, b in itertools.combinations(distinct, 2):
-        if a[1] != b[1] or a[0] == b[0] or abs(len(a[0]) - len(b[0])) > 3:
-            continue
-        if a[0][:1].casefold() != b[0][:1].casefold() and not same_name(a[0][:2], b[0][:2]):
-            continue
-        if same_name(a[0], b[0]) and not (established(a[0]) and established(b[0])):
-            parent[root(a)] = root(b)
-    groups: dict[tuple[str, str | None], list[tuple[str, str | None]]] = defaultdict(list)
-    for u in distinct:
-        groups[root(u)].append(u)
-    first_seen: dict[tuple[str, str | None], int] = {}
-    for token, word, after in units:
-        first_seen.setdefault((word, after), token.start)
-    for token, word in anchors:
-        first_seen.setdefault((word, _first_name_of(ctx, token)), token.start)
+    units = [(token, (word, _first_name_of(ctx, token))) for token, word in unknown]
+    anchored = [(token, (word, _first_name_of(ctx, token))) for token, word in anchors]
+    glossary_units = {unit for _, unit in anchored}
+    spellings: dict[_Unit, int] = Counter(unit for _, unit in units)
+    first_seen: dict[_Unit, int] = {}
+    for token, unit in units:
+        first_seen.setdefault(unit, token.start)
+    for token, unit in anchored:
+        spellings[unit] += 1
+        first_seen.setdefault(unit, token.start)
+    group_of = _name_groups(list(spellings))
     systems = ctx.glossary.transliteration
-    for token, word, after in units:
-        if (word, after) in glossary_units:
-            continue
-        group = groups[root((word, after))]
-        if len(group) < 2 or not any(w in named for w, _ in group):
+    for token, unit in units:
+        group = group_of[unit]
+        if unit in glossary_units or len(group) < 2 or not any(w in named for w, _ in group):
             continue
         main = max(group, key=lambda u: (
             _desk_score(u[0], systems), u in glossary_units, spellings[u], u[0] in named,
             -first_seen[u],
         ))
+        word = unit[0]
         if main[0] == word:
             continue
         count = spellings[main]
@@ -295,6 +300,36 @@ def _two_spellings(
             suggestion=main[0], language=ctx.glossary.language,
             applicability=Applicability.UNSAFE,
         )
+
+
+def _name_groups(distinct: list[_Unit]) -> dict[_Unit, list[_Unit]]:
+    """Each spelling's group: the spellings of one name, joined pair by pair (in the
+    order of `distinct`)."""
+    parent = {u: u for u in distinct}
+
+    def root(u: _Unit) -> _Unit:
+        while parent[u] != u:
+            u = parent[u]
+        return u
+
+    for a, b in itertools.combinations(distinct, 2):
+        if _one_name(a, b):
+            parent[root(a)] = root(b)
+    groups: dict[_Unit, list[_Unit]] = defaultdict(list)
+    for u in distinct:
+        groups[root(u)].append(u)
+    return {u: groups[root(u)] for u in distinct}
+
+
+def _one_name(a: _Unit, b: _Unit) -> bool:
+    """Two spellings, before the same first name, of one name that English does not
+    write both ways."""
+    (x, after_x), (y, after_y) = a, b
+    if after_x != after_y or x == y or abs(len(x) - len(y)) > 3:
+        return False
+    if x[:1].casefold() != y[:1].casefold() and not same_name(x[:2], y[:2]):
+        return False
+    return same_name(x, y) and not (established(x) and established(y))
 
 
 @functools.lru_cache(maxsize=4096)
