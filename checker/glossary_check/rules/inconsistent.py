@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import itertools
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -251,24 +250,7 @@ def _two_spellings(
     spellings: dict[tuple[str, str | None], int] = Counter((w, c) for _, w, c in units)
     for token, word in anchors:
         spellings[(word, _first_name_of(ctx, token))] += 1
-    parent = {u: u for u in spellings}
-
-    def root(u: tuple[str, str | None]) -> tuple[str, str | None]:
-        while parent[u] != u:
-            u = parent[u]
-        return u
-
-    distinct = list(spellings)
-    for a, b in itertools.combinations(distinct, 2):
-        if a[1] != b[1] or a[0] == b[0] or abs(len(a[0]) - len(b[0])) > 3:
-            continue
-        if a[0][:1].casefold() != b[0][:1].casefold() and not same_name(a[0][:2], b[0][:2]):
-            continue
-        if same_name(a[0], b[0]) and not (established(a[0]) and established(b[0])):
-            parent[root(a)] = root(b)
-    groups: dict[tuple[str, str | None], list[tuple[str, str | None]]] = defaultdict(list)
-    for u in distinct:
-        groups[root(u)].append(u)
+    groups = spelling_groups(spellings)
     first_seen: dict[tuple[str, str | None], int] = {}
     for token, word, after in units:
         first_seen.setdefault((word, after), token.start)
@@ -278,11 +260,11 @@ def _two_spellings(
     for token, word, after in units:
         if (word, after) in glossary_units:
             continue
-        group = groups[root((word, after))]
+        group = groups[(word, after)]
         if len(group) < 2 or not any(w in named for w, _ in group):
             continue
         main = max(group, key=lambda u: (
-            _desk_score(u[0], systems), u in glossary_units, spellings[u], u[0] in named,
+            desk_score(u[0], systems), u in glossary_units, spellings[u], u[0] in named,
             -first_seen[u],
         ))
         if main[0] == word:
@@ -297,13 +279,56 @@ def _two_spellings(
         )
 
 
+Spelling = tuple[str, str | None]
+
+
+def one_name(a: Spelling, b: Spelling) -> bool:
+    """Whether two spellings (each a word and the key of the name word after it, None
+    alone) are one name: the same Cyrillic name read back from both, unless English writes
+    both (Stevens, Stephens: two people)."""
+    if a[1] != b[1] or a[0] == b[0] or abs(len(a[0]) - len(b[0])) > 3:
+        return False
+    if a[0][:1].casefold() != b[0][:1].casefold() and not same_name(a[0][:2], b[0][:2]):
+        return False
+    return same_name(a[0], b[0]) and not (established(a[0]) and established(b[0]))
+
+
+def spelling_groups(spellings: Iterable[Spelling]) -> dict[Spelling, list[Spelling]]:
+    """Spellings of one name grouped (`one_name`, transitively): every spelling -> its
+    group, in first-seen order; an article's, or a whole archive's (compared only with
+    spellings before the same next word and at most three letters longer or shorter)."""
+    distinct = list(dict.fromkeys(spellings))
+    parent = {u: u for u in distinct}
+
+    def root(u: Spelling) -> Spelling:
+        while parent[u] != u:
+            u = parent[u]
+        return u
+
+    buckets: dict[str | None, list[Spelling]] = defaultdict(list)
+    for u in distinct:
+        buckets[u[1]].append(u)
+    for bucket in buckets.values():
+        ordered = sorted(bucket, key=lambda u: len(u[0]))
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                if len(b[0]) - len(a[0]) > 3:
+                    break
+                if one_name(a, b):
+                    parent[root(a)] = root(b)
+    members: dict[Spelling, list[Spelling]] = defaultdict(list)
+    for u in distinct:
+        members[root(u)].append(u)
+    return {u: members[root(u)] for u in distinct}
+
+
 @functools.lru_cache(maxsize=4096)
 def _desk_score_cached(word: str, systems: tuple[tuple[str, str], ...]) -> float:
     found = desk_renders(word, dict(systems))
     return max((frequency(c, lang) for lang, c in found), default=-1.0)
 
 
-def _desk_score(word: str, systems: Mapping[str, str]) -> float:
+def desk_score(word: str, systems: Mapping[str, str]) -> float:
     """How surely `word` is the desk's own romanisation of a name: the frequency, in its
     language, of the Cyrillic name the desk's system writes exactly so (-1: of none)."""
     return _desk_score_cached(word, tuple(sorted(systems.items())))
