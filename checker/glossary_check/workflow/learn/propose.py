@@ -38,6 +38,10 @@ NAME_MIN = 0.78
 COOC_MIN = 2
 #: ... and their Dice coefficient.
 DICE_MIN = 0.5
+#: Capitals this long or shorter are an abbreviation (ЕС, ФБР, ШРНШ), not a name in capitals.
+ACRONYM_MAX = 5
+#: Endings of an English adjective or demonym made from a place name.
+DEMONYM_SUFFIXES = ("ian", "an", "n", "ese", "ish")
 _LETTERS = regex.compile(r"[^\p{L}]+")
 _SPACES = regex.compile(r"\s+")
 
@@ -234,40 +238,49 @@ class Cooccurrence:
     """Names and English names left over by the transliterations, counted over the aligned
     paragraphs; a pair is a partner where each is the other's best by Dice coefficient."""
 
-    def __init__(self, residue: Iterable[tuple[str, list[tuple[str, int]], list[Unit]]]
+    def __init__(self, residue: Iterable[tuple[str, list[tuple[str, int, str]], list[Unit]]]
                  ) -> None:
         source_count: Counter[tuple[str, str]] = Counter()
         target_count: Counter[str] = Counter()
         joint: Counter[tuple[tuple[str, str], str]] = Counter()
         words: dict[str, int] = {}
         sizes: dict[tuple[str, str], int] = {}
+        originals: dict[tuple[str, str], str] = {}
+        originals_t: dict[str, str] = {}
         for language, sources, targets in residue:
-            s_keys = {(language, key) for key, _ in sources}
-            for key, size in sources:
+            s_keys = {(language, key) for key, _, _ in sources}
+            for key, size, text in sources:
                 sizes[(language, key)] = size
+                originals.setdefault((language, key), text)
             t_keys = {_english_key(u.text) for u in targets}
             for u in targets:
                 words[_english_key(u.text)] = len(u.words)
+                originals_t.setdefault(_english_key(u.text), u.text)
             source_count.update(s_keys)
             target_count.update(t_keys)
             joint.update((s, t) for s in s_keys for t in t_keys)
-        best_t: dict[tuple[str, str], tuple[float, int, int, int, str]] = {}
-        best_s: dict[str, tuple[float, int, int, tuple[str, str]]] = {}
+        best_t: dict[tuple[str, str], tuple[float, int, int, float, int, str]] = {}
+        best_s: dict[str, tuple[float, int, int, float, tuple[str, str]]] = {}
         for (s, t), n in joint.items():
-            if n < COOC_MIN:
+            if n < COOC_MIN or (acronym(s[1].upper()) and s[1].upper() == originals[s]
+                                and not originals_t[t].isupper()):
+                continue
+            if derived(originals_t[t], originals[s], s[0]):
                 continue
             dice = 2 * n / (source_count[s] + target_count[t])
             fit = -abs(words[t] - sizes[s])
-            mine = (dice, n, fit, words[t], t)
-            if mine > best_t.get(s, (-1.0, 0, -99, 0, "")):
+            alike = round(ratio(latin_key(originals_t[t]),
+                                max(romanisations(originals[s], s[0]) or ("",))), 3)
+            mine = (dice, n, fit, alike, words[t], t)
+            if mine > best_t.get(s, (-1.0, 0, -99, 0.0, 0, "")):
                 best_t[s] = mine
-            theirs = (dice, n, fit, s)
-            if theirs > best_s.get(t, (-1.0, 0, -99, ("", ""))):
+            theirs = (dice, n, fit, alike, s)
+            if theirs > best_s.get(t, (-1.0, 0, -99, 0.0, ("", ""))):
                 best_s[t] = theirs
         #: (language, folded name) -> (English key, Dice)
         self.partner: dict[tuple[str, str], tuple[str, float]] = {
-            s: (best[4], best[0]) for s, best in best_t.items()
-            if best[0] >= DICE_MIN and best_s[best[4]][3] == s
+            s: (best[5], best[0]) for s, best in best_t.items()
+            if best[0] >= DICE_MIN and best_s[best[5]][4] == s
         }
 
 
@@ -311,7 +324,7 @@ def _transliterated(archive: Archive, language: str, s: Unit, t: Unit) -> _Candi
             options.append((similarity >= WORD_MIN, nominative, similarity,
                             archive.reading_key(language, word, r), r))
         best = max(options, key=lambda o: o[:4])
-        if not best[0]:
+        if not best[0] or derived(latin, best[4].form, language):
             return None
         scores.append(best[2])
         chosen.append(best[4])
@@ -325,18 +338,43 @@ def _overlaps(unit: Unit, taken: list[tuple[int, int]]) -> bool:
     return any(unit.first < b and a < unit.last for a, b in taken)
 
 
-def name_like(archive: Archive, language: str, unit: Unit) -> bool:
-    """Every word a name the dictionary knows, a word it does not know at all, or capitals:
-    a common word capitalised (Палата, Верховний) is left to transliteration."""
+def acronym(word: str) -> bool:
+    return 1 < len(word) <= ACRONYM_MAX and word.isupper()
+
+
+def translated_kind(archive: Archive, language: str, unit: Unit) -> bool:
+    """A name English may translate rather than transliterate: a place or an organisation
+    the dictionary knows (Греция, Greece; Северная Македония), or an abbreviation (ЕС, EU).
+    People's names, words the dictionary does not know (foreign names, read by their
+    letters) and capitalised common words (Палата, Верховний, Що) are left to
+    transliteration: a co-occurrence says nothing about which of them is which."""
+    if len(unit.words) == 1 and acronym(unit.words[0]):
+        return True
+    placed = False
     for word in unit.words:
-        if len(word) > 1 and word.isupper():
-            continue
         found = archive.word_readings(language, word)
-        if any(r.tags and r.known for r in found):
-            continue
-        if any(r.known for r in found):
+        if not any(r.known for r in found):
             return False
-    return True
+        if any(r.known and set(r.tags) & {"Name", "Surn", "Patr"} for r in found) and not any(
+            r.known and set(r.tags) & {"Geox", "Orgn"} for r in found
+        ):
+            return False
+        placed = placed or any(r.known and set(r.tags) & {"Geox", "Orgn"} for r in found)
+    return placed
+
+
+def derived(latin: str, form: str, language: str) -> bool:
+    """An English adjective or demonym of the name (Indonesian, Korean, Russian): the word
+    less its suffix reads better as the name than the word does."""
+    key = latin_key(latin)
+    for suffix in DEMONYM_SUFFIXES:
+        if key.endswith(suffix) and len(key) - len(suffix) >= 3:
+            stem = key[: -len(suffix)]
+            full = max((ratio(r, key) for r in romanisations(form, language)), default=0.0)
+            cut = max((ratio(r, stem) for r in romanisations(form, language)), default=0.0)
+            if cut > full:
+                return True
+    return False
 
 
 @dataclass(slots=True)
@@ -347,12 +385,14 @@ class Linking:
     accepted: list[list[_Candidate]]
     taken: list[tuple[list[tuple[int, int]], list[tuple[int, int]]]]
 
-    def residue(self, archive: Archive) -> Iterable[tuple[str, list[tuple[str, int]], list[Unit]]]:
+    def residue(self, archive: Archive
+                ) -> Iterable[tuple[str, list[tuple[str, int, str]], list[Unit]]]:
         language = self.pair.language
         for para, (src_taken, tgt_taken) in zip(self.pair.paragraphs, self.taken, strict=True):
-            sources = [(archive.default_name(language, u)[1], len(u.words)) for u in para.source
+            sources = [(archive.default_name(language, u)[1], len(u.words), u.text)
+                       for u in para.source
                        if u.maximal and not _overlaps(u, src_taken)
-                       and name_like(archive, language, u)]
+                       and translated_kind(archive, language, u)]
             targets = [u for u in para.target if u.maximal and not _overlaps(u, tgt_taken)]
             if sources and targets:
                 yield language, sources, targets
@@ -402,7 +442,9 @@ def link_cooccurrences(archive: Archive, cooc: Cooccurrence, linking: Linking) -
         accepted = list(accepted)
         by_key = {_english_key(t.text): t for t in para.target if t.maximal}
         for s in para.source:
-            if not s.maximal or _overlaps(s, src_taken) or not name_like(archive, language, s):
+            if not s.maximal or _overlaps(s, src_taken):
+                continue
+            if not translated_kind(archive, language, s):
                 continue
             readings, key = archive.default_name(language, s)
             partner = cooc.partner.get((language, key))
