@@ -24,9 +24,9 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from real_text import DEFAULT_CORPUS  # noqa: E402
+from real_text import DEFAULT_CORPUS
 
-from glossary_check.workflow.learn import Learned, learn, read_english, read_pair  # noqa: E402
+from glossary_check.workflow.learn import Learned, learn, read_english, read_pair
 
 JUDGEMENTS = Path(__file__).resolve().parent / "learn_judgements.yaml"
 LANGUAGES = ("ru", "uk")
