@@ -172,16 +172,40 @@ def romanisations(form: str, language: str) -> tuple[str, ...]:
                 out.add(latin_key(transliterate(form, lang, system, plain=True)))
             except Exception:  # a letter one system cannot write: the others still count
                 continue
-    return tuple(sorted(k for k in out if k))
+    return tuple(sorted(k for k in out if k and k.isascii()))
+
+
+#: English spellings and the romanisations' for one sound, brought to one form: дж is
+#: dzh where English writes j (Джон, John), х is kh where English writes h (Хаммел,
+#: Hammel), a silent h after a vowel, w for в and initial у before a vowel (Вудс, Woods;
+#: Уэст, West), c and ck for к, doubled letters for one.
+_SOUNDS = (
+    (regex.compile(r"dzh|dz|dj"), "j"), (regex.compile(r"kh"), "h"),
+    (regex.compile(r"ph"), "f"), (regex.compile(r"th"), "t"), (regex.compile(r"ck|q"), "k"),
+    (regex.compile(r"x"), "ks"), (regex.compile(r"w"), "v"), (regex.compile(r"^u(?=[aeio])"), "v"),
+    (regex.compile(r"(?<=[aeiouy])h(?![aeiouy])"), ""), (regex.compile(r"ee|ea"), "i"),
+    (regex.compile(r"oo|ou"), "u"), (regex.compile(r"y"), "i"),
+    (regex.compile(r"c(?=[aou]|$)"), "k"), (regex.compile(r"(.)\1"), r"\1"),
+)
+
+
+def sound(key: str) -> str:
+    """A comparison key of how a Latin spelling sounds (see `_SOUNDS`)."""
+    for pattern, replacement in _SOUNDS:
+        key = pattern.sub(replacement, key)
+    return key
 
 
 @functools.lru_cache(maxsize=400_000)
 def word_similarity(form: str, language: str, latin: str) -> float:
-    """How well an English word reads as a romanisation of a Cyrillic word, 0..1."""
+    """How well an English word reads as a romanisation of a Cyrillic word, 0..1: as
+    written, or as both sound (`sound`)."""
     from glossary_check.engine.transliteration import reads_as
 
     key = latin_key(latin)
-    best = max((ratio(r, key) for r in romanisations(form, language)), default=0.0)
+    heard = sound(key)
+    best = max((max(ratio(r, key), ratio(sound(r), heard))
+                for r in romanisations(form, language)), default=0.0)
     if best < 1.0 and best >= WORD_MIN and reads_as(latin, form):
         return 1.0
     return best
