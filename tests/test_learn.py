@@ -214,3 +214,33 @@ def test_judged_precision_on_ntrex_dev() -> None:
     c = real.compare(real.measure(real.DEFAULT_CORPUS), real.load_judgements())
     assert c.unjudged == [], "judge them: python bench/learn_real.py --write-unjudged"
     assert c.judged > 100 and c.precision >= real.MIN_PRECISION, c.wrong
+
+
+def test_a_full_name_is_folded_into_its_surname_with_its_own_fix(tmp_path: Path) -> None:
+    paths = [
+        _pair(tmp_path, f"{i}.txt",
+              "Вчера Дональд Трамп выступил.\n\nПо словам Трампа, да.\n",
+              f"Yesterday {'Donal Trump' if i == 0 else 'Donald Trump'} spoke.\n\n"
+              "According to Trump, yes.\n")
+        for i in range(3)
+    ]
+    learned = _learn(paths)
+    (proposal,) = learned.proposals  # type: ignore[attr-defined]
+    assert proposal.term == "Trump" and proposal.aliases == ("Donald Trump",)
+    assert dict(proposal.sources) == {"ru": ("Дональд Трамп", "Трамп")}
+    assert dict(proposal.fixes) == {"Donal Trump": "Donald Trump"}
+    out = tmp_path / "p.yaml"
+    out.write_text(glossary_yaml(learned), "utf-8")  # type: ignore[arg-type]
+    (entry,) = load_glossary(out).entries
+    assert [(v.wrong, v.right) for v in entry.variants] == [("Donal Trump", "Donald Trump")]
+
+
+def test_sources_an_entry_lacks(tmp_path: Path) -> None:
+    paths = [_pair(tmp_path, f"{i}.txt", "Вчера Собянин выступил.\n",
+                   "Yesterday Sobyanin spoke.\n") for i in range(2)]
+    gloss = tmp_path / "g.yaml"
+    gloss.write_text("version: 1\nentries:\n  - term: Sobyanin\n    kind: person\n", "utf-8")
+    learned = _learn(paths, glossary=load_glossary(gloss))
+    assert learned.proposals == []  # type: ignore[attr-defined]
+    (note,) = [n for n in learned.glossary if n.kind == "sources"]  # type: ignore[attr-defined]
+    assert "Собянин (ru) as Sobyanin" in note.message and note.location.endswith(":3:5")

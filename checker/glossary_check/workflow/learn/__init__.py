@@ -25,6 +25,7 @@ from glossary_check.workflow.learn.propose import (
     Proposal,
     Thresholds,
     fold,
+    fold_full_names,
     link_cooccurrences,
     link_transliterations,
     propose_from_pairs,
@@ -32,7 +33,7 @@ from glossary_check.workflow.learn.propose import (
 )
 
 if TYPE_CHECKING:
-    from glossary_check.engine.glossary import Glossary
+    from glossary_check.engine.glossary import Entry, Glossary
     from glossary_check.engine.matching import Matcher
     from glossary_check.translate import Translator
 
@@ -249,10 +250,11 @@ def learn(
     result = Learned(pairs=len(ordered), paragraphs=sum(len(p.paragraphs) for p in ordered),
                      mentions=len(mentions), errors=errors, systems=systems,
                      thresholds=thresholds)
-    proposals = propose_from_pairs(mentions, thresholds, systems)
+    proposals = fold_full_names(propose_from_pairs(mentions, thresholds, systems))
     articles = sorted((a for a in english if a.error is None), key=lambda a: a.path)
     clusters = english_clusters(articles, thresholds, systems)
-    covered = {t.casefold() for p in proposals for t in (p.term, *p.variants)}
+    covered = {w.casefold() for p in proposals for t in (p.term, *p.aliases, *p.variants)
+               for w in (t, *t.split())}
     proposals += [c for c in clusters
                   if not any(s.casefold() in covered for s, _ in c.spellings)]
     taken: set[str] = set()
@@ -261,18 +263,32 @@ def learn(
                         for u in para.source}
         source_names |= {(m.language, m.name) for m in mentions}
         notes, known = compare(glossary, mentions, articles, source_names)
-        result.glossary = notes
-        for entry in glossary.entries:
-            taken |= {entry.term, *entry.aliases}
-        folded_taken = {t.casefold() for t in taken}
-        kept = []
+        owners: dict[str, Entry] = {}
+        for held in glossary.entries:
+            taken |= {held.term, *held.aliases}
+            for text in (held.term, *held.aliases):
+                owners.setdefault(text.casefold(), held)
+        kept: list[Proposal] = []
         for p in proposals:
             keys = {f"{n.language}:{fold(n.name)}" for n in p.names}
             if keys and keys <= known:
                 continue  # the glossary has the name: what differs is in the notes
-            if p.term.casefold() in folded_taken:
-                continue  # the term is an entry's already; its sources are in the notes
-            kept.append(p)
+            entry = owners.get(p.term.casefold())
+            if entry is None:
+                kept.append(p)
+                continue
+            listed = {(lang, fold(f)) for lang, forms in entry.sources.items() for f in forms}
+            missing = sorted({(n.language, n.name) for n in p.names
+                              if (n.language, fold(n.name)) not in listed})
+            if missing:
+                notes.append(GlossaryNote(
+                    "sources", entry.term, str(entry.location),
+                    "the archive renders " + ", ".join(f"{name} ({lang})"
+                                                       for lang, name in missing)
+                    + f" as {p.term}; the entry does not list "
+                    + ("it" if len(missing) == 1 else "them") + " among its sources",
+                    tuple((r.text, r.count) for n in p.names for r in n.renderings)))
+        result.glossary = notes
         proposals = kept
     result.proposals = resolve_conflicts(proposals, taken)
     return result

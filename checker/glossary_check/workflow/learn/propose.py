@@ -108,13 +108,17 @@ class Proposal:
     names: tuple[NameEvidence, ...] = ()
     spellings: tuple[tuple[str, int], ...] = ()  # english: every spelling and its count
     notes: tuple[str, ...] = ()
+    #: full names folded into a surname's entry (Donald Trump under Trump)
+    aliases: tuple[str, ...] = ()
+    #: variant -> its own fix where that is not the term (Donald Tramp: Donald Trump)
+    fixes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class GlossaryNote:
     """What the archive says about an entry of the current glossary."""
 
-    kind: str  # contradicted | lacking | unused | known
+    kind: str  # contradicted | lacking | sources | unused | known
     term: str
     location: str
     message: str
@@ -609,13 +613,66 @@ def propose_from_pairs(mentions: Sequence[Mention], thresholds: Thresholds,
     return proposals
 
 
+def _last_words(names: Iterable[str]) -> set[str]:
+    return {fold(n.split()[-1]) for n in names if n.split()}
+
+
+def fold_full_names(proposals: list[Proposal]) -> list[Proposal]:
+    """A person's full name folded into the entry of their surname, as an alias, its
+    sources added and its variants fixed to the full name (Volodymyr Zelenskyy: Volodymyr
+    Zelensky), as the glossary format's own example has it: where both are people and
+    the full name's source ends in one of the surname's sources."""
+    import dataclasses
+
+    by_term = {p.term.casefold(): i for i, p in enumerate(proposals)}
+    into: dict[int, list[int]] = defaultdict(list)
+    for i, p in enumerate(proposals):
+        words = p.term.split()
+        if p.origin != "pairs" or p.kind != "person" or len(words) < 2:
+            continue
+        j = by_term.get(words[-1].casefold())
+        if j is None or j == i or proposals[j].kind != "person":
+            continue
+        q = proposals[j]
+        if any(_last_words(p.sources.get(lang, ())) & {fold(n) for n in q.sources.get(lang, ())}
+               for lang in p.sources):
+            into[j].append(i)
+    folded = {i for members in into.values() for i in members}
+    out = []
+    for j, q in enumerate(proposals):
+        if j in folded:
+            continue
+        members = [proposals[i] for i in into.get(j, [])]
+        if not members:
+            out.append(q)
+            continue
+        sources = {lang: set(names) for lang, names in q.sources.items()}
+        variants, fixes, notes = list(q.variants), dict(q.fixes), list(q.notes)
+        for p in members:
+            for lang, names in p.sources.items():
+                sources.setdefault(lang, set()).update(names)
+            for v in p.variants:
+                if v not in variants:
+                    variants.append(v)
+                    fixes[v] = p.term
+            notes.append(f"{p.term} ({p.count} times) is folded in as an alias: {p.reason}")
+        out.append(dataclasses.replace(
+            q, aliases=(*q.aliases, *(p.term for p in members)),
+            sources={lang: tuple(sorted(names)) for lang, names in sorted(sources.items())},
+            variants=tuple(variants), fixes=fixes, notes=tuple(notes),
+            count=q.count + sum(p.count for p in members),
+            names=(*q.names, *(n for p in members for n in p.names)),
+        ))
+    return out
+
+
 def resolve_conflicts(proposals: list[Proposal], taken: Iterable[str] = ()) -> list[Proposal]:
     """What the glossary loader would refuse, taken out and said: a variant that differs
     from its term only in case (the `case` rule's business), a variant that is another
     entry's term, one wrong text under two entries (kept where it was seen most)."""
     import dataclasses
 
-    terms = {p.term.casefold(): p.term for p in proposals}
+    terms = {t.casefold(): p.term for p in proposals for t in (p.term, *p.aliases)}
     outside = {t.casefold() for t in taken}
     owner: dict[str, tuple[int, int]] = {}
     counts: dict[tuple[int, str], int] = {}
@@ -636,7 +693,7 @@ def resolve_conflicts(proposals: list[Proposal], taken: Iterable[str] = ()) -> l
         kept, notes = [], list(p.notes)
         for v in p.variants:
             key = v.casefold()
-            if key == p.term.casefold():
+            if key in {t.casefold() for t in (p.term, *p.aliases)}:
                 notes.append(f"{v} differs from {p.term} only in letter case (the case rule)")
             elif key in terms:
                 notes.append(f"{v} is the term of another proposal, so not listed as wrong")
@@ -647,5 +704,13 @@ def resolve_conflicts(proposals: list[Proposal], taken: Iterable[str] = ()) -> l
                 notes.append(f"{v} is listed under {other}, where the archive writes it more")
             else:
                 kept.append(v)
-        out.append(dataclasses.replace(p, variants=tuple(kept), notes=tuple(notes)))
+        aliases = []
+        for alias in p.aliases:
+            if alias.casefold() in outside:
+                notes.append(f"{alias} is a term of the current glossary, so not an alias here")
+            else:
+                aliases.append(alias)
+        fixes = {v: r for v, r in p.fixes.items() if v in kept and r in aliases}
+        out.append(dataclasses.replace(p, variants=tuple(kept), notes=tuple(notes),
+                                       aliases=tuple(aliases), fixes=fixes))
     return out

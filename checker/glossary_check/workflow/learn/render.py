@@ -49,8 +49,12 @@ def glossary_yaml(learned: Learned, language: str = "en") -> str:
         lines.append(f"  - term: {_q(p.term)}")
         if p.kind:
             lines.append(f"    kind: {_q(p.kind)}")
+        if p.aliases:
+            lines.append(f"    aliases: [{', '.join(_q(a) for a in p.aliases)}]")
         if p.variants:
-            lines.append(f"    variants: [{', '.join(_q(v) for v in p.variants)}]")
+            shown = [f"{{{_q(v)}: {_q(p.fixes[v])}}}" if v in p.fixes else _q(v)
+                     for v in p.variants]
+            lines.append(f"    variants: [{', '.join(shown)}]")
         if p.sources:
             lines.append("    sources:")
             for lang, names in p.sources.items():
@@ -82,7 +86,9 @@ def _proposal(p: Proposal) -> dict[str, Any]:
     return {
         "term": p.term,
         "kind": p.kind,
+        "aliases": list(p.aliases),
         "variants": list(p.variants),
+        "fixes": dict(p.fixes),
         "sources": {lang: list(names) for lang, names in p.sources.items()},
         "count": p.count,
         "origin": p.origin,
@@ -121,8 +127,11 @@ def render_text(learned: Learned) -> str:
     for p in learned.proposals:
         head = f"{p.term}" + (f" ({p.kind})" if p.kind else "") + f" — {p.count} times"
         out += ["", head, f"  why: {p.reason}"]
+        if p.aliases:
+            out.append(f"  aliases: {', '.join(p.aliases)}")
         if p.variants:
-            out.append(f"  variants: {', '.join(p.variants)}")
+            out.append("  variants: " + ", ".join(
+                f"{v} (fix: {p.fixes[v]})" if v in p.fixes else v for v in p.variants))
         for lang, names in p.sources.items():
             out.append(f"  {lang}: {', '.join(names)}")
         for n in p.names:
@@ -181,6 +190,8 @@ def render_html(learned: Learned) -> str:
         parts = [f'<section id="p{i}"><h3><mark>{_e(p.term)}</mark>'
                  + (f" <small>{_e(p.kind)}</small>" if p.kind else "") + "</h3>",
                  f'<p class="why">{_e(p.reason)}</p>']
+        if p.aliases:
+            parts.append(f"<p>aliases: {_e(', '.join(p.aliases))}</p>")
         if p.variants:
             parts.append("<p>variants: " + ", ".join(
                 f'<mark class="variant">{_e(v)}</mark>' for v in p.variants) + "</p>")
