@@ -38,6 +38,9 @@ NAME_MIN = 0.78
 COOC_MIN = 2
 #: ... and their Dice coefficient.
 DICE_MIN = 0.5
+#: Readings whose similarity is this close to the best one's are told apart by the dictionary.
+CLOSE = 0.15
+PLACE_TAGS = ("Geox", "Orgn")
 #: Capitals this long or shorter are an abbreviation (ЕС, ФБР, ШРНШ), not a name in capitals.
 ACRONYM_MAX = 5
 #: Endings of an English adjective or demonym made from a place name.
@@ -354,6 +357,11 @@ def _transliterated(archive: Archive, language: str, s: Unit, t: Unit) -> _Candi
         best = max(options, key=lambda o: o[:4])
         if not best[0] or derived(latin, best[4].form, language):
             return None
+        # readings that read about as well: a place or organisation the dictionary knows
+        # wins over a common word (Германии: Германия, not германий, germanium)
+        close = [o for o in options if o[0] and o[1] == best[1] and o[2] >= best[2] - CLOSE]
+        best = max(close, key=lambda o: (any(t in PLACE_TAGS for t in o[4].tags) and o[4].known,
+                                         o[2], o[3]))
         scores.append(best[2])
         chosen.append(best[4])
     score = sum(scores) / len(scores)
