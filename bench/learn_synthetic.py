@@ -168,11 +168,17 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _worker_peak_mb() -> float:
+    import resource as r
+
+    return r.getrusage(r.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT / "checker"))
-    from argparse import Namespace
-
-    from glossary_check.commands.learn import learn_items
+    from glossary_check.commands.archive import connect
+    from glossary_check.commands.learn import read_archive, read_on_cluster
+    from glossary_check.workflow.learn import learn
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pairs", type=int, default=10_000)
@@ -184,26 +190,40 @@ def main(argv: list[str] | None = None) -> int:
     made = generate(args.out, args.pairs)
     print(f"generated {len(made)} pairs in {time.perf_counter() - began:.1f} s")
     items: list[tuple[str, str | None]] = [(str(e), str(r)) for r, e in made]
-    runs = [("serial", None)] + ([] if args.no_dask else [("dask", args.workers)])
     outputs = []
-    for label, jobs in runs:
-        options = Namespace(language="ru", jobs=jobs, scheduler=None, batch_size=250,
-                            timeout=30, no_translate=True, quiet=True, min_count=2,
-                            min_share=0.1)
+
+    def finish(label: str, pairs: list, english: list, read: float) -> None:  # type: ignore[type-arg]
         start = time.perf_counter()
-        learned = learn_items(items, glossary=None, args=options)
-        took = time.perf_counter() - start
+        learned = learn(pairs, english=english)
+        link = time.perf_counter() - start
         s = score(learned.proposals)
-        outputs.append([(p.term, p.variants, dict(p.sources)) for p in learned.proposals])
-        print(f"{label}{'' if jobs is None else f' ({jobs} workers)'}: {took:.1f} s, "
-              f"{len(items) / took:,.0f} pairs/s, peak RSS of this process {_peak_mb():,.0f} MB; "
-              f"recall {s.recall:.3f}, precision {s.precision:.3f}, "
-              f"{learned.mentions} linked names")
+        outputs.append([(p.term, p.aliases, p.variants, dict(p.sources))
+                        for p in learned.proposals])
+        print(f"{label}: read {read:.1f} s + link {link:.1f} s = {read + link:.1f} s, "
+              f"{len(items) / (read + link):,.0f} pairs/s; peak RSS of this process "
+              f"{_peak_mb():,.0f} MB; recall {s.recall:.3f}, precision {s.precision:.3f}, "
+              f"{len(learned.proposals)} proposals, {learned.mentions} linked names")
         for m in s.missed:
             print(f"  missed: {m}")
         for e in s.extra:
             print(f"  not planted: {e}")
-    if len(outputs) == 2:
+
+    start = time.perf_counter()
+    pairs, english = read_archive(items, language="ru")
+    finish("serial", pairs, english, time.perf_counter() - start)
+    del pairs, english
+    if not args.no_dask:
+        with connect(None, args.workers) as client:
+            start = time.perf_counter()
+            pairs, english = [], []
+            for p, e in read_on_cluster(client, items, "ru", None, 250):
+                pairs += p
+                english += e
+            read = time.perf_counter() - start
+            workers = client.run(_worker_peak_mb)
+        finish(f"dask, {args.workers} local workers", pairs, english, read)
+        print("  peak RSS of each worker: " + ", ".join(
+            f"{mb:,.0f} MB" for mb in sorted(workers.values())))
         print("dask result equals the serial one:", outputs[0] == outputs[1])
     return 0
 

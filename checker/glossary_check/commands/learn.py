@@ -221,7 +221,7 @@ def _serial(items: list[Item], language: str | None, matcher: Matcher | None
         yield from read_batch(items[start : start + BATCH_SIZE], language, matcher)
 
 
-def _on_cluster(client: Any, items: list[Item], language: str | None, matcher: Matcher | None,
+def read_on_cluster(client: Any, items: list[Item], language: str | None, matcher: Matcher | None,
                 batch_size: int) -> Iterator[tuple[list[PairNames], list[EnglishNames]]]:
     import importlib
 
@@ -252,7 +252,7 @@ def read_archive(items: list[Item], *, language: str | None = None,
     from glossary_check.commands.archive import connect
 
     with connect(scheduler, jobs or 1, timeout) as client:
-        for p, e in _on_cluster(client, items, language, matcher, batch_size):
+        for p, e in read_on_cluster(client, items, language, matcher, batch_size):
             pairs += p
             english += e
     return pairs, english
