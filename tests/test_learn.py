@@ -14,7 +14,7 @@ from types import ModuleType
 import pytest
 
 from glossary_check.commands.cli import main
-from glossary_check.commands.learn import learn_items, manifest_pairs
+from glossary_check.commands.learn import directory_pairs, learn_items, manifest_pairs
 from glossary_check.engine.glossary import load_glossary
 from glossary_check.workflow.learn import Thresholds, learn, read_english, read_pair
 from glossary_check.workflow.learn.propose import derived, word_similarity
@@ -244,3 +244,33 @@ def test_sources_an_entry_lacks(tmp_path: Path) -> None:
     assert learned.proposals == []  # type: ignore[attr-defined]
     (note,) = [n for n in learned.glossary if n.kind == "sources"]  # type: ignore[attr-defined]
     assert "Собянин (ru) as Sobyanin" in note.message and note.location.endswith(":3:5")
+
+
+def test_positions_are_code_points_of_the_file_as_written(tmp_path: Path) -> None:
+    ru = "\ufeffЗаголовок\r\n\r\nВчера Дональд\u00a0Трамп и Собя\u0301нин выступили."
+    en = "Headline\r\n\r\nYesterday Donald\u00a0Trump and Sobyanin spoke."
+    paths = [_pair(tmp_path, f"{i}.txt", ru, en) for i in range(2)]
+    learned = _learn(paths)
+    by_term = {p.term: p for p in learned.proposals}  # type: ignore[attr-defined]
+    assert set(by_term) == {"Donald Trump", "Sobyanin"}
+    assert dict(by_term["Sobyanin"].sources) == {"ru": ("Собянин",)}
+    example = by_term["Sobyanin"].names[0].examples[0]
+    assert (example.line, example.column, example.written) == (3, 23, "Собя\u0301нин")
+    assert (example.t_line, example.t_column) == (3, 28)
+    trump = by_term["Donald Trump"].names[0].examples[0]
+    assert (trump.line, trump.column, trump.written) == (3, 7, "Дональд Трамп")
+
+
+def test_fsspec_urls_pair_by_their_path_below_each_directory(tmp_path: Path) -> None:
+    fsspec = pytest.importorskip("fsspec")
+    fs = fsspec.filesystem("memory")
+    for sub in ("a", "b"):
+        fs.pipe(f"/learn-arch/ru/{sub}/0.txt", "Вчера Собянин выступил.\n".encode())
+        fs.pipe(f"/learn-arch/en/{sub}/0.txt", f"Yesterday Sobyanin spoke ({sub}).\n".encode())
+    pairs = directory_pairs("memory://learn-arch/ru", "memory://learn-arch/en")
+    assert [(o.rsplit("/", 2)[-2], t.rsplit("/", 2)[-2]) for o, t in pairs] == [("a", "a"),
+                                                                               ("b", "b")]
+    out = tmp_path / "p.yaml"
+    assert main(["learn", "memory://learn-arch/ru", "memory://learn-arch/en", "-o", str(out),
+                 "--report", str(tmp_path / "r.txt"), "--no-translate", "--no-config"]) == 0
+    assert [e.term for e in load_glossary(out).entries] == ["Sobyanin"]

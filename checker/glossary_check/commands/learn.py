@@ -12,6 +12,7 @@ is the serial run's byte for byte.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -104,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _relative(root: str, path: str) -> str:
+    """A file's path below the directory it was found in (the key that pairs it)."""
+    from glossary_check.commands.archive import is_remote
+
+    if is_remote(root):
+        url_to_fs = importlib.import_module("fsspec.core").url_to_fs
+        root, path = url_to_fs(root)[1].strip("/"), url_to_fs(path)[1].strip("/")
     root = root.rstrip("/")
     return path[len(root) + 1 :] if path.startswith(root + "/") else path.rsplit("/", 1)[-1]
 
@@ -223,8 +230,6 @@ def _serial(items: list[Item], language: str | None, matcher: Matcher | None
 
 def read_on_cluster(client: Any, items: list[Item], language: str | None, matcher: Matcher | None,
                 batch_size: int) -> Iterator[tuple[list[PairNames], list[EnglishNames]]]:
-    import importlib
-
     db = importlib.import_module("dask.bag")
     shared = client.scatter(matcher, broadcast=True, hash=False) if matcher is not None else None
     bag = db.from_sequence(items, partition_size=batch_size)

@@ -181,7 +181,8 @@ def _names(
                 raw_start, _ = doc.raw_span(text_start, text_start + 1)
                 line, column = lines.line_col(raw_start)
                 units.append(Unit(
-                    view[text_start:text_end], tuple(t for _, t in run[a:b]), first, last + 1,
+                    view[text_start:text_end].replace("\u00a0", " "),
+                    tuple(t for _, t in run[a:b]), first, last + 1,
                     line, column, maximal=(a == 0 and b == size) or b - a == 1,
                 ))
     return tuple(units)
