@@ -211,6 +211,13 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     pairs, english = read_archive(items, language="ru")
     finish("serial", pairs, english, time.perf_counter() - start)
+    start = time.perf_counter()
+    alone = learn([], english=english).proposals
+    with_variant = {p.term: p.variant for p in planted() if p.variant}
+    found = sum(1 for p in alone if with_variant.get(p.term) in p.variants)
+    print(f"English alone: {time.perf_counter() - start:.1f} s; {found} of {len(with_variant)} "
+          f"planted variant spellings found as term and variant, "
+          f"{sum(p.term not in with_variant for p in alone)} other proposals")
     del pairs, english
     if not args.no_dask:
         with connect(None, args.workers) as client:

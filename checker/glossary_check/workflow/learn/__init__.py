@@ -159,6 +159,10 @@ def english_clusters(articles: Sequence[EnglishNames], thresholds: Thresholds,
     return out
 
 
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"
+
+
 def compare(glossary: Glossary, mentions: Sequence[Mention], articles: Sequence[EnglishNames],
             source_names: Iterable[tuple[str, str]]) -> tuple[list[GlossaryNote], set[str]]:
     """Entries the archive contradicts, renderings they lack, entries never used; and the
@@ -196,9 +200,9 @@ def compare(glossary: Glossary, mentions: Sequence[Mention], articles: Sequence[
                 n_articles = len(articles_of[(index, text)])
                 notes.append(GlossaryNote(
                     "contradicted", entry.term, location,
-                    f"the archive renders {entry.term}'s source as {text} {n} times in "
+                    f"the archive renders {entry.term}'s source as {text} {_times(n)} in "
                     f"{n_articles} article{'s' if n_articles != 1 else ''}, and as "
-                    f"{entry.term} {right} times", ordered))
+                    f"{entry.term} {_times(right)}", ordered))
             lacking = [(t, n) for t, n in top if t.casefold() not in listed]
             if lacking:
                 notes.append(GlossaryNote(
@@ -207,7 +211,8 @@ def compare(glossary: Glossary, mentions: Sequence[Mention], articles: Sequence[
                         f"{t} ({n})" for t, n in lacking), tuple(lacking)))
             if not top:
                 notes.append(GlossaryNote("known", entry.term, location,
-                                          f"the archive agrees: {entry.term} {right} times",
+                                          f"the archive agrees: {entry.term} "
+                                          f"{_times(right)}",
                                           ordered))
         elif index not in used:
             notes.append(GlossaryNote("unused", entry.term, location,

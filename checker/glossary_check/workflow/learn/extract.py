@@ -94,7 +94,7 @@ def readings(word: str, language: str) -> tuple[Reading, ...]:
 
     morph = analyzer(language)
     found: dict[str, tuple[set[str], bool, float]] = {}
-    if morph is not None:
+    if morph is not None and not (len(word) > 1 and word.isupper()):  # НАТО, ЄС: as written
         for parse in morph.parse(spelling(word)):
             if parse.tag.POS not in _NOUNS or parse.tag.case is None:
                 continue

@@ -16,6 +16,8 @@ from typing import Any
 from glossary_check.workflow.learn.propose import Learned, NameEvidence, Proposal
 
 FORMATS = ("text", "json", "html")
+#: Unused entries the text report names; JSON and HTML list them all.
+UNUSED_SHOWN = 30
 
 
 def _q(text: str) -> str:
@@ -145,7 +147,14 @@ def render_text(learned: Learned) -> str:
         out += [f"  note: {note}" for note in p.notes]
     if learned.glossary:
         out += ["", "Against the current glossary:"]
-        out += [f"  {n.location}: {n.kind}: {n.term}: {n.message}" for n in learned.glossary]
+        out += [f"  {n.location}: {n.kind}: {n.term}: {n.message}" for n in learned.glossary
+                if n.kind != "unused"]
+        unused = [n.term for n in learned.glossary if n.kind == "unused"]
+        if unused:
+            shown = ", ".join(unused[:UNUSED_SHOWN])
+            more = f" and {len(unused) - UNUSED_SHOWN} more (all in --format json)" \
+                if len(unused) > UNUSED_SHOWN else ""
+            out.append(f"  unused, in no article: {shown}{more}")
     if learned.errors:
         out += ["", "Not read:"] + [f"  {e}" for e in learned.errors]
     return "\n".join(out) + "\n"
