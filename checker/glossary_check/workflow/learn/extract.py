@@ -63,6 +63,10 @@ class Unit:
     column: int
     #: the longest run it is part of, or that run itself (co-occurrence counts only these)
     maximal: bool
+    #: the whole run of capitalised words, not a part of one
+    whole: bool = True
+    #: the run's next word after this unit, if the run goes on (Mexico [City], Red [Cross])
+    after: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +188,7 @@ def _names(
                     view[text_start:text_end].replace("\u00a0", " "),
                     tuple(t for _, t in run[a:b]), first, last + 1,
                     line, column, maximal=(a == 0 and b == size) or b - a == 1,
+                    whole=a == 0 and b == size, after=run[b][1] if b < size else None,
                 ))
     return tuple(units)
 

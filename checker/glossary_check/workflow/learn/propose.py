@@ -296,7 +296,7 @@ class Cooccurrence:
             if n < COOC_MIN or (acronym(s[1].upper()) and s[1].upper() == originals[s]
                                 and not originals_t[t].isupper()):
                 continue
-            if derived(originals_t[t], originals[s], s[0]):
+            if derived(originals_t[t], originals[s], s[0]) or derived(originals_t[t], s[1], s[0]):
                 continue
             dice = 2 * n / (source_count[s] + target_count[t])
             fit = -abs(words[t] - sizes[s])
@@ -340,8 +340,25 @@ class _Candidate:
     readings: tuple[Reading, ...]
 
 
+#: English head nouns that make a name before them another name: Mexico City is not Mexico,
+#: Red Cross not Red, Columbia University not Columbia (the Russian has its own word for
+#: the head, or one word for the whole, as Мехико).
+HEADS = frozenset({
+    "city", "cross", "house", "sea", "ocean", "river", "lake", "bay", "island", "islands",
+    "street", "square", "avenue", "tower", "bridge", "university", "college", "school",
+    "airport", "station", "hall", "palace", "church", "cathedral", "park", "valley",
+    "mountains", "peninsula", "county", "district", "province", "region", "state",
+})
+
+
+def part_of_another_name(unit: Unit) -> bool:
+    """An English name followed, in its run, by a head noun that makes it another name
+    (`HEADS`): the first words are not this name's rendering."""
+    return unit.after is not None and unit.after.casefold() in HEADS
+
+
 def _transliterated(archive: Archive, language: str, s: Unit, t: Unit) -> _Candidate | None:
-    if len(s.words) != len(t.words):
+    if len(s.words) != len(t.words) or part_of_another_name(t):
         return None
     chosen: list[Reading] = []
     scores = []
@@ -429,7 +446,7 @@ class Linking:
                        for u in para.source
                        if u.maximal and not _overlaps(u, src_taken)
                        and translated_kind(archive, language, u)]
-            targets = [u for u in para.target if u.maximal and not _overlaps(u, tgt_taken)]
+            targets = [u for u in para.target if u.whole and not _overlaps(u, tgt_taken)]
             if sources and targets:
                 yield language, sources, targets
 
@@ -476,7 +493,7 @@ def link_cooccurrences(archive: Archive, cooc: Cooccurrence, linking: Linking) -
         pair.paragraphs, linking.accepted, linking.taken, strict=True
     ):
         accepted = list(accepted)
-        by_key = {_english_key(t.text): t for t in para.target if t.maximal}
+        by_key = {_english_key(t.text): t for t in para.target if t.whole}
         for s in para.source:
             if not s.maximal or _overlaps(s, src_taken):
                 continue
