@@ -7,8 +7,8 @@ Seeded. Each planted entry is a Russian name (a person's surname, a place) with 
 English term and, for some, a variant rendering a share of the translations use. Each
 article is a few paragraphs of Russian filler with names in inflected cases (genitive,
 dative, instrumental, prepositional) and its English counterpart with the term or the
-variant; some translations run two paragraphs into one, for the aligner. The run measures recall (planted entries proposed with the right term, source
-and variant) and precision (proposals that are planted entries), time and peak memory
+variant; some translations run two paragraphs into one, for the aligner. The run
+measures recall (planted entries proposed with the right term, source and variant) and precision (proposals that are planted entries), time and peak memory
 of reading and linking, serial and on a local Dask cluster.
 """
 
