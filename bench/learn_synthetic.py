@@ -8,8 +8,9 @@ English term and, for some, a variant rendering a share of the translations use.
 article is a few paragraphs of Russian filler with names in inflected cases (genitive,
 dative, instrumental, prepositional) and its English counterpart with the term or the
 variant; some translations run two paragraphs into one, for the aligner. The run
-measures recall (planted entries proposed with the right term, source and variant) and precision (proposals that are planted entries), time and peak memory
-of reading and linking, serial and on a local Dask cluster.
+measures recall (planted entries proposed with the right term, source and variant) and
+precision (proposals that are planted entries), time and peak memory of reading and
+linking, serial and on a local Dask cluster.
 """
 
 from __future__ import annotations
