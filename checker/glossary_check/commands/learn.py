@@ -318,9 +318,12 @@ def learn_items(items: list[Item], *, glossary: Glossary | None, args: argparse.
 
 
 def run(args: argparse.Namespace) -> int:
+    from glossary_check.core.inputs import set_max_file_size
     from glossary_check.workflow.learn.render import glossary_yaml, render
 
-    resolve(argparse.Namespace(config=args.config, no_config=args.no_config))
+    # the configuration file is read as for every command: its limits hold here too
+    options = resolve(argparse.Namespace(config=args.config, no_config=args.no_config))
+    set_max_file_size(options.max_file_size)
     glossary = None
     if args.glossary:
         from glossary_check.engine.glossary import load_glossary
