@@ -142,6 +142,12 @@ def main(argv: list[str] | None = None) -> int:
           f"in {took:.1f} s")
     print(f"precision (seen >= {SEEN}): {c.right}/{c.judged} = {c.precision:.3f} "
           f"(target {MIN_PRECISION})")
+    keys = {p.key for p in found}
+    gone = sorted(k for k in load_judgements() if k not in keys)
+    if gone:
+        print(f"{len(gone)} judged pairs no longer proposed (kept, as a record of what was "
+              "fixed): " + ", ".join(f"{lang} {name} -> {r}" for lang, name, r in gone[:12])
+              + (" ..." if len(gone) > 12 else ""))
     for p in c.wrong:
         print(f"  false: {p.language} {p.name} -> {p.rendering} ({p.count})")
     for p in c.unjudged:
