@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "test": "test GLOSSARY...: run every entry's examples",
     "audit": "audit GLOSSARY: where machine translation disagrees with the desk's terms",
     "archive": "archive PATH...: check a whole archive on Dask, findings as JSON Lines",
+    "learn": "learn ORIGINALS TRANSLATIONS: propose glossary entries from the archive",
     "models": "models list|install|remove: the offline translation models",
     "cache": "cache info|clear: the on-disk caches",
     "serve": "serve [--port N]: the checks over HTTP (LanguageTool's API, JSON, a page)",
@@ -413,6 +414,10 @@ def _subcommand(name: str) -> Callable[[Sequence[str]], int]:
         from glossary_check.commands.audit import main as audit
 
         return audit
+    if name == "learn":
+        from glossary_check.commands.learn import main as learn
+
+        return learn
     if name == "models":
         from glossary_check.commands.models import main as models
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import itertools
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Generator, Iterable, Iterator, Mapping
@@ -148,7 +147,7 @@ def _near_misses(ctx: Context, word: str, key: str) -> list[tuple[str, int]]:
 #: A free word and the name as written (without a possessive ending).
 _Free = tuple[Token, str]
 #: A spelling, and the key of the first name after it (None: none follows).
-_Unit = tuple[str, str | None]
+Spelling = tuple[str, str | None]
 
 
 def check(ctx: Context) -> Iterator[Hit]:
@@ -272,21 +271,21 @@ def _two_spellings(
     units = [(token, (word, _first_name_of(ctx, token))) for token, word in unknown]
     anchored = [(token, (word, _first_name_of(ctx, token))) for token, word in anchors]
     glossary_units = {unit for _, unit in anchored}
-    spellings: dict[_Unit, int] = Counter(unit for _, unit in units)
-    first_seen: dict[_Unit, int] = {}
+    spellings: dict[Spelling, int] = Counter(unit for _, unit in units)
+    first_seen: dict[Spelling, int] = {}
     for token, unit in units:
         first_seen.setdefault(unit, token.start)
     for token, unit in anchored:
         spellings[unit] += 1
         first_seen.setdefault(unit, token.start)
-    group_of = _name_groups(list(spellings))
+    group_of = spelling_groups(spellings)
     systems = ctx.glossary.transliteration
     for token, unit in units:
         group = group_of[unit]
         if unit in glossary_units or len(group) < 2 or not any(w in named for w, _ in group):
             continue
         main = max(group, key=lambda u: (
-            _desk_score(u[0], systems), u in glossary_units, spellings[u], u[0] in named,
+            desk_score(u[0], systems), u in glossary_units, spellings[u], u[0] in named,
             -first_seen[u],
         ))
         word = unit[0]
@@ -302,34 +301,44 @@ def _two_spellings(
         )
 
 
-def _name_groups(distinct: list[_Unit]) -> dict[_Unit, list[_Unit]]:
-    """Each spelling's group: the spellings of one name, joined pair by pair (in the
-    order of `distinct`)."""
+def one_name(a: Spelling, b: Spelling) -> bool:
+    """Whether two spellings (each a word and the key of the name word after it, None
+    alone) are one name: the same Cyrillic name read back from both, unless English writes
+    both (Stevens, Stephens: two people)."""
+    if a[1] != b[1] or a[0] == b[0] or abs(len(a[0]) - len(b[0])) > 3:
+        return False
+    if a[0][:1].casefold() != b[0][:1].casefold() and not same_name(a[0][:2], b[0][:2]):
+        return False
+    return same_name(a[0], b[0]) and not (established(a[0]) and established(b[0]))
+
+
+def spelling_groups(spellings: Iterable[Spelling]) -> dict[Spelling, list[Spelling]]:
+    """Spellings of one name grouped (`one_name`, transitively): every spelling -> its
+    group, in first-seen order; an article's, or a whole archive's (compared only with
+    spellings before the same next word and at most three letters longer or shorter)."""
+    distinct = list(dict.fromkeys(spellings))
     parent = {u: u for u in distinct}
 
-    def root(u: _Unit) -> _Unit:
+    def root(u: Spelling) -> Spelling:
         while parent[u] != u:
             u = parent[u]
         return u
 
-    for a, b in itertools.combinations(distinct, 2):
-        if _one_name(a, b):
-            parent[root(a)] = root(b)
-    groups: dict[_Unit, list[_Unit]] = defaultdict(list)
+    buckets: dict[str | None, list[Spelling]] = defaultdict(list)
     for u in distinct:
-        groups[root(u)].append(u)
-    return {u: groups[root(u)] for u in distinct}
-
-
-def _one_name(a: _Unit, b: _Unit) -> bool:
-    """Two spellings, before the same first name, of one name that English does not
-    write both ways."""
-    (x, after_x), (y, after_y) = a, b
-    if after_x != after_y or x == y or abs(len(x) - len(y)) > 3:
-        return False
-    if x[:1].casefold() != y[:1].casefold() and not same_name(x[:2], y[:2]):
-        return False
-    return same_name(x, y) and not (established(x) and established(y))
+        buckets[u[1]].append(u)
+    for bucket in buckets.values():
+        ordered = sorted(bucket, key=lambda u: len(u[0]))
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                if len(b[0]) - len(a[0]) > 3:
+                    break
+                if one_name(a, b):
+                    parent[root(a)] = root(b)
+    members: dict[Spelling, list[Spelling]] = defaultdict(list)
+    for u in distinct:
+        members[root(u)].append(u)
+    return {u: members[root(u)] for u in distinct}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -338,7 +347,7 @@ def _desk_score_cached(word: str, systems: tuple[tuple[str, str], ...]) -> float
     return max((frequency(c, lang) for lang, c in found), default=-1.0)
 
 
-def _desk_score(word: str, systems: Mapping[str, str]) -> float:
+def desk_score(word: str, systems: Mapping[str, str]) -> float:
     """How surely `word` is the desk's own romanisation of a name: the frequency, in its
     language, of the Cyrillic name the desk's system writes exactly so (-1: of none)."""
     return _desk_score_cached(word, tuple(sorted(systems.items())))
