@@ -10,6 +10,7 @@ import pytest
 
 from conftest import CORE_ARGS, LANGUAGE_RULES, RunCli, WriteGlossary
 from glossary_check.core.findings import Finding, Severity
+from glossary_check.documents import Document, read_document
 from glossary_check.engine.compiled import compile_all
 from glossary_check.engine.glossary import load_glossary
 from glossary_check.rules.pipeline import Settings
@@ -34,13 +35,18 @@ def fake(text: str, word: str = "Kiev", rule: str = "variant") -> list[Finding]:
             for m in re.finditer(re.escape(word), text)]
 
 
+def doc(text: str, fmt: str) -> Document:
+    """The document as its reader records it: suppression reads nothing else."""
+    return read_document(f"a.{fmt}", text.encode("utf-8"), fmt)
+
+
 def lines_of(text: str, findings: Sequence[Finding | Directive]) -> list[int]:
     return [text.count("\n", 0, f.offset) + 1 for f in findings]
 
 
 def run(text: str, fmt: str) -> tuple[list[int], list[int], list[str]]:
     """Lines of kept and of suppressed findings, and 'line: message' of unused directives."""
-    out = apply(text, fmt, fake(text), known=RULES, active=RULES)
+    out = apply(doc(text, fmt), fake(text), known=RULES, active=RULES)
     unused = [f"{lines_of(text, [u.directive])[0]}: {u.message()}" for u in out.unused]
     return lines_of(text, out.kept), lines_of(text, out.suppressed), unused
 
@@ -67,7 +73,7 @@ def test_text_directive_on_the_last_line_with_nothing_after_is_reported() -> Non
 def test_text_directive_names_only_some_rules() -> None:
     text = "Kiev and Tass. glossary-check: ignore[case]\n"
     findings = fake(text) + fake(text, "Tass", "case")
-    out = apply(text, "text", findings, known=RULES)
+    out = apply(doc(text, "text"), findings, known=RULES)
     assert [f.rule for f in out.kept] == ["variant"]
     assert [f.rule for f in out.suppressed] == ["case"]
 
@@ -85,7 +91,7 @@ def test_bare_disable_runs_to_the_end_of_the_file() -> None:
 def test_enable_one_rule_inside_a_bare_disable() -> None:
     text = "glossary-check: disable\nKiev Tass\nglossary-check: enable[case]\nKiev Tass\n"
     findings = sorted(fake(text) + fake(text, "Tass", "case"), key=lambda f: f.offset)
-    out = apply(text, "text", findings, known=RULES)
+    out = apply(doc(text, "text"), findings, known=RULES)
     assert [(f.rule, lines_of(text, [f])[0]) for f in out.kept] == [("case", 4)]
 
 
@@ -135,8 +141,8 @@ def test_markdown_ignore_covers_the_next_block_only() -> None:
 
 
 def test_markdown_directive_in_code_is_not_a_directive() -> None:
-    assert directives("```\n<!-- glossary-check: ignore -->\n```\nKiev\n", "markdown") == []
-    assert directives("`<!-- glossary-check: ignore -->` Kiev\n", "markdown") == []
+    assert directives(doc("```\n<!-- glossary-check: ignore -->\n```\nKiev\n", "markdown")) == []
+    assert directives(doc("`<!-- glossary-check: ignore -->` Kiev\n", "markdown")) == []
 
 
 def test_markdown_disable_region() -> None:
@@ -185,18 +191,18 @@ def test_html_ignore_covers_the_next_element_or_the_holding_one() -> None:
 
 def test_html_text_after_the_comment_up_to_the_next_block() -> None:
     text = "<div><!-- glossary-check: ignore --> Kiev <em>Kiev</em><p>Kiev</p></div>"
-    out = apply(text, "html", fake(text), known=RULES)
+    out = apply(doc(text, "html"), fake(text), known=RULES)
     assert len(out.suppressed) == 2 and len(out.kept) == 1
 
 
 def test_unused_rule_that_did_not_run_is_not_reported() -> None:
     text = "Kiev. glossary-check: ignore[variant,case]\n"
-    out = apply(text, "text", fake(text), known=RULES, active={"variant"})
+    out = apply(doc(text, "text"), fake(text), known=RULES, active={"variant"})
     assert out.unused == []
 
 
 def test_unknown_directive_is_reported() -> None:
-    out = apply("Kiev glossary-check: ignroe\n", "text", [], known=RULES)
+    out = apply(doc("Kiev glossary-check: ignroe\n", "text"), [], known=RULES)
     assert [u.message() for u in out.unused] == [
         "'glossary-check: ignroe': unknown directive 'ignroe' (use ignore, disable or enable)."]
 

@@ -220,6 +220,10 @@ class _Mapped:
     def separate(self, at: int, sep: str = BLOCK_BREAK) -> None:
         self.out.separate(self.raw_start(at) if at < len(self.src) else self.raw_end(at), sep)
 
+    def comment(self, start: int, end: int, body_start: int, body_end: int) -> None:
+        self.out.comment(self.raw_start(start), self.raw_end(end),
+                         self.raw_start(body_start), self.raw_end(body_end))
+
 
 class _Inline:
     """Locates one block's inline tokens in its content string, in order, and emits the prose."""
@@ -358,6 +362,8 @@ class _Inline:
         at = self.find(tag, cursor)
         if at < 0:
             return cursor
+        if tag.startswith("<!--"):
+            self.sink.comment(at, at + len(tag), at + 4, at + len(tag) - 3)
         info = html_doc.tag_name(tag)
         if info is not None:
             name, closing = info
@@ -468,7 +474,9 @@ class _Reader:
                 "what is inside them cannot be read", line + 1, column + 1)
         captured: dict[int, tuple[int, int]] = env.get(_LINES, {})
         cell = 0
+        holders: list[int] = []  # the recorded blocks open at this token
         for i, tok in enumerate(tokens):
+            self.record(tok, holders)
             if tok.type == "tr_open":
                 cell = 0
             elif tok.type == "inline" and tok.map:
@@ -491,6 +499,22 @@ class _Reader:
                     continue
                 html_doc.scan(mapped, tok.content, strict=False)
                 mapped.separate(len(mapped.src))
+
+    def record(self, tok: Token, holders: list[int]) -> None:
+        """Record a block token's span (whole lines) for suppression comments."""
+        if tok.nesting < 0:
+            holders.pop()
+            return
+        index = holders[-1] if holders else -1
+        if tok.map is not None and tok.type != "inline":
+            starts, end = self.lines.starts, len(self.text)
+            first, last = tok.map
+            index = self.out.blocks.add(
+                starts[first] if first < len(starts) else end,
+                starts[last] if last < len(starts) else end,
+                tok.type.removesuffix("_open"), index)
+        if tok.nesting > 0:
+            holders.append(index)  # a cell has no lines of its own: its row holds what is in it
 
     # Mapping block content back to the file.
 
