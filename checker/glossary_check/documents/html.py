@@ -56,8 +56,8 @@ BLOCK_ELEMENTS = frozenset({
     "center", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption",
     "figure", "footer", "form", "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header",
     "hgroup", "hr", "html", "iframe", "legend", "li", "main", "menu", "nav", "noscript", "object",
-    "ol", "optgroup", "option", "p", "section", "select", "summary", "table", "tbody", "td",
-    "textarea", "tfoot", "th", "thead", "title", "tr", "ul", "video",
+    "ol", "optgroup", "option", "p", "pre", "search", "section", "select", "summary", "table",
+    "tbody", "td", "textarea", "tfoot", "th", "thead", "title", "tr", "ul", "video",
 })
 #: Elements whose content is not prose: code, scripts and inert templates.
 SKIPPED_ELEMENTS = frozenset({"script", "style", "template", "code", "pre", "kbd", "samp"})
