@@ -328,12 +328,34 @@ def apply(
     return Outcome(kept, suppressed, unused)
 
 
+class _Ignores:
+    """The `ignore` directives whose scope holds the current point of a sweep through the file."""
+
+    def __init__(self, usable: list[Directive]) -> None:
+        self.waiting: list[tuple[int, int, Directive]] = []  # scope start, end; by start
+        for d in usable:
+            if d.kind == "ignore" and d.scope is not None:
+                self.waiting.append((*d.scope, d))
+        self.waiting.sort(key=lambda it: it[0])
+        self.next = 0
+        self.open: list[tuple[int, Directive]] = []  # scope end, directive
+
+    def at(self, offset: int) -> list[Directive]:
+        """Those covering `offset`; offsets must come in order."""
+        while self.next < len(self.waiting) and self.waiting[self.next][0] <= offset:
+            _, end, d = self.waiting[self.next]
+            self.open.append((end, d))
+            self.next += 1
+        self.open = [(end, d) for end, d in self.open if end > offset]
+        return [d for _, d in self.open]
+
+
 def _sweep(
     findings: Sequence[Finding], usable: list[Directive], used: dict[int, set[str]]
 ) -> set[int]:
     """Indexes of the findings some directive covers, noting in `used` what each suppressed."""
     switches = [d for d in usable if d.kind != "ignore"]
-    ignores = [d for d in usable if d.kind == "ignore" and d.scope is not None]
+    ignores = _Ignores(usable)
     regions, next_switch = _Regions(), 0
     hidden: set[int] = set()
     for i in sorted(range(len(findings)), key=lambda i: findings[i].offset):
@@ -341,7 +363,7 @@ def _sweep(
         while next_switch < len(switches) and switches[next_switch].offset <= finding.offset:
             regions.step(switches[next_switch])
             next_switch += 1
-        hits = [d for d in ignores if d.covers(finding.offset) and d.names(finding.rule)]
+        hits = [d for d in ignores.at(finding.offset) if d.names(finding.rule)]
         holder = regions.holder(finding.rule)
         if holder is not None:
             hits.append(holder)
