@@ -20,6 +20,11 @@ HTML elements such as `<code>...</code>`), front matter keys, and URLs and
 e-mail addresses written as plain text. Every block ends with a block break;
 an image's alt text and a title are blocks of their own.
 
+Recorded for suppression comments, in the same parse: every HTML comment
+markdown-it sees as HTML (inline, or in an HTML block; not one in code or in
+a tag's attribute), and every block token with the whole lines it spans, its
+kind (`paragraph`, `html_block`, `list_item`, `tr`...) and the block holding it.
+
 Markdown never fails to parse: whatever markdown-it makes of a file is read.
 """
 
