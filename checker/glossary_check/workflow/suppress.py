@@ -185,8 +185,11 @@ def _line_scope(doc: Document, offset: int) -> Scope:
 # Markdown: the reader's blocks are whole lines, nested as markdown-it nests them.
 
 
-def _block_scope(doc: Document, comment: Comment) -> Scope:
-    """The block holding a comment in its text, or the block after a comment block."""
+def _block_scope(doc: Document, comment: Comment, after: dict[int, Scope]) -> Scope:
+    """The block holding a comment in its text, or the block after a comment block.
+
+    `after` keeps what `_next_sibling` found, for a run of directives one after another.
+    """
     blocks = doc.blocks
     holder = blocks.innermost(comment.start)
     if holder < 0:
@@ -196,24 +199,32 @@ def _block_scope(doc: Document, comment: Comment) -> Scope:
         return block.start, block.end
     if _without_comments(doc, comment.end, block.end).strip():
         return comment.end, block.end  # HTML follows the comment in its block
-    return _next_sibling(doc, holder)
+    return _next_sibling(doc, holder, after)
 
 
-def _next_sibling(doc: Document, index: int) -> Scope:
+def _next_sibling(doc: Document, index: int, after: dict[int, Scope]) -> Scope:
     """The block after blocks[index] in the same parent, past comment-only HTML blocks."""
     blocks = doc.blocks
     parent = blocks.parents[index]
     limit = blocks.ends[parent] if parent >= 0 else len(doc.text)
+    passed, found = [index], None
     for k in range(index + 1, len(blocks)):
         if blocks.starts[k] >= limit:
-            return None
+            break
         if blocks.parents[k] != parent:
             continue  # inside an earlier sibling
+        if k in after:
+            found = after[k]
+            break
         start, end = blocks.starts[k], blocks.ends[k]
         if blocks[k].kind == "html_block" and not _without_comments(doc, start, end).strip():
-            continue  # a comment of its own, perhaps another directive: look past it
-        return start, end
-    return None
+            passed.append(k)  # a comment of its own, perhaps another directive: look past it
+            continue
+        found = start, end
+        break
+    for k in passed:
+        after[k] = found
+    return found
 
 
 # HTML: the reader's blocks are the elements; `breaks` marks its block-level ones.
@@ -263,7 +274,8 @@ def directives(document: Document, known: Collection[str] | None = None) -> list
     if MARKER not in document.text:
         return []
     if document.format == "markdown":
-        found = _in_comments(document, known, lambda c: _block_scope(document, c))
+        after: dict[int, Scope] = {}
+        found = _in_comments(document, known, lambda c: _block_scope(document, c, after))
     elif document.format == "html":
         tags = _Tags(document.blocks)
         found = _in_comments(document, known, lambda c: _element_scope(document, tags, c))
