@@ -283,23 +283,31 @@ class _Scanner(HTMLParser):
         text = self.get_starttag_text() or ""
         end = start + len(text)
         if not self._skipping:
-            if tag in BLOCK_ELEMENTS:
-                self._block(start)
-            elif tag == "br":
-                self._line_break(start)
-            if emit_attributes(self._sink, self._s, start, end):
-                self._at_break = True
-            if tag in BLOCK_ELEMENTS and (closed or tag in VOID_ELEMENTS):
-                self._block(end)
+            self._prose_of_tag(tag, start, end, closed)
         if tag in self.CDATA_CONTENT_ELEMENTS:
             self._raw_text_start = start
+        self._push(tag, start, end, opens=not closed and tag not in VOID_ELEMENTS)
+
+    def _prose_of_tag(self, tag: str, start: int, end: int, closed: bool) -> None:
+        """What a start tag puts in the view: a block or line break, alt and title text."""
+        if tag in BLOCK_ELEMENTS:
+            self._block(start)
+        elif tag == "br":
+            self._line_break(start)
+        if emit_attributes(self._sink, self._s, start, end):
+            self._at_break = True
+        if tag in BLOCK_ELEMENTS and (closed or tag in VOID_ELEMENTS):
+            self._block(end)
+
+    def _push(self, tag: str, start: int, end: int, opens: bool) -> None:
+        """Record the element; one with content (`opens`) stays open until it is closed."""
         if tag in IMPLIED_CLOSE and self._stack and self._stack[-1] == tag:
             self._pop(start, start)
-        parent = self._elements[-1] if self._elements else -1
         element = -1
         if self._blocks is not None:
+            parent = self._elements[-1] if self._elements else -1
             element = self._blocks.add(start, end, tag, parent, tag in BLOCK_ELEMENTS, (end, end))
-        if closed or tag in VOID_ELEMENTS:
+        if not opens:
             return  # "<div/>" opens nothing here: better than skipping the rest of the file
         self._stack.append(tag)
         self._elements.append(element)
@@ -307,7 +315,7 @@ class _Scanner(HTMLParser):
         if tag in SKIPPED_ELEMENTS:
             self._skipping += 1
 
-    def _pop(self, close: int, end: int) -> str:
+    def _pop(self, close: int, end: int) -> None:
         """Close the innermost open element: its content ends at `close`, it at `end`."""
         top = self._stack.pop()
         element = self._elements.pop()
@@ -316,7 +324,6 @@ class _Scanner(HTMLParser):
             self._skipping -= 1
         if self._blocks is not None:
             self._blocks.close(element, end, close)
-        return top
 
     def handle_endtag(self, tag: str) -> None:
         if self._dead:
