@@ -190,8 +190,9 @@ class Document:
     starts: Sequence[int] | None = None
     ends: Sequence[int] | None = None
     bom: bool = False
-    comments: Comments = field(default_factory=Comments)
-    blocks: Blocks = field(default_factory=Blocks)
+    # Derived from the text, like the view: two reads of one file compare equal.
+    comments: Comments = field(default_factory=Comments, compare=False)
+    blocks: Blocks = field(default_factory=Blocks, compare=False)
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """File offsets of the view slice [start, end)."""
