@@ -404,3 +404,34 @@ def test_any_input_keeps_the_map_or_is_an_error(text: str) -> None:
         assert error.line is not None and error.column is not None
         return
     check_map(doc, reads_as)
+
+
+# What the reader records for suppression comments.
+
+
+def test_pre_is_a_block_of_its_own() -> None:
+    assert blocks(checked("Kyiv<pre>code</pre>Lviv")) == ["Kyiv", "Lviv"]
+
+
+def test_comments_are_recorded_with_their_body_but_not_in_script_or_attributes() -> None:
+    text = ('<p title="<!-- a -->">Kyiv <!-- b --></p><script>"<!-- c -->"</script>'
+            "<code><!--d--></code><!x><!---->")
+    doc = read(text)
+    assert [(text[c.start : c.end], text[c.body_start : c.body_end]) for c in doc.comments] == [
+        ("<!-- b -->", " b "), ("<!--d-->", "d"), ("<!---->", "")]
+
+
+def test_elements_are_recorded_as_the_reader_closes_them() -> None:
+    text = "<ul><li>Kyiv<li>Lviv <b>x</ul><hr><p>end"
+    doc = read(text)
+    spans = [(b.kind, text[b.start : b.end], text[b.inner_start : b.inner_end], b.breaks)
+             for b in doc.blocks]
+    assert spans == [
+        ("ul", "<ul><li>Kyiv<li>Lviv <b>x</ul>", "<li>Kyiv<li>Lviv <b>x", True),
+        ("li", "<li>Kyiv", "Kyiv", True),  # the next <li> closes it
+        ("li", "<li>Lviv <b>x", "Lviv <b>x", True),  # </ul> closes what it holds
+        ("b", "<b>x", "x", False),
+        ("hr", "<hr>", "", True),
+        ("p", "<p>end", "end", True),  # to the end of the file
+    ]
+    assert [b.parent for b in doc.blocks] == [-1, 0, 0, 2, -1, -1]

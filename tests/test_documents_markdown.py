@@ -646,3 +646,35 @@ def test_generated_documents_read_as_their_html_rendering(case: tuple[str, Expec
 def test_odd_inputs_keep_the_map(text: str) -> None:
     check_map(read(text), decoded)
     check_map(read(text.replace("\n", "\r\n")), decoded)
+
+
+# What the reader records for suppression comments.
+
+
+def test_comments_are_the_html_comments_markdown_sees() -> None:
+    from glossary_check.documents import read_document
+
+    text = ("\ufeffКиїв <!-- a -->\r\n\r\n`<!-- code span -->` <a title=\"<!-- attr -->\">x</a>\r\n"
+            "\r\n```\r\n<!-- fence -->\r\n```\r\n\r\n> <div>\r\n> <!-- b\r\n> c -->\r\n")
+    doc = read_document("a.md", text.encode("utf-8"))
+    body = text.removeprefix("\ufeff")
+    assert [body[c.body_start : c.body_end] for c in doc.comments] == [" a ", " b\r\n> c "]
+    assert [body[c.start : c.end] for c in doc.comments] == ["<!-- a -->", "<!-- b\r\n> c -->"]
+
+
+def test_blocks_are_whole_lines_nested_as_markdown_nests_them() -> None:
+    from glossary_check.documents import read_document
+
+    text = "# Title\n\n- one\n- two\n\n  more\n\n| a | b |\n|---|---|\n| c | d |\n"
+    doc = read_document("a.md", text.encode("utf-8"))
+    kinds = [(b.kind, text[b.start : b.end], b.parent) for b in doc.blocks]
+    assert kinds[:7] == [
+        ("heading", "# Title\n", -1),
+        ("bullet_list", "- one\n- two\n\n  more\n\n", -1),  # markdown-it's lines
+        ("list_item", "- one\n", 1),
+        ("paragraph", "- one\n", 2),
+        ("list_item", "- two\n\n  more\n\n", 1),
+        ("paragraph", "- two\n", 4),
+        ("paragraph", "  more\n", 4),
+    ]
+    assert [k for k, _, _ in kinds[7:]] == ["table", "thead", "tr", "tbody", "tr"]

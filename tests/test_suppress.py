@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import re
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,9 +13,12 @@ import pytest
 
 from conftest import CORE_ARGS, LANGUAGE_RULES, RunCli, WriteGlossary
 from glossary_check.core.findings import Finding, Severity
+from glossary_check.documents import BLOCK_BREAK, Blocks, Comments, Document, read_document
+from glossary_check.documents.html import BLOCK_ELEMENTS, VOID_ELEMENTS
 from glossary_check.engine.compiled import compile_all
 from glossary_check.engine.glossary import load_glossary
 from glossary_check.rules.pipeline import Settings
+from glossary_check.workflow import suppress
 from glossary_check.workflow.runner import check_file
 from glossary_check.workflow.suppress import Directive, apply, directives
 
@@ -34,13 +40,18 @@ def fake(text: str, word: str = "Kiev", rule: str = "variant") -> list[Finding]:
             for m in re.finditer(re.escape(word), text)]
 
 
+def doc(text: str, fmt: str) -> Document:
+    """The document as its reader records it: suppression reads nothing else."""
+    return read_document(f"a.{fmt}", text.encode("utf-8"), fmt)
+
+
 def lines_of(text: str, findings: Sequence[Finding | Directive]) -> list[int]:
     return [text.count("\n", 0, f.offset) + 1 for f in findings]
 
 
 def run(text: str, fmt: str) -> tuple[list[int], list[int], list[str]]:
     """Lines of kept and of suppressed findings, and 'line: message' of unused directives."""
-    out = apply(text, fmt, fake(text), known=RULES, active=RULES)
+    out = apply(doc(text, fmt), fake(text), known=RULES, active=RULES)
     unused = [f"{lines_of(text, [u.directive])[0]}: {u.message()}" for u in out.unused]
     return lines_of(text, out.kept), lines_of(text, out.suppressed), unused
 
@@ -67,7 +78,7 @@ def test_text_directive_on_the_last_line_with_nothing_after_is_reported() -> Non
 def test_text_directive_names_only_some_rules() -> None:
     text = "Kiev and Tass. glossary-check: ignore[case]\n"
     findings = fake(text) + fake(text, "Tass", "case")
-    out = apply(text, "text", findings, known=RULES)
+    out = apply(doc(text, "text"), findings, known=RULES)
     assert [f.rule for f in out.kept] == ["variant"]
     assert [f.rule for f in out.suppressed] == ["case"]
 
@@ -85,7 +96,7 @@ def test_bare_disable_runs_to_the_end_of_the_file() -> None:
 def test_enable_one_rule_inside_a_bare_disable() -> None:
     text = "glossary-check: disable\nKiev Tass\nglossary-check: enable[case]\nKiev Tass\n"
     findings = sorted(fake(text) + fake(text, "Tass", "case"), key=lambda f: f.offset)
-    out = apply(text, "text", findings, known=RULES)
+    out = apply(doc(text, "text"), findings, known=RULES)
     assert [(f.rule, lines_of(text, [f])[0]) for f in out.kept] == [("case", 4)]
 
 
@@ -135,8 +146,8 @@ def test_markdown_ignore_covers_the_next_block_only() -> None:
 
 
 def test_markdown_directive_in_code_is_not_a_directive() -> None:
-    assert directives("```\n<!-- glossary-check: ignore -->\n```\nKiev\n", "markdown") == []
-    assert directives("`<!-- glossary-check: ignore -->` Kiev\n", "markdown") == []
+    assert directives(doc("```\n<!-- glossary-check: ignore -->\n```\nKiev\n", "markdown")) == []
+    assert directives(doc("`<!-- glossary-check: ignore -->` Kiev\n", "markdown")) == []
 
 
 def test_markdown_disable_region() -> None:
@@ -185,20 +196,136 @@ def test_html_ignore_covers_the_next_element_or_the_holding_one() -> None:
 
 def test_html_text_after_the_comment_up_to_the_next_block() -> None:
     text = "<div><!-- glossary-check: ignore --> Kiev <em>Kiev</em><p>Kiev</p></div>"
-    out = apply(text, "html", fake(text), known=RULES)
+    out = apply(doc(text, "html"), fake(text), known=RULES)
     assert len(out.suppressed) == 2 and len(out.kept) == 1
 
 
 def test_unused_rule_that_did_not_run_is_not_reported() -> None:
     text = "Kiev. glossary-check: ignore[variant,case]\n"
-    out = apply(text, "text", fake(text), known=RULES, active={"variant"})
+    out = apply(doc(text, "text"), fake(text), known=RULES, active={"variant"})
     assert out.unused == []
 
 
 def test_unknown_directive_is_reported() -> None:
-    out = apply("Kiev glossary-check: ignroe\n", "text", [], known=RULES)
+    out = apply(doc("Kiev glossary-check: ignroe\n", "text"), [], known=RULES)
     assert [u.message() for u in out.unused] == [
         "'glossary-check: ignroe': unknown directive 'ignroe' (use ignore, disable or enable)."]
+
+
+# --- what the reader recorded, and nothing else --------------------------------------------
+
+
+def test_suppression_uses_the_recorded_comments_and_blocks_only() -> None:
+    text = "<!-- glossary-check: ignore -->\nKiev\n\nKiev\n"
+    comments, blocks = Comments(), Blocks()
+    comments.add(0, 31, 4, 28)
+    blocks.add(0, 32, "html_block")
+    blocks.add(32, 38, "paragraph")
+    blocks.add(38, 43, "paragraph")
+    given = Document("a.md", "markdown", text, "Kiev\n\nKiev\n", comments=comments, blocks=blocks)
+    out = apply(given, fake(text), known=RULES)
+    assert lines_of(text, out.suppressed) == [2] and lines_of(text, out.kept) == [4]
+    # The same text without the reader's record has no comment to read: suppress parses nothing.
+    bare = Document("a.md", "markdown", text, "Kiev\n\nKiev\n")
+    assert apply(bare, fake(text), known=RULES).suppressed == []
+
+
+def test_suppress_imports_no_parser() -> None:
+    tree = ast.parse(Path(suppress.__file__).read_text(encoding="utf-8"))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    parsers = ("html", "markdown_it", "glossary_check.documents.")
+    assert not {m for m in imported if m.startswith(parsers)}
+    probe = ("import sys, glossary_check.workflow.suppress; print(sorted(m for m in sys.modules"
+             " if m.startswith(('html.parser', 'markdown_it'))))")
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                           check=True)
+    assert shown.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("tag", sorted(BLOCK_ELEMENTS))
+def test_html_text_scope_stops_where_the_reader_splits_blocks(tag: str) -> None:
+    # Among them tags an older list of block tags left out: dialog, menu, legend, hgroup,
+    # center, search...; an ignore then ran on past them.
+    inner = f"<{tag}> Kiev" if tag in VOID_ELEMENTS else f"<{tag}>Kiev</{tag}> Kiev"
+    text = f"<div><!-- glossary-check: ignore --> Kiev {inner}</div>"
+    document = doc(text, "html")
+    first = document.view.index("Kiev")
+    assert BLOCK_BREAK in document.view[first:], "the reader splits the prose at the tag"
+    out = apply(document, fake(text), known=RULES)
+    assert [f.offset for f in out.suppressed] == [text.index("Kiev")]
+
+
+def test_html_block_tags_an_older_list_missed_are_the_readers() -> None:
+    assert {"dialog", "menu", "legend", "hgroup", "center", "search", "pre"} <= BLOCK_ELEMENTS
+
+
+def test_html_next_element_with_an_implied_end() -> None:
+    text = "<ul><!-- glossary-check: ignore --><li>Kiev<li>Kiev</ul>"
+    assert run(text, "html")[:2] == ([1], [1])
+    out = apply(doc(text, "html"), fake(text), known=RULES)
+    assert [f.offset for f in out.suppressed] == [text.index("Kiev")]
+
+
+def test_html_comment_in_an_attribute_script_or_code_is_no_directive() -> None:
+    text = ('<p title="<!-- glossary-check: ignore -->">Kiev</p>\n'
+            "<script>// <!-- glossary-check: ignore --></script>\n<p>Kiev</p>\n")
+    assert directives(doc(text, "html")) == []
+    assert run(text, "html")[:2] == ([1, 3], [])
+
+
+def test_html_a_comment_after_the_directive_is_looked_past() -> None:
+    text = "<!-- glossary-check: ignore --><!-- a note -->\n<p>Kiev</p>\n<p>Kiev</p>\n"
+    assert run(text, "html") == ([3], [2], [])
+
+
+def test_html_crlf_bom_and_cyrillic() -> None:
+    text = ("<p>Київ — Kiev</p>\r\n<!-- glossary-check: ignore[variant] -- цитата -->\r\n"
+            "<p>Київ, Kiev</p>\r\n<p>Kiev</p>")
+    document = read_document("a.html", b"\xef\xbb\xbf" + text.encode("utf-8"))
+    out = apply(document, fake(text), known=RULES)
+    assert lines_of(text, out.suppressed) == [3] and lines_of(text, out.kept) == [1, 4]
+
+
+def test_markdown_comment_in_code_or_an_attribute_is_no_directive() -> None:
+    text = ("`<!-- glossary-check: ignore -->` Kiev <a title=\"<!-- glossary-check: ignore -->\">"
+            "x</a>\n\n    <!-- glossary-check: ignore -->\n\n~~~\n<!-- glossary-check: ignore -->"
+            "\n~~~\nKiev\n")
+    assert directives(doc(text, "markdown")) == []
+    assert run(text, "markdown")[1] == []
+
+
+def test_markdown_code_span_beside_a_real_comment() -> None:
+    text = "`<!-- glossary-check: ignore -->` <!-- glossary-check: ignore[case] --> Kiev\n\nKiev\n"
+    kept, suppressed, unused = run(text, "markdown")
+    assert (kept, suppressed) == ([1, 3], [])
+    assert unused == ["1: 'glossary-check: ignore[case]' suppresses nothing; remove it."]
+
+
+def test_markdown_comment_in_a_table_cell_covers_its_row() -> None:
+    text = "| a <!-- glossary-check: ignore --> | Kiev |\n|---|---|\n| Kiev | d |\n"
+    assert run(text, "markdown")[:2] == ([3], [1])
+
+
+def test_markdown_crlf_bom_and_cyrillic() -> None:
+    text = ("Київ і Kiev.\r\n\r\n<!-- glossary-check: ignore[variant] -- цитата 2014 -->\r\n"
+            "Київ — Kiev,\r\nзнову Kiev.\r\n\r\n> <!-- glossary-check: ignore -->\r\n"
+            "> Kiev\r\n\r\nKiev")
+    document = read_document("a.md", b"\xef\xbb\xbf" + text.encode("utf-8"))
+    out = apply(document, fake(text), known=RULES)
+    assert lines_of(text, out.suppressed) == [4, 5, 8]
+    assert lines_of(text, out.kept) == [1, 10]
+    found = directives(document)
+    assert [text[d.offset : d.offset + d.length] for d in found] == [
+        "glossary-check: ignore[variant]", "glossary-check: ignore"]
+
+
+def test_text_bom_and_cr_line_ends() -> None:
+    text = "Kiev\r# glossary-check: ignore\r\rKiev\rKiev"
+    document = read_document("a.txt", b"\xef\xbb\xbf" + text.encode("utf-8"))
+    out = apply(document, fake(text), known=RULES)
+    assert [f.offset for f in out.suppressed] == [text.index("Kiev", 10)]
 
 
 # --- through the runner and the command line ---------------------------------------------------

@@ -14,6 +14,13 @@ Block elements (p, h1-h6, li, td, div, title, ...) end a block; inline ones
 (a, em, span, ...) do not, so a phrase may run across them; `<br>` is a
 line break.
 
+Recorded for suppression comments, in the same parse: every comment
+(`<!-- ... -->`, not one inside `script`, `style` or an attribute value) and
+every element, with its span, its content's span and whether it is a block
+element. An element ends at its end tag, where an end tag of an element
+holding it closes it, where the same `p`, `li`, `dt`, `dd`, `tr`, `td`, `th`
+or `option` starts again, or at the end of the file.
+
 Leniency: malformed markup is read the way a browser would where that is
 cheap (stray end tags are ignored, an end tag closes the elements left open
 inside it, a tag cut off by the end of the file is dropped). A comment, or a
@@ -28,7 +35,7 @@ import re
 from html.parser import HTMLParser
 from typing import Protocol
 
-from glossary_check.documents import BLOCK_BREAK, Document, DocumentError, ViewBuilder
+from glossary_check.documents import BLOCK_BREAK, Blocks, Document, DocumentError, ViewBuilder
 
 
 class Sink(Protocol):
@@ -40,6 +47,8 @@ class Sink(Protocol):
 
     def separate(self, at: int, sep: str = BLOCK_BREAK) -> None: ...
 
+    def comment(self, start: int, end: int, body_start: int, body_end: int) -> None: ...
+
 
 #: Elements that start and end a block of prose.
 BLOCK_ELEMENTS = frozenset({
@@ -47,8 +56,8 @@ BLOCK_ELEMENTS = frozenset({
     "center", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption",
     "figure", "footer", "form", "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header",
     "hgroup", "hr", "html", "iframe", "legend", "li", "main", "menu", "nav", "noscript", "object",
-    "ol", "optgroup", "option", "p", "section", "select", "summary", "table", "tbody", "td",
-    "textarea", "tfoot", "th", "thead", "title", "tr", "ul", "video",
+    "ol", "optgroup", "option", "p", "pre", "search", "section", "select", "summary", "table",
+    "tbody", "td", "textarea", "tfoot", "th", "thead", "title", "tr", "ul", "video",
 })
 #: Elements whose content is not prose: code, scripts and inert templates.
 SKIPPED_ELEMENTS = frozenset({"script", "style", "template", "code", "pre", "kbd", "samp"})
@@ -57,6 +66,8 @@ VOID_ELEMENTS = frozenset({
     "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param",
     "source", "track", "wbr",
 })
+#: Elements a start tag of their own name closes (`<li>a<li>b`).
+IMPLIED_CLOSE = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "option"})
 #: Attributes whose values a reader sees (as alternative text or a tooltip).
 PROSE_ATTRIBUTES = frozenset({"alt", "title"})
 
@@ -170,9 +181,10 @@ def tag_name(tag: str) -> tuple[str, bool] | None:
 class _Scanner(HTMLParser):
     """Feeds the view from parser events; positions come from `getpos()`."""
 
-    def __init__(self, sink: Sink, s: str, path: str, strict: bool) -> None:
+    def __init__(self, sink: Sink, s: str, path: str, strict: bool, blocks: Blocks | None) -> None:
         super().__init__(convert_charrefs=False)
         self._sink = sink
+        self._blocks = blocks
         self._s = s
         self._path = path
         self._strict = strict
@@ -183,6 +195,7 @@ class _Scanner(HTMLParser):
             self._line_starts.append(nl + 1)
             nl = s.find("\n", nl + 1)
         self._stack: list[str] = []
+        self._elements: list[int] = []  # with _stack: each open element's index in _blocks
         self._open: dict[str, int] = {}
         self._skipping = 0
         self._closing = False
@@ -210,6 +223,9 @@ class _Scanner(HTMLParser):
         self.feed(self._s.replace("&", "\x01"))
         self._closing = True
         self.close()
+        if self._blocks is not None:
+            for index in self._elements:
+                self._blocks.close(index, len(self._s))
         if self.cdata_elem is not None and self._strict and not self._dead:
             self._fail(f"<{self.cdata_elem}> element is never closed", self._raw_text_start)
 
@@ -267,22 +283,47 @@ class _Scanner(HTMLParser):
         text = self.get_starttag_text() or ""
         end = start + len(text)
         if not self._skipping:
-            if tag in BLOCK_ELEMENTS:
-                self._block(start)
-            elif tag == "br":
-                self._line_break(start)
-            if emit_attributes(self._sink, self._s, start, end):
-                self._at_break = True
-            if tag in BLOCK_ELEMENTS and (closed or tag in VOID_ELEMENTS):
-                self._block(end)
+            self._prose_of_tag(tag, start, end, closed)
         if tag in self.CDATA_CONTENT_ELEMENTS:
             self._raw_text_start = start
-        if closed or tag in VOID_ELEMENTS:
+        self._push(tag, start, end, opens=not closed and tag not in VOID_ELEMENTS)
+
+    def _prose_of_tag(self, tag: str, start: int, end: int, closed: bool) -> None:
+        """What a start tag puts in the view: a block or line break, alt and title text."""
+        if tag in BLOCK_ELEMENTS:
+            self._block(start)
+        elif tag == "br":
+            self._line_break(start)
+        if emit_attributes(self._sink, self._s, start, end):
+            self._at_break = True
+        if tag in BLOCK_ELEMENTS and (closed or tag in VOID_ELEMENTS):
+            self._block(end)
+
+    def _push(self, tag: str, start: int, end: int, opens: bool) -> None:
+        """Record the element; one with content (`opens`) stays open until it is closed."""
+        if tag in IMPLIED_CLOSE and self._stack and self._stack[-1] == tag:
+            self._pop(start, start)
+        element = -1
+        if self._blocks is not None:
+            parent = self._elements[-1] if self._elements else -1
+            element = self._blocks.add(start, end, tag, parent, tag in BLOCK_ELEMENTS, (end, end))
+        if not opens:
             return  # "<div/>" opens nothing here: better than skipping the rest of the file
         self._stack.append(tag)
+        self._elements.append(element)
         self._open[tag] = self._open.get(tag, 0) + 1
         if tag in SKIPPED_ELEMENTS:
             self._skipping += 1
+
+    def _pop(self, close: int, end: int) -> None:
+        """Close the innermost open element: its content ends at `close`, it at `end`."""
+        top = self._stack.pop()
+        element = self._elements.pop()
+        self._open[top] -= 1
+        if top in SKIPPED_ELEMENTS:
+            self._skipping -= 1
+        if self._blocks is not None:
+            self._blocks.close(element, end, close)
 
     def handle_endtag(self, tag: str) -> None:
         if self._dead:
@@ -290,13 +331,10 @@ class _Scanner(HTMLParser):
         start = self._where()
         if self._open.get(tag):
             # An end tag closes whatever was left open inside its element.
-            while self._stack:
-                top = self._stack.pop()
-                self._open[top] -= 1
-                if top in SKIPPED_ELEMENTS:
-                    self._skipping -= 1
-                if top == tag:
-                    break
+            while self._stack[-1] != tag:
+                self._pop(start, start)
+            close = self._s.find(">", start)
+            self._pop(start, close + 1 if close >= 0 else len(self._s))
         if self._skipping:
             return
         if tag in BLOCK_ELEMENTS:
@@ -304,17 +342,28 @@ class _Scanner(HTMLParser):
         elif tag == "br":  # browsers read </br> as <br>
             self._line_break(start)
 
+    def handle_comment(self, data: str) -> None:
+        start = self._where()
+        if self._dead or not self._s.startswith("<!--", start):
+            return  # "<!x>" and "</ x>" are bogus comments to the parser: markup, not comments
+        body_end = start + 4 + len(data)
+        close = self._s.find(">", body_end)
+        self._sink.comment(start, close + 1 if close >= 0 else len(self._s), start + 4, body_end)
 
-def scan(sink: Sink, s: str, path: str = "", strict: bool = True) -> None:
-    """Put the prose of the HTML in `s` into `sink` (positions in `s`).
+
+def scan(
+    sink: Sink, s: str, path: str = "", strict: bool = True, blocks: Blocks | None = None
+) -> None:
+    """Put the prose of the HTML in `s` into `sink` (positions in `s`), its comments too.
 
     Non-strict scanning (for HTML inside markdown) never fails: what a strict
     scan reports as an error is then treated as markup to the end of `s`.
+    Elements are recorded in `blocks` when one is given.
     """
-    _Scanner(sink, s, path, strict)._scan()
+    _Scanner(sink, s, path, strict, blocks)._scan()
 
 
 def read(path: str, text: str, bom: bool) -> Document:
-    out = ViewBuilder(text)
-    scan(out, text, path, strict=True)
+    out = ViewBuilder(text, inner_blocks=True)
+    scan(out, text, path, strict=True, blocks=out.blocks)
     return out.build(path, "html", bom)

@@ -20,6 +20,11 @@ HTML elements such as `<code>...</code>`), front matter keys, and URLs and
 e-mail addresses written as plain text. Every block ends with a block break;
 an image's alt text and a title are blocks of their own.
 
+Recorded for suppression comments, in the same parse: every HTML comment
+markdown-it sees as HTML (inline, or in an HTML block; not one in code or in
+a tag's attribute), and every block token with the whole lines it spans, its
+kind (`paragraph`, `html_block`, `list_item`, `tr`...) and the block holding it.
+
 Markdown never fails to parse: whatever markdown-it makes of a file is read.
 """
 
@@ -220,6 +225,10 @@ class _Mapped:
     def separate(self, at: int, sep: str = BLOCK_BREAK) -> None:
         self.out.separate(self.raw_start(at) if at < len(self.src) else self.raw_end(at), sep)
 
+    def comment(self, start: int, end: int, body_start: int, body_end: int) -> None:
+        self.out.comment(self.raw_start(start), self.raw_end(end),
+                         self.raw_start(body_start), self.raw_end(body_end))
+
 
 class _Inline:
     """Locates one block's inline tokens in its content string, in order, and emits the prose."""
@@ -265,63 +274,90 @@ class _Inline:
 
     def run(self, tokens: Sequence[Token], cursor: int, base: int) -> int:
         """Emit `tokens`, found from `cursor` on; `base` offsets positions recorded by the rules."""
-        src = self.src
-        links: list[Token] = []
+        links: list[Token] = []  # links open at this token
         i = 0
         while i < len(tokens):
             tok = tokens[i]
-            kind = tok.type
-            if kind == "text":
-                if tok.content:
-                    at = self.find(tok.content, cursor)
-                    if at >= 0:
-                        cursor = at + len(tok.content)
-                        self.emit(at, cursor)
-            elif kind == "text_special":
-                at = self.find(tok.markup, cursor)
-                if at >= 0:
-                    cursor = at + len(tok.markup)
-                    if tok.content == tok.markup:
-                        self.emit(at, cursor)
-                    elif not self.code_depth and not self.in_url(at):
-                        self.sink.put(tok.content, at, cursor)
-                        self.at_break = False
-            elif kind in ("softbreak", "hardbreak"):
-                at = src.find("\n", cursor)
-                if at >= 0:
-                    self.line_break(at, at + 1)
-                    cursor = at + 1
-                    while cursor < len(src) and src[cursor] in " \t":
-                        cursor += 1
-            elif kind == "code_inline":
-                cursor = self.code_span(tok.markup, cursor)
-            elif kind == "html_inline":
-                cursor = self.html(tok.content, cursor)
-            elif kind == "image":
-                cursor = self.image(tok, cursor, base)
-            elif kind == "link_open" and tok.markup == "autolink":
-                at = self.find("<", cursor)
-                close = src.find(">", max(at, cursor))
-                cursor = close + 1 if at >= 0 and close >= 0 else cursor
+            if tok.type == "link_open" and tok.markup == "autolink":
+                cursor = self.autolink(cursor)
                 while i + 1 < len(tokens) and tokens[i].type != "link_close":
-                    i += 1
-            elif kind == "link_open":
-                at = self.find("[", cursor)
-                cursor = at + 1 if at >= 0 else cursor
-                links.append(tok)
-            elif kind == "link_close":
-                close = self.find("]", cursor)
-                close = close if close >= 0 else cursor
-                end = tok.meta.get(_END)
-                end = base + end if isinstance(end, int) else close + 1
-                if links:
-                    self.title(links.pop().attrGet("title"), close, end)
-                cursor = max(end, close + 1)
-            elif tok.markup and kind.endswith(("_open", "_close")):
-                at = self.find(tok.markup, cursor)  # emphasis and strikethrough markers
-                cursor = at + len(tok.markup) if at >= 0 else cursor
+                    i += 1  # an autolink's text is its destination: none of it is prose
+            else:
+                cursor = _ON_TOKEN.get(tok.type, _Inline.on_marker)(self, tok, cursor, base, links)
             i += 1
         return cursor
+
+    # One method a token type: each finds its token from `cursor` on and returns where it ends.
+
+    def on_text(self, tok: Token, cursor: int, base: int, links: list[Token]) -> int:
+        if not tok.content:
+            return cursor
+        at = self.find(tok.content, cursor)
+        if at < 0:
+            return cursor
+        self.emit(at, at + len(tok.content))
+        return at + len(tok.content)
+
+    def on_special(self, tok: Token, cursor: int, base: int, links: list[Token]) -> int:
+        """An escape or an entity: decoded in the view, mapped to all of it."""
+        at = self.find(tok.markup, cursor)
+        if at < 0:
+            return cursor
+        end = at + len(tok.markup)
+        if tok.content == tok.markup:
+            self.emit(at, end)
+        elif not self.code_depth and not self.in_url(at):
+            self.sink.put(tok.content, at, end)
+            self.at_break = False
+        return end
+
+    def on_break(self, tok: Token, cursor: int, base: int, links: list[Token]) -> int:
+        """A soft or hard line break: the line break stays, the next line's indent does not."""
+        src = self.src
+        at = src.find("\n", cursor)
+        if at < 0:
+            return cursor
+        self.line_break(at, at + 1)
+        cursor = at + 1
+        while cursor < len(src) and src[cursor] in " \t":
+            cursor += 1
+        return cursor
+
+    def on_code(self, tok: Token, cursor: int, base: int, links: list[Token]) -> int:
+        return self.code_span(tok.markup, cursor)
+
+    def on_html(self, tok: Token, cursor: int, base: int, links: list[Token]) -> int:
+        return self.html(tok.content, cursor)
+
+    def on_image(self, tok: Token, cursor: int, base: int, links: list[Token]) -> int:
+        return self.image(tok, cursor, base)
+
+    def on_link_open(self, tok: Token, cursor: int, base: int, links: list[Token]) -> int:
+        links.append(tok)
+        at = self.find("[", cursor)
+        return at + 1 if at >= 0 else cursor
+
+    def on_link_close(self, tok: Token, cursor: int, base: int, links: list[Token]) -> int:
+        """After the label: the destination is skipped, an inline link's title read."""
+        close = self.find("]", cursor)
+        close = close if close >= 0 else cursor
+        end = tok.meta.get(_END)
+        end = base + end if isinstance(end, int) else close + 1
+        if links:
+            self.title(links.pop().attrGet("title"), close, end)
+        return max(end, close + 1)
+
+    def on_marker(self, tok: Token, cursor: int, base: int, links: list[Token]) -> int:
+        """Emphasis and strikethrough markers are skipped; other tokens have no text."""
+        if not tok.markup or not tok.type.endswith(("_open", "_close")):
+            return cursor
+        at = self.find(tok.markup, cursor)
+        return at + len(tok.markup) if at >= 0 else cursor
+
+    def autolink(self, cursor: int) -> int:
+        at = self.find("<", cursor)
+        close = self.src.find(">", max(at, cursor))
+        return close + 1 if at >= 0 and close >= 0 else cursor
 
     def line_break(self, start: int, end: int) -> None:
         """A line break for src[start:end] (a <br> when empty), unless the view just had one."""
@@ -358,6 +394,8 @@ class _Inline:
         at = self.find(tag, cursor)
         if at < 0:
             return cursor
+        if tag.startswith("<!--"):
+            self.sink.comment(at, at + len(tag), at + 4, at + len(tag) - 3)
         info = html_doc.tag_name(tag)
         if info is not None:
             name, closing = info
@@ -440,6 +478,19 @@ class _Inline:
         self.emit(pos, end)
 
 
+_ON_TOKEN: dict[str, Callable[[_Inline, Token, int, int, list[Token]], int]] = {
+    "text": _Inline.on_text,
+    "text_special": _Inline.on_special,
+    "softbreak": _Inline.on_break,
+    "hardbreak": _Inline.on_break,
+    "code_inline": _Inline.on_code,
+    "html_inline": _Inline.on_html,
+    "image": _Inline.on_image,
+    "link_open": _Inline.on_link_open,
+    "link_close": _Inline.on_link_close,
+}
+
+
 class _Reader:
     def __init__(self, text: str, out: ViewBuilder, path: str = "") -> None:
         self.path = path
@@ -468,7 +519,9 @@ class _Reader:
                 "what is inside them cannot be read", line + 1, column + 1)
         captured: dict[int, tuple[int, int]] = env.get(_LINES, {})
         cell = 0
+        holders: list[int] = []  # the recorded blocks open at this token
         for i, tok in enumerate(tokens):
+            self.record(tok, holders)
             if tok.type == "tr_open":
                 cell = 0
             elif tok.type == "inline" and tok.map:
@@ -491,6 +544,22 @@ class _Reader:
                     continue
                 html_doc.scan(mapped, tok.content, strict=False)
                 mapped.separate(len(mapped.src))
+
+    def record(self, tok: Token, holders: list[int]) -> None:
+        """Record a block token's span (whole lines) for suppression comments."""
+        if tok.nesting < 0:
+            holders.pop()
+            return
+        index = holders[-1] if holders else -1
+        if tok.map is not None and tok.type != "inline":
+            starts, end = self.lines.starts, len(self.text)
+            first, last = tok.map
+            index = self.out.blocks.add(
+                starts[first] if first < len(starts) else end,
+                starts[last] if last < len(starts) else end,
+                tok.type.removesuffix("_open"), index)
+        if tok.nesting > 0:
+            holders.append(index)  # a cell has no lines of its own: its row holds what is in it
 
     # Mapping block content back to the file.
 
@@ -651,6 +720,27 @@ class _Reader:
                 done = last
 
     def yaml_scalar(self, start: int, end: int, style: str | None) -> None:
+        value = self.yaml_value(start, end, style)
+        if value is None:
+            return
+        lines = self.yaml_lines(*value, style)
+        for i, (first, last, brk_start, brk_end) in enumerate(lines):
+            joined = self.yaml_line(first, last, style)
+            if i + 1 < len(lines) and not joined:
+                self.yaml_break(brk_start, brk_end)
+
+    def yaml_line(self, start: int, end: int, style: str | None) -> bool:
+        """One line of a value, decoded; True when it joins the next (an escaped line break)."""
+        if style == '"':
+            return self.yaml_double_quoted(start, end)
+        if style == "'":
+            self.yaml_single_quoted(start, end)
+        else:
+            self.out.copy(start, end)
+        return False
+
+    def yaml_value(self, start: int, end: int, style: str | None) -> tuple[int, int] | None:
+        """A scalar's value without its anchor or tag, its quotes or its block header."""
         text = self.text
         properties = _YAML_PROPERTIES.match(text, start, end)
         if properties:
@@ -662,40 +752,41 @@ class _Reader:
         elif style in ("|", ">"):
             header = _NEWLINE.search(text, start, end)
             if header is None:
-                return
+                return None
             start = header.end()
-        # Lines, indentation and trailing white space cut off; a line break
-        # between two lines stays one (YAML folds it, but a phrase may cross it).
+        return start, end
+
+    def yaml_lines(
+        self, start: int, end: int, style: str | None
+    ) -> list[tuple[int, int, int, int]]:
+        """A value's lines (text start, end; line break start, end), blank ones at the end left out.
+
+        Indentation (but a plain or quoted value's first line's) and trailing white space
+        are cut off; a line break between two lines stays one (YAML folds it, but a phrase
+        may cross it).
+        """
+        text = self.text
+        block = style in ("|", ">")
         lines: list[tuple[int, int, int, int]] = []
         pos = start
         while True:
             brk = _NEWLINE.search(text, pos, end)
             stop = brk.start() if brk else end
-            first, last = pos, stop
-            if lines or style in ("|", ">"):
-                while first < last and text[first] in " \t":
-                    first += 1
-            while last > first and text[last - 1] in " \t":
-                last -= 1
+            first, last = _strip_spaces(text, pos, stop, leading=block or bool(lines))
             lines.append((first, last, stop, brk.end() if brk else stop))
             if brk is None:
                 break
             pos = brk.end()
         while lines and lines[-1][0] == lines[-1][1]:
             lines.pop()
-        for i, (first, last, brk_start, brk_end) in enumerate(lines):
-            joined = False
-            if style == '"':
-                joined = self.yaml_double_quoted(first, last)
-            elif style == "'":
-                self.yaml_single_quoted(first, last)
-            else:
-                self.out.copy(first, last)
-            if i + 1 < len(lines) and not joined:
-                if text[brk_start:brk_end] == "\n":
-                    self.out.copy(brk_start, brk_end)
-                else:
-                    self.out.put("\n", brk_start, brk_end)
+        return lines
+
+    def yaml_break(self, start: int, end: int) -> None:
+        """The line break at file text [start, end), as "\\n" in the view."""
+        if self.text[start:end] == "\n":
+            self.out.copy(start, end)
+        else:
+            self.out.put("\n", start, end)
 
     def yaml_single_quoted(self, start: int, end: int) -> None:
         pos = start
@@ -747,6 +838,16 @@ class _Reader:
                 first, last = first + 1, last - 1
             self.out.copy(first, last)
             self.out.separate(last)
+
+
+def _strip_spaces(s: str, start: int, end: int, leading: bool) -> tuple[int, int]:
+    """s[start:end] without trailing spaces and tabs, and leading ones if `leading`."""
+    if leading:
+        while start < end and s[start] in " \t":
+            start += 1
+    while end > start and s[end - 1] in " \t":
+        end -= 1
+    return start, end
 
 
 def _trim(s: str, start: int, end: int) -> tuple[int, int]:

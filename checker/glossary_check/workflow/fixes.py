@@ -564,64 +564,107 @@ def fix_results(
     command line (the others were found by walking folders), `tree` the folder a
     symbolic link may lead into and be written through (see `write_target`).
     """
-    run = FixRun(list(results))
-    swept: set[str] = set()
+    fixer = _Fixer(FixRun(list(results)), recheck, fmt, unsafe, write, named, tree)
     for index, (path, result) in enumerate(zip(paths, results, strict=True)):
-        if result.error is not None:
-            continue
-        check = recheck(path, result)
-        text, bom = result.text, result.bom
-        target = path
-        if path != "-":
-            folder = os.path.dirname(os.path.realpath(path))
-            if write and folder not in swept:
-                swept.add(folder)
-                remove_stale_temps(folder)
-            try:
-                raw = _read(path)
-            except OSError as exc:
-                run.errors.append(f"{result.path}: cannot read: {exc.strerror}")
-                continue
-            bom = raw.startswith(BOM)
-            if raw != _encode(text, bom):
-                result = check(raw)  # changed since it was checked: start again from disk
-                if result.error is not None:
-                    run.results[index] = result
-                    continue
-                text = result.text
-            if write and any(fixable(f, unsafe) for f in result.findings):
-                if tree is None:
-                    tree = work_tree()
-                try:
-                    target = write_target(path, named=path in named, tree=tree)
-                    check_writable(target, path)
-                except WalkedLink as exc:
-                    run.notices.append(str(exc))
-                    continue
-                except FixError as exc:
-                    run.errors.append(str(exc))
-                    continue
-        outcome = fix_text(text, result, check, fmt=fmt(result.path), unsafe=unsafe, bom=bom)
-        if outcome.error is not None:
-            run.errors.append(outcome.error)
-            continue
-        run.results[index] = outcome.result
+        if result.error is None:
+            fixer.fix(index, path, result)
+    return fixer.run
+
+
+@dataclass(frozen=True, slots=True)
+class _OnDisk:
+    """A file as it is now: its result (rechecked if it changed), BOM, bytes, where to write."""
+
+    result: FileResult
+    bom: bool
+    raw: bytes | None  # None: standard input
+    target: str
+
+
+@dataclass(slots=True)
+class _Fixer:
+    """`fix_results` one file at a time; each problem lands in `run`, and that file is left."""
+
+    run: FixRun
+    recheck: Callable[[str, FileResult], Recheck]
+    fmt: Callable[[str], str]
+    unsafe: bool
+    write: bool
+    named: Collection[str]
+    tree: str | None
+    swept: set[str] = field(default_factory=set)  # folders cleared of stale temporary files
+
+    def fix(self, index: int, path: str, result: FileResult) -> None:
+        check = self.recheck(path, result)
         if path == "-":
-            run.stdin = _encode(outcome.after, bom)
-        if not outcome.changed:
-            continue
-        if not write:
-            run.diffs.append(unified_diff(result.path, outcome.before, outcome.after))
+            current: _OnDisk | None = _OnDisk(result, result.bom, None, path)
+        else:
+            current = self.current(index, path, result, check)
+        if current is None:
+            return
+        result, bom = current.result, current.bom
+        outcome = fix_text(result.text, result, check, fmt=self.fmt(result.path),
+                           unsafe=self.unsafe, bom=bom)
+        if outcome.error is not None:
+            self.run.errors.append(outcome.error)
+            return
+        self.run.results[index] = outcome.result
+        if path == "-":
+            self.run.stdin = _encode(outcome.after, bom)
+        if outcome.changed and self.save(index, path, current, outcome):
+            self.run.fixed += outcome.fixed
+            self.run.files += 1
+
+    def current(self, index: int, path: str, result: FileResult, check: Recheck) -> _OnDisk | None:
+        """The file read again (and rechecked if it changed since), and where a fix goes."""
+        folder = os.path.dirname(os.path.realpath(path))
+        if self.write and folder not in self.swept:
+            self.swept.add(folder)
+            remove_stale_temps(folder)
+        try:
+            raw = _read(path)
+        except OSError as exc:
+            self.run.errors.append(f"{result.path}: cannot read: {exc.strerror}")
+            return None
+        bom = raw.startswith(BOM)
+        if raw != _encode(result.text, bom):
+            result = check(raw)  # changed since it was checked: start again from disk
+            if result.error is not None:
+                self.run.results[index] = result
+                return None
+        target = self.target(path, result)
+        return None if target is None else _OnDisk(result, bom, raw, target)
+
+    def target(self, path: str, result: FileResult) -> str | None:
+        """Where fixes to `path` are written; None (and why, in the run) if nowhere."""
+        if not self.write or not any(fixable(f, self.unsafe) for f in result.findings):
+            return path
+        if self.tree is None:
+            self.tree = work_tree()
+        try:
+            target = write_target(path, named=path in self.named, tree=self.tree)
+            check_writable(target, path)
+        except WalkedLink as exc:
+            self.run.notices.append(str(exc))
+            return None
+        except FixError as exc:
+            self.run.errors.append(str(exc))
+            return None
+        return target
+
+    def save(self, index: int, path: str, current: _OnDisk, outcome: FileFix) -> bool:
+        """Write the fixed text (or its diff); False if it could not be written."""
+        if not self.write:
+            self.run.diffs.append(unified_diff(current.result.path, outcome.before, outcome.after))
         elif path != "-":
             try:
-                write_atomic(target, _encode(outcome.after, bom), expected=raw, shown=path)
+                write_atomic(current.target, _encode(outcome.after, current.bom),
+                             expected=current.raw, shown=path)
             except FixError as exc:
-                run.errors.append(str(exc))
-                run.results[index] = result
-                continue
-        run.fixed += outcome.fixed
-        run.files += 1
-    return run
+                self.run.errors.append(str(exc))
+                self.run.results[index] = current.result
+                return False
+        return True
 
 
 def _read(path: str) -> bytes:

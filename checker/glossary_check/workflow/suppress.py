@@ -5,7 +5,7 @@ a line in plain text; anything after the directive is a free-form reason:
 
 - ``glossary-check: ignore[rule,...]`` (or bare ``ignore`` for every rule)
   Markdown: the next block (paragraph, heading, list, table, quote); a comment
-  inside a paragraph's text applies to that paragraph.
+  inside a block's text applies to that block (a table cell's: to its row).
   HTML: the next element (or, when text follows, that text up to the next
   block-level tag); a comment inside an element's text applies to that element.
   Plain text: the line it ends, or, alone on its line, the next non-blank line.
@@ -13,27 +13,31 @@ a line in plain text; anything after the directive is a free-form reason:
   a region from the directive to the matching ``enable`` (or the end of the file).
 
 A finding is suppressed when its first character lies in a directive's scope.
-The filter is a pure function of (text, format, findings); directives that
-suppressed nothing are returned too, so `--report-unused-ignores` can report
-them as findings of the rule ``unused-ignore``.
+The filter is a pure function of (document, findings): it parses nothing, but
+uses what the document's reader recorded in its one parse, so a directive
+scopes by the same blocks the reader split the prose into. In Markdown and
+HTML a directive is a comment the reader met (not one in code, in a `script`
+or in an attribute); its scope comes from the reader's blocks (Markdown) or
+elements (HTML), "text" is the prose the reader put in the view, and the
+block-level tags are the reader's. In plain text the reader's blocks are the
+lines. Directives that suppressed nothing are returned too, so
+`--report-unused-ignores` can report them as findings of the rule
+``unused-ignore``.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
-from collections.abc import Collection, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
 from glossary_check.core.findings import Finding, Severity
+from glossary_check.documents import Blocks, Comment, Document
 from glossary_check.rules.unused_ignore import RULE as UNUSED
 
 if TYPE_CHECKING:
-    from markdown_it.token import Token
-
-    from glossary_check.documents import Document
     from glossary_check.rules.pipeline import Settings
 
 MARKER = "glossary-check:"
@@ -43,19 +47,10 @@ KINDS = ("ignore", "disable", "enable")
 _DIRECTIVE = re.compile(
     r"glossary-check:[^\S\r\n]*(?P<kind>[A-Za-z][\w-]*)(?:\[(?P<rules>[^\]\r\n]*)\])?"
 )
-_COMMENT = re.compile(r"<!--(?P<body>.*?)-->", re.DOTALL)
-_LINE_END = re.compile(r"\r\n|\r|\n")
 # What may stand before a plain-text directive that is alone on its line (comment leaders).
 _LEADER = re.compile(r"[\s#/;%*\-<!>\[\](){}]*")
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-                   "param", "source", "track", "wbr"})
-_BLOCK_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "body", "caption", "dd", "details", "div", "dl",
-    "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
-    "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table",
-    "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
-})
-_IMPLIED_CLOSE = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "option"})
+
+Scope = tuple[int, int] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +100,7 @@ class Outcome:
 # --- finding directives ---------------------------------------------------------------------
 
 
-def _parse(match: re.Match[str], base: int, known: Collection[str] | None) -> Directive:
+def _parse(match: re.Match[str], known: Collection[str] | None) -> Directive:
     kind = match.group("kind").lower()
     raw_rules = match.group("rules")
     rules = None
@@ -118,261 +113,174 @@ def _parse(match: re.Match[str], base: int, known: Collection[str] | None) -> Di
         problem = "empty rule list (write the directive without brackets for every rule)"
     elif rules is not None and known is not None and (bad := sorted(rules - set(known))):
         problem = f"unknown rule{'s' if len(bad) > 1 else ''} {', '.join(bad)}"
-    return Directive(kind, rules, base + match.start(), match.end() - match.start(),
-                     match.group(), problem=problem)
+    return Directive(kind, rules, match.start(), match.end() - match.start(), match.group(),
+                     problem=problem)
 
 
-def _in_comments(text: str, known: Collection[str] | None) -> list[tuple[Directive, int, int]]:
-    """Directives inside HTML comments, with the comment's span."""
-    out = []
-    for comment in _COMMENT.finditer(text):
-        body_start = comment.start("body")
-        found = _DIRECTIVE.search(comment.group("body"))
-        if found is not None and not comment.group("body")[: found.start()].strip():
-            out.append((_parse(found, body_start, known), comment.start(), comment.end()))
-    return out
-
-
-class _Lines:
-    """Line starts by LF, CRLF or CR, as the reports count them."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.starts = [0] + [m.end() for m in _LINE_END.finditer(text)]
-
-    def line_of(self, offset: int) -> int:
-        """0-based line holding `offset`."""
-        return bisect.bisect_right(self.starts, offset) - 1
-
-    def start(self, line: int) -> int:
-        return self.starts[line] if line < len(self.starts) else len(self.text)
-
-    def content(self, line: int) -> str:
-        return self.text[self.start(line) : self.start(line + 1)]
-
-
-def _plain(text: str, known: Collection[str] | None) -> list[Directive]:
-    lines = _Lines(text)
-    out = []
-    for found in _DIRECTIVE.finditer(text):
-        directive = _parse(found, 0, known)
-        if directive.kind == "ignore":
-            line = lines.line_of(directive.offset)
-            before = text[lines.start(line) : directive.offset]
-            if _LEADER.fullmatch(before) is None:
-                target = line
-            else:
-                target = line + 1
-                while target < len(lines.starts) and not lines.content(target).strip():
-                    target += 1
-            scope = None
-            if target < len(lines.starts):
-                scope = (lines.start(target), lines.start(target + 1))
-            directive = _with_scope(directive, scope)
-        out.append(directive)
-    return out
-
-
-def _with_scope(d: Directive, scope: tuple[int, int] | None) -> Directive:
+def _with_scope(d: Directive, scope: Scope) -> Directive:
     return Directive(d.kind, d.rules, d.offset, d.length, d.text, scope, d.problem)
 
 
-def _markdown(text: str, known: Collection[str] | None) -> list[Directive]:
-    """Comments the Markdown parser sees as HTML; an `ignore` covers the next sibling block."""
-    from markdown_it import MarkdownIt
-
-    candidates = _in_comments(text, known)
-    if not candidates:
-        return []
-    tokens = MarkdownIt("commonmark").enable("table").parse(text)
-    lines = _Lines(text)
-    blocks = [(i, t) for i, t in enumerate(tokens) if t.map is not None and t.type != "inline"]
+def _in_comments(
+    doc: Document, known: Collection[str] | None, scope: Callable[[Comment], Scope]
+) -> list[Directive]:
+    """Directives opening the comments the reader met; `scope` places an `ignore`."""
     out = []
-    for directive, c_start, c_end in candidates:
-        line = lines.line_of(c_start)
-        holders = [(i, t) for i, t in blocks if t.map is not None and t.map[0] <= line < t.map[1]]
-        if not holders:
+    text = doc.text
+    for comment in doc.comments:
+        found = _DIRECTIVE.search(text, comment.body_start, comment.body_end)
+        if found is None or text[comment.body_start : found.start()].strip():
             continue
-        index, holder = max(holders, key=lambda it: (it[1].level, it[0]))
-        scope: tuple[int, int] | None = None
-        if holder.type == "html_block":
-            assert holder.map is not None
-            block_end = lines.start(holder.map[1])
-            if _strip_comments(text[c_end:block_end]).strip():
-                scope = (c_end, block_end)
-            else:
-                scope = _next_sibling(tokens, index, text, lines)
-        else:
-            inline = tokens[index + 1] if index + 1 < len(tokens) else None
-            children = inline.children if inline is not None and inline.type == "inline" else None
-            if not any(c.type == "html_inline" and MARKER in c.content for c in children or ()):
-                continue  # in code, not a comment
-            assert holder.map is not None
-            scope = (lines.start(holder.map[0]), lines.start(holder.map[1]))
-        out.append(_with_scope(directive, scope) if directive.kind == "ignore" else directive)
+        directive = _parse(found, known)
+        out.append(_with_scope(directive, scope(comment)) if directive.kind == "ignore"
+                   else directive)
     return out
 
 
-def _strip_comments(text: str) -> str:
-    return _COMMENT.sub("", text)
+def _without_comments(doc: Document, start: int, end: int) -> str:
+    """File text [start, end) with the comments the reader met in it taken out."""
+    pieces, at = [], start
+    for comment in doc.comments.within(start, end):
+        pieces.append(doc.text[at : comment.start])
+        at = comment.end
+    pieces.append(doc.text[at:end])
+    return "".join(pieces)
 
 
-def _next_sibling(
-    tokens: Sequence[Token], index: int, text: str, lines: _Lines
-) -> tuple[int, int] | None:
-    """Lines of the block after tokens[index] at its level, past comment-only HTML blocks."""
-    level = tokens[index].level
-    for token in tokens[index + 1 :]:
-        if token.level < level or (token.nesting < 0 and token.level <= level):
-            return None
-        if token.level > level or token.map is None:
-            continue
-        start, end = token.map[0], token.map[1]
-        if token.type == "html_block" and not _strip_comments(
-            text[lines.start(start) : lines.start(end)]
-        ).strip():
-            continue  # a comment of its own, perhaps another directive: look past it
-        return lines.start(start), lines.start(end)
-    return None
+def _prose(doc: Document, start: int, end: int) -> str:
+    """The view's text for file text [start, end): what the reader saw there as prose."""
+    if doc.starts is None:
+        return doc.text[start:end]
+    first = bisect_left(doc.starts, start)
+    return doc.view[first : bisect_left(doc.starts, end, first)]
 
 
-@dataclass(slots=True)
-class _Event:
-    kind: str  # start, end, void, comment
-    name: str
-    start: int
-    end: int
+# Plain text: a directive anywhere on a line; the reader's blocks are the lines.
 
 
-class _Scanner(HTMLParser):
-    """Tags and comments with their file offsets; nothing more of HTML is needed here."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.text = text
-        self.line_starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
-        self.events: list[_Event] = []
-
-    def _here(self) -> int:
-        line, col = self.getpos()
-        return self.line_starts[line - 1] + col
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        start = self._here()
-        raw = self.get_starttag_text() or ""
-        kind = "void" if tag in _VOID else "start"
-        self.events.append(_Event(kind, tag, start, start + len(raw)))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        start = self._here()
-        raw = self.get_starttag_text() or ""
-        self.events.append(_Event("void", tag, start, start + len(raw)))
-
-    def handle_endtag(self, tag: str) -> None:
-        start = self._here()
-        close = self.text.find(">", start)
-        self.events.append(_Event("end", tag, start, close + 1 if close >= 0 else len(self.text)))
-
-    def handle_comment(self, data: str) -> None:
-        start = self._here()
-        self.events.append(_Event("comment", "", start, start + len(data) + 7))
-
-
-def _html_events(text: str) -> list[_Event]:
-    scanner = _Scanner(text)
-    scanner.feed(text)
-    scanner.close()
-    return scanner.events
-
-
-def _html(text: str, known: Collection[str] | None) -> list[Directive]:
-    candidates = _in_comments(text, known)
-    if not candidates:
-        return []
-    events = _html_events(text)
-    by_start = {e.start: i for i, e in enumerate(events)}
+def _plain(doc: Document, known: Collection[str] | None) -> list[Directive]:
     out = []
-    for directive, c_start, _ in candidates:
-        index = by_start.get(c_start)
-        if index is None or events[index].kind != "comment":
-            continue  # inside <script>, <style> or an attribute: not a comment
+    for found in _DIRECTIVE.finditer(doc.text):
+        directive = _parse(found, known)
         if directive.kind == "ignore":
-            directive = _with_scope(directive, _html_scope(text, events, index))
+            directive = _with_scope(directive, _line_scope(doc, directive.offset))
         out.append(directive)
     return out
 
 
-def _html_scope(text: str, events: list[_Event], index: int) -> tuple[int, int] | None:
-    comment = events[index]
-    stack: list[_Event] = []
-    for event in events[:index]:
-        if event.kind == "start":
-            if event.name in _IMPLIED_CLOSE and stack and stack[-1].name == event.name:
-                stack.pop()
-            stack.append(event)
-        elif event.kind == "end":
-            for depth in range(len(stack) - 1, -1, -1):
-                if stack[depth].name == event.name:
-                    del stack[depth:]
-                    break
-    # Inside running text: the comment belongs to the element holding it.
-    boundary = max((e.end for e in events[:index] if e.name in _BLOCK_TAGS), default=0)
-    if _visible(text, events, boundary, comment.start).strip() and stack:
-        holder = stack[-1]
-        return holder.start, _element_end(text, events, events.index(holder))
-    following = [e for e in events[index + 1 :] if e.kind != "comment"]
-    rest = text[comment.end : following[0].start if following else len(text)]
-    if rest.strip() or not following:
-        stop = next((e.start for e in following if e.name in _BLOCK_TAGS), len(text))
-        return (comment.end, stop) if rest.strip() else None
-    first = following[0]
-    if first.kind == "end":
+def _line_scope(doc: Document, offset: int) -> Scope:
+    """The line a directive ends, or, alone on its line, the next non-blank line."""
+    lines, text = doc.blocks, doc.text
+    line = lines.innermost(offset)
+    if line < 0:
         return None
-    return first.start, _element_end(text, events, events.index(first))
+    if _LEADER.fullmatch(text, lines.starts[line], offset) is None:
+        return lines.starts[line], lines.ends[line]
+    for k in range(line + 1, len(lines)):
+        if text[lines.starts[k] : lines.ends[k]].strip():
+            return lines.starts[k], lines.ends[k]
+    return None
 
 
-def _visible(text: str, events: list[_Event], start: int, end: int) -> str:
-    """Text between two offsets with tags and comments taken out."""
-    pieces, at = [], start
-    for event in events:
-        if event.end <= start or event.start >= end:
+# Markdown: the reader's blocks are whole lines, nested as markdown-it nests them.
+
+
+def _block_scope(doc: Document, comment: Comment, after: dict[int, Scope]) -> Scope:
+    """The block holding a comment in its text, or the block after a comment block.
+
+    `after` keeps what `_next_sibling` found, for a run of directives one after another.
+    """
+    blocks = doc.blocks
+    holder = blocks.innermost(comment.start)
+    if holder < 0:
+        return None
+    block = blocks[holder]
+    if block.kind != "html_block":
+        return block.start, block.end
+    if _without_comments(doc, comment.end, block.end).strip():
+        return comment.end, block.end  # HTML follows the comment in its block
+    return _next_sibling(doc, holder, after)
+
+
+def _next_sibling(doc: Document, index: int, after: dict[int, Scope]) -> Scope:
+    """The block after blocks[index] in the same parent, past comment-only HTML blocks."""
+    blocks = doc.blocks
+    parent = blocks.parents[index]
+    limit = blocks.ends[parent] if parent >= 0 else len(doc.text)
+    passed, found = [index], None
+    for k in range(index + 1, len(blocks)):
+        if blocks.starts[k] >= limit:
+            break
+        if blocks.parents[k] != parent:
+            continue  # inside an earlier sibling
+        if k in after:
+            found = after[k]
+            break
+        start, end = blocks.starts[k], blocks.ends[k]
+        if blocks[k].kind == "html_block" and not _without_comments(doc, start, end).strip():
+            passed.append(k)  # a comment of its own, perhaps another directive: look past it
             continue
-        pieces.append(text[at : max(at, event.start)])
-        at = max(at, event.end)
-    pieces.append(text[at:end])
-    return "".join(pieces)
+        found = start, end
+        break
+    for k in passed:
+        after[k] = found
+    return found
 
 
-def _element_end(text: str, events: list[_Event], index: int) -> int:
-    element = events[index]
-    if element.kind == "void":
-        return element.end
-    inner: list[str] = []
-    for event in events[index + 1 :]:
-        if event.kind == "start":
-            if not inner and event.name == element.name and element.name in _IMPLIED_CLOSE:
-                return event.start
-            inner.append(event.name)
-        elif event.kind == "end":
-            if event.name in inner:
-                del inner[len(inner) - 1 - inner[::-1].index(event.name):]
-            elif event.name == element.name:
-                return event.end
-            else:
-                return event.start  # the parent closes: so does this element
-    return len(text)
+# HTML: the reader's blocks are the elements; `breaks` marks its block-level ones.
 
 
-def directives(text: str, fmt: str, known: Collection[str] | None = None) -> list[Directive]:
+class _Tags:
+    """Where the block-level elements' tags stand, sorted: whichever end is wanted."""
+
+    def __init__(self, blocks: Blocks) -> None:
+        ends: list[int] = []  # after each block-level tag: prose starts afresh
+        starts: list[int] = []  # at each block-level tag: a block of prose ends
+        for k, breaks in enumerate(blocks.flags):
+            if breaks:
+                element = blocks[k]
+                ends += (element.inner_start, element.end)
+                starts += (element.start, element.inner_end)
+        self.ends, self.starts = sorted(ends), sorted(starts)
+
+    def last_end(self, offset: int) -> int:
+        """Where the last block-level tag before `offset` ends (0 if none)."""
+        k = bisect_right(self.ends, offset) - 1
+        return self.ends[k] if k >= 0 else 0
+
+    def next_start(self, offset: int, default: int) -> int:
+        k = bisect_left(self.starts, offset)
+        return self.starts[k] if k < len(self.starts) else default
+
+
+def _element_scope(doc: Document, tags: _Tags, comment: Comment) -> Scope:
+    """The element whose text holds the comment, the text after it, or the next element."""
+    elements = doc.blocks
+    holder = elements.innermost(comment.start)
+    if holder >= 0 and _prose(doc, tags.last_end(comment.start), comment.start).strip():
+        return elements.starts[holder], elements.ends[holder]
+    following = bisect_left(elements.starts, comment.end)
+    next_start = elements.starts[following] if following < len(elements) else len(doc.text)
+    closing = elements[holder].inner_end if holder >= 0 else len(doc.text)
+    if _prose(doc, comment.end, min(next_start, closing)).strip():
+        return comment.end, tags.next_start(comment.end, len(doc.text))
+    if following >= len(elements) or closing <= next_start:
+        return None  # nothing follows, or the element holding the comment ends first
+    return elements.starts[following], elements.ends[following]
+
+
+def directives(document: Document, known: Collection[str] | None = None) -> list[Directive]:
     """Every directive of a document in file order; `known` rule ids, to flag misspelt ones."""
-    if MARKER not in text:
+    if MARKER not in document.text:
         return []
-    if fmt == "markdown":
-        found = _markdown(text, known)
-    elif fmt == "html":
-        found = _html(text, known)
+    if document.format == "markdown":
+        after: dict[int, Scope] = {}
+        found = _in_comments(document, known, lambda c: _block_scope(document, c, after))
+    elif document.format == "html":
+        tags = _Tags(document.blocks)
+        found = _in_comments(document, known, lambda c: _element_scope(document, tags, c))
     else:
-        found = _plain(text, known)
+        found = _plain(document, known)
     return sorted(found, key=lambda d: d.offset)
 
 
@@ -411,14 +319,14 @@ class _Regions:
 
 
 def apply(
-    text: str, fmt: str, findings: Sequence[Finding], *, known: Collection[str] | None = None,
+    document: Document, findings: Sequence[Finding], *, known: Collection[str] | None = None,
     active: Collection[str] | None = None,
 ) -> Outcome:
     """Split findings into kept and suppressed; list directives (or rules) that did nothing.
 
     `active` is the rules that ran: naming a rule that did not run is not reported as unused.
     """
-    found = directives(text, fmt, known)
+    found = directives(document, known)
     if not found:
         return Outcome(list(findings), [])
     usable = [d for d in found if d.problem is None]
@@ -432,12 +340,34 @@ def apply(
     return Outcome(kept, suppressed, unused)
 
 
+class _Ignores:
+    """The `ignore` directives whose scope holds the current point of a sweep through the file."""
+
+    def __init__(self, usable: list[Directive]) -> None:
+        self.waiting: list[tuple[int, int, Directive]] = []  # scope start, end; by start
+        for d in usable:
+            if d.kind == "ignore" and d.scope is not None:
+                self.waiting.append((*d.scope, d))
+        self.waiting.sort(key=lambda it: it[0])
+        self.next = 0
+        self.open: list[tuple[int, Directive]] = []  # scope end, directive
+
+    def at(self, offset: int) -> list[Directive]:
+        """Those covering `offset`; offsets must come in order."""
+        while self.next < len(self.waiting) and self.waiting[self.next][0] <= offset:
+            _, end, d = self.waiting[self.next]
+            self.open.append((end, d))
+            self.next += 1
+        self.open = [(end, d) for end, d in self.open if end > offset]
+        return [d for _, d in self.open]
+
+
 def _sweep(
     findings: Sequence[Finding], usable: list[Directive], used: dict[int, set[str]]
 ) -> set[int]:
     """Indexes of the findings some directive covers, noting in `used` what each suppressed."""
     switches = [d for d in usable if d.kind != "ignore"]
-    ignores = [d for d in usable if d.kind == "ignore" and d.scope is not None]
+    ignores = _Ignores(usable)
     regions, next_switch = _Regions(), 0
     hidden: set[int] = set()
     for i in sorted(range(len(findings)), key=lambda i: findings[i].offset):
@@ -445,7 +375,7 @@ def _sweep(
         while next_switch < len(switches) and switches[next_switch].offset <= finding.offset:
             regions.step(switches[next_switch])
             next_switch += 1
-        hits = [d for d in ignores if d.covers(finding.offset) and d.names(finding.rule)]
+        hits = [d for d in ignores.at(finding.offset) if d.names(finding.rule)]
         holder = regions.holder(finding.rule)
         if holder is not None:
             hits.append(holder)
@@ -488,7 +418,7 @@ def filter_findings(
     from glossary_check.rules import registry
 
     active = [rule.id for rule in settings.rules()]
-    outcome = apply(document.text, document.format, findings, known=registry(), active=active)
+    outcome = apply(document, findings, known=registry(), active=active)
     if not settings.report_unused_ignores or not outcome.unused or UNUSED.id not in active:
         return outcome.kept
     merged = outcome.kept + unused_findings(outcome, settings.severity(UNUSED))
