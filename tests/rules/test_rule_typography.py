@@ -136,8 +136,9 @@ def test_punctuation_inside_or_outside_the_closing_mark(tmp_path: Path) -> None:
     found = typo(tmp_path, text)
     assert [(f.text, f.suggestion) for f in found] == [(",”", "”,")]
     assert "comma inside" in found[0].message
-    # a whole quoted sentence before its speaker fits either style: not counted
+    # a whole quoted sentence fits either style: not counted
     assert typo(tmp_path, "“We will win,” he said. It was “a farce”.") == []
+    assert typo(tmp_path, "He said “We will win.” It was “a farce”, “a joke”.") == []
     assert [f.text for f in typo(tmp_path, text, punctuation="inside")] == ["”,", "”."]
     assert typo(tmp_path, text, punctuation="any") == []
     assert typo(tmp_path, "It was “a farce”, and “a joke”, he said.", punctuation="outside") == []
@@ -148,6 +149,9 @@ def test_dashes_follow_the_article_or_the_house(tmp_path: Path) -> None:
     assert shown(typo(tmp_path, typeset)) == [("-", "—")]
     ascii_only = "It's late - very late -- he said."
     assert typo(tmp_path, ascii_only) == []
+    # one pasted curly apostrophe does not make a plain-ASCII article typeset
+    assert shown(typo(tmp_path, "It's late - very late. Don't go. Kyiv's ’90s - gone.")) == [
+        ("’", "'")]  # the odd apostrophe is, the dashes are not
     assert shown(typo(tmp_path, ascii_only, dash="em")) == [("-", "—"), ("--", "—")]
     mixed = "One — two — three – four."
     assert shown(typo(tmp_path, mixed)) == [("–", "—")]
@@ -162,6 +166,7 @@ def test_numero_and_decimal_commas_only_where_certain(tmp_path: Path) -> None:
     assert shown(found) == [("№", "No. "), ("2,2", "2.2"), ("3,5", "3.5"), ("0,7", "0.7")]
     assert fixed(tmp_path, "It cost 3,5 billion.") == "It cost 3.5 billion."
     assert typo(tmp_path, "It cost 3,500 dollars; see items 1,2,3 and 3,5 above; 1,250.5 m.") == []
+    assert typo(tmp_path, "Children aged 2,3 years and 4,5 times.") == []
     assert typo(tmp_path, "Указ № 5 («О мерах») подписан.\n") == []
 
 

@@ -108,8 +108,8 @@ _GROUPED = regex.compile(
 _AFTER_DECIMAL = regex.compile(
     r"[ \u00a0]?(?:%|per[ \u00a0]?cent\b|percent\b|million\b|billion\b|trillion\b|thousand\b"
     r"|bn\b|mln\b|m\b|k\b|km\b|kg\b|cm\b|mm\b|ha\b|tonnes?\b|tons?\b|metres?\b|meters?\b"
-    r"|kilomet(?:re|er)s?\b|hectares?\b|degrees?\b|°|points?\b|times\b|euros?\b|dollars?\b"
-    r"|roubles?\b|rubles?\b|hryvnias?\b|hryvnyas?\b|UAH\b|USD\b|EUR\b|RUB\b|years?\b)",
+    r"|kilomet(?:re|er)s?\b|hectares?\b|degrees?\b|°|euros?\b|dollars?\b"
+    r"|roubles?\b|rubles?\b|hryvnias?\b|hryvnyas?\b|UAH\b|USD\b|EUR\b|RUB\b)",
     regex.IGNORECASE,
 )
 _DECIMAL = regex.compile(r"(?<![\d.,])(?<!\d,)(\d+),(\d+)(?![\d,]|\.\d)")
@@ -119,8 +119,6 @@ _SPACED_HYPHEN = regex.compile(
     r"(?<=[^\s\d])[ \u00a0](--?)[ \u00a0](?=[^\s\d])|(?<=\p{L})(--)(?=\p{L})")
 _SPACED_EN = regex.compile(r"(?<=[^\s\d])[ \u00a0\u202f\u2009](–)[ \u00a0\u202f\u2009](?=[^\s\d])")
 _EM = regex.compile("—")
-#: Characters only a typeset (not plain-ASCII) article has.
-_TYPESET = frozenset("“”‘’—–…")
 
 
 @dataclass(slots=True)
@@ -194,11 +192,19 @@ def _direction(view: str, i: int, start: int, end: int, straight_open: bool) -> 
     return "close" if straight_open else "open"
 
 
+def _last_before(view: str, start: int, i: int) -> str:
+    """The last character before i in [start, i) that is not a space; "" if none."""
+    j = i - 1
+    while j >= start and view[j].isspace():
+        j -= 1
+    return view[j] if j >= start else ""
+
+
 def _starts_sentence(view: str, start: int, i: int) -> bool:
-    before = view[start:i].rstrip()
-    if not before or before[-1] in ":.!?":
-        return True
-    return before[-1] == "," and view[i + 1 : i + 2].isupper()
+    """Whether the quotation opened at i reads as a whole sentence: at a paragraph's start,
+    after a colon or a full stop, or beginning with a capital (He said "We will win.")."""
+    last = _last_before(view, start, i)
+    return not last or last in ":.!?" or view[i + 1 : i + 2].isupper()
 
 
 @dataclass(slots=True)
@@ -216,6 +222,7 @@ def quotations(view: str, spans: list[tuple[int, int]],
     that are not prose (an HTML attribute's)."""
     q = Quotations([], [], [], [])
     stack: list[Mark] = []
+    straight = 0  # straight marks open on the stack
     for start, end in spans:
         for m in stack:
             m.carried = True
@@ -227,7 +234,7 @@ def quotations(view: str, spans: list[tuple[int, int]],
             if ch == '"' and stack and stack[-1].at == i - 1 and stack[-1].char == '"':
                 way = "open"  # ""Peppa the pig," yes.": one quotation inside another
             elif ch == '"':
-                way = _direction(view, i, start, end, any(m.style == "straight" for m in stack))
+                way = _direction(view, i, start, end, straight > 0)
             elif ch in "«„":
                 way = "open"
             elif ch in "»”":
@@ -240,15 +247,19 @@ def quotations(view: str, spans: list[tuple[int, int]],
                     q.in_word.append(i)
                 continue
             if way == "open":
-                if not view[start:i].strip() and stack and stack[-1].carried:
-                    stack.pop()  # a quotation over several paragraphs, opened again in each
+                if stack and stack[-1].carried and not _last_before(view, start, i):
+                    # a quotation over several paragraphs, opened again in each
+                    straight -= stack.pop().style == "straight"
                 stack.append(Mark(i, ch, style, True, _starts_sentence(view, start, i)))
+                straight += style == "straight"
                 continue
             if not stack:
                 if not (ch == '"' and before.isdigit()):  # 6'2": inches
                     q.strays.append(Mark(i, ch, style, False))
                 continue
-            q.pairs.append((stack.pop(), Mark(i, ch, style, False)))
+            opener = stack.pop()
+            straight -= opener.style == "straight"
+            q.pairs.append((opener, Mark(i, ch, style, False)))
     q.unclosed = stack
     return q
 
@@ -280,17 +291,24 @@ class _Check:
         self.english = ctx.glossary.language.lower().split("-")[0] == "en"
         self.foreign = _Foreign(self.view, ctx.foreign_spans)
         self.spans = paragraphs(self.view)
+        #: whether the article sets its quotation marks curly (found by `quotes`)
+        self.curly = False
         document = ctx.document
-        self.tags = document.format == "html" and "<" in document.text
+        self.opens: list[int] = []
+        self.closes: list[int] = []
+        if document.format == "html" and "<" in document.text:
+            self.opens = [m.start() for m in regex.finditer("<", document.text)]
+            self.closes = [m.start() for m in regex.finditer(">", document.text)]
 
     def in_tag(self, i: int) -> bool:
         """Whether view character i comes from inside an HTML tag (an attribute's value, which
         the reader gives as a block of its own): markup, not prose."""
-        if not self.tags:
+        if not self.opens:
             return False
-        text = self.ctx.document.text
         at = self.ctx.document.raw_span(i, i + 1)[0]
-        return text.rfind("<", 0, at) > text.rfind(">", 0, at)
+        lt = bisect.bisect_left(self.opens, at)
+        gt = bisect.bisect_left(self.closes, at)
+        return lt > 0 and (gt == 0 or self.opens[lt - 1] > self.closes[gt - 1])
 
     def hit(self, start: int, end: int, message: str, suggestion: str | None = None,
             safe: bool = False) -> Hit:
@@ -310,6 +328,7 @@ class _Check:
                   if m.style in QUOTES]
         native += [m for m in [*q.strays, *q.unclosed] if m.style in QUOTES]
         double = _majority(Counter(m.style for m in native), self.style.quotes)
+        self.curly = self.curly or double == "curly"
         home = (double or "curly") if self.english else "guillemet"
         for a, b in q.pairs:
             if _consistent(a, b):
@@ -347,7 +366,7 @@ class _Check:
                 low_close = a.style == "low" and m is b and m.char == "“"  # „…“
                 if (m.style in ("guillemet", "low") or low_close) and id(m) not in foreign:
                     yield self.hit(m.at, m.at + 1,
-                                   f"{m.char} is a Russian or Ukrainian quotation mark; English "
+                                   f"{m.char} is not an English quotation mark; English "
                                    f"writes {_CHARS[double or 'curly', m.opening]}",
                                    _CHARS[double or "curly", m.opening])
         if double is not None:
@@ -367,6 +386,7 @@ class _Check:
         found = [m.start() for m in _SINGLE.finditer(view) if not self.foreign.beside(m.start())]
         counts = Counter("straight" if view[i] == "'" else "curly" for i in found)
         style = _majority(counts, self.style.quotes)
+        self.curly = self.curly or style == "curly"
         if style is None:
             return
         why = "the house style" if self.style.quotes else "the rest of the article"
@@ -425,7 +445,9 @@ class _Check:
         ens = [m for m in _SPACED_EN.finditer(view) if not self.foreign.beside(*m.span())]
         ems = [m for m in _EM.finditer(view) if not self.foreign.beside(*m.span())]
         configured = self.style.dash
-        typeset = configured is not None or not _TYPESET.isdisjoint(view)
+        # a spaced hyphen is a plain-ASCII article's dash; in one set with curly marks or
+        # dashes it is a leftover
+        typeset = configured is not None or bool(ems or ens) or self.curly
         style = _majority(Counter({"em": len(ems), "spaced-en": len(ens)}) + Counter(),
                           configured)
         dash = "–" if style == "spaced-en" else "—"
@@ -482,7 +504,8 @@ class _Check:
             if not special:
                 continue
             a, b = special[0], special[-1] + 1
-            rest = view[m.end() + 1 :].split("\n", 1)[0]
+            stop = view.find("\n", m.end() + 1)
+            rest = view[m.end() + 1 : len(view) if stop < 0 else stop]
             at_end = m.end() == len(view) or not rest.strip()
             where = "paragraph" if at_end else "line"
             yield self.hit(a, b, f"{_NAMES[view[a]]} at the end of a {where}", "", True)
@@ -516,7 +539,7 @@ def check(ctx: Context) -> Iterator[Hit]:
     """Every sub-check; the surer findings first, since one span gets one finding."""
     c = _Check(ctx)
     found: Iterator[Hit] = itertools.chain(c.quotes(), c.spaces())
-    if c.english:
+    if c.english:  # after the quotes, which tell whether the article is typeset
         found = itertools.chain(found, c.source_signs(), c.dashes())
     for hit in found:
         if not c.in_tag(hit.start):
