@@ -244,3 +244,18 @@ def test_a_bad_house_style_is_an_error_at_its_place(
         load_config(path)
     assert str(exc.value).startswith(f"{path}:{where}: {message}") or (
         f":{where}: {message}" in str(exc.value))
+
+
+def test_fix_writes_the_file_as_it_was_but_for_the_fixes(tmp_path: Path, run_cli: RunCli) -> None:
+    """BOM, CRLF, Cyrillic and the missing final newline kept; only the safe fixes written."""
+    path = tmp_path / "a.txt"
+    text = ("\ufeffЗеленський: \"Twenty-six countries agreed”, he said.\u00a0\r\n\r\n"
+            "Ma\u200bcron said “a start”, and “a step”. It cost 3,5 billion. №5")
+    path.write_bytes(text.encode("utf-8"))
+    code, _, err = run_cli("--select", "typography", "--fix", str(path))
+    assert code == 0, err
+    assert path.read_bytes() == (
+        "\ufeffЗеленський: “Twenty-six countries agreed”, he said.\r\n\r\n"
+        "Macron said “a start”, and “a step”. It cost 3.5 billion. №5").encode("utf-8")
+    code, out, _ = run_cli("--select", "typography", "--format", "json", str(path))
+    assert [f["text"] for f in json.loads(out)["files"][0]["findings"]] == ["№"]  # unsafe
