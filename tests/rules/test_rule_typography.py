@@ -197,6 +197,14 @@ def test_nbsp_entities_at_a_paragraph_end_but_not_a_spacer_paragraph(tmp_path: P
         "A&nbsp;&nbsp;B", "A\u00a0B")
 
 
+def test_spaces_only_the_view_has_are_not_stray(tmp_path: Path) -> None:
+    """A code span or an element the reader leaves out leaves its neighbours side by side in
+    the view, not in the file."""
+    assert typo(tmp_path, "Run&nbsp;`make` now; run \"`make`\" too.\n", "a.md") == []
+    assert typo(tmp_path, "<p>Run&nbsp;<code>make</code></p><p>A&nbsp;<script>x</script> B</p>",
+                "a.html") == []
+
+
 def test_doubled_and_in_word_spaces(tmp_path: Path) -> None:
     found = typo(tmp_path, "New \u00a0York and Kyi\u2009v and New\u00a0York.")
     assert [(f.text, f.applicability.value) for f in found] == [

@@ -86,6 +86,7 @@ _NAMES = {"\u00a0": "no-break space", "\u2007": "figure space", "\u2009": "thin 
           "\u200d": "zero-width joiner", "\u2060": "word joiner",
           "\ufeff": "zero-width no-break space"}
 
+_TAG = regex.compile(r"<[^<>]*>")
 _PARAGRAPH_BREAK = regex.compile(r"\n(?:[^\S\n]*\n)+")
 _DOUBLE = regex.compile('["“”„«»]')
 _STYLE = {'"': "straight", "“": "curly", "”": "curly", "„": "low", "«": "guillemet",
@@ -231,7 +232,8 @@ def quotations(view: str, spans: list[tuple[int, int]],
             if markup is not None and markup(i):
                 continue
             style = _STYLE[ch]
-            if ch == '"' and stack and stack[-1].at == i - 1 and stack[-1].char == '"':
+            if (ch == '"' and stack and stack[-1].at == i - 1 and stack[-1].char == '"'
+                    and view[i + 1 : i + 2].isalnum()):
                 way = "open"  # ""Peppa the pig," yes.": one quotation inside another
             elif ch == '"':
                 way = _direction(view, i, start, end, straight > 0)
@@ -316,6 +318,17 @@ class _Check:
         message = message if message.endswith(("?", "!", ".")) else message + "."
         return Hit(start, end, message, suggestion=suggestion,
                    applicability=fix if suggestion is not None else Applicability.NONE)
+
+    def touching(self, i: int, j: int) -> bool:
+        """Whether view characters i < j stand in the file with nothing a reader sees left
+        out between them (tags and white space only; no code span, no element's text)."""
+        document = self.ctx.document
+        if document.starts is None:
+            return True
+        gap = document.text[document.raw_span(i, i + 1)[1] : document.raw_span(j, j + 1)[0]]
+        if document.format == "html":
+            gap = _TAG.sub("", gap)
+        return not gap.strip()
 
     # --- quotation marks -----------------------------------------------------------------
 
@@ -504,6 +517,8 @@ class _Check:
             if not special:
                 continue
             a, b = special[0], special[-1] + 1
+            if m.end() < len(view) and not self.touching(b - 1, m.end()):
+                continue  # a code span or an element the reader left out follows
             stop = view.find("\n", m.end() + 1)
             rest = view[m.end() + 1 : len(view) if stop < 0 else stop]
             at_end = m.end() == len(view) or not rest.strip()
@@ -511,8 +526,9 @@ class _Check:
             yield self.hit(a, b, f"{_NAMES[view[a]]} at the end of a {where}", "", True)
         for m in _DOUBLED.finditer(view):
             run = m.group()
-            if not any(ch in _SPECIAL for ch in run):
-                continue
+            if not any(ch in _SPECIAL for ch in run) or not all(
+                    self.touching(i, i + 1) for i in range(m.start(), m.end() - 1)):
+                continue  # two spaces only in the view, around code the reader left out
             one = next(ch for ch in run if ch in _SPECIAL)
             yield self.hit(m.start(), m.end(), f"doubled space ({_describe(run)})", one,
                            len(set(run)) == 1)
