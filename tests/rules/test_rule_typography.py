@@ -123,6 +123,12 @@ def test_the_minority_quote_style_is_flagged_and_fixed_safely(tmp_path: Path) ->
     assert fixed(tmp_path, text) == text.replace('"Three,"', "“Three,”").replace("it's", "it’s")
 
 
+def test_a_mark_whose_direction_is_guessed_gets_an_unsafe_fix(tmp_path: Path) -> None:
+    found = typo(tmp_path, "“One,” he said. “Two,” she said. Done.\"Three,” they said.")
+    assert [(f.text, f.suggestion, f.applicability.value) for f in found] == [
+        ('"', "“", "unsafe")]
+
+
 def test_a_configured_quote_style_wins_over_the_majority(tmp_path: Path) -> None:
     text = "“One,” he said. “Two,” she said. \"Three,\" they said."
     assert shown(typo(tmp_path, text, quotes="straight")) == [

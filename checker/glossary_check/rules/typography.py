@@ -134,6 +134,8 @@ class Mark:
     sentence: bool = False
     #: still open when its paragraph ended
     carried: bool = False
+    #: its direction read from its neighbours, not guessed from what is open
+    sure: bool = True
 
 
 class _Foreign:
@@ -180,17 +182,18 @@ def paragraphs(view: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out if view[a:b].strip()]
 
 
-def _direction(view: str, i: int, start: int, end: int, straight_open: bool) -> str:
-    """A straight mark's direction from its neighbours: open, close, or word (inside one)."""
+def _direction(view: str, i: int, start: int, end: int, straight_open: bool) -> tuple[str, bool]:
+    """A straight mark's direction (open, close, or word: inside one) from its neighbours, or
+    where they do not tell, from whether a straight quotation is open; and whether it is sure."""
     before = view[i - 1] if i > start else " "
     after = view[i + 1] if i + 1 < end else " "
     opens = before.isspace() or before in _OPEN_BEFORE
     closes = after.isspace() or after in _CLOSE_AFTER
     if opens != closes:
-        return "open" if opens else "close"
+        return "open" if opens else "close", True
     if not opens and before.isalnum() and after.isalnum():
-        return "word"
-    return "close" if straight_open else "open"
+        return "word", True
+    return "close" if straight_open else "open", False
 
 
 def _last_before(view: str, start: int, i: int) -> str:
@@ -232,11 +235,12 @@ def quotations(view: str, spans: list[tuple[int, int]],
             if markup is not None and markup(i):
                 continue
             style = _STYLE[ch]
+            sure = True
             if (ch == '"' and stack and stack[-1].at == i - 1 and stack[-1].char == '"'
                     and view[i + 1 : i + 2].isalnum()):
-                way = "open"  # ""Peppa the pig," yes.": one quotation inside another
+                way, sure = "open", False  # ""Peppa the pig," yes.": one inside another
             elif ch == '"':
-                way = _direction(view, i, start, end, straight > 0)
+                way, sure = _direction(view, i, start, end, straight > 0)
             elif ch in "«„":
                 way = "open"
             elif ch in "»”":
@@ -252,16 +256,17 @@ def quotations(view: str, spans: list[tuple[int, int]],
                 if stack and stack[-1].carried and not _last_before(view, start, i):
                     # a quotation over several paragraphs, opened again in each
                     straight -= stack.pop().style == "straight"
-                stack.append(Mark(i, ch, style, True, _starts_sentence(view, start, i)))
+                stack.append(Mark(i, ch, style, True, _starts_sentence(view, start, i),
+                                  sure=sure))
                 straight += style == "straight"
                 continue
             if not stack:
                 if not (ch == '"' and before.isdigit()):  # 6'2": inches
-                    q.strays.append(Mark(i, ch, style, False))
+                    q.strays.append(Mark(i, ch, style, False, sure=sure))
                 continue
             opener = stack.pop()
             straight -= opener.style == "straight"
-            q.pairs.append((opener, Mark(i, ch, style, False)))
+            q.pairs.append((opener, Mark(i, ch, style, False, sure=sure)))
     q.unclosed = stack
     return q
 
@@ -348,7 +353,7 @@ class _Check:
                 continue
             wrong = a if a.style != home else b
             other = b if wrong is a else a
-            safe = {a.style, b.style} == {"straight", "curly"}
+            safe = {a.style, b.style} == {"straight", "curly"} and wrong.sure
             yield self.hit(wrong.at, wrong.at + 1,
                            f"quotation opened with {a.char} and closed with {b.char}; write "
                            f"{_CHARS[home, wrong.opening]} to match {other.char}"
@@ -392,7 +397,7 @@ class _Check:
         for m in marks:
             if m.style != style and not self.foreign.beside(m.at):
                 yield self.hit(m.at, m.at + 1, f"{m.style} {m.char} where {why} uses {style} "
-                               "quotation marks", _CHARS[style, m.opening], True)
+                               "quotation marks", _CHARS[style, m.opening], m.sure)
 
     def singles(self) -> Iterator[Hit]:
         view = self.view
