@@ -273,3 +273,10 @@ def test_fix_writes_the_file_as_it_was_but_for_the_fixes(tmp_path: Path, run_cli
         "Macron said “a start”, and “a step”. It cost 3.5 billion. №5").encode("utf-8")
     code, out, _ = run_cli("--select", "typography", "--format", "json", str(path))
     assert [f["text"] for f in json.loads(out)["files"][0]["findings"]] == ["№"]  # unsafe
+
+
+def test_a_suppression_comment_silences_it_like_any_rule(tmp_path: Path) -> None:
+    text = ("He said \"no” twice. glossary-check: ignore[typography]\n\n"
+            "She said \"yes” once.\n")
+    assert [f.text for f in typo(tmp_path, text)] == ['"']
+    assert typo(tmp_path, text.replace("She", "glossary-check: disable[typography]\nShe")) == []
