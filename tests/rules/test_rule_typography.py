@@ -13,8 +13,10 @@ from conftest import RunCli
 from glossary_check.commands.config import ConfigError, load_config
 from glossary_check.core.findings import Finding
 from glossary_check.documents import read_document
+from glossary_check.engine.compiled import compile_all
+from glossary_check.engine.glossary import load_glossary
 from glossary_check.rules import Example
-from glossary_check.rules.pipeline import Settings
+from glossary_check.rules.pipeline import Settings, check_document
 from glossary_check.rules.typography import Typography
 from glossary_check.workflow.fixes import apply_edits, plan
 
@@ -280,3 +282,20 @@ def test_a_suppression_comment_silences_it_like_any_rule(tmp_path: Path) -> None
             "She said \"yes” once.\n")
     assert [f.text for f in typo(tmp_path, text)] == ['"']
     assert typo(tmp_path, text.replace("She", "glossary-check: disable[typography]\nShe")) == []
+
+
+def test_a_russian_article_keeps_its_own_typography(tmp_path: Path) -> None:
+    path = tmp_path / "ru.yaml"
+    path.write_text("version: 1\nlanguage: ru\nentries:\n  - term: Киев\n    kind: place\n",
+                    "utf-8")
+    compiled = compile_all(load_glossary(path))
+
+    def found(text: str) -> list[tuple[str, str | None]]:
+        document = read_document("a.txt", text.encode("utf-8"))
+        return shown([f for f in check_document(document, compiled, SETTINGS)
+                      if f.rule == "typography"])
+
+    assert found("Он сказал: «Это „Новая газета“» — и ушёл. Указ № 5, рост 3,5 млрд, "
+                 "1\u00a0500 человек.\r\n") == []
+    assert found("Он сказал: «Это конец” и ушёл.\r\n") == [("”", "»")]
+    assert found("Конец.\u00a0\r\n") == [("\u00a0", "")]
