@@ -353,7 +353,9 @@ class _Check:
                 continue
             wrong = a if a.style != home else b
             other = b if wrong is a else a
-            safe = {a.style, b.style} == {"straight", "curly"} and wrong.sure
+            # safe only where the other mark is already the article's: then the pair matches
+            safe = (other.style == home and wrong.sure
+                    and {a.style, b.style} == {"straight", "curly"})
             yield self.hit(wrong.at, wrong.at + 1,
                            f"quotation opened with {a.char} and closed with {b.char}; write "
                            f"{_CHARS[home, wrong.opening]} to match {other.char}"
