@@ -299,3 +299,15 @@ def test_a_russian_article_keeps_its_own_typography(tmp_path: Path) -> None:
                  "1\u00a0500 человек.\r\n") == []
     assert found("Он сказал: «Это конец” и ушёл.\r\n") == [("”", "»")]
     assert found("Конец.\u00a0\r\n") == [("\u00a0", "")]
+
+
+def test_once_the_russian_is_translated_its_guillemets_are_english_prose(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    """`source-form` writes the English phrase; the next round of `--fix --unsafe-fixes` finds
+    the guillemets no longer beside Russian and turns them into the article's quotes."""
+    article = tmp_path / "a.txt"
+    article.write_text("Officials «в Киеве» said so, “twice”.\n", encoding="utf-8")
+    code, _, err = run_cli("--no-translate", "--fix", "--unsafe-fixes", str(article))
+    assert code == 0, err
+    assert article.read_text(encoding="utf-8") == "Officials “in Kyiv” said so, “twice”.\n"
