@@ -125,6 +125,16 @@ def test_the_minority_quote_style_is_flagged_and_fixed_safely(tmp_path: Path) ->
     assert fixed(tmp_path, text) == text.replace('"Three,"', "“Three,”").replace("it's", "it’s")
 
 
+def test_a_curly_mark_turned_the_wrong_way_is_one_finding_with_a_safe_fix(
+    tmp_path: Path,
+) -> None:
+    text = "It was “a farce“, he said; ”a joke”, she said; “a shame”, they said.\r\n"
+    found = typo(tmp_path, text)
+    assert [(f.text, f.suggestion, f.applicability.value) for f in found] == [
+        ("“", "”", "safe"), ("”", "“", "safe")]
+    assert fixed(tmp_path, text) == text.replace("farce“", "farce”").replace("”a joke", "“a joke")
+
+
 def test_a_mark_whose_direction_is_guessed_gets_an_unsafe_fix(tmp_path: Path) -> None:
     found = typo(tmp_path, "“One,” he said. “Two,” she said. Done.\"Three,” they said.")
     assert [(f.text, f.suggestion, f.applicability.value) for f in found] == [

@@ -220,10 +220,11 @@ class Quotations:
 
 
 def quotations(view: str, spans: list[tuple[int, int]],
-               markup: Callable[[int], bool] | None = None) -> Quotations:
+               markup: Callable[[int], bool] | None = None, english: bool = True) -> Quotations:
     """Double marks paired across the article, a quotation open at a paragraph's end going on
     into the next ones (reopened there or not) until a closing mark. `markup` tells the marks
-    that are not prose (an HTML attribute's)."""
+    that are not prose (an HTML attribute's). In English a curly mark turned the wrong way
+    (“a farce“, ”a farce”) is read by its place, with the style `reversed`."""
     q = Quotations([], [], [], [])
     stack: list[Mark] = []
     straight = 0  # straight marks open on the stack
@@ -243,10 +244,19 @@ def quotations(view: str, spans: list[tuple[int, int]],
                 way, sure = _direction(view, i, start, end, straight > 0)
             elif ch in "«„":
                 way = "open"
-            elif ch in "»”":
+            elif ch == "»":
                 way = "close"
-            else:  # “ closes a low quote („…“), else opens
-                way = "close" if stack and stack[-1].style == "low" else "open"
+            elif ch == "”":
+                way = "close"
+                if english and _direction(view, i, start, end, False) == ("open", True):
+                    way, style = "open", "reversed"
+            elif stack and stack[-1].style == "low":  # „…“
+                way = "close"
+            else:
+                way = "open"
+                if (english and stack and stack[-1].style == "curly"
+                        and _direction(view, i, start, end, True) == ("close", True)):
+                    way, style = "close", "reversed"
             before = view[i - 1] if i > start else " "
             if way == "word":
                 if not before.isdigit():
@@ -338,7 +348,7 @@ class _Check:
     # --- quotation marks -----------------------------------------------------------------
 
     def quotes(self) -> Iterator[Hit]:
-        view, q = self.view, quotations(self.view, self.spans, self.in_tag)
+        view, q = self.view, quotations(self.view, self.spans, self.in_tag, self.english)
         foreign = {id(m) for pair in q.pairs for m in pair
                    if any(self.foreign.beside(x.at) for x in pair)}
         foreign |= {id(m) for m in [*q.strays, *q.unclosed] if self.foreign.beside(m.at)}
@@ -354,8 +364,8 @@ class _Check:
             wrong = a if a.style != home else b
             other = b if wrong is a else a
             # safe only where the other mark is already the article's: then the pair matches
-            safe = (other.style == home and wrong.sure
-                    and {a.style, b.style} == {"straight", "curly"})
+            safe = other.style == home and wrong.sure and (
+                {a.style, b.style} == {"straight", "curly"} or wrong.style == "reversed")
             yield self.hit(wrong.at, wrong.at + 1,
                            f"quotation opened with {a.char} and closed with {b.char}; write "
                            f"{_CHARS[home, wrong.opening]} to match {other.char}"
