@@ -17,7 +17,7 @@ from glossary_check.rules import Context, Example, Hit, Rule, RuleDoc
 DOC = RuleDoc(
     what="""Flags quotation marks and spaces a reader notices and a spell checker does
     not. Quotation marks: a pair opened in one style and closed in another ("…” or
-    «…”); a closing mark with no opening one, a quotation never closed, a double mark
+    «…”) or with a curly mark turned the wrong way (“…“); a closing mark with no opening one, a quotation never closed, a double mark
     inside a word (coup d"état); guillemets «» and low quotes „“ in English prose,
     except beside a run of Russian or Ukrainian (the span `untranslated` reports),
     whose marks they are. Apostrophes (don't, Kyiv's, ’90s) are not quotation marks,
