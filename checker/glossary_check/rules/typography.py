@@ -17,27 +17,27 @@ from glossary_check.rules import Context, Example, Hit, Rule, RuleDoc
 DOC = RuleDoc(
     what="""Flags quotation marks and spaces a reader notices and a spell checker does
     not. Quotation marks: a pair opened in one style and closed in another ("…” or
-    «…”) or with a curly mark turned the wrong way (“…“); a closing mark with no opening one, a quotation never closed, a double mark
-    inside a word (coup d"état); guillemets «» and low quotes „“ in English prose,
-    except beside a run of Russian or Ukrainian (the span `untranslated` reports),
-    whose marks they are. Apostrophes (don't, Kyiv's, ’90s) are not quotation marks,
-    single quotes are not balanced, and a quotation running over several paragraphs
-    (each opened again, only the last closed, or opened once and closed paragraphs
-    later) is one quotation. One article, one convention: straight or curly marks,
-    a comma or full stop inside or outside a closing mark after a quoted fragment,
-    and one kind of dash; the house style comes from `[tool.glossary-check.typography]`
-    (`quotes`, `punctuation`, `dash`), and without it the article's own majority is
-    the style and the minority is flagged. A quoted whole sentence followed by its
-    speaker ("We will win," he said) fits either punctuation style. In English, the
-    source language's typography: №, a decimal comma where it can only be one (3,5
-    billion, 0,7; never 3,500 or 1,2,3), digits grouped by a no-break or thin space
-    (1 500), a spaced hyphen used as a dash in an article typeset with curly quotes
-    or dashes (a plain-ASCII article writes its dashes so; a configured `dash` flags
-    them anyway). In every language: a no-break or thin space left at the end of a
-    line or paragraph, doubled, or a thin space inside a word, and a soft hyphen or
-    zero-width character inside a word (one written as an entity, `&shy;`, is a
-    deliberate hint and stays). Only prose is read: code, HTML tags and attributes
-    other than `alt` and `title`, and link targets never.""",
+    «…”) or with a curly mark turned the wrong way (“…“); a closing mark with no
+    opening one, a quotation never closed, a double mark inside a word (coup d"état);
+    guillemets «» and low quotes „“ in English prose, except beside a run of Russian
+    or Ukrainian (the span `untranslated` reports), whose marks they are. Apostrophes
+    (don't, Kyiv's, ’90s) are not quotation marks, single quotes are not balanced,
+    and a quotation running over several paragraphs (each opened again, only the last
+    closed, or opened once and closed paragraphs later) is one quotation. One article,
+    one convention: straight or curly marks, a comma or full stop inside or outside a
+    closing mark after a quoted fragment, and one kind of dash; the house style comes
+    from `[tool.glossary-check.typography]` (`quotes`, `punctuation`, `dash`), and
+    without it the article's own majority is the style and the minority is flagged. A
+    quoted whole sentence ("We will win," he said) fits either punctuation style. In
+    English, the source language's typography: №, a decimal comma where it can only
+    be one (3,5 billion, 0,7; never 3,500 or 1,2,3), digits grouped by a no-break or
+    thin space (1 500), a spaced hyphen used as a dash in an article set with curly
+    quotes or dashes (a plain-ASCII article writes its dashes so; a configured `dash`
+    flags them anyway). In every language: a no-break or thin space left at the end
+    of a line or paragraph, doubled, or a thin space inside a word, and a soft hyphen
+    or zero-width character inside a word (one written as an entity, `&shy;`, is a
+    deliberate hint and stays). Only prose is read: never code, HTML tags and their
+    attributes, or link targets.""",
     why="""Translated copy carries the original's typography with it (« », „ “, №, 3,5,
     spaced hyphens, no-break spaces), and copy edited in several tools mixes straight
     and curly marks; readers see both as sloppiness, and invisible characters inside a
