@@ -83,6 +83,8 @@ MAX_FALSE_PAIR_SHARE = 0.02
 #: in at most this share of each language's pairs.
 PAIR_RULES = ("mistranslation", "number")
 MAX_NUMBER_PAIR_SHARE = 0.03
+#: `typography` (English) and `number` (pairs) together: false alarms per 10,000 English words.
+MAX_FALSE_TYPOGRAPHY_NUMBER_PER_10K = 1.0
 
 #: A finding's identity in the judgements: file, rule, text, line, column, source language.
 Key = tuple[str, str, str, int, int, str]
@@ -259,6 +261,10 @@ class Comparison:
     false_number: list[Seen] = field(default_factory=list)
     #: the share of each language's pairs where `number` fires at all
     number_pair_share: dict[str, float] = field(default_factory=dict)
+    #: false `typography` findings in English
+    false_typography: list[Seen] = field(default_factory=list)
+    #: false `typography` and `number` findings together per 10,000 English words
+    typography_number_per_10k: float = 0.0
 
     @property
     def failures(self) -> list[str]:
@@ -272,6 +278,10 @@ class Comparison:
             if share > MAX_FALSE_PAIR_SHARE:
                 out.append(f"false mistranslation in {share:.1%} of {language}->en pairs "
                            f"(target at most {MAX_FALSE_PAIR_SHARE:.0%})")
+        if self.typography_number_per_10k > MAX_FALSE_TYPOGRAPHY_NUMBER_PER_10K:
+            out.append(f"{self.typography_number_per_10k:.2f} false typography and number "
+                       f"alarms per 10,000 English words (target at most "
+                       f"{MAX_FALSE_TYPOGRAPHY_NUMBER_PER_10K})")
         for language, share in self.number_pair_share.items():
             if share > MAX_NUMBER_PAIR_SHARE:
                 out.append(f"number fires in {share:.1%} of {language}->en pairs "
@@ -292,6 +302,7 @@ def compare(m: Measurement, judged: dict[Key, dict[str, Any]]) -> Comparison:
     false_pairs = {lang: _false(m.pairs.get(lang, []), "mistranslation", verdict)
                    for lang in SOURCE_LANGUAGES}
     false_number = _false(m.pair_findings(), "number", verdict)
+    false_typography = _false(m.english, "typography", verdict)
     keys = {s.key for s in found}
     return Comparison(
         false_english=false_english,
@@ -304,6 +315,8 @@ def compare(m: Measurement, judged: dict[Key, dict[str, Any]]) -> Comparison:
         false_pair_share={lang: m.pair_share(lang, lambda s: verdict(s) is False)
                           for lang in SOURCE_LANGUAGES},
         number_pair_share={lang: m.pair_share(lang, rule="number") for lang in SOURCE_LANGUAGES},
+        false_typography=false_typography,
+        typography_number_per_10k=m.per_10k(len(false_typography) + len(false_number)),
     )
 
 
@@ -331,6 +344,10 @@ def report(m: Measurement, c: Comparison, out: Any = sys.stdout) -> None:
     p(f"  false alarms: {len(c.false_english)} in English and {len(c.false_number)} of number "
       f"in the pairs, {c.false_per_10k:.2f} per 10,000 words (target at most "
       f"{MAX_FALSE_PER_10K})")
+    typography = sum(1 for s in m.english if s.rule == "typography")
+    p(f"  typography: {typography} findings, {len(c.false_typography)} false; with number's "
+      f"{len(c.false_number)}, {c.typography_number_per_10k:.2f} false per 10,000 words "
+      f"(target at most {MAX_FALSE_TYPOGRAPHY_NUMBER_PER_10K})")
     for lang in SOURCE_LANGUAGES:
         p(f"  false mistranslation: {len(c.false_pairs[lang])} findings, in "
           f"{c.false_pair_share[lang]:.1%} of {lang}->en pairs "

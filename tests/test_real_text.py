@@ -65,6 +65,14 @@ def test_false_mistranslations_stay_under_the_target(
     ]
 
 
+@pytest.mark.slow
+def test_typography_and_number_stay_within_their_budget(measured: tuple[object, object]) -> None:
+    m, c = measured
+    assert any(s.rule == "typography" for s in m.english), "typography found nothing to judge"
+    assert c.typography_number_per_10k <= rt.MAX_FALSE_TYPOGRAPHY_NUMBER_PER_10K, [
+        s.show() for s in [*c.false_typography, *c.false_number]]
+
+
 # --- the bench's bookkeeping ----------------------------------------------------------------
 
 def test_words_are_runs_of_letters_and_digits_joined_by_inner_apostrophes_and_hyphens() -> None:
@@ -98,6 +106,19 @@ def test_false_verdicts_count_per_10k_words_and_per_pair() -> None:
     assert any("not judged" in f for f in c.failures)
     assert any("ru->en" in f for f in c.failures)
     assert not any("per 10,000" in f for f in c.failures)  # 0.5 is the target, not over it
+
+
+def test_false_typography_counts_with_false_number_against_their_own_budget() -> None:
+    m = rt.Measurement(files=1, words=10_000)
+    typo_true, typo_false = _seen(1, "typography"), _seen(2, "typography")
+    m.english = [typo_true, typo_false]
+    number = _seen(3, "number", "uk")
+    m.pairs = {"ru": [], "uk": [number]}
+    m.pair_counts = {"ru": 1, "uk": 1}
+    c = rt.compare(m, _judged((typo_true, True), (typo_false, False), (number, False)))
+    assert c.false_typography == [typo_false] and c.false_number == [number]
+    assert c.typography_number_per_10k == pytest.approx(2.0)
+    assert any("typography and number" in f for f in c.failures)
 
 
 def test_the_same_finding_in_two_languages_or_columns_is_two_judgements() -> None:

@@ -29,7 +29,7 @@ def examples_glossary() -> Compiled:
     return compile_all(load_glossary(path))
 
 
-def run(example: Example, tmp: Path) -> list[Finding]:
+def run(example: Example, tmp: Path, settings: Settings = SETTINGS) -> list[Finding]:
     """The findings of one example, through the same reader, rules and suppression as a run."""
     compiled = examples_glossary()
     data = example.text.encode("utf-8")
@@ -40,7 +40,7 @@ def run(example: Example, tmp: Path) -> list[Finding]:
         pairing = pair_documents(source, translation, compiled, None, "ru")
     path = tmp / example.name
     path.write_bytes(data)
-    result = check_file(str(path), compiled, SETTINGS, data=data, pairing=pairing)
+    result = check_file(str(path), compiled, settings, data=data, pairing=pairing)
     assert result.error is None, result.error
     return result.findings
 

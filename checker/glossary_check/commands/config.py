@@ -23,6 +23,11 @@ report-unused-ignores = true
 
 [tool.glossary-check.severity]
 inconsistent = "error"
+
+[tool.glossary-check.typography]   # the house style; unset: each article's own majority
+quotes = "curly"                   # curly | straight
+punctuation = "inside"             # inside | outside | any (at a closing quotation mark)
+dash = "em"                        # em | spaced-en
 ```
 
 tomllib reports no positions for values, so an unknown key or a wrong type
@@ -111,6 +116,19 @@ def _same(value: Any) -> Any:
     return value
 
 
+def _table(value: Any) -> str | None:
+    return None if isinstance(value, dict) else "must be a table"
+
+
+def _typography_value(value: Any) -> Any:
+    """The `typography` table (checked by `_typography`) as the rule's house style."""
+    from glossary_check.rules.typography import Typography
+
+    if value is None or isinstance(value, Typography):
+        return value
+    return Typography(**value) if value else None
+
+
 @dataclass(frozen=True, slots=True)
 class Key:
     """A key of the configuration file: its check, default and the Options field it fills."""
@@ -128,6 +146,9 @@ class Key:
             return list(value)
         if isinstance(value, Mapping):
             return {k: v.label if isinstance(v, Severity) else v for k, v in value.items()}
+        if self.name == "typography":
+            return {f: getattr(value, f) for f in ("quotes", "punctuation", "dash")
+                    if value is not None and getattr(value, f) is not None}
         return value
 
 
@@ -145,8 +166,8 @@ KEYS: dict[str, Key] = {k.name: k for k in (
     Key("max-file-size", "max_file_size", _size, DEFAULT_MAX_FILE_SIZE, "max_file_size",
         _size_value),
     Key("report-unused-ignores", "report_unused_ignores", _bool, False, "report_unused_ignores"),
-    Key("severity", "severities", lambda v: None if isinstance(v, dict) else "must be a table",
-        {}, None, _severity_map),
+    Key("severity", "severities", _table, {}, None, _severity_map),
+    Key("typography", "typography", _table, None, None, _typography_value),
 )}
 
 
@@ -240,6 +261,8 @@ def load_config(path: Path) -> Config:
             raise locate.error((), name, f"{name} {problem}")
         if name == "severity":
             value = _severities(value, locate)
+        elif name == "typography":
+            _typography(value, locate)
         elif name in ("select", "ignore"):
             _rules(name, value, locate)
         elif name == "glossary":
@@ -266,6 +289,19 @@ def _severities(table: dict[str, Any], locate: _Locator) -> dict[str, str]:
             raise locate.error(("severity",), rule,
                                f"severity.{rule} must be one of {', '.join(SEVERITIES)}")
     return dict(table)
+
+
+def _typography(table: dict[str, Any], locate: _Locator) -> None:
+    from glossary_check.rules.typography import DASHES, PUNCTUATION, QUOTES
+
+    choices = {"quotes": QUOTES, "punctuation": PUNCTUATION, "dash": DASHES}
+    for key, value in table.items():
+        if key not in choices:
+            raise locate.error(("typography",), key, f"unknown key 'typography.{key}' "
+                               f"(known: {', '.join(choices)})")
+        if not isinstance(value, str) or value not in choices[key]:
+            raise locate.error(("typography",), key,
+                               f"typography.{key} must be one of {', '.join(choices[key])}")
 
 
 def _rules(name: str, value: list[str], locate: _Locator) -> None:

@@ -22,6 +22,7 @@ from glossary_check.core.inputs import DEFAULT_MAX_FILE_SIZE
 
 if TYPE_CHECKING:
     from glossary_check.rules.pipeline import Settings
+    from glossary_check.rules.typography import Typography
 
 SUPPRESS = argparse.SUPPRESS
 FAIL_ON = ("error", "warning", "info", "never")
@@ -112,6 +113,7 @@ class Options:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     report_unused_ignores: bool = False
     severities: Mapping[str, Severity] = field(default_factory=dict)
+    typography: Typography | None = None  # the house style; None: each article's majority
     # the command line only
     paths: tuple[str, ...] = ()
     output: str | None = None
@@ -132,10 +134,12 @@ class Options:
 
     def settings(self) -> Settings:
         from glossary_check.rules.pipeline import Settings
+        from glossary_check.rules.typography import Typography
 
         return Settings(select=None if self.select is None else frozenset(self.select),
                         ignore=frozenset(self.ignore), severities=dict(self.severities),
-                        report_unused_ignores=self.report_unused_ignores)
+                        report_unused_ignores=self.report_unused_ignores,
+                        typography=self.typography or Typography())
 
     def failing(self, severity: Severity) -> bool:
         """Whether a finding of this severity makes the exit status 1."""

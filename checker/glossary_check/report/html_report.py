@@ -32,6 +32,7 @@ COLOURS = {
     "inconsistent": "#fff09b",
     "mistranslation": "#9ee6d5",
     "omission": "#e0e0e0",
+    "typography": "#f5c6a5",
     "unused-ignore": "#d9d9d9",
 }
 OTHER_COLOUR = "#cfe8b0"

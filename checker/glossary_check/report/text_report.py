@@ -68,7 +68,8 @@ def _advice(f: Finding) -> list[str]:
     lines = []
     if f.suggestion is not None and f.suggestion != f.translation:
         label = "fix" if f.applicability.value == "safe" else "suggestion"
-        lines.append(f"    = {label}: {escape(f.suggestion)}")
+        shown = escape(f.suggestion) if f.suggestion else "delete it"
+        lines.append(f"    = {label}: {shown}")
     if f.translation is not None:
         lines.append(f"    = machine translation: {escape(f.translation)}")
     return lines

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from glossary_check.documents import Document
     from glossary_check.engine.compiled import Compiled
     from glossary_check.rules.align import Pairing
+    from glossary_check.rules.typography import Typography
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,8 @@ class Context:
     claims: Claims = field(default_factory=Claims)
     #: the source article lined up with this one, when checking a translation against it
     pairing: Pairing | None = None
+    #: the desk's typographic house style; None: each article's own majority
+    typography: Typography | None = None
 
     @property
     def glossary(self) -> Glossary:
@@ -103,6 +106,14 @@ class Context:
     @cached_property
     def has_cyrillic(self) -> bool:
         return any("\u0400" <= ch <= "\u052f" for ch in self.document.view)
+
+    @cached_property
+    def foreign_spans(self) -> list[tuple[int, int]]:
+        """Runs of words in another script than the article's: `untranslated` reports them,
+        and a quotation mark beside one belongs to that language, not to the article."""
+        from glossary_check.engine import languages
+
+        return languages.spans(self.view, self.tokens, self.glossary.language)
 
     @cached_property
     def verdicts(self) -> list[tuple[Match, Verdict, Target]]:
@@ -269,13 +280,14 @@ def registry() -> dict[str, Rule]:
         number,
         omission,
         source_form,
+        typography,
         untranslated,
         unused_ignore,
         variant,
     )
 
     modules = (mixed_script, mistranslation, variant, case, source_form, inconsistent, untranslated,
-               omission, number, unused_ignore)
+               omission, number, typography, unused_ignore)
     return {m.RULE.id: m.RULE for m in modules}
 
 

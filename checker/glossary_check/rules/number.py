@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -19,7 +20,8 @@ DOC = RuleDoc(
     (3 млн, 3 мільйони, 3 million, 3m), a percentage, a date or a decade (3 сентября,
     September 3, 1990-х, 1990s), a range (5–7), a Roman numeral (XX век, 20th
     century). Number words are read in any case form through the morphology. `один`
-    and `одна` alone (one of, a) are never required, nor is a number inside a name
+    and `одна` alone (one of, a) are never required, nor two after between (между
+    двумя странами: relations between the countries), nor a number inside a name
     (Ту-154, COVID-19, G7). Where the translated paragraph has exactly one number the
     original lacks, that number is pointed at as the likely wrong one; otherwise the
     finding is on the paragraph's first line.""",
@@ -240,6 +242,8 @@ class Reader:
     def numbers(self, view: str, start: int, end: int) -> list[Number]:
         found = self._digits(view, start, end) + self._romans(view, start, end)
         found += self._words(view, start, end)
+        if not self.english:
+            found = [_between_two(view, n) for n in found]
         return sorted(found, key=lambda n: n.start)
 
     def _times(self, view: str, start: int, end: int) -> list[Number]:
@@ -350,6 +354,20 @@ class Reader:
         cardinal = all(view[a:b].casefold() in _CARDINALS or scale for a, b, _, scale in run)
         out.append(Number(run[0][0], run[-1][1], frozenset({_key(total)}),
                           pointable=cardinal or not self.english))
+
+
+#: Between (между, між): a relation of two, which the translation need not count.
+_BETWEEN = regex.compile(r"(?:^|[^\p{L}])(?:между|меж|промеж|між|поміж|межи)[ \u00a0]+$",
+                         regex.IGNORECASE)
+
+
+def _between_two(view: str, n: Number) -> Number:
+    """Two after between (отношения между двумя странами) is implied by the relation: a
+    translation says 'relations between the countries' and loses nothing. Any other figure
+    (между тремя странами) is still required."""
+    if n.values == {2.0} and _BETWEEN.search(view, max(0, n.start - 12), n.start):
+        return dataclasses.replace(n, loose=True)
+    return n
 
 
 def _joins(last: tuple[float, bool], word: tuple[float, bool]) -> bool:

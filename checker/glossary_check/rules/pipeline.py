@@ -11,6 +11,7 @@ from glossary_check.engine.compiled import Compiled
 from glossary_check.engine.matching import PatternTimeout, find_matches, tokenize
 from glossary_check.rules import Context, Hit, Rule, registry
 from glossary_check.rules.align import Pairing
+from glossary_check.rules.typography import Typography
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,7 @@ class Settings:
     ignore: frozenset[str] = frozenset()
     severities: Mapping[str, Severity] = field(default_factory=dict)
     report_unused_ignores: bool = False  # suppression comments that suppress nothing
+    typography: Typography = field(default_factory=Typography)  # the house style
 
     def rules(self) -> list[Rule]:
         return [
@@ -50,7 +52,8 @@ def check_document(
 ) -> list[Finding]:
     tokens = tokenize(document.view)
     matches = find_matches(compiled.matcher, document.view, tokens)
-    ctx = Context(document, compiled, tokens, matches, pairing=pairing)
+    ctx = Context(document, compiled, tokens, matches, pairing=pairing,
+                  typography=settings.typography)
     findings: list[Finding] = []
     try:
         for rule in settings.rules():

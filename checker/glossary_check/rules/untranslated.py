@@ -99,10 +99,7 @@ def _language(piece: str, span: str) -> str:
 
 
 def check(ctx: Context) -> Iterator[Hit]:
-    from glossary_check.engine import languages
-
-    article = ctx.glossary.language
-    for span_start, span_end in languages.spans(ctx.view, ctx.tokens, article):
+    for span_start, span_end in ctx.foreign_spans:
         holes = ctx.claims.inside(span_start, span_end)
         for piece_start, piece_end in cut(span_start, span_end, holes):
             start, end = trim(ctx.view, piece_start, piece_end)

@@ -22,7 +22,8 @@ from glossary_check.core.findings import Finding
 #: ITS 2.0 localization quality issue types, the vocabulary LanguageTool's issueType uses.
 ISSUE_TYPES = {"untranslated": "untranslated", "mistranslation": "mistranslation",
                "omission": "omission", "inconsistent": "inconsistency",
-               "mixed-script": "characters", "unused-ignore": "other"}
+               "mixed-script": "characters", "typography": "typographical",
+               "unused-ignore": "other"}
 CATEGORY = {"id": "GLOSSARY", "name": "Newsroom glossary"}
 CONTEXT = 40  # code points each side, as LanguageTool shows
 _NAMES = {"en": "English", "ru": "Russian", "uk": "Ukrainian", "de": "German", "fr": "French"}
