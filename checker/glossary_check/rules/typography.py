@@ -219,66 +219,117 @@ class Quotations:
     in_word: list[int]
 
 
+#: Marks whose shape tells their direction: « and „ open, » closes.
+_SHAPED = {"«": "open", "„": "open", "»": "close"}
+
+
+class _Pairing:
+    """`quotations` as a scanner: the marks still open (the innermost last), how many of them
+    are straight (which tells a straight mark's direction where its neighbours do not), and
+    the paragraph being read."""
+
+    def __init__(self, view: str, english: bool) -> None:
+        self.view, self.english = view, english
+        self.q = Quotations([], [], [], [])
+        self.stack: list[Mark] = []
+        self.straight = 0
+        self.start = self.end = 0
+
+    def paragraph(self, start: int, end: int, markup: Callable[[int], bool] | None) -> None:
+        """Reads one paragraph's marks; what is still open from the last one is carried."""
+        self.start, self.end = start, end
+        for m in self.stack:
+            m.carried = True
+        for found in _DOUBLE.finditer(self.view, start, end):
+            if markup is None or not markup(found.start()):
+                self.mark(found.start(), found.group())
+
+    def mark(self, i: int, ch: str) -> None:
+        """One mark: an apostrophe-like one inside a word, an opening or a closing one."""
+        way, style, sure = self.read(i, ch)
+        if way == "word":
+            if not self.before(i).isdigit():
+                self.q.in_word.append(i)
+        elif way == "open":
+            self.open(Mark(i, ch, style, True, _starts_sentence(self.view, self.start, i),
+                           sure=sure))
+        else:
+            self.close(Mark(i, ch, style, False, sure=sure))
+
+    def read(self, i: int, ch: str) -> tuple[str, str, bool]:
+        """The mark's direction (open, close, or word: inside one), its style and whether the
+        direction is sure."""
+        if ch in _SHAPED:
+            return _SHAPED[ch], _STYLE[ch], True
+        if ch == '"':
+            return self.read_straight(i)
+        return self.read_right(i) if ch == "”" else self.read_left(i)
+
+    def top(self) -> Mark | None:
+        """The innermost quotation open."""
+        return self.stack[-1] if self.stack else None
+
+    def before(self, i: int) -> str:
+        return self.view[i - 1] if i > self.start else " "
+
+    def direction(self, i: int, straight_open: bool) -> tuple[str, bool]:
+        return _direction(self.view, i, self.start, self.end, straight_open)
+
+    def read_straight(self, i: int) -> tuple[str, str, bool]:
+        top = self.top()
+        if (top is not None and top.at == i - 1 and top.char == '"'
+                and self.view[i + 1 : i + 2].isalnum()):
+            return "open", "straight", False  # ""Peppa the pig," yes.": one inside another
+        way, sure = self.direction(i, self.straight > 0)
+        return way, "straight", sure
+
+    def read_right(self, i: int) -> tuple[str, str, bool]:
+        """”: closing, unless in English its neighbours say it opens (”a farce”)."""
+        if self.english and self.direction(i, False) == ("open", True):
+            return "open", "reversed", True
+        return "close", "curly", True
+
+    def read_left(self, i: int) -> tuple[str, str, bool]:
+        """“: closing a low quotation („…“); else opening, unless in English it follows an
+        open curly quotation and its neighbours say it closes (“a farce“)."""
+        top = self.top()
+        if top is not None and top.style == "low":
+            return "close", "curly", True
+        if (self.english and top is not None and top.style == "curly"
+                and self.direction(i, True) == ("close", True)):
+            return "close", "reversed", True
+        return "open", "curly", True
+
+    def open(self, mark: Mark) -> None:
+        top = self.top()
+        if top is not None and top.carried and not _last_before(self.view, self.start, mark.at):
+            self.pop()  # a quotation over several paragraphs, opened again in each
+        self.stack.append(mark)
+        self.straight += mark.style == "straight"
+
+    def close(self, mark: Mark) -> None:
+        if self.stack:
+            self.q.pairs.append((self.pop(), mark))
+        elif not (mark.char == '"' and self.before(mark.at).isdigit()):  # 6'2": inches
+            self.q.strays.append(mark)
+
+    def pop(self) -> Mark:
+        opener = self.stack.pop()
+        self.straight -= opener.style == "straight"
+        return opener
+
+
 def quotations(view: str, spans: list[tuple[int, int]],
                markup: Callable[[int], bool] | None = None, english: bool = True) -> Quotations:
     """Double marks paired across the article, a quotation open at a paragraph's end going on
     into the next ones (reopened there or not) until a closing mark. `markup` tells the marks
     that are not prose (an HTML attribute's). In English a curly mark turned the wrong way
     (“a farce“, ”a farce”) is read by its place, with the style `reversed`."""
-    q = Quotations([], [], [], [])
-    stack: list[Mark] = []
-    straight = 0  # straight marks open on the stack
+    scan = _Pairing(view, english)
     for start, end in spans:
-        for m in stack:
-            m.carried = True
-        for found in _DOUBLE.finditer(view, start, end):
-            i, ch = found.start(), found.group()
-            if markup is not None and markup(i):
-                continue
-            style = _STYLE[ch]
-            sure = True
-            if (ch == '"' and stack and stack[-1].at == i - 1 and stack[-1].char == '"'
-                    and view[i + 1 : i + 2].isalnum()):
-                way, sure = "open", False  # ""Peppa the pig," yes.": one inside another
-            elif ch == '"':
-                way, sure = _direction(view, i, start, end, straight > 0)
-            elif ch in "«„":
-                way = "open"
-            elif ch == "»":
-                way = "close"
-            elif ch == "”":
-                way = "close"
-                if english and _direction(view, i, start, end, False) == ("open", True):
-                    way, style = "open", "reversed"
-            elif stack and stack[-1].style == "low":  # „…“
-                way = "close"
-            else:
-                way = "open"
-                if (english and stack and stack[-1].style == "curly"
-                        and _direction(view, i, start, end, True) == ("close", True)):
-                    way, style = "close", "reversed"
-            before = view[i - 1] if i > start else " "
-            if way == "word":
-                if not before.isdigit():
-                    q.in_word.append(i)
-                continue
-            if way == "open":
-                if stack and stack[-1].carried and not _last_before(view, start, i):
-                    # a quotation over several paragraphs, opened again in each
-                    straight -= stack.pop().style == "straight"
-                stack.append(Mark(i, ch, style, True, _starts_sentence(view, start, i),
-                                  sure=sure))
-                straight += style == "straight"
-                continue
-            if not stack:
-                if not (ch == '"' and before.isdigit()):  # 6'2": inches
-                    q.strays.append(Mark(i, ch, style, False, sure=sure))
-                continue
-            opener = stack.pop()
-            straight -= opener.style == "straight"
-            q.pairs.append((opener, Mark(i, ch, style, False, sure=sure)))
-    q.unclosed = stack
-    return q
+        scan.paragraph(start, end, markup)
+    scan.q.unclosed = scan.stack
+    return scan.q
 
 
 def _consistent(a: Mark, b: Mark) -> bool:
