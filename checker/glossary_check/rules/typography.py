@@ -351,6 +351,21 @@ def _majority(counts: Counter[str], configured: str | None) -> str | None:
     return ranked[0][0]
 
 
+@dataclass(slots=True)
+class _Doubles:
+    """The article's double quotation marks, paired, and what the checks of them share."""
+
+    q: Quotations
+    foreign: set[int]  # id() of the marks beside Russian or Ukrainian (both of a pair)
+    native: list[Mark]  # curly and straight marks, alone or in a pair of one style
+    style: str | None  # the house style or the article's majority; None: neither
+
+
+def _apostrophe(style: str | None) -> str:
+    """An apostrophe in the article's style."""
+    return "’" if style == "curly" else "'"
+
+
 class _Check:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -399,61 +414,79 @@ class _Check:
     # --- quotation marks -----------------------------------------------------------------
 
     def quotes(self) -> Iterator[Hit]:
-        view, q = self.view, quotations(self.view, self.spans, self.in_tag, self.english)
-        foreign = {id(m) for pair in q.pairs for m in pair
-                   if any(self.foreign.beside(x.at) for x in pair)}
-        foreign |= {id(m) for m in [*q.strays, *q.unclosed] if self.foreign.beside(m.at)}
+        """Each check of the quotation marks, in the order their findings claim a span."""
+        doubles = self.doubles()
+        yield from self.mixed(doubles)
+        yield from self.unbalanced(doubles)
+        for i in doubles.q.in_word:
+            yield self.hit(i, i + 1, f"{self.view[i]} inside a word: an apostrophe?",
+                           _apostrophe(doubles.style))
+        if not self.english:
+            return
+        yield from self.not_english(doubles)
+        if doubles.style is not None:
+            yield from self.quote_style(doubles.native, doubles.style)
+        yield from self.singles()
+        yield from self.punctuation(doubles.q, doubles.foreign)
+
+    def doubles(self) -> _Doubles:
+        """The double marks paired, those beside Russian or Ukrainian, and the article's style
+        (which also tells `dashes` whether the article is typeset)."""
+        q = quotations(self.view, self.spans, self.in_tag, self.english)
+        beside = self.foreign.beside
+        foreign = {id(m) for pair in q.pairs for m in pair if any(beside(x.at) for x in pair)}
+        foreign |= {id(m) for m in [*q.strays, *q.unclosed] if beside(m.at)}
         native = [m for pair in q.pairs if _consistent(*pair) for m in pair
                   if m.style in QUOTES]
         native += [m for m in [*q.strays, *q.unclosed] if m.style in QUOTES]
-        double = _majority(Counter(m.style for m in native), self.style.quotes)
-        self.curly = self.curly or double == "curly"
-        home = (double or "curly") if self.english else "guillemet"
-        for a, b in q.pairs:
+        style = _majority(Counter(m.style for m in native), self.style.quotes)
+        self.curly = self.curly or style == "curly"
+        return _Doubles(q, foreign, native, style)
+
+    def mixed(self, doubles: _Doubles) -> Iterator[Hit]:
+        """Pairs opened in one style and closed in another; the odd mark is the one not in the
+        article's style (in English its majority, else curly; in other languages guillemets)."""
+        home = (doubles.style or "curly") if self.english else "guillemet"
+        for a, b in doubles.q.pairs:
             if _consistent(a, b):
                 continue
-            wrong = a if a.style != home else b
-            other = b if wrong is a else a
+            wrong, other = (a, b) if a.style != home else (b, a)
             # safe only where the other mark is already the article's: then the pair matches
             safe = other.style == home and wrong.sure and (
                 {a.style, b.style} == {"straight", "curly"} or wrong.style == "reversed")
-            yield self.hit(wrong.at, wrong.at + 1,
-                           f"quotation opened with {a.char} and closed with {b.char}; write "
-                           f"{_CHARS[home, wrong.opening]} to match {other.char}"
-                           if other.style == home else
-                           f"quotation opened with {a.char} and closed with {b.char}",
-                           _CHARS[home, wrong.opening], safe)
-        for m in q.strays:
-            if id(m) in foreign:
+            message = f"quotation opened with {a.char} and closed with {b.char}"
+            if other.style == home:
+                message += f"; write {_CHARS[home, wrong.opening]} to match {other.char}"
+            yield self.hit(wrong.at, wrong.at + 1, message, _CHARS[home, wrong.opening], safe)
+
+    def unbalanced(self, doubles: _Doubles) -> Iterator[Hit]:
+        """Closing marks with nothing open, then quotations never closed; neither beside
+        Russian or Ukrainian, where the quotation belongs to the untranslated text."""
+        for m in doubles.q.strays:
+            if id(m) in doubles.foreign:
                 continue
-            if view[m.at - 1 : m.at].isalpha():  # Dragons" Den
-                yield self.hit(m.at, m.at + 1, f"closing {m.char} with no quotation open before "
-                               "it: an apostrophe typed as a quotation mark?",
-                               "’" if double == "curly" else "'")
+            what = f"closing {m.char} with no quotation open before it"
+            if self.view[m.at - 1 : m.at].isalpha():  # Dragons" Den
+                yield self.hit(m.at, m.at + 1, f"{what}: an apostrophe typed as a quotation "
+                               "mark?", _apostrophe(doubles.style))
             else:
-                yield self.hit(m.at, m.at + 1, f"closing {m.char} with no quotation open before "
-                               "it: its opening mark is missing")
-        for m in q.unclosed:
-            if id(m) not in foreign:
-                yield self.hit(m.at, m.at + 1,
-                               f"quotation opened with {m.char} is never closed")
-        for i in q.in_word:
-            yield self.hit(i, i + 1, f"{view[i]} inside a word: an apostrophe?", "’"
-                           if double == "curly" else "'")
-        if not self.english:
-            return
-        for a, b in q.pairs:
+                yield self.hit(m.at, m.at + 1, f"{what}: its opening mark is missing")
+        for m in doubles.q.unclosed:
+            if id(m) not in doubles.foreign:
+                yield self.hit(m.at, m.at + 1, f"quotation opened with {m.char} is never closed")
+
+    def not_english(self, doubles: _Doubles) -> Iterator[Hit]:
+        """Guillemets and low quotes (and the “ that closes „) in English prose, each to be
+        written as the article's English mark."""
+        style = doubles.style or "curly"
+        for a, b in doubles.q.pairs:
             for m in (a, b):
                 low_close = a.style == "low" and m is b and m.char == "“"  # „…“
-                if (m.style in ("guillemet", "low") or low_close) and id(m) not in foreign:
+                if (m.style in ("guillemet", "low") or low_close) and id(m) not in doubles.foreign:
                     yield self.hit(m.at, m.at + 1,
                                    f"{m.char} is not an English quotation mark; English "
-                                   f"writes {_CHARS[double or 'curly', m.opening]}",
-                                   _CHARS[double or "curly", m.opening])
-        if double is not None:
-            yield from self.quote_style(native, double)
-        yield from self.singles()
-        yield from self.punctuation(q, foreign)
+                                   f"writes {_CHARS[style, m.opening]}",
+                                   _CHARS[style, m.opening])
 
     def quote_style(self, marks: list[Mark], style: str) -> Iterator[Hit]:
         why = "the house style" if self.style.quotes else "the rest of the article"
