@@ -612,6 +612,16 @@ class _Check:
     # --- spaces and invisible characters ---------------------------------------------------
 
     def spaces(self) -> Iterator[Hit]:
+        """Each check of the spaces and invisible characters, in the order they claim a span."""
+        yield from self.trailing_spaces()
+        yield from self.doubled_spaces()
+        for m in _THIN_IN_WORD.finditer(self.view):
+            yield self.hit(m.start(), m.end(), f"{_NAMES[m.group()]} inside a word", " ")
+        yield from self.invisible()
+
+    def trailing_spaces(self) -> Iterator[Hit]:
+        """No-break and thin spaces ending a line or a paragraph, from the first to the last of
+        them; not where the file goes on with something the reader left out of the prose."""
         view = self.view
         for m in _TRAILING.finditer(view):
             special = [i for i in range(m.start(), m.end()) if view[i] in _SPECIAL]
@@ -620,26 +630,38 @@ class _Check:
             a, b = special[0], special[-1] + 1
             if m.end() < len(view) and not self.touching(b - 1, m.end()):
                 continue  # a code span or an element the reader left out follows
-            stop = view.find("\n", m.end() + 1)
-            rest = view[m.end() + 1 : len(view) if stop < 0 else stop]
-            at_end = m.end() == len(view) or not rest.strip()
-            where = "paragraph" if at_end else "line"
-            yield self.hit(a, b, f"{_NAMES[view[a]]} at the end of a {where}", "", True)
-        for m in _DOUBLED.finditer(view):
+            yield self.hit(a, b, f"{_NAMES[view[a]]} at the end of a {self.ended(m.end())}",
+                           "", True)
+
+    def ended(self, end: int) -> str:
+        """What a line ending at `end` ends: a paragraph where the next line is blank or there
+        is none, else a line."""
+        view = self.view
+        stop = view.find("\n", end + 1)
+        rest = view[end + 1 : len(view) if stop < 0 else stop]
+        return "paragraph" if end == len(view) or not rest.strip() else "line"
+
+    def doubled_spaces(self) -> Iterator[Hit]:
+        """Two or more spaces in a row, one of them special, written so in the file (not two
+        only in the view, around code the reader left out); made single safely when all are
+        the same."""
+        for m in _DOUBLED.finditer(self.view):
             run = m.group()
             if not any(ch in _SPECIAL for ch in run) or not all(
                     self.touching(i, i + 1) for i in range(m.start(), m.end() - 1)):
-                continue  # two spaces only in the view, around code the reader left out
+                continue
             one = next(ch for ch in run if ch in _SPECIAL)
             yield self.hit(m.start(), m.end(), f"doubled space ({_describe(run)})", one,
                            len(set(run)) == 1)
-        for m in _THIN_IN_WORD.finditer(view):
-            yield self.hit(m.start(), m.end(), f"{_NAMES[m.group()]} inside a word", " ")
+
+    def invisible(self) -> Iterator[Hit]:
+        """Soft hyphens and zero-width characters inside a word, unless written as an entity
+        (&shy;): a deliberate hint."""
         document = self.ctx.document
-        for m in _INVISIBLE_IN_WORD.finditer(view):
+        for m in _INVISIBLE_IN_WORD.finditer(self.view):
             a, b = document.raw_span(m.start(), m.end())
             if document.text[a:b] != m.group():
-                continue  # written as an entity (&shy;): a deliberate hint
+                continue
             what = ", ".join(dict.fromkeys(_NAMES[ch] for ch in m.group()))
             yield self.hit(m.start(), m.end(), f"{what} inside a word", "", True)
 
