@@ -222,8 +222,23 @@ _DECODE_POS = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<c
 def load_config(path: Path) -> Config:
     """Read and check one file; a ConfigError names file:line:column."""
     shown = display_path(path)
+    text = _read(path, shown)
+    data = _parse(text, shown)
+    prefix = TABLE if path.name == "pyproject.toml" else ()
+    table = _own_table(data, text, shown) if prefix else data
+    if table is None:
+        return Config(path)
+    locate = _Locator(shown, text, prefix)
+    values = {name: Setting(_value(name, value, locate, path),
+                            f"{shown}:{locate.line((), name)}")
+              for name, value in table.items()}
+    return Config(path, values)
+
+
+def _read(path: Path, shown: str) -> str:
+    """The file's text (a BOM dropped); each way reading can fail is one line."""
     try:
-        text = read_bounded(path).decode("utf-8-sig")
+        return read_bounded(path).decode("utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(f"{shown}: no such configuration file") from None
     except InputRefused as exc:
@@ -232,46 +247,49 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"{shown}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{shown}: not valid UTF-8 (byte {exc.start})") from None
+
+
+def _parse(text: str, shown: str) -> dict[str, Any]:
+    """The TOML document; an error at the line and column tomllib gives in its message."""
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = _DECODE_POS.match(str(exc))
         if found:
             where = f"{shown}:{found['line']}:{found['col']}"
             raise ConfigError(f"{where}: bad TOML: {found['msg']}") from None
         raise ConfigError(f"{shown}: bad TOML: {exc}") from None
-    table: Any = data
-    prefix: tuple[str, ...] = ()
-    if path.name == "pyproject.toml":
-        prefix = TABLE
-        table = data.get("tool", {}).get("glossary-check")
-        if table is None:
-            return Config(path)
-        if not isinstance(table, dict):
-            raise ConfigError(f"{shown}:{_locate(text, ('tool',), 'glossary-check')}: "
-                              "tool.glossary-check must be a table")
-    locate = _Locator(shown, text, prefix)
-    values: dict[str, Setting] = {}
-    for name, value in table.items():
-        key = KEYS.get(name)
-        if key is None:
-            raise locate.error((), name, f"unknown key {name!r} ({hint(name, sorted(KEYS))})")
-        problem = key.check(value)
-        if problem is not None:
-            raise locate.error((), name, f"{name} {problem}")
-        if name == "severity":
-            value = _severities(value, locate)
-        elif name == "typography":
-            _typography(value, locate)
-        elif name in ("select", "ignore"):
-            _rules(name, value, locate)
-        elif name == "glossary":
-            names = [value] if isinstance(value, str) else value
-            value = [str(_relative(path, v)) for v in names]
-        elif name == "max-file-size" and isinstance(value, str):
-            value = parse_size(value)
-        values[name] = Setting(value, f"{shown}:{locate.line((), name)}")
-    return Config(path, values)
+
+
+def _own_table(data: dict[str, Any], text: str, shown: str) -> dict[str, Any] | None:
+    """A pyproject.toml's `[tool.glossary-check]`; None if it has none."""
+    table = data.get("tool", {}).get("glossary-check")
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{shown}:{_locate(text, ('tool',), 'glossary-check')}: "
+                          "tool.glossary-check must be a table")
+    return table
+
+
+def _value(name: str, value: Any, locate: _Locator, path: Path) -> Any:
+    """One key's value checked, as Options takes it: glossaries relative to the file, sizes
+    in bytes; rule names and house-style choices checked against what exists."""
+    key = KEYS.get(name)
+    if key is None:
+        raise locate.error((), name, f"unknown key {name!r} ({hint(name, sorted(KEYS))})")
+    problem = key.check(value)
+    if problem is not None:
+        raise locate.error((), name, f"{name} {problem}")
+    if name == "severity":
+        return _severities(value, locate)
+    if name == "typography":
+        _typography(value, locate)
+    elif name in ("select", "ignore"):
+        _rules(name, value, locate)
+    elif name == "glossary":
+        return [str(_relative(path, v)) for v in ([value] if isinstance(value, str) else value)]
+    elif name == "max-file-size" and isinstance(value, str):
+        return parse_size(value)
+    return value
 
 
 def _relative(config: Path, name: str) -> Path:
