@@ -113,6 +113,12 @@ def test_glossary_check_toml_wins_and_nearer_wins(tmp_path: Path) -> None:
     assert load_config(tmp_path / "pyproject.toml").values["fail-on"].value == "info"
 
 
+def test_a_pyproject_whose_tool_is_no_table_has_no_configuration(tmp_path: Path) -> None:
+    put(tmp_path / "pyproject.toml", "tool = 1\n")
+    assert find_config(tmp_path) is None
+    assert load_config(tmp_path / "pyproject.toml").values == {}
+
+
 def test_config_command_shows_where_each_value_comes_from(cli: Cli, project: Path) -> None:
     code, out, _ = cli("config", "--select", "variant,case", cwd=project / "articles")
     assert code == 0

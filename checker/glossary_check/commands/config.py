@@ -262,8 +262,10 @@ def _parse(text: str, shown: str) -> dict[str, Any]:
 
 
 def _own_table(data: dict[str, Any], text: str, shown: str) -> dict[str, Any] | None:
-    """A pyproject.toml's `[tool.glossary-check]`; None if it has none."""
-    table = data.get("tool", {}).get("glossary-check")
+    """A pyproject.toml's `[tool.glossary-check]`; None if it has none (or `tool` is no table,
+    as `find_config` reads it)."""
+    tool = data.get("tool")
+    table = tool.get("glossary-check") if isinstance(tool, dict) else None
     if table is not None and not isinstance(table, dict):
         raise ConfigError(f"{shown}:{_locate(text, ('tool',), 'glossary-check')}: "
                           "tool.glossary-check must be a table")
