@@ -10,6 +10,7 @@ prints the effective values and where each came from.
 ```toml
 [tool.glossary-check]              # in glossary-check.toml: the same keys at the top level
 glossary = "glossary/desk.yaml"    # or a list of files, merged; relative to this file
+compiled = ".glossary.compiled"    # the glossary compiled ahead (glossary-check compile)
 include = ["*.md", "*.html"]
 exclude = ["drafts/*"]
 select = ["variant", "case"]       # or ignore = [...]
@@ -133,6 +134,7 @@ class Key:
 
 KEYS: dict[str, Key] = {k.name: k for k in (
     Key("glossary", "glossaries", _glossary, (), "glossary", _tuple),
+    Key("compiled", "compiled", _string, None, "compiled"),
     Key("include", "include", _strings, (), "include", _tuple),
     Key("exclude", "exclude", _strings, (), "exclude", _tuple),
     Key("select", "select", _strings, None, "select", lambda v: None if v is None else _tuple(v)),
@@ -245,6 +247,8 @@ def load_config(path: Path) -> Config:
         elif name == "glossary":
             names = [value] if isinstance(value, str) else value
             value = [str(_relative(path, v)) for v in names]
+        elif name == "compiled":
+            value = str(_relative(path, value))
         elif name == "max-file-size" and isinstance(value, str):
             value = parse_size(value)
         values[name] = Setting(value, f"{shown}:{locate.line((), name)}")

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from glossary_check.commands.options import (
     SUPPRESS,
+    add_compiled,
     add_configuration,
     add_glossary,
     add_rule_selection,
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve the checks over HTTP: LanguageTool's API (/v2/check), the JSON "
         "report (/api/check, /api/fix), an editor's page (/), /healthz and /metrics.")
     add_glossary(parser)
+    add_compiled(parser)
     add_rule_selection(parser)
     add_configuration(parser)
     parser.add_argument("--language", metavar="LANG", default=SUPPRESS,

@@ -493,7 +493,14 @@ def load_glossaries(paths: Sequence[str | Path]) -> Glossary:
     """One glossary, or several merged as if one file included the others (same conflict rules)."""
     if len(paths) == 1:
         return load_glossary(paths[0])
-    loaded = [load_glossary(p) for p in paths]
+    return merge_glossaries([load_glossary(p) for p in paths])
+
+
+def merge_glossaries(loaded: Sequence[Glossary]) -> Glossary:
+    """Glossaries loaded apart, merged as `load_glossaries` merges them; the digest is of
+    their digests, so whoever kept each one's files can tell whether any of them changed."""
+    if len(loaded) == 1:
+        return loaded[0]
     entries = resolve_conflicts([(entry, 0) for g in loaded for entry in g.entries])
     digest = hashlib.sha256("\0".join(g.digest for g in loaded).encode()).hexdigest()
     transliteration: dict[str, str] = {}
