@@ -302,7 +302,7 @@ def test_the_morphology_index_is_a_second_artefact(
     def refuse(*_: object) -> None:
         raise AssertionError("the index must come from the cache")
 
-    monkeypatch.setattr(morphology, "build_source_index", refuse)
+    monkeypatch.setattr(morphology, "build_form_keys", refuse)
     from glossary_check.engine.matching import tokenize
 
     second = cache.load(path, store)

@@ -166,7 +166,7 @@ def test_reading_the_cache_unpickles_nothing(
     monkeypatch.setattr(cache, "load_glossary", no_build)
     from glossary_check.engine import morphology
 
-    monkeypatch.setattr(morphology, "build_source_index", no_build)
+    monkeypatch.setattr(morphology, "build_form_keys", no_build)
     warm = cache.load(glossary, store)
     assert isinstance(warm.matcher.root, cache.LazyNode)
     assert _summary(warm) == expected
@@ -236,8 +236,8 @@ def test_a_morphology_index_of_another_user_is_refused(
     (file,) = _files(store, "sources")
     os.chown(file, NOBODY, NOBODY)
     built: list[object] = []
-    real = morphology.build_source_index
-    monkeypatch.setattr(morphology, "build_source_index", lambda g: built.append(g) or real(g))
+    real = morphology.build_form_keys
+    monkeypatch.setattr(morphology, "build_form_keys", lambda g: built.append(g) or real(g))
     compiled = cache.load(glossary, store)
     assert _summary(compiled) == expected
     assert built, "the index was rebuilt, not read from the refused file"
@@ -503,7 +503,7 @@ def _forge(file: Path, section: str, fill: int = 0xC1) -> None:
     header, payload_at = _header(bytes(data))
     start, length = header["sections"][section]
     at = payload_at + start
-    if section in ("trie", "near", "known"):
+    if section in ("trie", "near", "known", "field:keys"):
         (buckets,) = struct.unpack_from("<I", data, at)
         records = at + 4 + 4 * (buckets + 1)
     elif section == "meta":
@@ -518,7 +518,8 @@ def _forge(file: Path, section: str, fill: int = 0xC1) -> None:
 
 @pytest.mark.parametrize(("kind", "section"), [
     ("compiled", "trie"), ("compiled", "near"), ("compiled", "known"), ("compiled", "entries"),
-    ("compiled", "meta"), ("sources", "field:patterns"), ("sources", "meta"),
+    ("compiled", "meta"), ("sources", "field:forms"), ("sources", "field:keys"),
+    ("sources", "meta"),
 ])
 def test_records_that_fail_to_decode_mid_run_fall_back_on_a_rebuild(
     here: Path, glossary: Path, expected: list[tuple[str, int, str]], kind: str, section: str,

@@ -425,7 +425,8 @@ class Artefact:
 
 @dataclass(frozen=True, slots=True)
 class SourceStore:
-    """Where a glossary's morphology index is kept between runs (see `Compiled.source_store`)."""
+    """Where the keys of a glossary's source forms are kept between runs (see
+    `Compiled.source_store` and `morphology.FormKeys`)."""
 
     directory: Path
     digest: str
@@ -438,7 +439,7 @@ class SourceStore:
         # the module's source too: its index may change shape without a new FORMAT
         source = hashlib.sha256(Path(morphology.__file__).read_bytes()).hexdigest()
         key = f"{self.digest}|{morphology.fingerprint()}|{source}"
-        return Artefact(self.directory, "sources", key, morphology.SourceIndex, self.notices)
+        return Artefact(self.directory, "sources", key, morphology.FormKeys, self.notices)
 
     def load(self, build: Callable[[], Any]) -> Any | None:
         return self._artefact().load(build)

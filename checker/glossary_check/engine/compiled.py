@@ -56,30 +56,38 @@ class Compiled:
     def inflected_sources(
         self, view: str, tokens: list[Token], exact: list[SourceHit]
     ) -> list[SourceHit]:
-        """Exact source forms plus every inflected form; the morphology loads on first use."""
+        """Exact source forms plus every inflected form; the morphology loads on first use.
+
+        The index analyses only the forms this run's documents reach (see
+        `morphology.FormKeys`); the forms' keys are kept in `source_store`.
+        """
         from glossary_check.engine import morphology
 
-        def build() -> morphology.SourceIndex:
-            return morphology.build_source_index(self.glossary)
+        def build() -> morphology.FormKeys:
+            return morphology.build_form_keys(self.glossary)
 
         if self.sources is None:
             store = self.source_store
-            self.sources = store.load(build) if store is not None else None
-            self.sources_kept = self.sources is not None
-            if self.sources is None:
-                self.sources = build()
+            keys = store.load(build) if store is not None else None
+            self.sources_kept = keys is not None
+            if keys is None:
+                keys = build()
                 if store is not None:
-                    store.save(self.sources)
+                    store.save(keys)
+            self.sources = morphology.LazySourceIndex(keys, self.glossary.entries)
         try:
             found = morphology.find_source_forms(self.sources, view, tokens, self.morph_cache)
             if not all(0 <= hit.entry < len(self.glossary.entries) for hit in found):
                 raise IndexError("a source form of an entry the glossary does not have")
-        except (IndexError, KeyError, TypeError, ValueError):
+            merged = morphology.merge_hits(exact, found)
+            return morphology.judge_hits(self.sources, view, tokens, merged, self.morph_cache)
+        except (IndexError, KeyError, TypeError, ValueError, AttributeError):
             if not self.sources_kept:
                 raise
-            # a kept index whose records decode but do not fit together: a forged file
+            # kept keys whose records decode but do not fit together: a forged file
             self.notices.append("the kept morphology index does not fit its glossary: rebuilt")
-            self.sources, self.sources_kept = build(), False
+            self.sources = morphology.LazySourceIndex(build(), self.glossary.entries)
+            self.sources_kept = False
             found = morphology.find_source_forms(self.sources, view, tokens, self.morph_cache)
         merged = morphology.merge_hits(exact, found)
         return morphology.judge_hits(self.sources, view, tokens, merged, self.morph_cache)
