@@ -320,9 +320,11 @@ class _Loaded:
     language: str | None = None
     transliteration: dict[str, str] = field(default_factory=dict)
     hasher: Any = field(default_factory=hashlib.sha256)
+    #: compose with libyaml where it can (see `load_glossary`)
+    fast: bool = True
 
 
-def _compose(path: Path, shown: str) -> tuple[yaml.Node | None, bytes]:
+def _compose(path: Path, shown: str, fast: bool = False) -> tuple[yaml.Node | None, bytes]:
     """The file's YAML node tree, and the bytes it was read from (hashed for the digest)."""
     try:
         raw = read_bounded(path)
@@ -340,7 +342,7 @@ def _compose(path: Path, shown: str) -> tuple[yaml.Node | None, bytes]:
             undecodable(shown, data, exc), f"not valid UTF-8 (byte 0x{data[exc.start]:02x})"
         ) from None
     try:
-        return bounded_yaml.compose(text), raw
+        return bounded_yaml.compose(text, fast=fast), raw
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(shown, mark.line + 1, mark.column + 1) if mark else None
@@ -371,7 +373,7 @@ def _resolve(path: Path, shown: str) -> Path:
 def _load_into(path: Path, shown: str, acc: _Loaded, stack: tuple[Path, ...]) -> None:
     resolved = _resolve(path, shown)
     acc.seen.add(resolved)
-    root, raw = _compose(path, shown)
+    root, raw = _compose(path, shown, acc.fast)
     acc.files.append(shown)
     acc.hasher.update(shown.encode() + b"\0" + raw + b"\0")
     if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == "tag:yaml.org,2002:null"):
@@ -475,10 +477,19 @@ def resolve_conflicts(loaded: list[tuple[Entry, int]]) -> list[Entry]:
 
 
 def load_glossary(path: str | Path) -> Glossary:
-    """Load a glossary and everything it includes, or raise GlossaryError."""
+    """Load a glossary and everything it includes, or raise GlossaryError.
+
+    The YAML is composed by libyaml where it can; a glossary with an error is loaded again
+    with PyYAML's own composer, whose marks locate every node the way errors have always
+    been located (libyaml places an empty value elsewhere).
+    """
     path = Path(path)
     acc = _Loaded()
-    _load_into(path, display_path(path), acc, ())
+    try:
+        _load_into(path, display_path(path), acc, ())
+    except GlossaryError:
+        acc = _Loaded(fast=False)
+        _load_into(path, display_path(path), acc, ())
     return Glossary(
         entries=tuple(resolve_conflicts(acc.entries)),
         path=display_path(path),
