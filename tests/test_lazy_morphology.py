@@ -121,3 +121,13 @@ def test_a_generated_glossary_of_unknown_and_short_names(tmp_path: Path) -> None
                                                         "человека", "снов", "львов", "дня"]))
         texts.append(" ".join(words) + ".")
     assert _compare(eager, lazy, texts) > 200
+    # a spawned worker gets the index pickled: with what it has analysed, and able to go on
+    import pickle
+
+    assert isinstance(lazy.sources, morphology.LazySourceIndex)
+    copy = pickle.loads(pickle.dumps(lazy.sources))
+    assert copy.patterns == lazy.sources.patterns
+    fresh = compile_all(lazy.glossary)
+    fresh.sources = copy
+    more = [" ".join(rng.choice(names) + "ами" for _ in range(30)) for _ in range(5)]
+    assert [_hits(fresh, t) for t in more] == [_hits(eager, t) for t in more]

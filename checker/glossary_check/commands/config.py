@@ -35,7 +35,6 @@ header line is given. Good enough to point an editor at the line.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -178,6 +177,8 @@ def _has_table(path: Path) -> bool:
         text = read_bounded(path).decode("utf-8", errors="replace")
     except OSError:
         return True  # then load_config says what is wrong with it
+    import tomllib  # only where there is a file to read
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
@@ -213,6 +214,8 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"{shown}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{shown}: not valid UTF-8 (byte {exc.start})") from None
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -388,6 +388,12 @@ class LazySourceIndex:
     def __bool__(self) -> bool:
         return bool(self._keys.forms)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (for a spawned worker) with the forms analysed so far, without the
+        analyser's parses kept to analyse more (they do not pickle)."""
+        tables = dataclasses.replace(self._tables, memo={})
+        return _restore, (self._keys, self._entries, tables, set(self._done), set(self._reached))
+
     def _build(self, key: str) -> None:
         if key in self._done:
             return
@@ -425,6 +431,15 @@ class LazySourceIndex:
         first = WORD.search(form)
         if first is not None:
             self._starts(key_text(first.group()))
+
+
+def _restore(keys: FormKeys, entries: Sequence[Any], tables: _Tables, done: set[str],
+             reached: set[tuple[str, str]]) -> LazySourceIndex:
+    index = LazySourceIndex(keys, entries)
+    index._tables, index._done, index._reached = tables, done, reached
+    index.patterns, index.by_lemma, index.by_pair = tables.patterns, tables.by_lemma, tables.by_pair
+    index.by_surface, index.starts, index.numbers = tables.by_surface, tables.starts, tables.numbers
+    return index
 
 
 #: Either index: matching reads the same tables from both.
