@@ -118,9 +118,12 @@ def expected(glossary: Path) -> list[tuple[str, int, str]]:
 
 
 def _warm(glossary: Path, store: Path) -> None:
-    """A cold run that leaves both cache files, the compiled glossary and the morphology index."""
+    """A cold run that leaves the compiled glossary and its source forms' keys, and a second
+    run that finds the glossary compiled and leaves the whole morphology index."""
     _summary(cache.load(glossary, store))
     assert _files(store, "compiled") and _files(store, "sources")
+    _summary(cache.load(glossary, store))
+    assert _files(store, "morphology")
 
 
 # --- cache files run no code ----------------------------------------------------------
@@ -233,11 +236,11 @@ def test_a_morphology_index_of_another_user_is_refused(
 
     store = here / "cache"
     _warm(glossary, store)
-    (file,) = _files(store, "sources")
+    (file,) = _files(store, "morphology")
     os.chown(file, NOBODY, NOBODY)
     built: list[object] = []
-    real = morphology.build_form_keys
-    monkeypatch.setattr(morphology, "build_form_keys", lambda g: built.append(g) or real(g))
+    real = morphology.build_source_index
+    monkeypatch.setattr(morphology, "build_source_index", lambda g: built.append(g) or real(g))
     compiled = cache.load(glossary, store)
     assert _summary(compiled) == expected
     assert built, "the index was rebuilt, not read from the refused file"
@@ -519,7 +522,7 @@ def _forge(file: Path, section: str, fill: int = 0xC1) -> None:
 @pytest.mark.parametrize(("kind", "section"), [
     ("compiled", "trie"), ("compiled", "near"), ("compiled", "known"), ("compiled", "entries"),
     ("compiled", "meta"), ("sources", "field:forms"), ("sources", "field:keys"),
-    ("sources", "meta"),
+    ("sources", "meta"), ("morphology", "field:patterns"), ("morphology", "meta"),
 ])
 def test_records_that_fail_to_decode_mid_run_fall_back_on_a_rebuild(
     here: Path, glossary: Path, expected: list[tuple[str, int, str]], kind: str, section: str,
@@ -535,6 +538,9 @@ def test_records_that_fail_to_decode_mid_run_fall_back_on_a_rebuild(
     if section not in header["sections"]:
         pytest.skip(f"{section} is not a section of this file")
     _forge(file, section)
+    if kind == "sources":  # the keys are read by a run that compiles the glossary afresh
+        for other in (*_files(store, "compiled"), *_files(store, "morphology")):
+            other.unlink()
     compiled = cache.load(glossary, store)
     assert _summary(compiled) == expected
     if section not in ("meta", "entries"):  # read lazily: these fail mid-run, not on opening
@@ -544,7 +550,7 @@ def test_records_that_fail_to_decode_mid_run_fall_back_on_a_rebuild(
         compile_all(load_glossary(glossary)), ARTICLE.upper())
 
 
-@pytest.mark.parametrize("kind", ["compiled", "sources"])
+@pytest.mark.parametrize("kind", ["compiled", "sources", "morphology"])
 def test_forged_bytes_anywhere_never_raise(
     here: Path, glossary: Path, expected: list[tuple[str, int, str]], kind: str
 ) -> None:

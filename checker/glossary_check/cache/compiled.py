@@ -425,27 +425,47 @@ class Artefact:
 
 @dataclass(frozen=True, slots=True)
 class SourceStore:
-    """Where the keys of a glossary's source forms are kept between runs (see
-    `Compiled.source_store` and `morphology.FormKeys`)."""
+    """Where a glossary's morphology index is kept between runs (see `Compiled.source_store`):
+    the keys of its source forms (`morphology.FormKeys`), and the whole index once a run
+    has analysed every form."""
 
     directory: Path
     digest: str
     #: the run's notices, where a refused file is reported
     notices: list[str] = field(default_factory=list)
+    #: the glossary was found compiled in this cache: a glossary used again is worth
+    #: analysing whole, once, so that later runs analyse nothing
+    seen: bool = False
 
-    def _artefact(self) -> Artefact:
+    def _artefact(self, kind: str, tp: Any) -> Artefact:
         from glossary_check.engine import morphology
 
         # the module's source too: its index may change shape without a new FORMAT
         source = hashlib.sha256(Path(morphology.__file__).read_bytes()).hexdigest()
         key = f"{self.digest}|{morphology.fingerprint()}|{source}"
-        return Artefact(self.directory, "sources", key, morphology.FormKeys, self.notices)
+        return Artefact(self.directory, kind, key, tp, self.notices)
+
+    def _keys(self) -> Artefact:
+        from glossary_check.engine import morphology
+
+        return self._artefact("sources", morphology.FormKeys)
+
+    def _whole(self) -> Artefact:
+        from glossary_check.engine import morphology
+
+        return self._artefact("morphology", morphology.SourceIndex)
 
     def load(self, build: Callable[[], Any]) -> Any | None:
-        return self._artefact().load(build)
+        return self._keys().load(build)
 
     def save(self, index: Any) -> None:
-        self._artefact().save(index)
+        self._keys().save(index)
+
+    def load_whole(self, build: Callable[[], Any]) -> Any | None:
+        return self._whole().load(build)
+
+    def save_whole(self, index: Any) -> None:
+        self._whole().save(index)
 
 
 # --- loading --------------------------------------------------------------------------
@@ -486,7 +506,7 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
     else:
         touch(file)
         compiled.notices = notices  # where the rescue reports, should it be needed
-        return _with_store(compiled, directory)
+        return _with_store(compiled, directory, seen=True)
     compiled = compile_all(load_glossary(path))
     compiled.notices.extend(notices)
     glossary = compiled.glossary
@@ -497,8 +517,9 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
     return _with_store(compiled, directory)
 
 
-def _with_store(compiled: Compiled, directory: Path) -> Compiled:
-    compiled.source_store = SourceStore(directory, compiled.glossary.digest, compiled.notices)
+def _with_store(compiled: Compiled, directory: Path, *, seen: bool = False) -> Compiled:
+    compiled.source_store = SourceStore(directory, compiled.glossary.digest, compiled.notices,
+                                        seen)
     return compiled
 
 
