@@ -131,3 +131,21 @@ def test_a_generated_glossary_of_unknown_and_short_names(tmp_path: Path) -> None
     fresh.sources = copy
     more = [" ".join(rng.choice(names) + "ами" for _ in range(30)) for _ in range(5)]
     assert [_hits(fresh, t) for t in more] == [_hits(eager, t) for t in more]
+
+
+def test_dictionary_forms_are_the_same_in_every_process() -> None:
+    """Readings that score alike are chosen in a fixed order, not in a set's (string hashes,
+    and so a set's order, differ between processes: workers would disagree)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from glossary_check.engine.morphology import dictionary_forms; "
+            "print(dictionary_forms(['Петрі', 'Хомишином'], 'uk'))")
+    seen = set()
+    for seed in range(4):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env=env, check=True)
+        seen.add(done.stdout)
+    assert len(seen) == 1, seen

@@ -1080,7 +1080,10 @@ def dictionary_forms(words: Sequence[str], language: str) -> list[str]:
     shared = _agreement([{key(p) for p in options} for options in parses if options])
     if not shared or any(case == "nomn" for case, _, _ in shared):
         return list(words)
-    chosen = max(shared, key=lambda k: (k[1] == "sing", sum(
+    # in a fixed order: of readings that score alike, the same one in every process (a set's
+    # order follows the string hash, which differs between processes)
+    ordered = sorted(shared, key=lambda k: (k[0], k[1], k[2] or ""))
+    chosen = max(ordered, key=lambda k: (k[1] == "sing", sum(
         max((p.score for p in options if _fits_key(key(p), k)), default=0.0) for options in parses
     )))
     out = []
