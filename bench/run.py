@@ -133,17 +133,18 @@ def run_ours(scale: Path, out: Path, size: int, files: list[str], label: str,
 
     The reports of the cold, warm and serial runs must be byte for byte the same.
     """
-    cache = out / "cache" / f"full-{size}"
-    if cold:
-        shutil.rmtree(cache, ignore_errors=True)
+    cache = out / "cache" / f"{label}-{size}"
     env = env_with(GLOSSARY_CHECK_CACHE_DIR=str(cache))
     base = ["-g", f"glossary-{size}.yaml", "-f", "json", "--fail-on", "never", *files]
     runs: dict[str, Timed] = {}
-    kinds = (("cold", []),) if cold else ()
+    # each cold run starts from an empty cache; the last leaves it warm for the warm runs
+    kinds = (("cold_vc", ["--select", "variant,case"]), ("cold", [])) if cold else ()
     for name, extra in (*kinds, ("warm", []), ("warm_vc", ["--select", "variant,case"]),
                         ("warm_serial", ["--jobs", "1"])):
+        if name.startswith("cold"):
+            shutil.rmtree(cache, ignore_errors=True)
         tries = [timed(ours_cmd(*base, *extra), cwd=scale, env=env)
-                 for _ in range(1 if name == "cold" else WARM_RUNS)]
+                 for _ in range(1 if name.startswith("cold") else WARM_RUNS)]
         for run in tries:
             if run.status != 0:
                 sys.stderr.write(run.stderr)
@@ -161,10 +162,13 @@ def run_ours(scale: Path, out: Path, size: int, files: list[str], label: str,
     }
 
 
+ARTICLE = "corpus/art-000.txt"  # the one article of the start-up runs
+
+
 def startup(scale: Path, out: Path, size: int) -> dict[str, float]:
     """Median wall of five `--version` runs and of five one-article checks, cache warm."""
     env = env_with(GLOSSARY_CHECK_CACHE_DIR=str(out / "cache" / f"full-{size}"))  # run_ours's
-    one = ["-g", f"glossary-{size}.yaml", "-f", "json", "--fail-on", "never", "corpus/art-000.txt"]
+    one = ["-g", f"glossary-{size}.yaml", "-f", "json", "--fail-on", "never", ARTICLE]
     timed(ours_cmd(*one), cwd=scale, env=env)  # makes sure the cache is there
     result = {}
     for name, args in (("version", ["--version"]), ("one_article", one),
@@ -173,6 +177,75 @@ def startup(scale: Path, out: Path, size: int) -> dict[str, float]:
         walls = [timed(ours_cmd(*args), cwd=scale, env=env).wall for _ in range(5)]
         result[name] = round(statistics.median(walls), 3)
     return result
+
+
+def bundled_glossary() -> Path:
+    return ROOT / "glossary" / "newsroom.yaml"
+
+
+def one_article_bundled(scale: Path, out: Path) -> dict[str, float]:
+    """One article, all rules, the bundled glossary: median of five with an empty cache each
+    time (a fresh CI runner) and of five with the cache warm."""
+    cache = out / "cache" / "bundled"
+    env = env_with(GLOSSARY_CHECK_CACHE_DIR=str(cache))
+    args = ours_cmd("-g", str(bundled_glossary()), "-f", "json", "--fail-on", "never", ARTICLE)
+    cold = []
+    for _ in range(5):
+        shutil.rmtree(cache, ignore_errors=True)
+        cold.append(timed(args, cwd=scale, env=env).wall)
+    warm = [timed(args, cwd=scale, env=env).wall for _ in range(5)]
+    return {"cold": round(statistics.median(cold), 3), "warm": round(statistics.median(warm), 3)}
+
+
+def merged_bundled(out: Path) -> Path:
+    """The bundled glossary with its include merged as glossary-check merges it (the desk's
+    entries override the list's), as one file: to_prh refuses a term defined twice."""
+    import yaml
+
+    from glossary_check.engine.glossary import load_glossary
+
+    glossary = load_glossary(bundled_glossary())
+    entries = []
+    for e in glossary.entries:
+        item: dict[str, Any] = {"term": e.term, "case": e.case}
+        if e.kind:
+            item["kind"] = e.kind
+        if e.aliases:
+            item["aliases"] = list(e.aliases)
+        if e.variants:
+            item["variants"] = [v.wrong if v.right == e.term else {v.wrong: v.right}
+                                for v in e.variants]
+        entries.append(item)
+    path = out / "bundled-merged.yaml"
+    path.write_text(yaml.safe_dump({"version": 1, "language": glossary.language,
+                                    "entries": entries}, allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
+    return path
+
+
+def peer_one_article_bundled(peer: Path, peer_dir: Path, scale: Path, out: Path) -> float | None:
+    """textlint + prh on the same article with the bundled glossary converted: median of five."""
+    sys.path.insert(0, str(peer))
+    import run_peer as rp
+    import to_prh
+    import yaml
+
+    prh = out / "prh-bundled.yml"
+    doc, _ = to_prh.convert(to_prh.load_glossary(str(merged_bundled(out))), "none", "ranges")
+    with open(prh, "w", encoding="utf-8") as fh:
+        yaml.dump(doc, fh, allow_unicode=True, sort_keys=False, width=1 << 30,
+                  Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper))
+    rc = out / "textlintrc-bundled.json"
+    rc.write_text(json.dumps(rp.textlintrc(str(prh), False)))
+    textlint = peer_dir / "node_modules" / ".bin" / "textlint"
+    walls = []
+    for _ in range(5):
+        run = timed([str(textlint), "--config", str(rc), "--format", "json",
+                     str(scale / ARTICLE)], cwd=peer, timeout=120)
+        if run.status not in (0, 1):
+            return None
+        walls.append(run.wall)
+    return round(statistics.median(walls), 3)
 
 
 # --- the peer -------------------------------------------------------------------------
@@ -363,6 +436,7 @@ def render(results: dict[str, Any]) -> str:
             f"{s['version']:.3f} s; one article {s['one_article']:.3f} s, with "
             f"`--select variant,case` {s['one_article_vc']:.3f} s, with `--ignore untranslated` "
             f"{s['one_article_no_untranslated']:.3f} s.\n")
+    lines += done_when(results)
     add("## Findings against the answer key (`variant` and `case`)\n")
     add("| entries | files | tool | rule | key | found | correct | precision | recall |")
     add("|---:|---:|---|---|---:|---:|---:|---:|---:|")
@@ -390,6 +464,75 @@ def render(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _row(results: dict[str, Any], size: int, whole: bool = True) -> dict[str, Any] | None:
+    for row in results["rows"]:
+        o = row["ours"]
+        if o["size"] == size and (o["files"] == results["corpus_files"]) == whole:
+            return row
+    return None
+
+
+def _mark(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("yes" if ok else "NO")
+
+
+def done_when(results: dict[str, Any]) -> list[str]:
+    """The work item's "Done when" list, each with what this run measured, and its table."""
+    out = ["## Done when\n", "| target | measured | met |", "|---|---|---|"]
+
+    def ours(size: int, key: str) -> float | None:
+        row = _row(results, size)
+        return None if row is None else row["ours"].get(key)
+
+    for size, limit in ((10000, 3.0), (50000, 8.0)):
+        cold, mb = ours(size, "cold_s"), ours(size, "cold_mb")
+        out.append(f"| cold, all rules, {size:,} entries, 200 articles: under {limit:.0f} s, "
+                   f"under 400 MB | {_f(cold)} s, {mb if mb is not None else '-'} MB | "
+                   f"{_mark(None if cold is None else cold < limit and mb < 400)} |")
+    for whole in (True, False):
+        row = _row(results, 10000, whole)
+        if row is None or "peer" not in row or "wall_s" not in row["peer"] \
+                or "failed" in row["peer"]:
+            continue
+        ratio = row["peer"]["wall_s"] / row["ours"]["cold_s"]
+        files = row["ours"]["files"]
+        out.append(f"| textlint + prh at least 50x slower at 10,000 entries, cold against cold "
+                   f"({files} articles) | x{ratio:.1f} ({row['peer']['wall_s']:.1f} s against "
+                   f"{row['ours']['cold_s']:.2f} s) | {_mark(ratio >= 50)} |")
+    rates = [(r["ours"]["size"], r["ours"]["warm_mb_per_s"]) for r in results["rows"]
+             if r["ours"]["files"] == results["corpus_files"]]
+    if rates:
+        worst = min(rate for _, rate in rates)
+        out.append("| warm, all rules: at least 1 MB/s on the corpus | "
+                   + ", ".join(f"{size:,}: {rate:.2f} MB/s" for size, rate in rates)
+                   + f" | {_mark(worst >= 1)} |")
+    w1, w50 = ours(1000, "warm_s"), ours(50000, "warm_s")
+    growth = None if w1 is None or w50 is None else w50 / w1
+    out.append(f"| warm, all rules: 50,000 entries within 1.2x of 1,000 | "
+               f"{'-' if growth is None else f'x{growth:.2f}'} | "
+               f"{_mark(None if growth is None else growth <= 1.2)} |")
+    b = results.get("bundled") or {}
+    if b:
+        peer = b.get("peer")
+        out.append(f"| one article, bundled glossary: under 0.25 s cold cache and warm | "
+                   f"cold {b['cold']:.3f} s, warm {b['warm']:.3f} s | "
+                   f"{_mark(b['cold'] < 0.25 and b['warm'] < 0.25)} |")
+        out.append(f"| one article, bundled glossary: at most half of textlint + prh | "
+                   f"{'peer not run' if peer is None else f'peer {peer:.3f} s'} | "
+                   f"{_mark(None if peer is None else max(b['cold'], b['warm']) <= peer / 2)} |")
+    out += ["", "The work item's table (200 articles, all rules unless noted, empty cache for "
+            "cold):", "", "| glossary | cold, all rules | cold, `--select variant,case` "
+            "| warm, all rules |", "| --- | --- | --- | --- |"]
+    for size in (1000, 10000, 50000):
+        row = _row(results, size)
+        if row is None:
+            continue
+        o = row["ours"]
+        out.append(f"| {size:,} entries | {_f(o.get('cold_s'), 1)} s, {o.get('cold_mb', '-')} MB "
+                   f"| {_f(o.get('cold_vc_s'), 1)} s | {_f(o['warm_s'], 1)} s |")
+    return [*out, ""]
+
+
 # --- main -----------------------------------------------------------------------------
 
 
@@ -407,6 +550,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--scale", type=Path, help="generated data (default: OUT/scale)")
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)))
     ap.add_argument("--no-peer", action="store_true", help="glossary-check only")
+    ap.add_argument("--peer-sizes", help="run the peer at these sizes only (default: all)")
     ap.add_argument("--peer-timeout", type=float, default=1800)
     a = ap.parse_args(argv)
     sizes = [int(s) for s in a.sizes.split(",")]
@@ -439,17 +583,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         whole_peer = size <= (1000 if a.quick else 10000)
         print(f"== {size:,} entries: glossary-check ...", flush=True)
         ours = run_ours(scale, out, size, files, "full")
-        print(f"   cold {ours['cold_s']:.2f} s, warm {ours['warm_s']:.2f} s, variant,case "
+        print(f"   cold {ours['cold_s']:.2f} s ({ours['cold_mb']} MB), cold variant,case "
+              f"{ours['cold_vc_s']:.2f} s, warm {ours['warm_s']:.2f} s, variant,case "
               f"{ours['warm_vc_s']:.2f} s, --jobs 1 {ours['warm_serial_s']:.2f} s, "
               f"reports equal: {ours['equal_reports']}", flush=True)
         row: dict[str, Any] = {"ours": ours,
                                "compare_ours": compare(ours["report"], truth, files, scale)}
         results["rows"].append(row)
-        if a.no_peer:
+        if a.no_peer or (a.peer_sizes and str(size) not in a.peer_sizes.split(",")):
             continue
         if not whole_peer:  # the peer on a subset; ours on the same files, cache warm
             print(f"   glossary-check on the first {SUBSET} articles ...", flush=True)
-            ours = run_ours(scale, out, size, subset, "subset", cold=False)
+            ours = run_ours(scale, out, size, subset, "subset")
             row = {"ours": ours, "compare_ours": compare(ours["report"], truth, subset, scale)}
             results["rows"].append(row)
         target = files if whole_peer else subset
@@ -478,6 +623,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     full_cache = out / "cache" / f"full-{largest}"
     if full_cache.exists():
         results["startup"] = {"size": largest, **startup(scale, out, largest)}
+    print("== one article, the bundled glossary ...", flush=True)
+    results["bundled"] = one_article_bundled(scale, out)
+    if not a.no_peer:
+        results["bundled"]["peer"] = peer_one_article_bundled(peer, a.peer_dir, scale, out)
     for row in results["rows"]:
         for tool in ("ours", "peer"):
             row.get(tool, {}).pop("report", None)

@@ -302,7 +302,7 @@ def test_the_morphology_index_is_a_second_artefact(
     def refuse(*_: object) -> None:
         raise AssertionError("the index must come from the cache")
 
-    monkeypatch.setattr(morphology, "build_source_index", refuse)
+    monkeypatch.setattr(morphology, "build_form_keys", refuse)
     from glossary_check.engine.matching import tokenize
 
     second = cache.load(path, store)
@@ -440,3 +440,32 @@ def test_cache_commands_survive_a_translation_cache_that_is_not_a_database(
     assert "unreadable" in capsys.readouterr().out
     assert cache_main(["clear"]) == 0
     assert not broken.exists()
+
+
+def test_a_glossary_used_again_is_analysed_whole_once(
+    here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first run analyses only the forms its text reaches; the next run, finding the
+    glossary compiled, analyses every form and keeps the whole index; later runs read it."""
+    from glossary_check.engine import morphology
+    from glossary_check.engine.matching import tokenize
+
+    path = _setup(write_glossary)
+    store = here / "cache"
+    text = "The mayor of Киева spoke."
+    first = cache.load(path, store)
+    expected = first.inflected_sources(text, tokenize(text), [])
+    assert expected and isinstance(first.sources, morphology.LazySourceIndex)
+    assert not _cache_files(store, "morphology")
+    second = cache.load(path, store)
+    assert second.inflected_sources(text, tokenize(text), []) == expected
+    assert isinstance(second.sources, morphology.SourceIndex)
+    assert len(_cache_files(store, "morphology")) == 1
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("the whole index must come from the cache")
+
+    monkeypatch.setattr(morphology, "build_source_index", refuse)
+    monkeypatch.setattr(morphology, "build_form_keys", refuse)
+    third = cache.load(path, store)
+    assert third.inflected_sources(text, tokenize(text), []) == expected

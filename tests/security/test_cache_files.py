@@ -118,9 +118,12 @@ def expected(glossary: Path) -> list[tuple[str, int, str]]:
 
 
 def _warm(glossary: Path, store: Path) -> None:
-    """A cold run that leaves both cache files, the compiled glossary and the morphology index."""
+    """A cold run that leaves the compiled glossary and its source forms' keys, and a second
+    run that finds the glossary compiled and leaves the whole morphology index."""
     _summary(cache.load(glossary, store))
     assert _files(store, "compiled") and _files(store, "sources")
+    _summary(cache.load(glossary, store))
+    assert _files(store, "morphology")
 
 
 # --- cache files run no code ----------------------------------------------------------
@@ -166,7 +169,7 @@ def test_reading_the_cache_unpickles_nothing(
     monkeypatch.setattr(cache, "load_glossary", no_build)
     from glossary_check.engine import morphology
 
-    monkeypatch.setattr(morphology, "build_source_index", no_build)
+    monkeypatch.setattr(morphology, "build_form_keys", no_build)
     warm = cache.load(glossary, store)
     assert isinstance(warm.matcher.root, cache.LazyNode)
     assert _summary(warm) == expected
@@ -233,7 +236,7 @@ def test_a_morphology_index_of_another_user_is_refused(
 
     store = here / "cache"
     _warm(glossary, store)
-    (file,) = _files(store, "sources")
+    (file,) = _files(store, "morphology")
     os.chown(file, NOBODY, NOBODY)
     built: list[object] = []
     real = morphology.build_source_index
@@ -503,7 +506,7 @@ def _forge(file: Path, section: str, fill: int = 0xC1) -> None:
     header, payload_at = _header(bytes(data))
     start, length = header["sections"][section]
     at = payload_at + start
-    if section in ("trie", "near", "known"):
+    if section in ("trie", "near", "known", "field:keys"):
         (buckets,) = struct.unpack_from("<I", data, at)
         records = at + 4 + 4 * (buckets + 1)
     elif section == "meta":
@@ -518,7 +521,8 @@ def _forge(file: Path, section: str, fill: int = 0xC1) -> None:
 
 @pytest.mark.parametrize(("kind", "section"), [
     ("compiled", "trie"), ("compiled", "near"), ("compiled", "known"), ("compiled", "entries"),
-    ("compiled", "meta"), ("sources", "field:patterns"), ("sources", "meta"),
+    ("compiled", "meta"), ("sources", "field:forms"), ("sources", "field:keys"),
+    ("sources", "meta"), ("morphology", "field:patterns"), ("morphology", "meta"),
 ])
 def test_records_that_fail_to_decode_mid_run_fall_back_on_a_rebuild(
     here: Path, glossary: Path, expected: list[tuple[str, int, str]], kind: str, section: str,
@@ -534,6 +538,9 @@ def test_records_that_fail_to_decode_mid_run_fall_back_on_a_rebuild(
     if section not in header["sections"]:
         pytest.skip(f"{section} is not a section of this file")
     _forge(file, section)
+    if kind == "sources":  # the keys are read by a run that compiles the glossary afresh
+        for other in (*_files(store, "compiled"), *_files(store, "morphology")):
+            other.unlink()
     compiled = cache.load(glossary, store)
     assert _summary(compiled) == expected
     if section not in ("meta", "entries"):  # read lazily: these fail mid-run, not on opening
@@ -543,7 +550,7 @@ def test_records_that_fail_to_decode_mid_run_fall_back_on_a_rebuild(
         compile_all(load_glossary(glossary)), ARTICLE.upper())
 
 
-@pytest.mark.parametrize("kind", ["compiled", "sources"])
+@pytest.mark.parametrize("kind", ["compiled", "sources", "morphology"])
 def test_forged_bytes_anywhere_never_raise(
     here: Path, glossary: Path, expected: list[tuple[str, int, str]], kind: str
 ) -> None:

@@ -35,7 +35,7 @@ import contextlib
 import hashlib
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -71,9 +71,10 @@ from glossary_check.cache.fileformat import (
     unpack,
     write_file,
 )
+from glossary_check.core.errors import GlossaryCheckError, display_path
 from glossary_check.core.inputs import read_bounded
 from glossary_check.engine.compiled import Compiled, compile_all
-from glossary_check.engine.glossary import Entry, Glossary, load_glossary
+from glossary_check.engine.glossary import Entry, Glossary, load_glossary, merge_glossaries
 from glossary_check.engine.matching import Matcher, Target
 
 ENV = "GLOSSARY_CHECK_CACHE_DIR"
@@ -424,26 +425,47 @@ class Artefact:
 
 @dataclass(frozen=True, slots=True)
 class SourceStore:
-    """Where a glossary's morphology index is kept between runs (see `Compiled.source_store`)."""
+    """Where a glossary's morphology index is kept between runs (see `Compiled.source_store`):
+    the keys of its source forms (`morphology.FormKeys`), and the whole index once a run
+    has analysed every form."""
 
     directory: Path
     digest: str
     #: the run's notices, where a refused file is reported
     notices: list[str] = field(default_factory=list)
+    #: the glossary was found compiled in this cache: a glossary used again is worth
+    #: analysing whole, once, so that later runs analyse nothing
+    seen: bool = False
 
-    def _artefact(self) -> Artefact:
+    def _artefact(self, kind: str, tp: Any) -> Artefact:
         from glossary_check.engine import morphology
 
         # the module's source too: its index may change shape without a new FORMAT
         source = hashlib.sha256(Path(morphology.__file__).read_bytes()).hexdigest()
         key = f"{self.digest}|{morphology.fingerprint()}|{source}"
-        return Artefact(self.directory, "sources", key, morphology.SourceIndex, self.notices)
+        return Artefact(self.directory, kind, key, tp, self.notices)
+
+    def _keys(self) -> Artefact:
+        from glossary_check.engine import morphology
+
+        return self._artefact("sources", morphology.FormKeys)
+
+    def _whole(self) -> Artefact:
+        from glossary_check.engine import morphology
+
+        return self._artefact("morphology", morphology.SourceIndex)
 
     def load(self, build: Callable[[], Any]) -> Any | None:
-        return self._artefact().load(build)
+        return self._keys().load(build)
 
     def save(self, index: Any) -> None:
-        self._artefact().save(index)
+        self._keys().save(index)
+
+    def load_whole(self, build: Callable[[], Any]) -> Any | None:
+        return self._whole().load(build)
+
+    def save_whole(self, index: Any) -> None:
+        self._whole().save(index)
 
 
 # --- loading --------------------------------------------------------------------------
@@ -484,7 +506,7 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
     else:
         touch(file)
         compiled.notices = notices  # where the rescue reports, should it be needed
-        return _with_store(compiled, directory)
+        return _with_store(compiled, directory, seen=True)
     compiled = compile_all(load_glossary(path))
     compiled.notices.extend(notices)
     glossary = compiled.glossary
@@ -495,9 +517,145 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
     return _with_store(compiled, directory)
 
 
-def _with_store(compiled: Compiled, directory: Path) -> Compiled:
-    compiled.source_store = SourceStore(directory, compiled.glossary.digest, compiled.notices)
+def _with_store(compiled: Compiled, directory: Path, *, seen: bool = False) -> Compiled:
+    compiled.source_store = SourceStore(directory, compiled.glossary.digest, compiled.notices,
+                                        seen)
     return compiled
+
+
+# --- a compiled glossary as a build artefact ------------------------------------------
+
+#: The `kind` of a compiled glossary written by `glossary-check compile`.
+ARTEFACT = "glossary"
+
+
+class ArtefactError(GlossaryCheckError):
+    """A compiled glossary that cannot be written; str() is one line."""
+
+
+def _groups(loaded: Sequence[Glossary]) -> list[dict[str, Any]]:
+    """What each glossary named was read from: its path as shown, its files and their digest."""
+    return [{"glossary": g.path, "files": list(g.files), "digest": g.digest} for g in loaded]
+
+
+def _unchanged(groups: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether every group's files still hash to its digest (False if one cannot be read)."""
+    try:
+        return all(files_digest(g["files"]) == g["digest"] for g in groups)
+    except OSError:
+        return False
+
+
+def _build(paths: Sequence[str | Path]) -> tuple[Compiled, list[dict[str, Any]]]:
+    loaded = [load_glossary(p) for p in paths]
+    return compile_all(merge_glossaries(loaded)), _groups(loaded)
+
+
+def write_artefact(paths: Sequence[str | Path], file: Path) -> Compiled:
+    """`glossary-check compile`: compile the glossaries and write them to `file`.
+
+    Raises GlossaryError for a broken glossary and ArtefactError when the file
+    cannot be written, or when a glossary file changed while it was compiled
+    (what was compiled would not be what the file claims).
+    """
+    compiled, groups = _build(paths)
+    problem = _write(file, compiled, groups)
+    if problem is not None:
+        raise ArtefactError(f"{display_path(file)}: {problem}")
+    return compiled
+
+
+def _write(file: Path, compiled: Compiled, groups: list[dict[str, Any]]) -> str | None:
+    """Write a compiled glossary; None, or why it was not written."""
+    if not _unchanged(groups):
+        return "not written: a glossary file changed while it was compiled"
+    header = {"version": __version__, "glossaries": groups}
+    if not write_file(file, ARTEFACT, code_fingerprint(), compiled_sections(compiled), header,
+                      cache_dir=False):
+        return ("cannot write it there (a missing or read-only folder, or one other users can "
+                "write)")
+    return None
+
+
+def _label(value: Any) -> str:
+    """A header value fit for a message (the file is untrusted): short and printable."""
+    if type(value) is str and len(value) <= 40 and value.isprintable():
+        return value
+    return "an unknown version"
+
+
+def _groups_in(header: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    groups = header.get("glossaries")
+    if type(groups) is not list or not groups:
+        return None
+    for g in groups:
+        if not (type(g) is dict and type(g.get("glossary")) is str
+                and type(g.get("digest")) is str and type(g.get("files")) is list
+                and all(type(f) is str for f in g["files"])):
+            return None
+    return groups
+
+
+def open_artefact(file: Path, paths: Sequence[str | Path], notices: list[str]) -> Compiled | None:
+    """The compiled glossary in `file` if it was compiled by this very glossary-check from the
+    glossary files named, as they are now; else None, and a one-line notice says why."""
+    shown = display_path(file)
+    try:
+        opened = open_file(file, ARTEFACT, None)
+    except Untrusted as exc:
+        notices.append(str(exc))
+        return None
+    except CacheError as exc:
+        notices.append(f"{shown}: " + ("no compiled glossary there yet: compiled and written"
+                                       if str(exc) == "no file" else
+                                       "not a compiled glossary this version can read (another "
+                                       "version's, or damaged): rebuilt"))
+        return None
+    header = opened.header
+    version = header.get("version")
+    if version != __version__:
+        notices.append(f"{shown}: compiled by glossary-check {_label(version)}, this is "
+                       f"{__version__}: rebuilt")
+        return None
+    if header.get("key") != code_fingerprint():
+        notices.append(f"{shown}: compiled by another build of glossary-check {__version__} "
+                       "(or under another Python): rebuilt")
+        return None
+    groups = _groups_in(header)
+    wanted = [display_path(Path(p)) for p in paths]
+    if groups is None or [g["glossary"] for g in groups] != wanted:
+        notices.append(f"{shown}: compiled from other glossary files than "
+                       f"{' + '.join(wanted)}: rebuilt")
+        return None
+    if not _unchanged(groups):
+        notices.append(f"{shown}: the glossary changed since it was compiled: rebuilt")
+        return None
+    rescue = Rescue(lambda: _build(paths)[0], file, notices)
+    try:
+        compiled = compiled_from(opened, rescue)
+        if len(compiled.glossary.entries):
+            compiled.glossary.entries[0]  # decodes the first chunk, or fails here
+    except (CacheError, KeyError, TypeError, ValueError):
+        notices.append(f"{shown}: a damaged compiled glossary: rebuilt")
+        return None
+    touch(file)
+    compiled.notices = notices
+    return compiled
+
+
+def load_artefact(paths: Sequence[str | Path], file: Path, directory: Path | None) -> Compiled:
+    """`--compiled FILE`: the compiled glossary kept in `file`, or, when that is missing, stale,
+    another version's or another glossary's, the glossaries compiled afresh and written there
+    (a notice says which). The morphology index is kept in the cache `directory`, if any."""
+    notices: list[str] = []
+    compiled = open_artefact(file, paths, notices)
+    if compiled is None:
+        compiled, groups = _build(paths)
+        problem = _write(file, compiled, groups)
+        if problem is not None:
+            notices.append(f"{display_path(file)}: {problem}: compiled in memory")
+        compiled.notices = notices
+    return compiled if directory is None else _with_store(compiled, directory)
 
 
 def load(path: str | Path, directory: Path | None) -> Compiled:

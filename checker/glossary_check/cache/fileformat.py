@@ -770,12 +770,13 @@ _OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBL
                | getattr(os, "O_CLOEXEC", 0))
 
 
-def open_file(path: Path, kind: str, key: str) -> Opened:
+def open_file(path: Path, kind: str, key: str | None) -> Opened:
     """Map a cache file and check its owner, mode, header and checksum.
 
     CacheError if anything is off; Untrusted (a CacheError whose message is a
     one-line notice) if another user could have written it. A symbolic link or
-    a pipe in its place is not followed or waited on.
+    a pipe in its place is not followed or waited on. A `key` of None takes any
+    key: the caller compares the header itself, to say what does not match.
     """
     try:
         fd = os.open(path, _OPEN_FLAGS)
@@ -806,7 +807,9 @@ def open_file(path: Path, kind: str, key: str) -> Opened:
         header = json.loads(bytes(buf[_HEAD.size : _HEAD.size + hlen]))
     except (ValueError, RecursionError) as exc:
         raise CacheError("bad header") from exc
-    if not isinstance(header, dict) or header.get("kind") != kind or header.get("key") != key:
+    if not isinstance(header, dict) or header.get("kind") != kind or (
+        key is not None and header.get("key") != key
+    ):
         raise CacheError("another key")
     payload = buf[_HEAD.size + hlen :]
     if len(payload) != header.get("length") or zlib.crc32(payload) != header.get("crc32"):
@@ -845,9 +848,10 @@ def prune(directory: Path) -> None:
 
 
 def write_file(path: Path, kind: str, key: str, sections: Mapping[str, bytes],
-               extra: Mapping[str, Any] | None = None) -> bool:
+               extra: Mapping[str, Any] | None = None, *, cache_dir: bool = True) -> bool:
     """Write a cache file (0600) atomically; False, and nothing left behind, if the directory
-    refuses or is not safe to write (see `refusal`)."""
+    refuses or is not safe to write (see `refusal`). Old files are pruned from a cache
+    directory, never from another (`cache_dir=False`: a build artefact's own folder)."""
     parts: list[bytes] = []
     where: dict[str, list[int]] = {}
     at = 0
@@ -863,10 +867,12 @@ def write_file(path: Path, kind: str, key: str, sections: Mapping[str, bytes],
               "crc32": zlib.crc32(payload), "sections": where}
     head = json.dumps(header, ensure_ascii=False).encode()
     try:
-        make_dir(path.parent)
+        if cache_dir:
+            make_dir(path.parent)
         if refusal(path.parent) is not None:
             return False
-        prune(path.parent)
+        if cache_dir:
+            prune(path.parent)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
     except OSError:
         return False

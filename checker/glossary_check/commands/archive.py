@@ -29,6 +29,7 @@ from glossary_check import __version__
 from glossary_check.commands.options import (
     SUPPRESS,
     Options,
+    add_compiled,
     add_configuration,
     add_glossary,
     add_selection,
@@ -455,6 +456,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="files, directories or globs; local, or any fsspec URL "
                         "(memory://, s3://... with its backend installed)")
     add_glossary(parser)
+    add_compiled(parser)
     parser.add_argument("-o", "--output", default="-", metavar="FILE",
                         help="JSON Lines file or fsspec URL (default: stdout, and the summary "
                         "goes to stderr)")

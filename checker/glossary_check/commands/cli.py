@@ -14,6 +14,7 @@ from glossary_check import __version__
 from glossary_check.commands.options import (
     SUPPRESS,
     Options,
+    add_compiled,
     add_configuration,
     add_glossary,
     add_selection,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 COMMANDS: dict[str, str] = {
     "explain": "explain RULE: what a rule finds, why, examples and how safe its fix is",
     "config": "config [FLAGS]: the effective configuration, each value with where it came from",
+    "compile": "compile GLOSSARY... -o FILE: the glossary compiled ahead, for --compiled FILE",
     "test": "test GLOSSARY...: run every entry's examples",
     "audit": "audit GLOSSARY: where machine translation disagrees with the desk's terms",
     "archive": "archive PATH...: check a whole archive on Dask, findings as JSON Lines",
@@ -127,6 +129,7 @@ def build_parser(prog: str = "glossary-check", description: str | None = None,
                         help="files or directories to check (default: .); '-' reads "
                         "standard input")
     add_glossary(parser)
+    add_compiled(parser)
     parser.add_argument("-f", "--format", choices=FORMATS, default=SUPPRESS,
                         help="report format (default: text)")
     parser.add_argument("-o", "--output", metavar="FILE",
@@ -406,6 +409,10 @@ def _subcommand(name: str) -> Callable[[Sequence[str]], int]:
         from glossary_check.commands.lsp import main as lsp
 
         return lsp
+    if name == "compile":
+        from glossary_check.commands.compile_command import main as compile_glossary
+
+        return compile_glossary
     if name == "test":
         from glossary_check.commands.testing import main as selftest
 

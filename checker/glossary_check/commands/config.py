@@ -10,6 +10,7 @@ prints the effective values and where each came from.
 ```toml
 [tool.glossary-check]              # in glossary-check.toml: the same keys at the top level
 glossary = "glossary/desk.yaml"    # or a list of files, merged; relative to this file
+compiled = ".glossary.compiled"    # the glossary compiled ahead (glossary-check compile)
 include = ["*.md", "*.html"]
 exclude = ["drafts/*"]
 select = ["variant", "case"]       # or ignore = [...]
@@ -39,7 +40,6 @@ header line is given. Good enough to point an editor at the line.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,6 +154,7 @@ class Key:
 
 KEYS: dict[str, Key] = {k.name: k for k in (
     Key("glossary", "glossaries", _glossary, (), "glossary", _tuple),
+    Key("compiled", "compiled", _string, None, "compiled"),
     Key("include", "include", _strings, (), "include", _tuple),
     Key("exclude", "exclude", _strings, (), "exclude", _tuple),
     Key("select", "select", _strings, None, "select", lambda v: None if v is None else _tuple(v)),
@@ -197,6 +198,8 @@ def _has_table(path: Path) -> bool:
         text = read_bounded(path).decode("utf-8", errors="replace")
     except OSError:
         return True  # then load_config says what is wrong with it
+    import tomllib  # only where there is a file to read
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
@@ -251,6 +254,8 @@ def _read(path: Path, shown: str) -> str:
 
 def _parse(text: str, shown: str) -> dict[str, Any]:
     """The TOML document; an error at the line and column tomllib gives in its message."""
+    import tomllib  # only where there is a file to read
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -289,6 +294,8 @@ def _value(name: str, value: Any, locate: _Locator, path: Path) -> Any:
         _rules(name, value, locate)
     elif name == "glossary":
         return [str(_relative(path, v)) for v in ([value] if isinstance(value, str) else value)]
+    elif name == "compiled":
+        return str(_relative(path, value))
     elif name == "max-file-size" and isinstance(value, str):
         return parse_size(value)
     return value

@@ -89,6 +89,15 @@ def add_glossary(parser: argparse.ArgumentParser) -> None:
                         "glossary.yaml upwards from here, else the bundled newsroom glossary)")
 
 
+def add_compiled(parser: argparse.ArgumentParser) -> None:
+    """`--compiled FILE`: the glossary compiled ahead (`glossary-check compile`), a build
+    artefact a CI job caches or a desk publishes beside its glossary (the `compiled` key)."""
+    parser.add_argument("--compiled", metavar="FILE", default=SUPPRESS,
+                        help="read the glossary compiled into FILE by 'glossary-check compile'; "
+                        "if FILE is missing, stale, or another version's or glossary's, the "
+                        "glossary is compiled afresh and FILE rewritten (a notice says so)")
+
+
 def add_configuration(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
     parser.add_argument("--config", metavar="FILE",
                         help="configuration file (default: the nearest glossary-check.toml or "
@@ -101,6 +110,7 @@ class Options:
     """Everything a command was told. Fields a configuration file can set come first."""
 
     glossaries: tuple[str, ...] = ()  # empty: the nearest glossary-check.yaml, else bundled
+    compiled: str | None = None  # the glossaries compiled ahead into this file
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     select: tuple[str, ...] | None = None

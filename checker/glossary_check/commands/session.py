@@ -40,13 +40,17 @@ def glossary_paths(options: Options) -> list[Path]:
 
 
 def load_compiled(options: Options, *, cached: bool = True) -> Compiled:
-    """The run's compiled glossary (through the on-disk cache where allowed); GlossaryError."""
+    """The run's compiled glossary: from `--compiled FILE` if given, else through the on-disk
+    cache where allowed; GlossaryError."""
     from glossary_check.cache import compiled as cache
     from glossary_check.engine.compiled import compile_all
     from glossary_check.engine.glossary import load_glossaries
 
     paths = glossary_paths(options)
-    if len(paths) > 1:
+    if options.compiled is not None:  # asked for by name: used whatever `cached` says
+        directory = cache.default_dir() if cached and options.use_cache else None
+        compiled = cache.load_artefact(paths, Path(options.compiled), directory)
+    elif len(paths) > 1:
         compiled = compile_all(load_glossaries(paths))
     else:
         use_cache = cached and options.use_cache

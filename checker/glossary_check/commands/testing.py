@@ -90,7 +90,7 @@ def main(argv: Sequence[str]) -> int:
     import argparse
     import sys
 
-    from glossary_check.commands.options import add_rule_selection, resolve
+    from glossary_check.commands.options import add_compiled, add_rule_selection, resolve
     from glossary_check.commands.session import open_session
     from glossary_check.core.errors import ExitCode
 
@@ -101,6 +101,7 @@ def main(argv: Sequence[str]) -> int:
     )
     parser.add_argument("glossary", nargs="+", metavar="GLOSSARY", help="glossary YAML file(s)")
     add_rule_selection(parser)
+    add_compiled(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the failures")
     args = parser.parse_args(argv)
     args.no_config = True  # a glossary's own examples, whatever the project's configuration says

@@ -23,6 +23,7 @@ from glossary_check import __version__
 from glossary_check.commands.options import (
     SUPPRESS,
     Options,
+    add_compiled,
     add_configuration,
     add_glossary,
     add_rule_selection,
@@ -61,6 +62,7 @@ def document_format(name: object) -> str:
 def add_engine_flags(parser: argparse.ArgumentParser) -> None:
     """The flags that make a warm engine's `Options`, as for a check (`serve`, `lsp`)."""
     add_glossary(parser)
+    add_compiled(parser)
     add_rule_selection(parser)
     add_configuration(parser)
     parser.add_argument("--language", metavar="LANG", default=SUPPRESS,

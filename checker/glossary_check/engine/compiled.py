@@ -27,12 +27,22 @@ def deletions(key: str) -> Iterable[str]:
 
 
 class SourceStore(Protocol):
-    """Keeps a morphology index between runs (the on-disk cache)."""
+    """Keeps a morphology index between runs (the on-disk cache): the keys of the source
+    forms, and the whole index once one run has analysed every form."""
+
+    @property
+    def seen(self) -> bool:
+        """The glossary was used before with this store: analyse it whole, once."""
 
     def load(self, build: Callable[[], Any]) -> Any | None:
-        """The kept index; `build` makes it afresh should a damaged file need it mid-run."""
+        """The kept keys; `build` makes them afresh should a damaged file need it mid-run."""
 
     def save(self, index: Any) -> None: ...
+
+    def load_whole(self, build: Callable[[], Any]) -> Any | None:
+        """The kept whole index, if a run has made it; `build` as for `load`."""
+
+    def save_whole(self, index: Any) -> None: ...
 
 
 @dataclass(slots=True)
@@ -56,30 +66,51 @@ class Compiled:
     def inflected_sources(
         self, view: str, tokens: list[Token], exact: list[SourceHit]
     ) -> list[SourceHit]:
-        """Exact source forms plus every inflected form; the morphology loads on first use."""
+        """Exact source forms plus every inflected form; the morphology loads on first use.
+
+        The first run with a glossary analyses only the forms its documents reach (see
+        `morphology.FormKeys`), keeping the forms' keys in `source_store`; a run that
+        finds the glossary already compiled there analyses every form and keeps the
+        whole index, which later runs read.
+        """
         from glossary_check.engine import morphology
 
-        def build() -> morphology.SourceIndex:
+        def build() -> morphology.FormKeys:
+            return morphology.build_form_keys(self.glossary)
+
+        def build_whole() -> morphology.SourceIndex:
             return morphology.build_source_index(self.glossary)
 
-        if self.sources is None:
-            store = self.source_store
-            self.sources = store.load(build) if store is not None else None
+        store = self.source_store
+        if self.sources is None and store is not None:
+            # A glossary used again is worth analysing whole, once: later runs then read
+            # every form's analysis from the cache instead of making it.
+            self.sources = store.load_whole(build_whole)
             self.sources_kept = self.sources is not None
-            if self.sources is None:
-                self.sources = build()
+            if self.sources is None and store.seen:
+                self.sources = build_whole()
+                store.save_whole(self.sources)
+        if self.sources is None:
+            keys = store.load(build) if store is not None else None
+            self.sources_kept = keys is not None
+            if keys is None:
+                keys = build()
                 if store is not None:
-                    store.save(self.sources)
+                    store.save(keys)
+            self.sources = morphology.LazySourceIndex(keys, self.glossary.entries)
         try:
             found = morphology.find_source_forms(self.sources, view, tokens, self.morph_cache)
             if not all(0 <= hit.entry < len(self.glossary.entries) for hit in found):
                 raise IndexError("a source form of an entry the glossary does not have")
-        except (IndexError, KeyError, TypeError, ValueError):
+            merged = morphology.merge_hits(exact, found)
+            return morphology.judge_hits(self.sources, view, tokens, merged, self.morph_cache)
+        except (IndexError, KeyError, TypeError, ValueError, AttributeError):
             if not self.sources_kept:
                 raise
-            # a kept index whose records decode but do not fit together: a forged file
+            # kept keys whose records decode but do not fit together: a forged file
             self.notices.append("the kept morphology index does not fit its glossary: rebuilt")
-            self.sources, self.sources_kept = build(), False
+            self.sources = morphology.LazySourceIndex(build(), self.glossary.entries)
+            self.sources_kept = False
             found = morphology.find_source_forms(self.sources, view, tokens, self.morph_cache)
         merged = morphology.merge_hits(exact, found)
         return morphology.judge_hits(self.sources, view, tokens, merged, self.morph_cache)

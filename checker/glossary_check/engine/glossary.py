@@ -400,6 +400,8 @@ class _Loaded:
     transliteration: dict[str, str] = field(default_factory=dict)
     hasher: Any = field(default_factory=hashlib.sha256)
     errors: list[GlossaryError] = field(default_factory=list)
+    #: compose with libyaml where it can (see `load_glossary`)
+    fast: bool = True
 
     def in_reading_order(self) -> list[GlossaryError]:
         """The errors by file (in the order the files were read), line and column."""
@@ -414,7 +416,7 @@ class _Loaded:
         return sorted(self.errors, key=key)
 
 
-def _compose(path: Path, shown: str) -> tuple[yaml.Node | None, bytes]:
+def _compose(path: Path, shown: str, fast: bool = False) -> tuple[yaml.Node | None, bytes]:
     """The file's YAML node tree, and the bytes it was read from (hashed for the digest)."""
     try:
         raw = read_bounded(path)
@@ -432,7 +434,7 @@ def _compose(path: Path, shown: str) -> tuple[yaml.Node | None, bytes]:
             undecodable(shown, data, exc), f"not valid UTF-8 (byte 0x{data[exc.start]:02x})"
         ) from None
     try:
-        return bounded_yaml.compose(text), raw
+        return bounded_yaml.compose(text, fast=fast), raw
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(shown, mark.line + 1, mark.column + 1) if mark else None
@@ -465,7 +467,7 @@ def _load_into(path: Path, shown: str, acc: _Loaded, stack: tuple[Path, ...]) ->
     one that leaves nothing to read (an unreadable, empty or unparsable file), raised."""
     resolved = _resolve(path, shown)
     acc.seen.add(resolved)
-    root, raw = _compose(path, shown)
+    root, raw = _compose(path, shown, acc.fast)
     acc.files.append(shown)
     acc.hasher.update(shown.encode() + b"\0" + raw + b"\0")
     if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == "tag:yaml.org,2002:null"):
@@ -593,14 +595,28 @@ def resolve_conflicts(loaded: list[tuple[Entry, int]]) -> list[Entry]:
     return [entry for entry, _ in loaded if id(entry) not in dropped]
 
 
-def load_glossary(path: str | Path) -> Glossary:
-    """Load a glossary and everything it includes, or raise GlossaryError."""
-    path = Path(path)
-    acc = _Loaded()
+def _read(path: Path, fast: bool) -> tuple[_Loaded, list[Entry]]:
+    """The files read and their entries, conflicts resolved; every error raised at once."""
+    acc = _Loaded(fast=fast)
     _load_into(path, display_path(path), acc, ())
     raise_all(acc.in_reading_order())
+    return acc, resolve_conflicts(acc.entries)
+
+
+def load_glossary(path: str | Path) -> Glossary:
+    """Load a glossary and everything it includes, or raise GlossaryError.
+
+    The YAML is composed by libyaml where it can; a glossary with an error is loaded again
+    with PyYAML's own composer, whose marks locate every node the way errors have always
+    been located (libyaml places an empty value elsewhere).
+    """
+    path = Path(path)
+    try:
+        acc, entries = _read(path, fast=True)
+    except GlossaryError:
+        acc, entries = _read(path, fast=False)
     return Glossary(
-        entries=tuple(resolve_conflicts(acc.entries)),
+        entries=tuple(entries),
         path=display_path(path),
         files=tuple(acc.files),
         digest=acc.hasher.hexdigest(),
@@ -623,6 +639,14 @@ def load_glossaries(paths: Sequence[str | Path]) -> Glossary:
         except GlossaryError as exc:
             errors.append(exc)
     raise_all(errors)
+    return merge_glossaries([load_glossary(p) for p in paths])
+
+
+def merge_glossaries(loaded: Sequence[Glossary]) -> Glossary:
+    """Glossaries loaded apart, merged as `load_glossaries` merges them; the digest is of
+    their digests, so whoever kept each one's files can tell whether any of them changed."""
+    if len(loaded) == 1:
+        return loaded[0]
     entries = resolve_conflicts([(entry, 0) for g in loaded for entry in g.entries])
     digest = hashlib.sha256("\0".join(g.digest for g in loaded).encode()).hexdigest()
     transliteration: dict[str, str] = {}

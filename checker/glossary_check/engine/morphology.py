@@ -205,44 +205,59 @@ class SourceIndex:
     ) -> SourceIndex:
         """Index (entry index, language, form) triples; `about` gives an entry's kind and term."""
         about = about or {}
-        patterns: list[Pattern] = []
-        by_lemma: dict[tuple[str, str], list[int]] = {}
-        by_pair: dict[tuple[str, str, str], list[int]] = {}
-        by_surface: dict[str, list[int]] = {}
-        starts: dict[str, dict[str, bool]] = {}
-        numbers: dict[tuple[int, str, str], int] = {}
+        tables = _Tables()
+        count = 0
         for entry, language, form in forms:
             kind, term = about.get(entry, (None, ""))
-            built = _pattern(entry, language, form, kind, term)
-            if built is None:
-                continue
-            pattern, prefixes = built
-            number = len(patterns)
-            patterns.append(pattern)
-            numbers.setdefault((entry, language, form), number)
-            first = pattern.words[0]
-            if not first.readings:
-                by_surface.setdefault(first.surface, []).append(number)
-                continue
-            seconds = _second_keys(pattern)
-            for lemma in {r.lemma for r in first.readings}:
-                if seconds is None:
-                    by_lemma.setdefault((language, lemma), []).append(number)
-                    continue
-                for second in seconds:
-                    by_pair.setdefault((language, lemma, second), []).append(number)
-            table = starts.setdefault(language, {})
-            for prefix in prefixes:
-                table[prefix] = table.get(prefix, True) and first.capital
+            if tables.add(count, entry, language, form, kind, term) is not None:
+                count += 1
         return cls(
-            tuple(patterns),
-            {k: tuple(v) for k, v in by_lemma.items()},
-            {k: tuple(v) for k, v in by_pair.items()},
-            {k: tuple(v) for k, v in by_surface.items()},
-            starts,
+            tuple(tables.patterns.values()),
+            {k: tuple(v) for k, v in tables.by_lemma.items()},
+            {k: tuple(v) for k, v in tables.by_pair.items()},
+            {k: tuple(v) for k, v in tables.by_surface.items()},
+            tables.starts,
             fingerprint(),
-            numbers,
+            tables.numbers,
         )
+
+
+@dataclass(slots=True)
+class _Tables:
+    """An index's look-up tables while forms are added, in the order of their numbers."""
+
+    patterns: dict[int, Pattern] = field(default_factory=dict)
+    by_lemma: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    by_pair: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
+    by_surface: dict[str, list[int]] = field(default_factory=dict)
+    starts: dict[str, dict[str, bool]] = field(default_factory=dict)
+    numbers: dict[tuple[int, str, str], int] = field(default_factory=dict)
+    memo: _Memo = field(default_factory=dict)
+
+    def add(self, number: int, entry: int, language: str, form: str, kind: str | None,
+            term: str) -> Pattern | None:
+        """Analyse one form and file it under `number`; None if it has no word to match."""
+        built = _pattern(entry, language, form, kind, term, self.memo)
+        if built is None:
+            return None
+        pattern, prefixes = built
+        self.patterns[number] = pattern
+        self.numbers.setdefault((entry, language, form), number)
+        first = pattern.words[0]
+        if not first.readings:
+            self.by_surface.setdefault(first.surface, []).append(number)
+            return pattern
+        seconds = _second_keys(pattern)
+        for lemma in {r.lemma for r in first.readings}:
+            if seconds is None:
+                self.by_lemma.setdefault((language, lemma), []).append(number)
+                continue
+            for second in seconds:
+                self.by_pair.setdefault((language, lemma, second), []).append(number)
+        table = self.starts.setdefault(language, {})
+        for prefix in prefixes:
+            table[prefix] = table.get(prefix, True) and first.capital
+        return pattern
 
 
 def _second_keys(pattern: Pattern) -> frozenset[str] | None:
@@ -265,6 +280,170 @@ def build_source_index(glossary: Glossary) -> SourceIndex:
     ]
     about = {i: (e.kind, e.term) for i, e in enumerate(glossary.entries)}
     return SourceIndex.compile(forms, about)
+
+
+# --- the index built lazily: only the forms a run's documents can reach --------------
+
+#: Letters of a word that key it (see `FormKeys`).
+KEY = 4
+#: Letters at a word's end that a guessed analysis may rewrite in its dictionary form: a word
+#: the dictionary does not know is keyed by the letters before them.
+_REWRITTEN = 4
+
+
+def key_text(word: str) -> str:
+    """A word folded for keys: ґ as г too (the Ukrainian dictionary spells some lemmas with ґ)."""
+    return fold(word).replace("ґ", "г")
+
+
+@dataclass(slots=True)
+class FormKeys:
+    """Every source form of a glossary under cheap keys, so that a run analyses only the forms
+    its documents' words can reach. Plain typed data, so the on-disk cache stores it.
+
+    A document word can be a form of a glossary form only if their first words share a
+    lemma (or, for a word kept as written, the spelling). A form is keyed by the start of its
+    first word, which its lemma shares: the first KEY letters of a word kept as written; of
+    a word the dictionary does not know, the letters before the last _REWRITTEN (at least
+    one), which the analyser's guess at a lemma keeps (Руцачук, Хеичи -> хеевич); a word the
+    dictionary knows is analysed here and keyed by the start of each lemma too (a plural
+    with another stem: Люди, человек). A document word looks up every start, up to KEY
+    letters, of its own spelling and of its lemmas (`LazySourceIndex.reach`); every form
+    filed there is analysed, once.
+    """
+
+    #: (entry, language, form) in glossary order: a form's number is its place here
+    forms: tuple[tuple[int, str, str], ...] = ()
+    #: key -> numbers of the forms filed under it
+    keys: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    #: the analysed languages some form is in
+    languages: tuple[str, ...] = ()
+    fingerprint: str = ""
+
+
+def _form_keys(word: str, language: str) -> set[str]:
+    text = key_text(word)
+    if not _CYRILLIC.search(word) or (len(word) > 1 and word.isupper()):
+        return {text[:KEY]}  # kept as written (see `_examine`): found by its spelling alone
+    morph = analyzer(language)
+    if morph is None:
+        return {text[:KEY]}
+    # the letters no guessed analysis rewrites (at least one: a form is found by its start)
+    keys = {text[: max(1, min(KEY, len(text) - _REWRITTEN))]}
+    spelled = spelling(word)
+    if morph.word_is_known(spelled):  # the dictionary's lemma may start otherwise (Люди)
+        keys.update(key_text(p.normal_form)[:KEY] for p in morph.parse(spelled))
+    return keys
+
+
+def build_form_keys(glossary: Glossary) -> FormKeys:
+    """The keys of every source form of a glossary; only some words are analysed (see
+    `FormKeys`)."""
+    forms = tuple(
+        (index, language, form)
+        for index, entry in enumerate(glossary.entries)
+        for language, listed in entry.sources.items()
+        for form in listed
+    )
+    keys: dict[str, list[int]] = {}
+    seen: dict[tuple[str, str], set[str]] = {}
+    for number, (_, language, form) in enumerate(forms):
+        first = WORD.search(form)
+        if first is None:
+            continue
+        word = (language, first.group())
+        found = seen.get(word)
+        if found is None:
+            found = seen[word] = _form_keys(first.group(), language)
+        for key in found:
+            keys.setdefault(key, []).append(number)
+    languages = tuple(sorted({language for _, language, _ in forms} & set(ANALYSED)))
+    return FormKeys(forms, {k: tuple(v) for k, v in keys.items()}, languages, fingerprint())
+
+
+class LazySourceIndex:
+    """A `SourceIndex` whose forms are analysed as documents reach them (see `FormKeys`).
+
+    Matching reads the same tables as from a `SourceIndex`; the pattern numbers are the
+    forms' places in the glossary, so candidates come in the same order and the hits are
+    the same as the whole index gives.
+    """
+
+    __slots__ = ("_about", "_done", "_entries", "_keys", "_reached", "_tables", "by_lemma",
+                 "by_pair", "by_surface", "numbers", "patterns", "starts")
+
+    def __init__(self, keys: FormKeys, entries: Sequence[Any]) -> None:
+        self._keys = keys
+        self._entries = entries
+        self._done: set[str] = set()
+        self._reached: set[tuple[str, str]] = set()
+        self._tables = _Tables()
+        self.patterns = self._tables.patterns
+        self.by_lemma = self._tables.by_lemma
+        self.by_pair = self._tables.by_pair
+        self.by_surface = self._tables.by_surface
+        self.starts = self._tables.starts
+        self.numbers = self._tables.numbers
+
+    def __bool__(self) -> bool:
+        return bool(self._keys.forms)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (for a spawned worker) with the forms analysed so far, without the
+        analyser's parses kept to analyse more (they do not pickle)."""
+        tables = dataclasses.replace(self._tables, memo={})
+        return _restore, (self._keys, self._entries, tables, set(self._done), set(self._reached))
+
+    def _build(self, key: str) -> None:
+        if key in self._done:
+            return
+        self._done.add(key)
+        numbers = self._keys.keys.get(key)
+        if not numbers:
+            return
+        for number in sorted(numbers):
+            if number in self.patterns:
+                continue
+            entry, language, form = self._keys.forms[number]
+            about = self._entries[entry]
+            self._tables.add(number, entry, language, form, about.kind, about.term)
+
+    def reach(self, run: _Run) -> None:
+        """Analyse every form a word of the run's view can be a form of."""
+        for token in run.tokens:
+            text = token.text
+            if ("", text) in self._reached:
+                continue
+            self._reached.add(("", text))
+            self._starts(key_text(text))
+            if not _CYRILLIC.search(text):
+                continue
+            for language in self._keys.languages:
+                for a in run.analyses(text, language):
+                    self._starts(a.lemma.replace("ґ", "г"))
+
+    def _starts(self, text: str) -> None:
+        for length in range(1, min(KEY, len(text)) + 1):
+            self._build(text[:length])
+
+    def form(self, entry: int, language: str, form: str) -> None:
+        """Make sure one form is analysed (an exact hit is judged by its pattern)."""
+        first = WORD.search(form)
+        if first is not None:
+            self._starts(key_text(first.group()))
+
+
+def _restore(keys: FormKeys, entries: Sequence[Any], tables: _Tables, done: set[str],
+             reached: set[tuple[str, str]]) -> LazySourceIndex:
+    index = LazySourceIndex(keys, entries)
+    index._tables, index._done, index._reached = tables, done, reached
+    index.patterns, index.by_lemma, index.by_pair = tables.patterns, tables.by_lemma, tables.by_pair
+    index.by_surface, index.starts, index.numbers = tables.by_surface, tables.starts, tables.numbers
+    return index
+
+
+#: Either index: matching reads the same tables from both.
+AnyIndex = SourceIndex | LazySourceIndex
 
 
 # --- compiling one form -------------------------------------------------------------
@@ -432,8 +611,13 @@ def _prefixes(word: str, readings: frozenset[Reading], parses: Iterable[Any]) ->
     return out
 
 
-def _pattern(entry: int, language: str, form: str, kind: str | None, term: str
-             ) -> tuple[Pattern, set[str]] | None:
+#: Words already examined, and the first letters of their forms, per index being built: first
+#: names and surnames recur in many forms.
+_Memo = dict[tuple[Any, ...], Any]
+
+
+def _pattern(entry: int, language: str, form: str, kind: str | None, term: str,
+             memo: _Memo | None = None) -> tuple[Pattern, set[str]] | None:
     matches = list(WORD.finditer(form))
     if not matches:
         return None
@@ -444,7 +628,13 @@ def _pattern(entry: int, language: str, form: str, kind: str | None, term: str
             return None
         gaps.append(gap)
     morph = analyzer(language)
-    words = [_examine(m.group(), morph) for m in matches]
+    memo = {} if memo is None else memo
+    words: list[_Word] = []
+    for m in matches:
+        word = memo.get((language, m.group()))
+        if word is None:
+            word = memo[(language, m.group())] = _examine(m.group(), morph)
+        words.append(word)
     readings, person = _structure(words, gaps, kind, term)
     specs = tuple(
         WordSpec(fold(w.text), w.text[:1].isupper(), r)
@@ -452,7 +642,12 @@ def _pattern(entry: int, language: str, form: str, kind: str | None, term: str
     )
     prefixes: set[str] = set()
     if specs[0].readings:
-        prefixes = _prefixes(words[0].text, specs[0].readings, (o[4] for o in words[0].options))
+        key = (language, words[0].text, specs[0].readings)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = frozenset(_prefixes(words[0].text, specs[0].readings,
+                                                    (o[4] for o in words[0].options)))
+        prefixes = set(found)
     last = specs[-1].readings
     adjectival = (not person and any(r.pos in _ATTRIBUTES for r in last)
                   and not any(s.readings and all(r.pos == "NOUN" for r in s.readings)
@@ -503,7 +698,7 @@ def _agreement(groups: list[Keys]) -> Keys | None:
 class _Run:
     """One document against an index: the parses of its words, looked up once each."""
 
-    def __init__(self, index: SourceIndex, view: str, tokens: Sequence[Token], cache: MorphCache):
+    def __init__(self, index: AnyIndex, view: str, tokens: Sequence[Token], cache: MorphCache):
         self.index = index
         self.view = view
         self.tokens = tokens
@@ -679,16 +874,21 @@ def _pick(found: list[tuple[Pattern, frozenset[str]]], view: str, start: int, en
 
 
 def find_source_forms(
-    index: SourceIndex, view: str, tokens: Sequence[Token], cache: MorphCache | None = None
+    index: AnyIndex, view: str, tokens: Sequence[Token], cache: MorphCache | None = None
 ) -> list[SourceHit]:
     """Every source form, inflected or not, in a view: leftmost-longest, one hit per entry.
 
     Pass one `cache` dict to every call of a run so each distinct word is
     analysed once for the whole run.
     """
-    if not index.patterns or not tokens:
+    if (not index.patterns and not isinstance(index, LazySourceIndex)) or not tokens:
         return []
-    return list(_Run(index, view, tokens, {} if cache is None else cache).hits())
+    run = _Run(index, view, tokens, {} if cache is None else cache)
+    if isinstance(index, LazySourceIndex):
+        if not index:
+            return []
+        index.reach(run)
+    return list(run.hits())
 
 
 def merge_hits(exact: Iterable[SourceHit], inflected: Iterable[SourceHit]) -> list[SourceHit]:
@@ -812,7 +1012,7 @@ class _Judge:
 
 
 def judge_hits(
-    index: SourceIndex,
+    index: AnyIndex,
     view: str,
     tokens: Sequence[Token],
     hits: Sequence[SourceHit],
@@ -829,6 +1029,10 @@ def judge_hits(
     if not hits:
         return []
     run = _Run(index, view, tokens, {} if cache is None else cache)
+    if isinstance(index, LazySourceIndex):
+        index.reach(run)
+        for hit in hits:
+            index.form(hit.entry, hit.language, hit.form)
     kept: list[tuple[SourceHit, bool]] = []  # (hit, whether it needs another mention)
     named: set[int] = set()
     for hit in hits:
@@ -876,7 +1080,10 @@ def dictionary_forms(words: Sequence[str], language: str) -> list[str]:
     shared = _agreement([{key(p) for p in options} for options in parses if options])
     if not shared or any(case == "nomn" for case, _, _ in shared):
         return list(words)
-    chosen = max(shared, key=lambda k: (k[1] == "sing", sum(
+    # in a fixed order: of readings that score alike, the same one in every process (a set's
+    # order follows the string hash, which differs between processes)
+    ordered = sorted(shared, key=lambda k: (k[0], k[1], k[2] or ""))
+    chosen = max(ordered, key=lambda k: (k[1] == "sing", sum(
         max((p.score for p in options if _fits_key(key(p), k)), default=0.0) for options in parses
     )))
     out = []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import shutil
-import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -56,6 +55,8 @@ def git_ignored(root: str) -> frozenset[str]:
     nothing in it is left out either. The fsmonitor hook is switched off: a
     repository's own configuration must not run a program because it was checked.
     """
+    import subprocess  # only a walk of a directory asks git
+
     git = shutil.which("git")
     if git is None:
         return frozenset()

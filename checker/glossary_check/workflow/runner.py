@@ -8,15 +8,12 @@ initializer. Results come back in input order, identical to a serial run.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
 import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from glossary_check.core.findings import FileResult
 from glossary_check.core.inputs import InputRefused, max_file_size, read_bounded, set_max_file_size
@@ -25,6 +22,9 @@ from glossary_check.engine.compiled import Compiled
 from glossary_check.rules.align import Pairing
 from glossary_check.rules.pipeline import Settings, check_document
 from glossary_check.workflow import suppress
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 
 def read_input(path: str) -> bytes:
@@ -134,6 +134,8 @@ def _threads() -> int:
 
 def _pool_context() -> Any:
     """Fork where it is safe (one thread): workers then share the compiled glossary."""
+    import multiprocessing  # only a run with workers needs it
+
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and _threads() == 1 and sys.platform != "darwin":
         return multiprocessing.get_context("fork")
@@ -187,6 +189,8 @@ class _Parallel:
 
     def run(self, workers: int) -> list[FileResult]:
         import gc
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from concurrent.futures.process import BrokenProcessPool
 
         first = self.warm_up() if _pool_context().get_start_method() == "fork" else 0
         context = _pool_context()  # again: what was loaded may have started threads

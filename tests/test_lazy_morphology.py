@@ -1,0 +1,151 @@
+"""The morphology index built lazily finds exactly what the whole index finds.
+
+Only the forms a document's words can reach are analysed (`morphology.FormKeys`); the
+source hits, exact and inflected, judged, must be the same as with every form analysed,
+on real text (the bundled glossary, SpellingUkraine included, on NTREX's Russian and
+Ukrainian articles) and on a generated glossary whose names the dictionary does not know.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from glossary_check.documents import read_document
+from glossary_check.engine import morphology
+from glossary_check.engine.compiled import Compiled, compile_all
+from glossary_check.engine.glossary import load_glossary
+from glossary_check.engine.matching import find_matches, tokenize
+from glossary_check.rules import Context
+
+
+def _corpus() -> Path:
+    """Where bench/real_text.py finds ntrex-dev: ../shared beside the clone (or its main one)."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("real_text", REPO / "bench" / "real_text.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("real_text", module)
+    spec.loader.exec_module(module)
+    corpus: Path = module.DEFAULT_CORPUS
+    return corpus
+
+
+CORPUS = _corpus()
+
+
+def _hits(compiled: Compiled, text: str) -> list[morphology.SourceHit]:
+    document = read_document("article.txt", text.encode("utf-8"))
+    tokens = tokenize(document.view)
+    ctx = Context(document, compiled, tokens, find_matches(compiled.matcher, document.view,
+                                                           tokens))
+    return ctx.source_hits
+
+
+def _pair(glossary_path: Path) -> tuple[Compiled, Compiled]:
+    """The same glossary compiled twice: one with the whole index, one lazy."""
+    glossary = load_glossary(glossary_path)
+    eager = compile_all(glossary)
+    eager.sources = morphology.build_source_index(glossary)
+    return eager, compile_all(glossary)
+
+
+def _compare(eager: Compiled, lazy: Compiled, texts: list[str]) -> int:
+    found = 0
+    for text in texts:
+        expected = _hits(eager, text)
+        assert _hits(lazy, text) == expected
+        found += len(expected)
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the NTREX corpus is not beside the clone")
+def test_the_bundled_glossary_on_real_russian_and_ukrainian(
+    bundled: Compiled,
+) -> None:
+    from glossary_check.workflow.files import bundled_glossary
+
+    eager, lazy = _pair(bundled_glossary())
+    texts = [p.read_text(encoding="utf-8-sig")
+             for lang in ("ru", "uk") for p in sorted((CORPUS / lang).glob("*.txt"))]
+    assert len(texts) > 100
+    assert _compare(eager, lazy, texts) > 100, "the texts name entries to compare"
+    assert isinstance(lazy.sources, morphology.LazySourceIndex)
+    analysed = len(lazy.sources.patterns)
+    total = len(eager.sources.patterns)
+    assert 0 < analysed < total, "the lazy index analysed only part of the forms"
+
+
+_SYLLABLES = ["ва", "ко", "ри", "шен", "да", "лю", "мир", "ост", "чук", "ен", "ко", "ль",
+              "ов", "ий", "ая", "ин", "ка", "ра", "ся", "но", "ев", "ич", "на", "ды"]
+_ENDINGS = {"ru": ["а", "ой", "е", "у", "ом", "ы", "ам", "ах", "ого", "ому"],
+            "uk": ["а", "ої", "і", "у", "ом", "и", "ам", "ах", "ого", "ому", "ові"]}
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(1, 4))).capitalize()
+
+
+def test_a_generated_glossary_of_unknown_and_short_names(tmp_path: Path) -> None:
+    """Names of one to four syllables the dictionary mostly does not know, and some it does
+    (plurals whose lemma starts otherwise, Люди, Сны), inflected in text."""
+    rng = random.Random(13)
+    known = ["Люди", "Дети", "Сны", "Львы", "Орлы", "Дни", "Генеральний", "Яни", "Новая",
+             "Объединённые", "Сумы", "Лев", "Рот"]
+    names = sorted({_word(rng) for _ in range(500)} | set(known))
+    lines = ["version: 1", "entries:"]
+    for i, name in enumerate(names):
+        second = _word(rng) if i % 3 == 0 else None
+        ru = f"{name} {second}" if second else name
+        lines += [f"  - term: Entry{i}", "    kind: " + ("person" if second else "place"),
+                  "    sources:", f"      ru: [{ru}]", f"      uk: [{name}]"]
+    path = tmp_path / "generated.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    eager, lazy = _pair(path)
+    texts = []
+    for _ in range(40):
+        words = []
+        for _ in range(60):
+            name = rng.choice(names)
+            stem = name[:-1] if name[-1] in "аяыийо" and len(name) > 3 else name
+            lang = rng.choice(["ru", "uk"])
+            roll = rng.random()
+            words.append(name if roll < 0.3 else stem + rng.choice(_ENDINGS[lang])
+                         if roll < 0.8 else rng.choice(["в", "и", "на", "людей", "детей",
+                                                        "человека", "снов", "львов", "дня"]))
+        texts.append(" ".join(words) + ".")
+    assert _compare(eager, lazy, texts) > 200
+    # a spawned worker gets the index pickled: with what it has analysed, and able to go on
+    import pickle
+
+    assert isinstance(lazy.sources, morphology.LazySourceIndex)
+    copy = pickle.loads(pickle.dumps(lazy.sources))
+    assert copy.patterns == lazy.sources.patterns
+    fresh = compile_all(lazy.glossary)
+    fresh.sources = copy
+    more = [" ".join(rng.choice(names) + "ами" for _ in range(30)) for _ in range(5)]
+    assert [_hits(fresh, t) for t in more] == [_hits(eager, t) for t in more]
+
+
+def test_dictionary_forms_are_the_same_in_every_process() -> None:
+    """Readings that score alike are chosen in a fixed order, not in a set's (string hashes,
+    and so a set's order, differ between processes: workers would disagree)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from glossary_check.engine.morphology import dictionary_forms; "
+            "print(dictionary_forms(['Петрі', 'Хомишином'], 'uk'))")
+    seen = set()
+    for seed in range(4):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env=env, check=True)
+        seen.add(done.stdout)
+    assert len(seen) == 1, seen
