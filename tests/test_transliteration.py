@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import regex
 from hypothesis import given
@@ -188,3 +190,44 @@ def test_unknown_system_is_a_clear_error() -> None:
     with pytest.raises(TransliterationError, match="'ru'"):
         validate({"uk": "national-2010", "ru": "national-2010"})
     assert issubclass(TransliterationError, ValueError)
+
+
+def _in_processes(code: str, files: tuple[str, ...] = ()) -> set[str]:
+    """What `code` prints under four string-hash seeds (each worker process has its own)."""
+    import os
+    import subprocess
+    import sys
+
+    seen = set()
+    for seed in range(1, 5):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        done = subprocess.run([sys.executable, "-c", code, *files], capture_output=True,
+                              text=True, env=env, check=True)
+        seen.add(done.stdout)
+    return seen
+
+
+def test_readings_stop_at_the_same_place_in_every_process() -> None:
+    """`readings` stops at a limit: the letters a Latin chunk may stand for are walked in
+    a fixed order, or two workers would read one name differently."""
+    code = ("from glossary_check.engine.transliteration import desk_renders, readings; "
+            "print([(readings(w), desk_renders(w, {})) "
+            "for w in ('Pliechykenko', 'Shcherbytskyi', 'Khmelnytskyi')])")
+    assert len(_in_processes(code)) == 1
+
+
+def test_a_report_is_the_same_in_every_process(tmp_path: Path) -> None:
+    """Two spellings of a made-up name seen once each: which one is suggested must not
+    depend on the process (`--jobs` spreads files over several)."""
+    glossary = tmp_path / "g.yaml"
+    glossary.write_text("version: 1\nlanguage: en\nentries:\n- term: Kyiv\n  variants: [Kiev]\n",
+                        encoding="utf-8")
+    article = tmp_path / "a.txt"
+    article.write_text("On Monday, Pliechykenko met the envoy.\n\n"
+                       "Later, Plechikenko said the talks went well.\n", encoding="utf-8")
+    code = ("import sys; from glossary_check.commands.cli import main; "
+            "sys.exit(main(['-g', sys.argv[1], '--no-translate', '--no-cache', '-f', 'json', "
+            "'--fail-on', 'never', '--select', 'inconsistent', sys.argv[2]]))")
+    seen = _in_processes(code, (str(glossary), str(article)))
+    assert len(seen) == 1, seen
+    assert '"rule": "inconsistent"' in seen.pop()

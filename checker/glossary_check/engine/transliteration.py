@@ -258,9 +258,10 @@ def _chunks(convert: Callable[[str], str], letters: str) -> Iterator[tuple[str, 
 
 
 @functools.cache
-def _reverse() -> dict[str, frozenset[str]]:
+def _reverse() -> dict[str, tuple[str, ...]]:
     """Latin chunk -> the Cyrillic letters it stands for under any system this checker
-    knows, for Ukrainian and Russian, and in the foreign styles."""
+    knows, for Ukrainian and Russian, and in the foreign styles; sorted, because
+    `readings` stops at a limit and must stop at the same place in every process."""
     table: dict[str, set[str]] = {}
     for language, letters in (("uk", _UK_LETTERS), ("ru", _RU_LETTERS)):
         for system in SYSTEMS[language]:
@@ -273,7 +274,7 @@ def _reverse() -> dict[str, frozenset[str]]:
                     table.setdefault(key, set()).add(cyrillic)
     for latin, cyrillic in _FOREIGN_STYLES:
         table.setdefault(latin, set()).add(cyrillic)
-    return {k: frozenset(v) for k, v in table.items()}
+    return {k: tuple(sorted(v)) for k, v in table.items()}
 
 
 def _latin_key(word: str) -> str:
