@@ -245,6 +245,7 @@ class Archive:
                 for unit in para.source:
                     if len(unit.words) == 1:
                         self.attested[(pair.language, unit.words[0])] += 1
+
     def reading_key(self, language: str, word: str, reading: Reading) -> tuple[object, ...]:
         """Which nominative a word is, with nothing else to go on: one the archive writes as
         it stands, then one the dictionary knows as a name, then the likeliest."""
@@ -265,47 +266,75 @@ class Archive:
         return chosen, fold(_rebuild(unit, [r.form for r in chosen]))
 
 
+#: What the transliterations leave of one paragraph pair: its language, the source names
+#: (folded name, words, text as written) and the English name units.
+Residue = tuple[str, list[tuple[str, int, str]], list[Unit]]
+
+
+@dataclass(slots=True)
+class _Counts:
+    """The residue counted over the archive: the paragraph pairs each source name, each
+    English name and each pair of them stand in; each name's words and first text."""
+
+    source: Counter[tuple[str, str]] = field(default_factory=Counter)
+    target: Counter[str] = field(default_factory=Counter)
+    joint: Counter[tuple[tuple[str, str], str]] = field(default_factory=Counter)
+    words: dict[str, int] = field(default_factory=dict)
+    sizes: dict[tuple[str, str], int] = field(default_factory=dict)
+    originals: dict[tuple[str, str], str] = field(default_factory=dict)
+    originals_t: dict[str, str] = field(default_factory=dict)
+
+    def add(self, language: str, sources: list[tuple[str, int, str]], targets: list[Unit]
+            ) -> None:
+        s_keys = {(language, key) for key, _, _ in sources}
+        for key, size, text in sources:
+            self.sizes[(language, key)] = size
+            self.originals.setdefault((language, key), text)
+        t_keys = {_english_key(u.text) for u in targets}
+        for u in targets:
+            self.words[_english_key(u.text)] = len(u.words)
+            self.originals_t.setdefault(_english_key(u.text), u.text)
+        self.source.update(s_keys)
+        self.target.update(t_keys)
+        self.joint.update((s, t) for s in s_keys for t in t_keys)
+
+    def eligible(self, s: tuple[str, str], t: str, n: int) -> bool:
+        """Seen together often enough; not an abbreviation written in capitals against an
+        English name that is not (ЕС, Europe); not the name's adjective (Russian)."""
+        written, english = self.originals[s], self.originals_t[t]
+        if n < COOC_MIN or (acronym(s[1].upper()) and s[1].upper() == written
+                            and not english.isupper()):
+            return False
+        return not (derived(english, written, s[0]) or derived(english, s[1], s[0]))
+
+    def rank(self, s: tuple[str, str], t: str, n: int) -> tuple[float, int, int, float]:
+        """Dice, then the count, then how near the word counts are, then how alike the
+        English reads to the name's romanisation."""
+        dice = 2 * n / (self.source[s] + self.target[t])
+        fit = -abs(self.words[t] - self.sizes[s])
+        alike = round(ratio(latin_key(self.originals_t[t]),
+                            max(romanisations(self.originals[s], s[0]) or ("",))), 3)
+        return dice, n, fit, alike
+
+
 class Cooccurrence:
     """Names and English names left over by the transliterations, counted over the aligned
     paragraphs; a pair is a partner where each is the other's best by Dice coefficient."""
 
-    def __init__(self, residue: Iterable[tuple[str, list[tuple[str, int, str]], list[Unit]]]
-                 ) -> None:
-        source_count: Counter[tuple[str, str]] = Counter()
-        target_count: Counter[str] = Counter()
-        joint: Counter[tuple[tuple[str, str], str]] = Counter()
-        words: dict[str, int] = {}
-        sizes: dict[tuple[str, str], int] = {}
-        originals: dict[tuple[str, str], str] = {}
-        originals_t: dict[str, str] = {}
+    def __init__(self, residue: Iterable[Residue]) -> None:
+        counts = _Counts()
         for language, sources, targets in residue:
-            s_keys = {(language, key) for key, _, _ in sources}
-            for key, size, text in sources:
-                sizes[(language, key)] = size
-                originals.setdefault((language, key), text)
-            t_keys = {_english_key(u.text) for u in targets}
-            for u in targets:
-                words[_english_key(u.text)] = len(u.words)
-                originals_t.setdefault(_english_key(u.text), u.text)
-            source_count.update(s_keys)
-            target_count.update(t_keys)
-            joint.update((s, t) for s in s_keys for t in t_keys)
+            counts.add(language, sources, targets)
         best_t: dict[tuple[str, str], tuple[float, int, int, float, int, str]] = {}
         best_s: dict[str, tuple[float, int, int, float, tuple[str, str]]] = {}
-        for (s, t), n in joint.items():
-            if n < COOC_MIN or (acronym(s[1].upper()) and s[1].upper() == originals[s]
-                                and not originals_t[t].isupper()):
+        for (s, t), n in counts.joint.items():
+            if not counts.eligible(s, t, n):
                 continue
-            if derived(originals_t[t], originals[s], s[0]) or derived(originals_t[t], s[1], s[0]):
-                continue
-            dice = 2 * n / (source_count[s] + target_count[t])
-            fit = -abs(words[t] - sizes[s])
-            alike = round(ratio(latin_key(originals_t[t]),
-                                max(romanisations(originals[s], s[0]) or ("",))), 3)
-            mine = (dice, n, fit, alike, words[t], t)
+            rank = counts.rank(s, t, n)
+            mine = (*rank, counts.words[t], t)
             if mine > best_t.get(s, (-1.0, 0, -99, 0.0, 0, "")):
                 best_t[s] = mine
-            theirs = (dice, n, fit, alike, s)
+            theirs = (*rank, s)
             if theirs > best_s.get(t, (-1.0, 0, -99, 0.0, ("", ""))):
                 best_s[t] = theirs
         #: (language, folded name) -> (English key, Dice)
@@ -438,8 +467,7 @@ class Linking:
     accepted: list[list[_Candidate]]
     taken: list[tuple[list[tuple[int, int]], list[tuple[int, int]]]]
 
-    def residue(self, archive: Archive
-                ) -> Iterable[tuple[str, list[tuple[str, int, str]], list[Unit]]]:
+    def residue(self, archive: Archive) -> Iterable[Residue]:
         language = self.pair.language
         for para, (src_taken, tgt_taken) in zip(self.pair.paragraphs, self.taken, strict=True):
             sources = [(archive.default_name(language, u)[1], len(u.words), u.text)
