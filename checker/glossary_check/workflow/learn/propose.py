@@ -670,53 +670,61 @@ def _last_words(names: Iterable[str]) -> set[str]:
     return {fold(n.split()[-1]) for n in names if n.split()}
 
 
+def _surname_entry(i: int, p: Proposal, proposals: Sequence[Proposal],
+                   by_term: Mapping[str, int]) -> int | None:
+    """The index of the surname entry a person's full name folds into, if any: both are
+    people, and the full name's source ends in one of the surname's sources."""
+    words = p.term.split()
+    if p.origin != "pairs" or p.kind != "person" or len(words) < 2:
+        return None
+    j = by_term.get(words[-1].casefold())
+    if j is None or j == i or proposals[j].kind != "person":
+        return None
+    q = proposals[j]
+    if any(_last_words(p.sources.get(lang, ())) & {fold(n) for n in q.sources.get(lang, ())}
+           for lang in p.sources):
+        return j
+    return None
+
+
+def _with_full_names(q: Proposal, members: Sequence[Proposal]) -> Proposal:
+    """A surname's entry with full names as aliases: their sources added, their variants
+    listed with the full name as the fix, and a note on each."""
+    import dataclasses
+
+    sources = {lang: set(names) for lang, names in q.sources.items()}
+    variants, fixes, notes = list(q.variants), dict(q.fixes), list(q.notes)
+    for p in members:
+        for lang, names in p.sources.items():
+            sources.setdefault(lang, set()).update(names)
+        for v in p.variants:
+            if v not in variants:
+                variants.append(v)
+                fixes[v] = p.term
+        notes.append(f"{p.term} ({p.count} times) is folded in as an alias: {p.reason}")
+    return dataclasses.replace(
+        q, aliases=(*q.aliases, *(p.term for p in members)),
+        sources={lang: tuple(sorted(names)) for lang, names in sorted(sources.items())},
+        variants=tuple(variants), fixes=fixes, notes=tuple(notes),
+        count=q.count + sum(p.count for p in members),
+        names=(*q.names, *(n for p in members for n in p.names)),
+    )
+
+
 def fold_full_names(proposals: list[Proposal]) -> list[Proposal]:
     """A person's full name folded into the entry of their surname, as an alias, its
     sources added and its variants fixed to the full name (Volodymyr Zelenskyy: Volodymyr
     Zelensky), as the glossary format's own example has it: where both are people and
     the full name's source ends in one of the surname's sources."""
-    import dataclasses
-
     by_term = {p.term.casefold(): i for i, p in enumerate(proposals)}
     into: dict[int, list[int]] = defaultdict(list)
     for i, p in enumerate(proposals):
-        words = p.term.split()
-        if p.origin != "pairs" or p.kind != "person" or len(words) < 2:
-            continue
-        j = by_term.get(words[-1].casefold())
-        if j is None or j == i or proposals[j].kind != "person":
-            continue
-        q = proposals[j]
-        if any(_last_words(p.sources.get(lang, ())) & {fold(n) for n in q.sources.get(lang, ())}
-               for lang in p.sources):
+        j = _surname_entry(i, p, proposals, by_term)
+        if j is not None:
             into[j].append(i)
     folded = {i for members in into.values() for i in members}
-    out = []
-    for j, q in enumerate(proposals):
-        if j in folded:
-            continue
-        members = [proposals[i] for i in into.get(j, [])]
-        if not members:
-            out.append(q)
-            continue
-        sources = {lang: set(names) for lang, names in q.sources.items()}
-        variants, fixes, notes = list(q.variants), dict(q.fixes), list(q.notes)
-        for p in members:
-            for lang, names in p.sources.items():
-                sources.setdefault(lang, set()).update(names)
-            for v in p.variants:
-                if v not in variants:
-                    variants.append(v)
-                    fixes[v] = p.term
-            notes.append(f"{p.term} ({p.count} times) is folded in as an alias: {p.reason}")
-        out.append(dataclasses.replace(
-            q, aliases=(*q.aliases, *(p.term for p in members)),
-            sources={lang: tuple(sorted(names)) for lang, names in sorted(sources.items())},
-            variants=tuple(variants), fixes=fixes, notes=tuple(notes),
-            count=q.count + sum(p.count for p in members),
-            names=(*q.names, *(n for p in members for n in p.names)),
-        ))
-    return out
+    return [_with_full_names(q, [proposals[i] for i in into[j]]) if j in into else q
+            for j, q in enumerate(proposals) if j not in folded]
 
 
 def resolve_conflicts(proposals: list[Proposal], taken: Iterable[str] = ()) -> list[Proposal]:
