@@ -727,51 +727,87 @@ def fold_full_names(proposals: list[Proposal]) -> list[Proposal]:
             for j, q in enumerate(proposals) if j not in folded]
 
 
+def _owners(proposals: Sequence[Proposal]) -> dict[str, int]:
+    """Each wrong text (case folded) -> the proposal it stays under: the one whose
+    renderings and spellings write it most, the first on a tie."""
+    counts: Counter[tuple[int, str]] = Counter()
+    for i, p in enumerate(proposals):
+        for n in p.names:
+            for r in n.renderings:
+                counts[(i, r.text)] += r.count
+        for s, c in p.spellings:
+            counts[(i, s)] += c
+    owner: dict[str, int] = {}
+    for i, p in enumerate(proposals):
+        for v in p.variants:
+            held = owner.get(v.casefold())
+            if held is None or (counts[(i, v)], -i) > (counts[(held, v)], -held):
+                owner[v.casefold()] = i
+    return owner
+
+
+@dataclass(frozen=True, slots=True)
+class _Refusals:
+    """What the glossary loader would refuse of a proposal's variants and aliases."""
+
+    proposals: Sequence[Proposal]
+    #: every proposal's term and aliases, case folded
+    terms: frozenset[str]
+    #: the current glossary's terms and aliases, case folded
+    outside: frozenset[str]
+    owner: Mapping[str, int]
+
+    def variant(self, i: int, p: Proposal, v: str) -> str | None:
+        """Why variant `v` of proposal `i` cannot be listed as wrong, or None."""
+        key = v.casefold()
+        if key in {t.casefold() for t in (p.term, *p.aliases)}:
+            return f"{v} differs from {p.term} only in letter case (the case rule)"
+        if key in self.terms:
+            return f"{v} is the term of another proposal, so not listed as wrong"
+        if key in self.outside:
+            return f"{v} is a term of the current glossary, so not listed as wrong"
+        if self.owner[key] != i:
+            other = self.proposals[self.owner[key]].term
+            return f"{v} is listed under {other}, where the archive writes it more"
+        return None
+
+    def alias(self, alias: str) -> str | None:
+        """Why `alias` cannot be an alias here, or None."""
+        if alias.casefold() in self.outside:
+            return f"{alias} is a term of the current glossary, so not an alias here"
+        return None
+
+    def resolve(self, i: int, p: Proposal) -> Proposal:
+        """The proposal less what is refused, each refusal said in its notes; a fix stays
+        only with its variant and its alias."""
+        import dataclasses
+
+        kept, aliases, notes = [], [], list(p.notes)
+        for v in p.variants:
+            refused = self.variant(i, p, v)
+            if refused is None:
+                kept.append(v)
+            else:
+                notes.append(refused)
+        for alias in p.aliases:
+            refused = self.alias(alias)
+            if refused is None:
+                aliases.append(alias)
+            else:
+                notes.append(refused)
+        fixes = {v: r for v, r in p.fixes.items() if v in kept and r in aliases}
+        return dataclasses.replace(p, variants=tuple(kept), notes=tuple(notes),
+                                   aliases=tuple(aliases), fixes=fixes)
+
+
 def resolve_conflicts(proposals: list[Proposal], taken: Iterable[str] = ()) -> list[Proposal]:
     """What the glossary loader would refuse, taken out and said: a variant that differs
     from its term only in case (the `case` rule's business), a variant that is another
     entry's term, one wrong text under two entries (kept where it was seen most)."""
-    import dataclasses
-
-    terms = {t.casefold(): p.term for p in proposals for t in (p.term, *p.aliases)}
-    outside = {t.casefold() for t in taken}
-    owner: dict[str, tuple[int, int]] = {}
-    counts: dict[tuple[int, str], int] = {}
-    for i, p in enumerate(proposals):
-        for n in p.names:
-            for r in n.renderings:
-                counts[(i, r.text)] = counts.get((i, r.text), 0) + r.count
-        for s, c in p.spellings:
-            counts[(i, s)] = counts.get((i, s), 0) + c
-        for v in p.variants:
-            key = v.casefold()
-            held = owner.get(key)
-            mine = (counts.get((i, v), 0), -i)
-            if held is None or mine > (counts.get((held[0], v), 0), -held[0]):
-                owner[key] = (i, 0)
-    out = []
-    for i, p in enumerate(proposals):
-        kept, notes = [], list(p.notes)
-        for v in p.variants:
-            key = v.casefold()
-            if key in {t.casefold() for t in (p.term, *p.aliases)}:
-                notes.append(f"{v} differs from {p.term} only in letter case (the case rule)")
-            elif key in terms:
-                notes.append(f"{v} is the term of another proposal, so not listed as wrong")
-            elif key in outside:
-                notes.append(f"{v} is a term of the current glossary, so not listed as wrong")
-            elif owner[key][0] != i:
-                other = proposals[owner[key][0]].term
-                notes.append(f"{v} is listed under {other}, where the archive writes it more")
-            else:
-                kept.append(v)
-        aliases = []
-        for alias in p.aliases:
-            if alias.casefold() in outside:
-                notes.append(f"{alias} is a term of the current glossary, so not an alias here")
-            else:
-                aliases.append(alias)
-        fixes = {v: r for v, r in p.fixes.items() if v in kept and r in aliases}
-        out.append(dataclasses.replace(p, variants=tuple(kept), notes=tuple(notes),
-                                       aliases=tuple(aliases), fixes=fixes))
-    return out
+    refusals = _Refusals(
+        proposals,
+        terms=frozenset(t.casefold() for p in proposals for t in (p.term, *p.aliases)),
+        outside=frozenset(t.casefold() for t in taken),
+        owner=_owners(proposals),
+    )
+    return [refusals.resolve(i, p) for i, p in enumerate(proposals)]
