@@ -22,7 +22,13 @@ import regex
 
 from glossary_check.core.positions import LineIndex
 from glossary_check.documents import Document
-from glossary_check.engine.matching import at_sentence_start, possessive, tokenize, word_key
+from glossary_check.engine.matching import (
+    Token,
+    at_sentence_start,
+    possessive,
+    tokenize,
+    word_key,
+)
 from glossary_check.rules.align import link, paragraphs
 
 #: Words a name may have; longer capitalised runs are headlines or lists, not one name.
@@ -145,56 +151,100 @@ def _ordinary(word: str) -> bool:
     return ordinary_word(word)
 
 
-def _names(
-    view: str, span: tuple[int, int], doc: Document, lines: LineIndex, language: str | None
-) -> tuple[Unit, ...]:
-    """The name units of the paragraph view[span]: language None for the English side."""
-    start, end = span
-    tokens = [t for t in tokenize(view[start:end])]
-    picked: list[tuple[int, str]] = []  # (token index, word as it counts)
-    for i, token in enumerate(tokens):
-        text = token.text
-        at = start + token.start
-        if language is None:
-            text = possessive(text)
-            if not _LATIN_WORD.match(text) or len(text) < 2:
-                continue
-            if at_sentence_start(view, at) and _ordinary(text):
-                continue
-        else:
-            if not _CYRILLIC_WORD.match(text) or len(text) < 2:
-                continue
-            if at_sentence_start(view, at) and not proper(text, language):
-                continue
-        picked.append((i, text))
-    runs: list[list[tuple[int, str]]] = []
-    for i, text in picked:
-        if runs and runs[-1][-1][0] == i - 1 and _joined(view, start, tokens[i - 1], tokens[i]) \
-                and not (language is None and tokens[i - 1].text != runs[-1][-1][1]):
+@dataclass(frozen=True, slots=True)
+class _Paragraph:
+    """One paragraph of a document's view, tokenised: what finding its names needs."""
+
+    view: str
+    start: int
+    tokens: list[Token]
+    doc: Document
+    lines: LineIndex
+
+    def at_start(self, token: Token) -> bool:
+        return at_sentence_start(self.view, self.start + token.start)
+
+
+def _english_word(para: _Paragraph, token: Token) -> str | None:
+    """A translation's name word, possessive off: capitalised Latin, two letters or more,
+    not an ordinary English word at a sentence's start."""
+    text = possessive(token.text)
+    if not _LATIN_WORD.match(text) or len(text) < 2:
+        return None
+    if para.at_start(token) and _ordinary(text):
+        return None
+    return text
+
+
+def _source_word(para: _Paragraph, token: Token, language: str) -> str | None:
+    """An original's name word: capitalised Cyrillic, two letters or more, at a sentence's
+    start only where the analyser knows it as a name."""
+    text = token.text
+    if not _CYRILLIC_WORD.match(text) or len(text) < 2:
+        return None
+    if para.at_start(token) and not proper(text, language):
+        return None
+    return text
+
+
+#: A run of name words: (token index, the word as it counts), one after another.
+Run = list[tuple[int, str]]
+
+
+def _continues(para: _Paragraph, run: Run, i: int, language: str | None) -> bool:
+    """Whether word i goes on the run: it is the next token, one joining character apart,
+    and (in English) the run's last word was not cut at a possessive."""
+    last, text = run[-1]
+    return (last == i - 1 and _joined(para.view, para.start, para.tokens[i - 1], para.tokens[i])
+            and not (language is None and para.tokens[i - 1].text != text))
+
+
+def _runs(para: _Paragraph, language: str | None) -> list[Run]:
+    """The paragraph's name words, grouped into runs."""
+    runs: list[Run] = []
+    for i, token in enumerate(para.tokens):
+        text = (_english_word(para, token) if language is None
+                else _source_word(para, token, language))
+        if text is None:
+            continue
+        if runs and _continues(para, runs[-1], i, language):
             runs[-1].append((i, text))
         else:
             runs.append([(i, text)])
-    units: list[Unit] = []
-    for run in runs:
-        size = len(run)
-        for a in range(size):
-            for b in range(a + 1, min(size, a + MAX_WORDS) + 1):
-                first, last = run[a][0], run[b - 1][0]
-                text_start = start + tokens[first].start
-                text_end = start + tokens[last].start + len(run[b - 1][1])
-                raw_start, _ = doc.raw_span(text_start, text_start + 1)
-                line, column = lines.line_col(raw_start)
-                units.append(Unit(
-                    view[text_start:text_end].replace("\u00a0", " "),
-                    tuple(t for _, t in run[a:b]), first, last + 1,
-                    line, column, maximal=(a == 0 and b == size) or b - a == 1,
-                    whole=a == 0 and b == size, after=run[b][1] if b < size else None,
-                ))
-    return tuple(units)
+    return runs
 
 
-def _joined(view: str, offset: int, left: object, right: object) -> bool:
-    gap = view[offset + left.end : offset + right.start]  # type: ignore[attr-defined]
+def _unit(para: _Paragraph, run: Run, a: int, b: int) -> Unit:
+    """The unit of words run[a:b], placed in the file as written."""
+    first, last = run[a][0], run[b - 1][0]
+    text_start = para.start + para.tokens[first].start
+    text_end = para.start + para.tokens[last].start + len(run[b - 1][1])
+    raw_start, _ = para.doc.raw_span(text_start, text_start + 1)
+    line, column = para.lines.line_col(raw_start)
+    size = len(run)
+    return Unit(
+        para.view[text_start:text_end].replace("\u00a0", " "),
+        tuple(t for _, t in run[a:b]), first, last + 1,
+        line, column, maximal=(a == 0 and b == size) or b - a == 1,
+        whole=a == 0 and b == size, after=run[b][1] if b < size else None,
+    )
+
+
+def _names(
+    view: str, span: tuple[int, int], doc: Document, lines: LineIndex, language: str | None
+) -> tuple[Unit, ...]:
+    """The name units of the paragraph view[span], every stretch of up to MAX_WORDS words of
+    each run: language None for the English side."""
+    start, end = span
+    para = _Paragraph(view, start, tokenize(view[start:end]), doc, lines)
+    return tuple(_unit(para, run, a, b)
+                 for run in _runs(para, language)
+                 for a in range(len(run))
+                 for b in range(a + 1, min(len(run), a + MAX_WORDS) + 1))
+
+
+def _joined(view: str, offset: int, left: Token, right: Token) -> bool:
+    gap = view[offset + left.end : offset + right.start]
     return len(gap) == 1 and gap in _JOIN
 
 
