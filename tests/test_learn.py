@@ -362,3 +362,28 @@ def test_the_size_limit_holds_on_dask_workers(tmp_path: Path,
     monkeypatch.setattr(inputs, "_max_file_size", 1024)  # a worker's own default is 16M
     pairs, _ = read_archive([(str(b), str(a))], language="ru", jobs=2, timeout=60)
     assert pairs[0].error is not None and "1 KiB limit" in pairs[0].error
+
+
+def test_file_names_with_controls_and_undecodable_bytes_are_shown_not_written(
+    tmp_path: Path
+) -> None:
+    en = tmp_path / "en"
+    en.mkdir()
+    odd = "a\udcff\x1b[31m.txt"  # the byte 0xff, and an escape sequence
+    try:
+        (en / odd).write_text("On Monday, mayor Sobyanin spoke.\n", "utf-8")
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("this file system takes only UTF-8 names")
+    for name, spelled in [("b.txt", "Sobyanin"), ("c.txt", "Sobianin")]:
+        (en / name).write_text(f"On Monday, mayor {spelled} spoke.\n", "utf-8")
+    out = tmp_path / "p.yaml"
+    for fmt in ("text", "json", "html"):
+        report = tmp_path / f"r.{fmt}"
+        assert main(["learn", str(en), "-o", str(out), "--report", str(report),
+                     "--format", fmt, "--no-config"]) == 0
+        written = report.read_text("utf-8")
+        assert "a<U+DCFF>" in written  # written as UTF-8, the byte shown
+        assert "\x1b" not in written or fmt == "html"  # a terminal's text; JSON's \u001b
+    assert "a<U+DCFF>\\x1b[31m.txt:1:18" in out.read_text("utf-8")  # in the entry's comment
+    (entry,) = load_glossary(out).entries
+    assert entry.term == "Sobyanin"

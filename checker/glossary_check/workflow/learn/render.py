@@ -14,6 +14,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from glossary_check.core.visible import encodable, escape
 from glossary_check.workflow.learn.propose import GlossaryNote, Learned, NameEvidence, Proposal
 
 FORMATS = ("text", "json", "html")
@@ -26,7 +27,9 @@ def _q(text: str) -> str:
 
 
 def _comment(text: str) -> str:
-    return " ".join(text.split())
+    """One line of YAML comment: a file name's control characters and undecodable bytes
+    shown as escapes (a comment may hold printable characters only)."""
+    return escape(" ".join(text.split()))
 
 
 def glossary_yaml(learned: Learned, language: str = "en") -> str:
@@ -45,7 +48,7 @@ def glossary_yaml(learned: Learned, language: str = "en") -> str:
         lines += [f"  {lang}: {_q(system)}" for lang, system in sorted(learned.systems.items())]
     if not learned.proposals:
         lines.append("entries: []")
-        return "\n".join(lines) + "\n"
+        return encodable("\n".join(lines) + "\n")
     lines.append("entries:")
     for p in learned.proposals:
         lines.append(f"  # {_comment(p.reason)}; seen {p.count} times")
@@ -62,7 +65,7 @@ def glossary_yaml(learned: Learned, language: str = "en") -> str:
             lines.append("    sources:")
             for lang, names in p.sources.items():
                 lines.append(f"      {_q(lang)}: [{', '.join(_q(n) for n in names)}]")
-    return "\n".join(lines) + "\n"
+    return encodable("\n".join(lines) + "\n")
 
 
 def _name(n: NameEvidence) -> dict[str, Any]:
@@ -266,8 +269,11 @@ def render_html(learned: Learned) -> str:
 
 
 def render(learned: Learned, fmt: str) -> str:
+    """The report in `fmt`, writable as UTF-8 whatever the file names hold: the text one
+    with every control character shown (it is read on a terminal), the others with the
+    undecodable bytes of a name shown."""
     if fmt == "json":
-        return render_json(learned)
+        return encodable(render_json(learned))
     if fmt == "html":
-        return render_html(learned)
-    return render_text(learned)
+        return encodable(render_html(learned))
+    return "\n".join(escape(line) for line in render_text(learned).split("\n"))
