@@ -387,3 +387,30 @@ def test_file_names_with_controls_and_undecodable_bytes_are_shown_not_written(
     assert "a<U+DCFF>\\x1b[31m.txt:1:18" in out.read_text("utf-8")  # in the entry's comment
     (entry,) = load_glossary(out).entries
     assert entry.term == "Sobyanin"
+
+
+def test_a_paragraph_with_too_many_names_is_left_out(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from glossary_check.workflow.learn import extract
+
+    ru = "Вчера Собянин выступил.\n\nСобянин, Лавров и Шувалов встретились.\n"
+    en = "Yesterday Sobyanin spoke.\n\nSobyanin, Lavrov and Shuvalov met.\n"
+    paths = [_pair(tmp_path, f"{i}.txt", ru, en) for i in range(2)]
+    assert {p.term for p in _learn(paths).proposals} == {  # type: ignore[attr-defined]
+        "Lavrov", "Shuvalov", "Sobyanin"}
+    monkeypatch.setattr(extract, "MAX_NAMES", 2)  # the cost of linking is quadratic in it
+    (proposal,) = _learn(paths).proposals  # type: ignore[attr-defined]
+    assert proposal.term == "Sobyanin" and proposal.count == 2
+
+
+def test_a_pair_too_long_to_line_up_is_its_error(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from glossary_check.workflow.learn import extract
+
+    a, b = _pair(tmp_path, "a.txt", "Вчера Собянин выступил.\n\nДа.\n\nНет.\n",
+                 "Yesterday Sobyanin spoke.\n\nYes, no.\n")
+    assert read_pair(str(a), str(b), a.read_bytes(), b.read_bytes(), "ru").error is None
+    monkeypatch.setattr(extract, "MAX_ALIGN", 5)  # 3 paragraphs against 2 weigh 6
+    pair = read_pair(str(a), str(b), a.read_bytes(), b.read_bytes(), "ru")
+    assert pair.error == (f"{a}: 3 paragraphs against 2 in {b}: too many to line up "
+                          "(at most 5 pairs to weigh)")

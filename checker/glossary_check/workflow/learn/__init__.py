@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from glossary_check.workflow.learn.extract import PairNames
+from glossary_check.workflow.learn.extract import PairNames, TooLong
 from glossary_check.workflow.learn.propose import (
     Archive,
     Cooccurrence,
@@ -54,7 +54,8 @@ class EnglishNames:
 
 def read_pair(original: str, translation: str, data: bytes, translated: bytes,
               language: str | None) -> PairNames:
-    """One pair from its bytes; a file that cannot be read is the pair's error."""
+    """One pair from its bytes; a file that cannot be read, or a pair too long to line up,
+    is the pair's error."""
     from glossary_check.documents import read_document
     from glossary_check.workflow.learn.extract import pair_names
 
@@ -67,7 +68,10 @@ def read_pair(original: str, translation: str, data: bytes, translated: bytes,
         from glossary_check.engine.languages import identify
 
         language = identify(source.view[:4000], ("ru", "uk"))
-    return pair_names(source, target, language)
+    try:
+        return pair_names(source, target, language)
+    except TooLong as exc:
+        return PairNames(original, translation, language, (), {}, error=f"{original}: {exc}")
 
 
 def read_english(path: str, data: bytes, matcher: Matcher | None = None) -> EnglishNames:

@@ -33,6 +33,12 @@ from glossary_check.rules.align import link, paragraphs
 
 #: Words a name may have; longer capitalised runs are headlines or lists, not one name.
 MAX_WORDS = 4
+#: Name units a paragraph may have on either side (ntrex-dev's most is 32): linking costs
+#: the product of the two sides, so a paragraph with more, a list or a table, is left out.
+MAX_NAMES = 100
+#: Paragraph pairs the aligner may weigh when the counts differ (its cost is their product):
+#: 500 paragraphs against 500. An article pair over it is not read, and says so.
+MAX_ALIGN = 250_000
 _CYRILLIC_WORD = regex.compile(r"^\p{Lu}[\p{Cyrillic}\p{M}'’ʼ]*$")
 _LATIN_WORD = regex.compile(r"^\p{Lu}[\p{Latin}\p{M}'’ʼ]*$")
 _CYRILLIC = regex.compile(r"\p{Script=Cyrillic}")
@@ -94,6 +100,10 @@ class PairNames:
     #: every source word seen -> the nominatives it can be read as
     readings: dict[str, tuple[Reading, ...]]
     error: str | None = None
+
+
+class TooLong(ValueError):
+    """An article pair whose paragraphs are too many to line up (see MAX_ALIGN)."""
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -269,6 +279,9 @@ def line_up(original: Document, translation: Document, language: str
     """The aligner's paragraph links; where the counts differ, by shared figures and names
     and by length (no glossary, no model: a name's transliteration is the anchor)."""
     src, tgt = paragraphs(original.view), paragraphs(translation.view)
+    if len(src) != len(tgt) and len(src) * len(tgt) > MAX_ALIGN:
+        raise TooLong(f"{len(src)} paragraphs against {len(tgt)} in {translation.path}: too "
+                      f"many to line up (at most {MAX_ALIGN:,} pairs to weigh)")
     if len(src) != len(tgt):
         src_anchors = [_anchors(original.view[s:e], language) for s, e in src]
         tgt_anchors = [_anchors(translation.view[s:e], None) for s, e in tgt]
@@ -296,7 +309,7 @@ def pair_names(
     for src_span, tgt_span in line_up(original, translation, language):
         source = _names(original.view, src_span, original, src_lines, language)
         target = _names(translation.view, tgt_span, translation, tgt_lines, None)
-        if not source or not target:
+        if not source or not target or max(len(source), len(target)) > MAX_NAMES:
             continue
         for unit in source:
             for word in unit.words:
