@@ -15,6 +15,7 @@ import pytest
 
 from glossary_check.commands.cli import main
 from glossary_check.commands.learn import directory_pairs, learn_items, manifest_pairs
+from glossary_check.core.errors import UsageError
 from glossary_check.engine.glossary import load_glossary
 from glossary_check.workflow.learn import Thresholds, learn, read_english, read_pair
 from glossary_check.workflow.learn.propose import derived, word_similarity
@@ -414,3 +415,15 @@ def test_a_pair_too_long_to_line_up_is_its_error(tmp_path: Path,
     pair = read_pair(str(a), str(b), a.read_bytes(), b.read_bytes(), "ru")
     assert pair.error == (f"{a}: 3 paragraphs against 2 in {b}: too many to line up "
                           "(at most 5 pairs to weigh)")
+
+
+def test_a_manifest_line_ends_at_a_line_feed_only(tmp_path: Path) -> None:
+    a, b = _pair(tmp_path, "a\u2028\x0c.txt", "Вчера Собянин выступил.\n",
+                 "Yesterday Sobyanin spoke.\n")
+    manifest = tmp_path / "pairs.tsv"
+    manifest.write_text(f"ru/{a.name}\ten/{b.name}\n\nru/x\n", "utf-8")
+    with pytest.raises(UsageError) as caught:
+        manifest_pairs(str(manifest))
+    assert str(caught.value.location).endswith(":3:1")
+    manifest.write_text(f"ru/{a.name}\ten/{b.name}\n", "utf-8")
+    assert manifest_pairs(str(manifest)) == [(str(a), str(b))]

@@ -218,9 +218,11 @@ def _manifest_line(line: str, number: int, manifest: str) -> tuple[str, str]:
 
 
 def manifest_pairs(manifest: str) -> list[tuple[str, str]]:
-    """ORIGINAL<TAB>TRANSLATION lines (blank lines and # comments skipped)."""
-    out = [_manifest_line(line, number, manifest)
-           for number, line in enumerate(_manifest_text(manifest).splitlines(), 1)
+    """ORIGINAL<TAB>TRANSLATION lines (blank lines and # comments skipped). A line ends at
+    LF or CRLF only, as the error's line numbers count them: a file name may hold a form
+    feed or a line separator."""
+    lines = [line.removesuffix("\r") for line in _manifest_text(manifest).split("\n")]
+    out = [_manifest_line(line, number, manifest) for number, line in enumerate(lines, 1)
            if line.strip() and not line.lstrip().startswith("#")]
     if not out:
         raise LearnError(f"{manifest}: names no pair")
@@ -439,7 +441,7 @@ def main(argv: Sequence[str]) -> int:
         return ExitCode.ERROR
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.split(".")[0] in ("dask", "distributed", "fsspec", "cryptography"):
-            print(f"glossary-check learn: --jobs and --scheduler need {exc.name}: "
+            print(f"glossary-check learn: --jobs, --scheduler and URLs need {exc.name}: "
                   "pip install 'glossary-check[archive]'", file=sys.stderr)
             return ExitCode.ERROR
         raise
