@@ -15,6 +15,7 @@ import pytest
 
 from glossary_check.commands.cli import main
 from glossary_check.commands.learn import directory_pairs, learn_items, manifest_pairs
+from glossary_check.core.errors import UsageError
 from glossary_check.engine.glossary import load_glossary
 from glossary_check.workflow.learn import Thresholds, learn, read_english, read_pair
 from glossary_check.workflow.learn.propose import derived, word_similarity
@@ -274,3 +275,155 @@ def test_fsspec_urls_pair_by_their_path_below_each_directory(tmp_path: Path) -> 
     assert main(["learn", "memory://learn-arch/ru", "memory://learn-arch/en", "-o", str(out),
                  "--report", str(tmp_path / "r.txt"), "--no-translate", "--no-config"]) == 0
     assert [e.term for e in load_glossary(out).entries] == ["Sobyanin"]
+
+
+# --- hostile input -------------------------------------------------------------------------
+
+
+def test_a_manifest_takes_paths_as_the_user_wrote_them(tmp_path: Path) -> None:
+    a, b = _pair(tmp_path, "a.txt", "Вчера Собянин выступил.\n", "Yesterday Sobyanin spoke.\n")
+    (tmp_path / "lists").mkdir()
+    manifest = tmp_path / "lists" / "pairs.tsv"
+    # a BOM, CRLF, a path up from the manifest's directory, an absolute one, a file:// URL,
+    # two fields apart by spaces
+    manifest.write_bytes(("\ufeff../ru/a.txt\t" + str(b) + "\r\n"
+                          + a.as_uri() + "\t../en/a.txt\r\n"
+                          + "../ru/a.txt   ../en/a.txt\n").encode())
+    up = str(tmp_path / "lists" / ".." / "ru" / "a.txt")
+    assert manifest_pairs(str(manifest)) == [
+        (up, str(b)), (str(a), str(tmp_path / "lists" / ".." / "en" / "a.txt")),
+        (up, str(tmp_path / "lists" / ".." / "en" / "a.txt"))]
+
+
+@pytest.mark.parametrize(("content", "where", "message"), [
+    (b"# pairs\nru/a.txt\ten/a\x00.txt\n", ":2:10", "NUL"),
+    (b"ru/a.txt\tnosuch://bucket/a.txt\n", ":1:10", "nosuch:// is not a scheme"),
+    ("ru/a.txt\ten/Собянин".encode() + b"\xff.txt\n", ":1:20", "not UTF-8 (byte 0xff)"),
+    ("ru/a.txt\ten/a.txt\nСобянин.txt\n".encode("cp1251"), ":2:1", "not UTF-8"),
+])
+def test_a_bad_manifest_line_is_one_error_at_its_place(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, where: str, message: str
+) -> None:
+    manifest = tmp_path / "pairs.tsv"
+    manifest.write_bytes(content)
+    assert main(["learn", "--pairs", str(manifest), "--no-config", "--no-translate"]) == 2
+    err = capsys.readouterr().err
+    assert f"{manifest}{where}: " in err and message in err and len(err.splitlines()) == 1
+
+
+def test_files_over_the_size_limit_are_their_pairs_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for i in range(2):
+        _pair(tmp_path, f"{i}.txt", "Вчера Собянин выступил.\n", "Yesterday Sobyanin spoke.\n")
+    _pair(tmp_path, "big.txt", "Вчера Собянин выступил.\n" * 100, "Yesterday Sobyanin spoke.\n")
+    out = tmp_path / "p.yaml"
+    assert main(["learn", str(tmp_path / "ru"), str(tmp_path / "en"), "-o", str(out),
+                 "--report", str(tmp_path / "r.txt"), "--max-file-size", "1K",
+                 "--no-translate", "--no-config"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"glossary-check learn: {tmp_path / 'ru' / 'big.txt'}: cannot read: larger than the "
+        "1 KiB limit (--max-file-size)")
+    assert [e.term for e in load_glossary(out).entries] == ["Sobyanin"]  # the rest is read
+
+
+def test_a_remote_file_over_the_limit_is_its_pairs_error(tmp_path: Path) -> None:
+    fsspec = pytest.importorskip("fsspec")
+    from glossary_check.commands.learn import read_batch
+
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/learn-big/ru/0.txt", ("Вчера Собянин выступил.\n" * 100).encode())
+    fs.pipe("/learn-big/en/0.txt", b"Yesterday Sobyanin spoke.\n")
+    items = [("memory://learn-big/en/0.txt", "memory://learn-big/ru/0.txt")]
+    ((pairs, english),) = read_batch(items, "ru", None, limit=1024)
+    assert pairs[0].error == ("memory://learn-big/ru/0.txt: cannot read: larger than the "
+                              "1 KiB limit (--max-file-size)")
+    assert english[0].error is None and english[0].words
+    ((pairs, _),) = read_batch(items, "ru", None, limit=1 << 20)
+    assert pairs[0].error is None
+
+
+def test_an_article_that_is_not_utf8_is_an_error_at_its_place(tmp_path: Path) -> None:
+    a, b = _pair(tmp_path, "a.txt", "", "Yesterday Sobyanin spoke.\n")
+    a.write_bytes("Заголовок\n\nВчера Собянин выступил.\n".encode("cp1251"))
+    pair = read_pair(str(a), str(b), a.read_bytes(), b.read_bytes(), "ru")
+    assert pair.error is not None and pair.error.startswith(f"{a}:1:1: ")
+    assert "not valid UTF-8" in pair.error
+
+
+@pytest.mark.slow
+def test_the_size_limit_holds_on_dask_workers(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("distributed")
+    from glossary_check.commands.learn import read_archive
+    from glossary_check.core import inputs
+
+    a, b = _pair(tmp_path, "big.txt", "Вчера Собянин выступил.\n" * 100,
+                 "Yesterday Sobyanin spoke.\n")
+    monkeypatch.setattr(inputs, "_max_file_size", 1024)  # a worker's own default is 16M
+    pairs, _ = read_archive([(str(b), str(a))], language="ru", jobs=2, timeout=60)
+    assert pairs[0].error is not None and "1 KiB limit" in pairs[0].error
+
+
+def test_file_names_with_controls_and_undecodable_bytes_are_shown_not_written(
+    tmp_path: Path
+) -> None:
+    en = tmp_path / "en"
+    en.mkdir()
+    odd = "a\udcff\x1b[31m.txt"  # the byte 0xff, and an escape sequence
+    try:
+        (en / odd).write_text("On Monday, mayor Sobyanin spoke.\n", "utf-8")
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("this file system takes only UTF-8 names")
+    for name, spelled in [("b.txt", "Sobyanin"), ("c.txt", "Sobianin")]:
+        (en / name).write_text(f"On Monday, mayor {spelled} spoke.\n", "utf-8")
+    out = tmp_path / "p.yaml"
+    for fmt in ("text", "json", "html"):
+        report = tmp_path / f"r.{fmt}"
+        assert main(["learn", str(en), "-o", str(out), "--report", str(report),
+                     "--format", fmt, "--no-config"]) == 0
+        written = report.read_text("utf-8")
+        assert "a<U+DCFF>" in written  # written as UTF-8, the byte shown
+        assert "\x1b" not in written or fmt == "html"  # a terminal's text; JSON's \u001b
+    assert "a<U+DCFF>\\x1b[31m.txt:1:18" in out.read_text("utf-8")  # in the entry's comment
+    (entry,) = load_glossary(out).entries
+    assert entry.term == "Sobyanin"
+
+
+def test_a_paragraph_with_too_many_names_is_left_out(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from glossary_check.workflow.learn import extract
+
+    ru = "Вчера Собянин выступил.\n\nСобянин, Лавров и Шувалов встретились.\n"
+    en = "Yesterday Sobyanin spoke.\n\nSobyanin, Lavrov and Shuvalov met.\n"
+    paths = [_pair(tmp_path, f"{i}.txt", ru, en) for i in range(2)]
+    assert {p.term for p in _learn(paths).proposals} == {  # type: ignore[attr-defined]
+        "Lavrov", "Shuvalov", "Sobyanin"}
+    monkeypatch.setattr(extract, "MAX_NAMES", 2)  # the cost of linking is quadratic in it
+    (proposal,) = _learn(paths).proposals  # type: ignore[attr-defined]
+    assert proposal.term == "Sobyanin" and proposal.count == 2
+
+
+def test_a_pair_too_long_to_line_up_is_its_error(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from glossary_check.workflow.learn import extract
+
+    a, b = _pair(tmp_path, "a.txt", "Вчера Собянин выступил.\n\nДа.\n\nНет.\n",
+                 "Yesterday Sobyanin spoke.\n\nYes, no.\n")
+    assert read_pair(str(a), str(b), a.read_bytes(), b.read_bytes(), "ru").error is None
+    monkeypatch.setattr(extract, "MAX_ALIGN", 5)  # 3 paragraphs against 2 weigh 6
+    pair = read_pair(str(a), str(b), a.read_bytes(), b.read_bytes(), "ru")
+    assert pair.error == (f"{a}: 3 paragraphs against 2 in {b}: too many to line up "
+                          "(at most 5 pairs to weigh)")
+
+
+def test_a_manifest_line_ends_at_a_line_feed_only(tmp_path: Path) -> None:
+    a, b = _pair(tmp_path, "a\u2028\x0c.txt", "Вчера Собянин выступил.\n",
+                 "Yesterday Sobyanin spoke.\n")
+    manifest = tmp_path / "pairs.tsv"
+    manifest.write_text(f"ru/{a.name}\ten/{b.name}\n\nru/x\n", "utf-8")
+    with pytest.raises(UsageError) as caught:
+        manifest_pairs(str(manifest))
+    assert str(caught.value.location).endswith(":3:1")
+    manifest.write_text(f"ru/{a.name}\ten/{b.name}\n", "utf-8")
+    assert manifest_pairs(str(manifest)) == [(str(a), str(b))]

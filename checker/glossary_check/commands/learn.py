@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
+from argparse import SUPPRESS
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from glossary_check.commands.options import add_configuration, positive, resolve
+from glossary_check.commands.options import add_configuration, file_size, positive, resolve
 from glossary_check.core.errors import ExitCode, GlossaryCheckError, Location, UsageError
 from glossary_check.core.visible import print_error
 
@@ -66,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "pair by name), or TRANSLATIONS alone")
     parser.add_argument("--pairs", metavar="FILE",
                         help="a manifest instead: one pair a line, ORIGINAL<TAB>TRANSLATION "
-                        "(paths relative to the manifest)")
+                        "(relative paths from the manifest's directory; absolute paths, "
+                        "file:// and fsspec URLs as they are)")
     parser.add_argument("-o", "--output", default="-", metavar="FILE",
                         help="the proposed glossary (default: standard output)")
     parser.add_argument("--report", metavar="FILE",
@@ -96,6 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"pairs a partition on a cluster (default: {BATCH_SIZE})")
     parser.add_argument("--timeout", type=float, default=30, metavar="SECONDS",
                         help="how long to wait for --scheduler (default: 30)")
+    parser.add_argument("--max-file-size", type=file_size, default=SUPPRESS, metavar="SIZE",
+                        help="refuse files larger than this, the manifest and the glossary "
+                        "too (bytes, or with K, M, G; default: max-file-size of the "
+                        "configuration, else 16M)")
     add_configuration(parser)
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     return parser
@@ -140,34 +147,83 @@ def directory_pairs(originals: str, translations: str) -> list[tuple[str, str]]:
     return [(left[name], right[name]) for name in common]
 
 
-def manifest_pairs(manifest: str) -> list[tuple[str, str]]:
-    """ORIGINAL<TAB>TRANSLATION lines (blank lines and # comments skipped)."""
+def _manifest_path(part: str, base: Path, where: Location) -> str:
+    """One path of a manifest line: relative to the manifest's directory, absolute as it
+    stands, a file:// URL as its local path, another URL as an fsspec file (its scheme
+    must be one fsspec knows). The manifest is the user's own file, so `..` and absolute
+    paths are taken as they are; a NUL cannot name a file."""
+    from glossary_check.commands.archive import _local, is_remote
+
+    if "\x00" in part:
+        raise UsageError("a path cannot hold a NUL character", where)
+    if is_remote(part):
+        _known_scheme(part, where)
+        return part
+    local = _local(part)
+    return local if Path(local).is_absolute() else str(base / local)
+
+
+def _known_scheme(url: str, where: Location) -> None:
+    """An fsspec URL whose filesystem is known and installed, else a usage error here."""
+    protocol = url.split("://", 1)[0].lower()
+    registry = importlib.import_module("fsspec.registry")
+    try:
+        registry.get_filesystem_class(protocol)
+    except ValueError:
+        raise UsageError(f"{protocol}:// is not a scheme fsspec knows", where) from None
+    except ImportError as exc:
+        raise UsageError(f"{protocol}:// needs a package: {exc}", where) from None
+
+
+def _manifest_text(manifest: str) -> str:
+    """The manifest decoded (UTF-8, a BOM dropped); bytes that are not UTF-8 are an error
+    at their line and column."""
+    from glossary_check.core.errors import undecodable
     from glossary_check.core.inputs import read_bounded
 
     try:
-        text = read_bounded(manifest).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise LearnError(f"{manifest}: not UTF-8 at byte {exc.start}") from None
+        data = read_bounded(manifest)
     except OSError as exc:
         raise LearnError(f"{manifest}: cannot read: {exc.strerror or exc}") from None
-    base = Path(manifest).parent
-    out: list[tuple[str, str]] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        parts = line.split("\t") if "\t" in line else line.split()
-        if len(parts) != 2 or not all(p.strip() for p in parts):
-            column = len(line) - len(line.lstrip()) + 1
-            raise UsageError("a pair is ORIGINAL<TAB>TRANSLATION",
-                             Location(manifest, number, column))
-        paths = []
-        for part in parts:
-            from glossary_check.commands.archive import is_remote
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"not UTF-8 (byte 0x{data[exc.start]:02x})",
+                         undecodable(manifest, data, exc)) from None
 
-            part = part.strip()
-            paths.append(part if is_remote(part) or Path(part).is_absolute()
-                         else str(base / part))
-        out.append((paths[0], paths[1]))
+
+def _fields(line: str) -> list[tuple[int, str]]:
+    """A manifest line's fields, stripped, each with its column: tab-separated, else apart
+    by spaces."""
+    if "\t" not in line:
+        return [(m.start() + 1, m.group()) for m in re.finditer(r"\S+", line)]
+    out, at = [], 0
+    for raw in line.split("\t"):
+        out.append((at + len(raw) - len(raw.lstrip()) + 1, raw.strip()))
+        at += len(raw) + 1
+    return out
+
+
+def _manifest_line(line: str, number: int, manifest: str) -> tuple[str, str]:
+    """ORIGINAL<TAB>TRANSLATION as two paths."""
+    fields = _fields(line)
+    if len(fields) != 2 or not all(text for _, text in fields):
+        column = len(line) - len(line.lstrip()) + 1
+        raise UsageError("a pair is ORIGINAL<TAB>TRANSLATION", Location(manifest, number, column))
+    base = Path(manifest).parent
+    (o_column, original), (t_column, translation) = fields
+    return (_manifest_path(original, base, Location(manifest, number, o_column)),
+            _manifest_path(translation, base, Location(manifest, number, t_column)))
+
+
+def manifest_pairs(manifest: str) -> list[tuple[str, str]]:
+    """ORIGINAL<TAB>TRANSLATION lines (blank lines and # comments skipped). A line ends at
+    LF or CRLF only, as the error's line numbers count them: a file name may hold a form
+    feed or a line separator."""
+    lines = [line.removesuffix("\r") for line in _manifest_text(manifest).split("\n")]
+    out = [_manifest_line(line, number, manifest) for number, line in enumerate(lines, 1)
+           if line.strip() and not line.lstrip().startswith("#")]
     if not out:
         raise LearnError(f"{manifest}: names no pair")
     return out
@@ -176,31 +232,61 @@ def manifest_pairs(manifest: str) -> list[tuple[str, str]]:
 # --- reading (in this process or on the workers) -------------------------------------------
 
 
-def _read_all(paths: Sequence[str]) -> dict[str, bytes | BaseException]:
-    from glossary_check.commands.archive import _read_remote, is_remote
+def _read_remote_bounded(urls: Sequence[str], limit: int) -> dict[str, bytes | BaseException]:
+    """Every URL's bytes, none over `limit`: the sizes are asked first (one request per
+    filesystem), so a file over it is never fetched; one that grew meanwhile is refused
+    after."""
+    from glossary_check.commands.archive import _read_remote
+    from glossary_check.core.inputs import _too_large
+
+    url_to_fs = importlib.import_module("fsspec.core").url_to_fs
+    refused = _too_large(limit)
+    out: dict[str, bytes | BaseException] = {}
+    for url in urls:
+        fs, path = url_to_fs(url)
+        try:
+            size = fs.size(path)
+        except Exception as exc:  # no such file, no access: the read would say the same
+            out[url] = exc if isinstance(exc, OSError) else OSError(0, str(exc))
+            continue
+        if size is not None and size > limit:
+            out[url] = refused
+    fetched = _read_remote([u for u in urls if u not in out])
+    for url, data in fetched.items():
+        out[url] = refused if isinstance(data, bytes) and len(data) > limit else data
+    return out
+
+
+def _read_all(paths: Sequence[str], limit: int) -> dict[str, bytes | BaseException]:
+    """Every file's bytes, or why it could not be read; none over `limit`."""
+    from glossary_check.commands.archive import is_remote
     from glossary_check.core.inputs import read_bounded
 
     remote = [p for p in paths if is_remote(p)]
-    out: dict[str, bytes | BaseException] = dict(_read_remote(remote)) if remote else {}
+    out: dict[str, bytes | BaseException] = _read_remote_bounded(remote, limit) if remote else {}
     for path in paths:
         if path in out:
             continue
         try:
-            out[path] = read_bounded(path)
-        except OSError as exc:
+            out[path] = read_bounded(path, limit)
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in a listed name
             out[path] = exc
     return out
 
 
-def read_batch(items: Sequence[Item], language: str | None, matcher: Matcher | None
-               ) -> list[tuple[list[PairNames], list[EnglishNames]]]:
+def read_batch(items: Sequence[Item], language: str | None, matcher: Matcher | None,
+               limit: int | None = None) -> list[tuple[list[PairNames], list[EnglishNames]]]:
     """One partition: every pair's names, every translation's English names. A file that
-    cannot be read is its pair's error. One-element list: the bag stays a bag of partitions."""
+    cannot be read (or is over `limit`, given explicitly: a Dask worker does not have this
+    process's setting) is its pair's error. One-element list: the bag stays a bag of
+    partitions."""
     from glossary_check.commands.archive import _read_error
+    from glossary_check.core.inputs import max_file_size
     from glossary_check.workflow.learn import EnglishNames, read_english, read_pair
     from glossary_check.workflow.learn.extract import PairNames
 
-    data = _read_all([p for item in items for p in item if p is not None])
+    data = _read_all([p for item in items for p in item if p is not None],
+                     max_file_size() if limit is None else limit)
     pairs, english = [], []
     for translation, original in items:
         target = data[translation]
@@ -230,10 +316,13 @@ def _serial(items: list[Item], language: str | None, matcher: Matcher | None
 
 def read_on_cluster(client: Any, items: list[Item], language: str | None, matcher: Matcher | None,
                 batch_size: int) -> Iterator[tuple[list[PairNames], list[EnglishNames]]]:
+    """The partitions read on the cluster's workers, under this process's size limit."""
+    from glossary_check.core.inputs import max_file_size
+
     db = importlib.import_module("dask.bag")
     shared = client.scatter(matcher, broadcast=True, hash=False) if matcher is not None else None
     bag = db.from_sequence(items, partition_size=batch_size)
-    parts = bag.map_partitions(read_batch, language, shared).to_delayed()
+    parts = bag.map_partitions(read_batch, language, shared, max_file_size()).to_delayed()
     futures = client.compute(parts)
     for future in futures:  # in partition order; learn() does not depend on it anyway
         yield from future.result()
@@ -322,7 +411,8 @@ def run(args: argparse.Namespace) -> int:
     from glossary_check.workflow.learn.render import glossary_yaml, render
 
     # the configuration file is read as for every command: its limits hold here too
-    options = resolve(argparse.Namespace(config=args.config, no_config=args.no_config))
+    given = {"max_file_size": args.max_file_size} if "max_file_size" in args else {}
+    options = resolve(argparse.Namespace(config=args.config, no_config=args.no_config, **given))
     set_max_file_size(options.max_file_size)
     glossary = None
     if args.glossary:
@@ -351,7 +441,7 @@ def main(argv: Sequence[str]) -> int:
         return ExitCode.ERROR
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.split(".")[0] in ("dask", "distributed", "fsspec", "cryptography"):
-            print(f"glossary-check learn: --jobs and --scheduler need {exc.name}: "
+            print(f"glossary-check learn: --jobs, --scheduler and URLs need {exc.name}: "
                   "pip install 'glossary-check[archive]'", file=sys.stderr)
             return ExitCode.ERROR
         raise

@@ -22,11 +22,23 @@ import regex
 
 from glossary_check.core.positions import LineIndex
 from glossary_check.documents import Document
-from glossary_check.engine.matching import at_sentence_start, possessive, tokenize, word_key
+from glossary_check.engine.matching import (
+    Token,
+    at_sentence_start,
+    possessive,
+    tokenize,
+    word_key,
+)
 from glossary_check.rules.align import link, paragraphs
 
 #: Words a name may have; longer capitalised runs are headlines or lists, not one name.
 MAX_WORDS = 4
+#: Name units a paragraph may have on either side (ntrex-dev's most is 32): linking costs
+#: the product of the two sides, so a paragraph with more, a list or a table, is left out.
+MAX_NAMES = 100
+#: Paragraph pairs the aligner may weigh when the counts differ (its cost is their product):
+#: 500 paragraphs against 500. An article pair over it is not read, and says so.
+MAX_ALIGN = 250_000
 _CYRILLIC_WORD = regex.compile(r"^\p{Lu}[\p{Cyrillic}\p{M}'’ʼ]*$")
 _LATIN_WORD = regex.compile(r"^\p{Lu}[\p{Latin}\p{M}'’ʼ]*$")
 _CYRILLIC = regex.compile(r"\p{Script=Cyrillic}")
@@ -90,6 +102,10 @@ class PairNames:
     error: str | None = None
 
 
+class TooLong(ValueError):
+    """An article pair whose paragraphs are too many to line up (see MAX_ALIGN)."""
+
+
 @functools.lru_cache(maxsize=200_000)
 def readings(word: str, language: str) -> tuple[Reading, ...]:
     """Every nominative the analyser makes of `word` (nouns and adjectives, any parse, its
@@ -145,56 +161,100 @@ def _ordinary(word: str) -> bool:
     return ordinary_word(word)
 
 
-def _names(
-    view: str, span: tuple[int, int], doc: Document, lines: LineIndex, language: str | None
-) -> tuple[Unit, ...]:
-    """The name units of the paragraph view[span]: language None for the English side."""
-    start, end = span
-    tokens = [t for t in tokenize(view[start:end])]
-    picked: list[tuple[int, str]] = []  # (token index, word as it counts)
-    for i, token in enumerate(tokens):
-        text = token.text
-        at = start + token.start
-        if language is None:
-            text = possessive(text)
-            if not _LATIN_WORD.match(text) or len(text) < 2:
-                continue
-            if at_sentence_start(view, at) and _ordinary(text):
-                continue
-        else:
-            if not _CYRILLIC_WORD.match(text) or len(text) < 2:
-                continue
-            if at_sentence_start(view, at) and not proper(text, language):
-                continue
-        picked.append((i, text))
-    runs: list[list[tuple[int, str]]] = []
-    for i, text in picked:
-        if runs and runs[-1][-1][0] == i - 1 and _joined(view, start, tokens[i - 1], tokens[i]) \
-                and not (language is None and tokens[i - 1].text != runs[-1][-1][1]):
+@dataclass(frozen=True, slots=True)
+class _Paragraph:
+    """One paragraph of a document's view, tokenised: what finding its names needs."""
+
+    view: str
+    start: int
+    tokens: list[Token]
+    doc: Document
+    lines: LineIndex
+
+    def at_start(self, token: Token) -> bool:
+        return at_sentence_start(self.view, self.start + token.start)
+
+
+def _english_word(para: _Paragraph, token: Token) -> str | None:
+    """A translation's name word, possessive off: capitalised Latin, two letters or more,
+    not an ordinary English word at a sentence's start."""
+    text = possessive(token.text)
+    if not _LATIN_WORD.match(text) or len(text) < 2:
+        return None
+    if para.at_start(token) and _ordinary(text):
+        return None
+    return text
+
+
+def _source_word(para: _Paragraph, token: Token, language: str) -> str | None:
+    """An original's name word: capitalised Cyrillic, two letters or more, at a sentence's
+    start only where the analyser knows it as a name."""
+    text = token.text
+    if not _CYRILLIC_WORD.match(text) or len(text) < 2:
+        return None
+    if para.at_start(token) and not proper(text, language):
+        return None
+    return text
+
+
+#: A run of name words: (token index, the word as it counts), one after another.
+Run = list[tuple[int, str]]
+
+
+def _continues(para: _Paragraph, run: Run, i: int, language: str | None) -> bool:
+    """Whether word i goes on the run: it is the next token, one joining character apart,
+    and (in English) the run's last word was not cut at a possessive."""
+    last, text = run[-1]
+    return (last == i - 1 and _joined(para.view, para.start, para.tokens[i - 1], para.tokens[i])
+            and not (language is None and para.tokens[i - 1].text != text))
+
+
+def _runs(para: _Paragraph, language: str | None) -> list[Run]:
+    """The paragraph's name words, grouped into runs."""
+    runs: list[Run] = []
+    for i, token in enumerate(para.tokens):
+        text = (_english_word(para, token) if language is None
+                else _source_word(para, token, language))
+        if text is None:
+            continue
+        if runs and _continues(para, runs[-1], i, language):
             runs[-1].append((i, text))
         else:
             runs.append([(i, text)])
-    units: list[Unit] = []
-    for run in runs:
-        size = len(run)
-        for a in range(size):
-            for b in range(a + 1, min(size, a + MAX_WORDS) + 1):
-                first, last = run[a][0], run[b - 1][0]
-                text_start = start + tokens[first].start
-                text_end = start + tokens[last].start + len(run[b - 1][1])
-                raw_start, _ = doc.raw_span(text_start, text_start + 1)
-                line, column = lines.line_col(raw_start)
-                units.append(Unit(
-                    view[text_start:text_end].replace("\u00a0", " "),
-                    tuple(t for _, t in run[a:b]), first, last + 1,
-                    line, column, maximal=(a == 0 and b == size) or b - a == 1,
-                    whole=a == 0 and b == size, after=run[b][1] if b < size else None,
-                ))
-    return tuple(units)
+    return runs
 
 
-def _joined(view: str, offset: int, left: object, right: object) -> bool:
-    gap = view[offset + left.end : offset + right.start]  # type: ignore[attr-defined]
+def _unit(para: _Paragraph, run: Run, a: int, b: int) -> Unit:
+    """The unit of words run[a:b], placed in the file as written."""
+    first, last = run[a][0], run[b - 1][0]
+    text_start = para.start + para.tokens[first].start
+    text_end = para.start + para.tokens[last].start + len(run[b - 1][1])
+    raw_start, _ = para.doc.raw_span(text_start, text_start + 1)
+    line, column = para.lines.line_col(raw_start)
+    size = len(run)
+    return Unit(
+        para.view[text_start:text_end].replace("\u00a0", " "),
+        tuple(t for _, t in run[a:b]), first, last + 1,
+        line, column, maximal=(a == 0 and b == size) or b - a == 1,
+        whole=a == 0 and b == size, after=run[b][1] if b < size else None,
+    )
+
+
+def _names(
+    view: str, span: tuple[int, int], doc: Document, lines: LineIndex, language: str | None
+) -> tuple[Unit, ...]:
+    """The name units of the paragraph view[span], every stretch of up to MAX_WORDS words of
+    each run: language None for the English side."""
+    start, end = span
+    para = _Paragraph(view, start, tokenize(view[start:end]), doc, lines)
+    return tuple(_unit(para, run, a, b)
+                 for run in _runs(para, language)
+                 for a in range(len(run))
+                 for b in range(a + 1, min(len(run), a + MAX_WORDS) + 1))
+
+
+def _joined(view: str, offset: int, left: Token, right: Token) -> bool:
+    gap = view[offset + left.end : offset + right.start]
     return len(gap) == 1 and gap in _JOIN
 
 
@@ -219,6 +279,9 @@ def line_up(original: Document, translation: Document, language: str
     """The aligner's paragraph links; where the counts differ, by shared figures and names
     and by length (no glossary, no model: a name's transliteration is the anchor)."""
     src, tgt = paragraphs(original.view), paragraphs(translation.view)
+    if len(src) != len(tgt) and len(src) * len(tgt) > MAX_ALIGN:
+        raise TooLong(f"{len(src)} paragraphs against {len(tgt)} in {translation.path}: too "
+                      f"many to line up (at most {MAX_ALIGN:,} pairs to weigh)")
     if len(src) != len(tgt):
         src_anchors = [_anchors(original.view[s:e], language) for s, e in src]
         tgt_anchors = [_anchors(translation.view[s:e], None) for s, e in tgt]
@@ -246,7 +309,7 @@ def pair_names(
     for src_span, tgt_span in line_up(original, translation, language):
         source = _names(original.view, src_span, original, src_lines, language)
         target = _names(translation.view, tgt_span, translation, tgt_lines, None)
-        if not source or not target:
+        if not source or not target or max(len(source), len(target)) > MAX_NAMES:
             continue
         for unit in source:
             for word in unit.words:

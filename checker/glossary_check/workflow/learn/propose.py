@@ -245,6 +245,7 @@ class Archive:
                 for unit in para.source:
                     if len(unit.words) == 1:
                         self.attested[(pair.language, unit.words[0])] += 1
+
     def reading_key(self, language: str, word: str, reading: Reading) -> tuple[object, ...]:
         """Which nominative a word is, with nothing else to go on: one the archive writes as
         it stands, then one the dictionary knows as a name, then the likeliest."""
@@ -265,47 +266,75 @@ class Archive:
         return chosen, fold(_rebuild(unit, [r.form for r in chosen]))
 
 
+#: What the transliterations leave of one paragraph pair: its language, the source names
+#: (folded name, words, text as written) and the English name units.
+Residue = tuple[str, list[tuple[str, int, str]], list[Unit]]
+
+
+@dataclass(slots=True)
+class _Counts:
+    """The residue counted over the archive: the paragraph pairs each source name, each
+    English name and each pair of them stand in; each name's words and first text."""
+
+    source: Counter[tuple[str, str]] = field(default_factory=Counter)
+    target: Counter[str] = field(default_factory=Counter)
+    joint: Counter[tuple[tuple[str, str], str]] = field(default_factory=Counter)
+    words: dict[str, int] = field(default_factory=dict)
+    sizes: dict[tuple[str, str], int] = field(default_factory=dict)
+    originals: dict[tuple[str, str], str] = field(default_factory=dict)
+    originals_t: dict[str, str] = field(default_factory=dict)
+
+    def add(self, language: str, sources: list[tuple[str, int, str]], targets: list[Unit]
+            ) -> None:
+        s_keys = {(language, key) for key, _, _ in sources}
+        for key, size, text in sources:
+            self.sizes[(language, key)] = size
+            self.originals.setdefault((language, key), text)
+        t_keys = {_english_key(u.text) for u in targets}
+        for u in targets:
+            self.words[_english_key(u.text)] = len(u.words)
+            self.originals_t.setdefault(_english_key(u.text), u.text)
+        self.source.update(s_keys)
+        self.target.update(t_keys)
+        self.joint.update((s, t) for s in s_keys for t in t_keys)
+
+    def eligible(self, s: tuple[str, str], t: str, n: int) -> bool:
+        """Seen together often enough; not an abbreviation written in capitals against an
+        English name that is not (ЕС, Europe); not the name's adjective (Russian)."""
+        written, english = self.originals[s], self.originals_t[t]
+        if n < COOC_MIN or (acronym(s[1].upper()) and s[1].upper() == written
+                            and not english.isupper()):
+            return False
+        return not (derived(english, written, s[0]) or derived(english, s[1], s[0]))
+
+    def rank(self, s: tuple[str, str], t: str, n: int) -> tuple[float, int, int, float]:
+        """Dice, then the count, then how near the word counts are, then how alike the
+        English reads to the name's romanisation."""
+        dice = 2 * n / (self.source[s] + self.target[t])
+        fit = -abs(self.words[t] - self.sizes[s])
+        alike = round(ratio(latin_key(self.originals_t[t]),
+                            max(romanisations(self.originals[s], s[0]) or ("",))), 3)
+        return dice, n, fit, alike
+
+
 class Cooccurrence:
     """Names and English names left over by the transliterations, counted over the aligned
     paragraphs; a pair is a partner where each is the other's best by Dice coefficient."""
 
-    def __init__(self, residue: Iterable[tuple[str, list[tuple[str, int, str]], list[Unit]]]
-                 ) -> None:
-        source_count: Counter[tuple[str, str]] = Counter()
-        target_count: Counter[str] = Counter()
-        joint: Counter[tuple[tuple[str, str], str]] = Counter()
-        words: dict[str, int] = {}
-        sizes: dict[tuple[str, str], int] = {}
-        originals: dict[tuple[str, str], str] = {}
-        originals_t: dict[str, str] = {}
+    def __init__(self, residue: Iterable[Residue]) -> None:
+        counts = _Counts()
         for language, sources, targets in residue:
-            s_keys = {(language, key) for key, _, _ in sources}
-            for key, size, text in sources:
-                sizes[(language, key)] = size
-                originals.setdefault((language, key), text)
-            t_keys = {_english_key(u.text) for u in targets}
-            for u in targets:
-                words[_english_key(u.text)] = len(u.words)
-                originals_t.setdefault(_english_key(u.text), u.text)
-            source_count.update(s_keys)
-            target_count.update(t_keys)
-            joint.update((s, t) for s in s_keys for t in t_keys)
+            counts.add(language, sources, targets)
         best_t: dict[tuple[str, str], tuple[float, int, int, float, int, str]] = {}
         best_s: dict[str, tuple[float, int, int, float, tuple[str, str]]] = {}
-        for (s, t), n in joint.items():
-            if n < COOC_MIN or (acronym(s[1].upper()) and s[1].upper() == originals[s]
-                                and not originals_t[t].isupper()):
+        for (s, t), n in counts.joint.items():
+            if not counts.eligible(s, t, n):
                 continue
-            if derived(originals_t[t], originals[s], s[0]) or derived(originals_t[t], s[1], s[0]):
-                continue
-            dice = 2 * n / (source_count[s] + target_count[t])
-            fit = -abs(words[t] - sizes[s])
-            alike = round(ratio(latin_key(originals_t[t]),
-                                max(romanisations(originals[s], s[0]) or ("",))), 3)
-            mine = (dice, n, fit, alike, words[t], t)
+            rank = counts.rank(s, t, n)
+            mine = (*rank, counts.words[t], t)
             if mine > best_t.get(s, (-1.0, 0, -99, 0.0, 0, "")):
                 best_t[s] = mine
-            theirs = (dice, n, fit, alike, s)
+            theirs = (*rank, s)
             if theirs > best_s.get(t, (-1.0, 0, -99, 0.0, ("", ""))):
                 best_s[t] = theirs
         #: (language, folded name) -> (English key, Dice)
@@ -438,8 +467,7 @@ class Linking:
     accepted: list[list[_Candidate]]
     taken: list[tuple[list[tuple[int, int]], list[tuple[int, int]]]]
 
-    def residue(self, archive: Archive
-                ) -> Iterable[tuple[str, list[tuple[str, int, str]], list[Unit]]]:
+    def residue(self, archive: Archive) -> Iterable[Residue]:
         language = self.pair.language
         for para, (src_taken, tgt_taken) in zip(self.pair.paragraphs, self.taken, strict=True):
             sources = [(archive.default_name(language, u)[1], len(u.words), u.text)
@@ -642,100 +670,144 @@ def _last_words(names: Iterable[str]) -> set[str]:
     return {fold(n.split()[-1]) for n in names if n.split()}
 
 
+def _surname_entry(i: int, p: Proposal, proposals: Sequence[Proposal],
+                   by_term: Mapping[str, int]) -> int | None:
+    """The index of the surname entry a person's full name folds into, if any: both are
+    people, and the full name's source ends in one of the surname's sources."""
+    words = p.term.split()
+    if p.origin != "pairs" or p.kind != "person" or len(words) < 2:
+        return None
+    j = by_term.get(words[-1].casefold())
+    if j is None or j == i or proposals[j].kind != "person":
+        return None
+    q = proposals[j]
+    if any(_last_words(p.sources.get(lang, ())) & {fold(n) for n in q.sources.get(lang, ())}
+           for lang in p.sources):
+        return j
+    return None
+
+
+def _with_full_names(q: Proposal, members: Sequence[Proposal]) -> Proposal:
+    """A surname's entry with full names as aliases: their sources added, their variants
+    listed with the full name as the fix, and a note on each."""
+    import dataclasses
+
+    sources = {lang: set(names) for lang, names in q.sources.items()}
+    variants, fixes, notes = list(q.variants), dict(q.fixes), list(q.notes)
+    for p in members:
+        for lang, names in p.sources.items():
+            sources.setdefault(lang, set()).update(names)
+        for v in p.variants:
+            if v not in variants:
+                variants.append(v)
+                fixes[v] = p.term
+        notes.append(f"{p.term} ({p.count} times) is folded in as an alias: {p.reason}")
+    return dataclasses.replace(
+        q, aliases=(*q.aliases, *(p.term for p in members)),
+        sources={lang: tuple(sorted(names)) for lang, names in sorted(sources.items())},
+        variants=tuple(variants), fixes=fixes, notes=tuple(notes),
+        count=q.count + sum(p.count for p in members),
+        names=(*q.names, *(n for p in members for n in p.names)),
+    )
+
+
 def fold_full_names(proposals: list[Proposal]) -> list[Proposal]:
     """A person's full name folded into the entry of their surname, as an alias, its
     sources added and its variants fixed to the full name (Volodymyr Zelenskyy: Volodymyr
     Zelensky), as the glossary format's own example has it: where both are people and
     the full name's source ends in one of the surname's sources."""
-    import dataclasses
-
     by_term = {p.term.casefold(): i for i, p in enumerate(proposals)}
     into: dict[int, list[int]] = defaultdict(list)
     for i, p in enumerate(proposals):
-        words = p.term.split()
-        if p.origin != "pairs" or p.kind != "person" or len(words) < 2:
-            continue
-        j = by_term.get(words[-1].casefold())
-        if j is None or j == i or proposals[j].kind != "person":
-            continue
-        q = proposals[j]
-        if any(_last_words(p.sources.get(lang, ())) & {fold(n) for n in q.sources.get(lang, ())}
-               for lang in p.sources):
+        j = _surname_entry(i, p, proposals, by_term)
+        if j is not None:
             into[j].append(i)
     folded = {i for members in into.values() for i in members}
-    out = []
-    for j, q in enumerate(proposals):
-        if j in folded:
-            continue
-        members = [proposals[i] for i in into.get(j, [])]
-        if not members:
-            out.append(q)
-            continue
-        sources = {lang: set(names) for lang, names in q.sources.items()}
-        variants, fixes, notes = list(q.variants), dict(q.fixes), list(q.notes)
-        for p in members:
-            for lang, names in p.sources.items():
-                sources.setdefault(lang, set()).update(names)
-            for v in p.variants:
-                if v not in variants:
-                    variants.append(v)
-                    fixes[v] = p.term
-            notes.append(f"{p.term} ({p.count} times) is folded in as an alias: {p.reason}")
-        out.append(dataclasses.replace(
-            q, aliases=(*q.aliases, *(p.term for p in members)),
-            sources={lang: tuple(sorted(names)) for lang, names in sorted(sources.items())},
-            variants=tuple(variants), fixes=fixes, notes=tuple(notes),
-            count=q.count + sum(p.count for p in members),
-            names=(*q.names, *(n for p in members for n in p.names)),
-        ))
-    return out
+    return [_with_full_names(q, [proposals[i] for i in into[j]]) if j in into else q
+            for j, q in enumerate(proposals) if j not in folded]
+
+
+def _owners(proposals: Sequence[Proposal]) -> dict[str, int]:
+    """Each wrong text (case folded) -> the proposal it stays under: the one whose
+    renderings and spellings write it most, the first on a tie."""
+    counts: Counter[tuple[int, str]] = Counter()
+    for i, p in enumerate(proposals):
+        for n in p.names:
+            for r in n.renderings:
+                counts[(i, r.text)] += r.count
+        for s, c in p.spellings:
+            counts[(i, s)] += c
+    owner: dict[str, int] = {}
+    for i, p in enumerate(proposals):
+        for v in p.variants:
+            held = owner.get(v.casefold())
+            if held is None or (counts[(i, v)], -i) > (counts[(held, v)], -held):
+                owner[v.casefold()] = i
+    return owner
+
+
+@dataclass(frozen=True, slots=True)
+class _Refusals:
+    """What the glossary loader would refuse of a proposal's variants and aliases."""
+
+    proposals: Sequence[Proposal]
+    #: every proposal's term and aliases, case folded
+    terms: frozenset[str]
+    #: the current glossary's terms and aliases, case folded
+    outside: frozenset[str]
+    owner: Mapping[str, int]
+
+    def variant(self, i: int, p: Proposal, v: str) -> str | None:
+        """Why variant `v` of proposal `i` cannot be listed as wrong, or None."""
+        key = v.casefold()
+        if key in {t.casefold() for t in (p.term, *p.aliases)}:
+            return f"{v} differs from {p.term} only in letter case (the case rule)"
+        if key in self.terms:
+            return f"{v} is the term of another proposal, so not listed as wrong"
+        if key in self.outside:
+            return f"{v} is a term of the current glossary, so not listed as wrong"
+        if self.owner[key] != i:
+            other = self.proposals[self.owner[key]].term
+            return f"{v} is listed under {other}, where the archive writes it more"
+        return None
+
+    def alias(self, alias: str) -> str | None:
+        """Why `alias` cannot be an alias here, or None."""
+        if alias.casefold() in self.outside:
+            return f"{alias} is a term of the current glossary, so not an alias here"
+        return None
+
+    def resolve(self, i: int, p: Proposal) -> Proposal:
+        """The proposal less what is refused, each refusal said in its notes; a fix stays
+        only with its variant and its alias."""
+        import dataclasses
+
+        kept, aliases, notes = [], [], list(p.notes)
+        for v in p.variants:
+            refused = self.variant(i, p, v)
+            if refused is None:
+                kept.append(v)
+            else:
+                notes.append(refused)
+        for alias in p.aliases:
+            refused = self.alias(alias)
+            if refused is None:
+                aliases.append(alias)
+            else:
+                notes.append(refused)
+        fixes = {v: r for v, r in p.fixes.items() if v in kept and r in aliases}
+        return dataclasses.replace(p, variants=tuple(kept), notes=tuple(notes),
+                                   aliases=tuple(aliases), fixes=fixes)
 
 
 def resolve_conflicts(proposals: list[Proposal], taken: Iterable[str] = ()) -> list[Proposal]:
     """What the glossary loader would refuse, taken out and said: a variant that differs
     from its term only in case (the `case` rule's business), a variant that is another
     entry's term, one wrong text under two entries (kept where it was seen most)."""
-    import dataclasses
-
-    terms = {t.casefold(): p.term for p in proposals for t in (p.term, *p.aliases)}
-    outside = {t.casefold() for t in taken}
-    owner: dict[str, tuple[int, int]] = {}
-    counts: dict[tuple[int, str], int] = {}
-    for i, p in enumerate(proposals):
-        for n in p.names:
-            for r in n.renderings:
-                counts[(i, r.text)] = counts.get((i, r.text), 0) + r.count
-        for s, c in p.spellings:
-            counts[(i, s)] = counts.get((i, s), 0) + c
-        for v in p.variants:
-            key = v.casefold()
-            held = owner.get(key)
-            mine = (counts.get((i, v), 0), -i)
-            if held is None or mine > (counts.get((held[0], v), 0), -held[0]):
-                owner[key] = (i, 0)
-    out = []
-    for i, p in enumerate(proposals):
-        kept, notes = [], list(p.notes)
-        for v in p.variants:
-            key = v.casefold()
-            if key in {t.casefold() for t in (p.term, *p.aliases)}:
-                notes.append(f"{v} differs from {p.term} only in letter case (the case rule)")
-            elif key in terms:
-                notes.append(f"{v} is the term of another proposal, so not listed as wrong")
-            elif key in outside:
-                notes.append(f"{v} is a term of the current glossary, so not listed as wrong")
-            elif owner[key][0] != i:
-                other = proposals[owner[key][0]].term
-                notes.append(f"{v} is listed under {other}, where the archive writes it more")
-            else:
-                kept.append(v)
-        aliases = []
-        for alias in p.aliases:
-            if alias.casefold() in outside:
-                notes.append(f"{alias} is a term of the current glossary, so not an alias here")
-            else:
-                aliases.append(alias)
-        fixes = {v: r for v, r in p.fixes.items() if v in kept and r in aliases}
-        out.append(dataclasses.replace(p, variants=tuple(kept), notes=tuple(notes),
-                                       aliases=tuple(aliases), fixes=fixes))
-    return out
+    refusals = _Refusals(
+        proposals,
+        terms=frozenset(t.casefold() for p in proposals for t in (p.term, *p.aliases)),
+        outside=frozenset(t.casefold() for t in taken),
+        owner=_owners(proposals),
+    )
+    return [refusals.resolve(i, p) for i, p in enumerate(proposals)]

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from glossary_check.workflow.learn.propose import Learned, NameEvidence, Proposal
+from glossary_check.core.visible import encodable, escape
+from glossary_check.workflow.learn.propose import GlossaryNote, Learned, NameEvidence, Proposal
 
 FORMATS = ("text", "json", "html")
 #: Unused entries the text report names; JSON and HTML list them all.
@@ -25,7 +27,9 @@ def _q(text: str) -> str:
 
 
 def _comment(text: str) -> str:
-    return " ".join(text.split())
+    """One line of YAML comment: a file name's control characters and undecodable bytes
+    shown as escapes (a comment may hold printable characters only)."""
+    return escape(" ".join(text.split()))
 
 
 def glossary_yaml(learned: Learned, language: str = "en") -> str:
@@ -44,7 +48,7 @@ def glossary_yaml(learned: Learned, language: str = "en") -> str:
         lines += [f"  {lang}: {_q(system)}" for lang, system in sorted(learned.systems.items())]
     if not learned.proposals:
         lines.append("entries: []")
-        return "\n".join(lines) + "\n"
+        return encodable("\n".join(lines) + "\n")
     lines.append("entries:")
     for p in learned.proposals:
         lines.append(f"  # {_comment(p.reason)}; seen {p.count} times")
@@ -61,7 +65,7 @@ def glossary_yaml(learned: Learned, language: str = "en") -> str:
             lines.append("    sources:")
             for lang, names in p.sources.items():
                 lines.append(f"      {_q(lang)}: [{', '.join(_q(n) for n in names)}]")
-    return "\n".join(lines) + "\n"
+    return encodable("\n".join(lines) + "\n")
 
 
 def _name(n: NameEvidence) -> dict[str, Any]:
@@ -123,38 +127,57 @@ def render_json(learned: Learned) -> str:
     return json.dumps(as_dict(learned), ensure_ascii=False, indent=2) + "\n"
 
 
+def _text_proposal(p: Proposal) -> list[str]:
+    """One proposal in the text report: its head, why, what it lists, and its evidence."""
+    head = f"{p.term}" + (f" ({p.kind})" if p.kind else "") + f" — {p.count} times"
+    out = ["", head, f"  why: {p.reason}"]
+    if p.aliases:
+        out.append(f"  aliases: {', '.join(p.aliases)}")
+    if p.variants:
+        out.append("  variants: " + ", ".join(
+            f"{v} (fix: {p.fixes[v]})" if v in p.fixes else v for v in p.variants))
+    out += [f"  {lang}: {', '.join(names)}" for lang, names in p.sources.items()]
+    for n in p.names:
+        out += _text_name(n)
+    if p.spellings:
+        out.append("  spellings: " + ", ".join(f"{t} {c}" for t, c in p.spellings))
+    out += [f"  note: {note}" for note in p.notes]
+    return out
+
+
+def _text_name(n: NameEvidence) -> list[str]:
+    """A source name's renderings, and the examples linked."""
+    shown = ", ".join(f"{r.text} {r.count}" for r in n.renderings)
+    return [f"  {n.language} {n.name}: {shown} (desk: {n.desk})"] + [
+        f"    {m.original}:{m.line}:{m.column} {m.written} -> "
+        f"{m.translation}:{m.t_line}:{m.t_column} {m.rendering} ({m.how})"
+        for m in n.examples]
+
+
+def _text_glossary(notes: Sequence[GlossaryNote]) -> list[str]:
+    """What the archive says of the current glossary; the unused entries named together,
+    the first UNUSED_SHOWN of them."""
+    if not notes:
+        return []
+    out = ["", "Against the current glossary:"]
+    out += [f"  {n.location}: {n.kind}: {n.term}: {n.message}" for n in notes
+            if n.kind != "unused"]
+    unused = [n.term for n in notes if n.kind == "unused"]
+    if unused:
+        shown = ", ".join(unused[:UNUSED_SHOWN])
+        more = f" and {len(unused) - UNUSED_SHOWN} more (all in --format json)" \
+            if len(unused) > UNUSED_SHOWN else ""
+        out.append(f"  unused, in no article: {shown}{more}")
+    return out
+
+
 def render_text(learned: Learned) -> str:
+    """The evidence for a reader at a terminal: each proposal, the glossary, what was not read."""
     out = [f"{learned.pairs} pairs, {learned.paragraphs} aligned paragraphs, "
            f"{learned.mentions} linked names; {len(learned.proposals)} proposals"]
     for p in learned.proposals:
-        head = f"{p.term}" + (f" ({p.kind})" if p.kind else "") + f" — {p.count} times"
-        out += ["", head, f"  why: {p.reason}"]
-        if p.aliases:
-            out.append(f"  aliases: {', '.join(p.aliases)}")
-        if p.variants:
-            out.append("  variants: " + ", ".join(
-                f"{v} (fix: {p.fixes[v]})" if v in p.fixes else v for v in p.variants))
-        for lang, names in p.sources.items():
-            out.append(f"  {lang}: {', '.join(names)}")
-        for n in p.names:
-            shown = ", ".join(f"{r.text} {r.count}" for r in n.renderings)
-            out.append(f"  {n.language} {n.name}: {shown} (desk: {n.desk})")
-            for m in n.examples:
-                out.append(f"    {m.original}:{m.line}:{m.column} {m.written} -> "
-                           f"{m.translation}:{m.t_line}:{m.t_column} {m.rendering} ({m.how})")
-        if p.spellings:
-            out.append("  spellings: " + ", ".join(f"{t} {c}" for t, c in p.spellings))
-        out += [f"  note: {note}" for note in p.notes]
-    if learned.glossary:
-        out += ["", "Against the current glossary:"]
-        out += [f"  {n.location}: {n.kind}: {n.term}: {n.message}" for n in learned.glossary
-                if n.kind != "unused"]
-        unused = [n.term for n in learned.glossary if n.kind == "unused"]
-        if unused:
-            shown = ", ".join(unused[:UNUSED_SHOWN])
-            more = f" and {len(unused) - UNUSED_SHOWN} more (all in --format json)" \
-                if len(unused) > UNUSED_SHOWN else ""
-            out.append(f"  unused, in no article: {shown}{more}")
+        out += _text_proposal(p)
+    out += _text_glossary(learned.glossary)
     if learned.errors:
         out += ["", "Not read:"] + [f"  {e}" for e in learned.errors]
     return "\n".join(out) + "\n"
@@ -246,8 +269,11 @@ def render_html(learned: Learned) -> str:
 
 
 def render(learned: Learned, fmt: str) -> str:
+    """The report in `fmt`, writable as UTF-8 whatever the file names hold: the text one
+    with every control character shown (it is read on a terminal), the others with the
+    undecodable bytes of a name shown."""
     if fmt == "json":
-        return render_json(learned)
+        return encodable(render_json(learned))
     if fmt == "html":
-        return render_html(learned)
-    return render_text(learned)
+        return encodable(render_html(learned))
+    return "\n".join(escape(line) for line in render_text(learned).split("\n"))
