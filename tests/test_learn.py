@@ -427,3 +427,18 @@ def test_a_manifest_line_ends_at_a_line_feed_only(tmp_path: Path) -> None:
     assert str(caught.value.location).endswith(":3:1")
     manifest.write_text(f"ru/{a.name}\ten/{b.name}\n", "utf-8")
     assert manifest_pairs(str(manifest)) == [(str(a), str(b))]
+
+
+def test_every_error_of_a_broken_glossary_is_a_line_of_its_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    glossary = tmp_path / "g.yaml"
+    glossary.write_text("version: 1\nentries:\n- term: Kyiv\n  varaints: [Kiev]\n"
+                        "- term: Lviv\n  kind: plaec\n", encoding="utf-8")
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "a.txt").write_text("Kyiv.\n", encoding="utf-8")
+    assert main(["learn", str(tmp_path / "en"), "-g", str(glossary), "--no-config",
+                 "--no-translate", "-o", str(tmp_path / "out.yaml")]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(": ", 2)[1] for line in lines] == [f"{glossary}:4:3", f"{glossary}:6:9"]
+    assert all(line.startswith("glossary-check learn: ") for line in lines)

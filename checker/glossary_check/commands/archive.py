@@ -36,9 +36,9 @@ from glossary_check.commands.options import (
     positive,
     resolve,
 )
+from glossary_check.commands.session import run_reporting
 from glossary_check.core.errors import ExitCode, GlossaryCheckError
 from glossary_check.core.findings import FileResult, Severity
-from glossary_check.core.visible import print_error
 from glossary_check.engine.compiled import Compiled
 from glossary_check.rules.pipeline import Settings
 from glossary_check.workflow.runner import check_file
@@ -595,15 +595,5 @@ def main(argv: Sequence[str]) -> int:
     """`glossary-check archive ...`; the main command hands over everything after `archive`."""
     parser = build_parser()
     args = parser.parse_args(list(argv))
-    try:
-        return run(resolve(args), args)
-    except GlossaryCheckError as exc:
-        for line in exc.lines():
-            print_error(line, prog="glossary-check archive")
-        return ExitCode.ERROR
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.split(".")[0] in ("dask", "distributed", "fsspec", "cryptography"):
-            print(f"glossary-check archive: needs {exc.name}: "
-                  "pip install 'glossary-check[archive]'", file=sys.stderr)
-            return ExitCode.ERROR
-        raise
+    return run_reporting("glossary-check archive", lambda: run(resolve(args), args),
+                         uses="archive uses")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from glossary_check.commands.options import add_configuration, file_size, positive, resolve
+from glossary_check.commands.session import run_reporting
 from glossary_check.core.errors import ExitCode, GlossaryCheckError, Location, UsageError
 from glossary_check.core.visible import print_error
 
@@ -434,14 +435,5 @@ def run(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str]) -> int:
     """`glossary-check learn ...`; the main command hands over everything after `learn`."""
     args = build_parser().parse_args(list(argv))
-    try:
-        return run(args)
-    except GlossaryCheckError as exc:
-        print_error(str(exc), prog="glossary-check learn")
-        return ExitCode.ERROR
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.split(".")[0] in ("dask", "distributed", "fsspec", "cryptography"):
-            print(f"glossary-check learn: --jobs, --scheduler and URLs need {exc.name}: "
-                  "pip install 'glossary-check[archive]'", file=sys.stderr)
-            return ExitCode.ERROR
-        raise
+    return run_reporting("glossary-check learn", lambda: run(args),
+                         uses="--jobs, --scheduler and URLs use")

@@ -9,13 +9,14 @@ apart between them.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from glossary_check.commands.options import Options
-from glossary_check.core.errors import ExitCode
+from glossary_check.core.errors import ExitCode, GlossaryCheckError
+from glossary_check.core.visible import print_error
 
 if TYPE_CHECKING:
     from glossary_check.core.findings import FileResult
@@ -75,3 +76,24 @@ def exit_status(results: Iterable[FileResult], options: Options) -> ExitCode:
         return ExitCode.ERROR
     failing = any(options.failing(f.severity) for r in results for f in r.findings)
     return ExitCode.FINDINGS if failing else ExitCode.OK
+
+
+#: The modules the `archive` extra brings (Dask, fsspec, the cluster's TLS).
+ARCHIVE_EXTRA = ("dask", "distributed", "fsspec", "cryptography")
+
+
+def run_reporting(prog: str, run: Callable[[], int], uses: str) -> int:
+    """`run()`, with a user's error printed one line each and exit status 2, and a missing
+    `archive` extra named with the command that installs it (`uses`: what needed it)."""
+    try:
+        return run()
+    except GlossaryCheckError as exc:
+        for line in exc.lines():
+            print_error(line, prog=prog)
+        return ExitCode.ERROR
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.split(".")[0] in ARCHIVE_EXTRA:
+            print_error(f"{exc.name} is not installed ({uses} it): "
+                        "pip install 'glossary-check[archive]'", prog=prog)
+            return ExitCode.ERROR
+        raise
