@@ -474,6 +474,30 @@ def _extra(tag: Any) -> str:
     return f"{tag.voice},{tag.tense}" if tag.POS == "PRTF" else ""
 
 
+def _number_gender(tag: Any) -> tuple[str, str | None]:
+    """A parse's number, and its gender where it is singular and has one of the three."""
+    number = "plur" if tag.number == "plur" else "sing"
+    return number, str(tag.gender) if number == "sing" and tag.gender in _GENDERS else None
+
+
+def _nominatives(pool: Sequence[Any], own: str) -> list[Any]:
+    """The declinable nominative parses; where one is a noun spelled as the word, the nouns
+    that are not go (Сумы is the town, not the plural of сума; Нова keeps its adjective
+    reading)."""
+    nominative = [p for p in pool if p.tag.case == "nomn" and p.tag.POS in _INFLECTING]
+    if any(p.tag.POS == "NOUN" and fold(p.normal_form) == own for p in nominative):
+        nominative = [p for p in nominative
+                      if p.tag.POS != "NOUN" or fold(p.normal_form) == own]
+    return nominative
+
+
+def _option(p: Any) -> tuple[Reading, str, str | None, bool, Any]:
+    tag = p.tag
+    number, gender = _number_gender(tag)
+    reading = Reading(fold(p.normal_form), str(tag.POS), gender, _extra(tag))
+    return reading, number, gender, any(t in tag for t in _PERSON_TAGS), p
+
+
 def _examine(text: str, morph: Any | None) -> _Word:
     word = _Word(text)
     if morph is None or not _CYRILLIC.search(text) or (len(text) > 1 and text.isupper()):
@@ -482,26 +506,10 @@ def _examine(text: str, morph: Any | None) -> _Word:
     parses = morph.parse(spelling(text))
     word.known = any(_is_known(p) for p in parses)
     pool = [p for p in parses if _is_known(p)] if word.known else parses
-    nominative = [p for p in pool if p.tag.case == "nomn" and p.tag.POS in _INFLECTING]
-    own = fold(text)
-    if any(p.tag.POS == "NOUN" and fold(p.normal_form) == own for p in nominative):
-        # Сумы is the town, not the plural of сума; Нова keeps its adjective reading
-        nominative = [p for p in nominative
-                      if p.tag.POS != "NOUN" or fold(p.normal_form) == own]
+    nominative = _nominatives(pool, fold(text))
     word.fixd = bool(nominative) and all("Fixd" in p.tag for p in nominative)
-    genders: set[str] = set()
-    for p in nominative:
-        if "Fixd" in p.tag:
-            continue
-        tag = p.tag
-        number = "plur" if tag.number == "plur" else "sing"
-        gender = str(tag.gender) if number == "sing" and tag.gender in _GENDERS else None
-        reading = Reading(fold(p.normal_form), str(tag.POS), gender, _extra(tag))
-        person = any(t in tag for t in _PERSON_TAGS)
-        word.options.append((reading, number, gender, person, p))
-        if gender is not None:
-            genders.add(gender)
-    word.genders = frozenset(genders)
+    word.options = [_option(p) for p in nominative if "Fixd" not in p.tag]
+    word.genders = frozenset(o[2] for o in word.options if o[2] is not None)
     return word
 
 
@@ -542,42 +550,66 @@ def _is_article(word: str) -> bool:
     return word.casefold().translate(_APOSTROPHES).split("'")[0] in _ARTICLES
 
 
+#: One reading a word of a form may inflect in, with its number and gender.
+_Option = tuple[Reading, str, str | None]
+
+
 def _structure(words: list[_Word], gaps: Sequence[str], kind: str | None, term: str
                ) -> tuple[list[frozenset[Reading]], bool]:
     """Which words inflect (their readings) and which stay as written (empty); a person?"""
-    n = len(words)
-    fixed: list[frozenset[Reading]] = [frozenset()] * n
+    fixed: list[frozenset[Reading]] = [frozenset()] * len(words)
     if _foreign_title(kind, term):
         return fixed, False
-    person = kind == "person" or (
-        kind in (None, "other") and n > 1
+    if _is_person(words, kind):
+        return _person(words), True
+    group, feasible = _agreeing_group(words, _inflecting_start(words, gaps))
+    for position, (i, options) in enumerate(group):
+        fixed[i] = _kept(options, feasible, before_head=position < len(group) - 1)
+    return fixed, False
+
+
+def _is_person(words: Sequence[_Word], kind: str | None) -> bool:
+    """A person's name: so entered or, unkinded, several words that start with a person's
+    name, each with a declinable reading or unknown to the dictionary."""
+    return kind == "person" or (
+        kind in (None, "other") and len(words) > 1
         and any(o[3] for o in words[0].options) and all(w.options or not w.known for w in words)
     )
-    if person:
-        return _person(words), True
+
+
+def _inflecting_start(words: Sequence[_Word], gaps: Sequence[str]) -> int:
+    """Нью-Йорк, Санкт-Петербург: the first part stays, the last inflects."""
     start = 0
-    while start < n - 1 and not words[start].options and gaps[start] == "-":
-        start += 1  # Нью-Йорк, Санкт-Петербург: the first part stays, the last inflects
-    group: list[int] = []
-    chosen: list[list[tuple[Reading, str, str | None]]] = []
+    while start < len(words) - 1 and not words[start].options and gaps[start] == "-":
+        start += 1
+    return start
+
+
+def _agreeing_group(words: Sequence[_Word], start: int
+                    ) -> tuple[list[tuple[int, list[_Option]]], set[tuple[str, str | None]]]:
+    """The words from `start` that agree, up to the head noun (complements and appositions
+    after it stay as written), each with its readings; and the number and gender they share."""
+    group: list[tuple[int, list[_Option]]] = []
     feasible: set[tuple[str, str | None]] = {("sing", None), ("plur", None)}
-    head = False
-    for i in range(start, n):
-        if head:
-            break  # after the head noun: complements and appositions stay as written
+    for i in range(start, len(words)):
         options = [(r, num, g) for r, num, g, _, _ in words[i].options if _fits((num, g), feasible)]
         if not options:
             break
-        group.append(i)
-        chosen.append(options)
+        group.append((i, options))
         feasible = _merge(feasible, [(num, g) for _, num, g in options])
-        head = all(r.pos == "NOUN" for r, _, _ in options)
-    for position, (i, options) in enumerate(zip(group, chosen, strict=True)):
-        keep = [o for o in options if _fits((o[1], o[2]), feasible)]
-        if position < len(group) - 1 and any(r.pos != "NOUN" for r, _, _ in keep):
-            keep = [o for o in keep if o[0].pos != "NOUN"]  # attributes before their head
-        fixed[i] = frozenset(r for r, _, _ in keep)
-    return fixed, False
+        if all(r.pos == "NOUN" for r, _, _ in options):
+            break
+    return group, feasible
+
+
+def _kept(options: Sequence[_Option], feasible: set[tuple[str, str | None]], before_head: bool
+          ) -> frozenset[Reading]:
+    """A group word's readings in the number and gender the group shares; before the head,
+    its attribute readings where it has any."""
+    keep = [o for o in options if _fits((o[1], o[2]), feasible)]
+    if before_head and any(r.pos != "NOUN" for r, _, _ in keep):
+        keep = [o for o in keep if o[0].pos != "NOUN"]  # attributes before their head
+    return frozenset(r for r, _, _ in keep)
 
 
 def _person(words: list[_Word]) -> list[frozenset[Reading]]:
@@ -1098,8 +1130,7 @@ def _name_parses(morph: Any, word: str, language: str) -> list[_NameParse]:
         if not _is_known(p) or tag.case in (None, "voct") or not (
                 proper or (capital and tag.POS in _INFLECTING)):
             continue
-        number = "plur" if tag.number == "plur" else "sing"
-        gender = str(tag.gender) if number == "sing" and tag.gender in _GENDERS else None
+        number, gender = _number_gender(tag)
         key = (_CASES.get(str(tag.case), str(tag.case)), number, gender)
         common = math.floor(frequency(p.normal_form, language) / _FREQUENCY_STEP) * _FREQUENCY_STEP
         out.append(_NameParse(key, common, proper, float(p.score), -place, p))
