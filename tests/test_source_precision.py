@@ -356,6 +356,19 @@ def test_names_are_romanised_in_their_dictionary_form(compiled: Compiled) -> Non
     assert "Ахматовой → Akhmatova" in messages[1].message
 
 
+
+def test_a_city_is_romanised_from_its_own_nominative(compiled: Compiled) -> None:
+    """uk Львові and Харкові read first as Лев and Харко, names the dictionary tags; the
+    cities' parses are untagged."""
+    text = "They met «у Львові» and «у Харкові»."
+    messages = [f.message for f in check_document(
+        read_document("a.txt", text.encode()), compiled,
+        Settings(select=frozenset({"untranslated"})),
+    )]
+    assert len(messages) == 2
+    assert "Львові → Lviv" in messages[0]
+    assert "Харкові → Kharkiv" in messages[1]
+
 def test_dictionary_forms_take_the_case_the_words_share() -> None:
     assert dictionary_forms(["Игоря", "Терехова"], "ru") == ["Игорь", "Терехов"]
     assert dictionary_forms(["Анны", "Ахматовой"], "ru") == ["Анна", "Ахматова"]
