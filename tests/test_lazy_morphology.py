@@ -141,7 +141,9 @@ def test_dictionary_forms_are_the_same_in_every_process() -> None:
     import sys
 
     code = ("from glossary_check.engine.morphology import dictionary_forms; "
-            "print(dictionary_forms(['Петрі', 'Хомишином'], 'uk'))")
+            "print(dictionary_forms(['Петрі', 'Хомишином'], 'uk'), "
+            "dictionary_forms(['Києві'], 'uk'), dictionary_forms(['Гейгера'], 'uk'), "
+            "dictionary_forms(['Хорошего', 'Новгорода'], 'ru'))")
     seen = set()
     for seed in range(4):
         env = {**os.environ, "PYTHONHASHSEED": str(seed)}

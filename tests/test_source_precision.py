@@ -356,12 +356,77 @@ def test_names_are_romanised_in_their_dictionary_form(compiled: Compiled) -> Non
     assert "Ахматовой → Akhmatova" in messages[1].message
 
 
+
+def test_a_city_is_romanised_from_its_own_nominative(compiled: Compiled) -> None:
+    """uk Львові and Харкові read first as Лев and Харко, names the dictionary tags; the
+    cities' parses are untagged."""
+    text = "They met «у Львові» and «у Харкові»."
+    messages = [f.message for f in check_document(
+        read_document("a.txt", text.encode()), compiled,
+        Settings(select=frozenset({"untranslated"})),
+    )]
+    assert len(messages) == 2
+    assert "Львові → Lviv" in messages[0]
+    assert "Харкові → Kharkiv" in messages[1]
+
 def test_dictionary_forms_take_the_case_the_words_share() -> None:
     assert dictionary_forms(["Игоря", "Терехова"], "ru") == ["Игорь", "Терехов"]
     assert dictionary_forms(["Анны", "Ахматовой"], "ru") == ["Анна", "Ахматова"]
     assert dictionary_forms(["Зеленського"], "uk") == ["Зеленський"]
-    assert dictionary_forms(["Политика"], "ru") == ["Политика"]   # no name parse
+    assert dictionary_forms(["Политика"], "ru") == ["Политика"]   # a common word's nominative
     assert dictionary_forms(["Терехов"], "ru") == ["Терехов"]     # already nominative
+    assert dictionary_forms(["Терехова"], "ru") == ["Терехова"]   # a woman, alone
+
+
+@pytest.mark.parametrize(("words", "language", "expected"), [
+    # uk: the dictionary's first parse is a name (кий, Лев, Харко), the city's is untagged
+    (["Києві"], "uk", ["Київ"]),
+    (["Львові"], "uk", ["Львів"]),
+    (["Харкові"], "uk", ["Харків"]),
+    (["Києва"], "uk", ["Київ"]),
+    (["Одесі"], "uk", ["Одеса"]),
+    (["Миколаєві"], "uk", ["Миколаїв"]),
+    (["Сумах"], "uk", ["Суми"]),
+    (["Кривому", "Розі"], "uk", ["Кривий", "Ріг"]),
+    (["Білій", "Церкві"], "uk", ["Біла", "Церква"]),
+    (["Івано-Франківську"], "uk", ["Івано-Франківськ"]),
+    (["Верховної", "Ради"], "uk", ["Верховна", "Рада"]),
+    # uk people
+    (["Зеленського"], "uk", ["Зеленський"]),
+    (["Володимира", "Зеленського"], "uk", ["Володимир", "Зеленський"]),
+    (["Олени", "Зеленської"], "uk", ["Олена", "Зеленська"]),
+    (["Івана", "Франка"], "uk", ["Іван", "Франко"]),
+    (["Петрі"], "uk", ["Петро"]),
+    (["Марії"], "uk", ["Марія"]),             # a genitive, not a plural
+    (["Родом", "Розенштейном"], "uk", ["Род", "Розенштейн"]),  # a person: Род, not рід
+    (["Ден"], "uk", ["Ден"]),                 # a name's nominative, not дно's genitive
+    (["Густаво"], "uk", ["Густаво"]),         # not густава's vocative
+    # ru cities
+    (["Киеве"], "ru", ["Киев"]),
+    (["Львове"], "ru", ["Львов"]),
+    (["Сумах"], "ru", ["Сумы"]),
+    (["Бремен"], "ru", ["Бремен"]),           # the city's nominative, not бремя's genitive
+    (["Нижнем", "Новгороде"], "ru", ["Нижний", "Новгород"]),
+    (["Ростове-на-Дону"], "ru", ["Ростов-на-Дону"]),
+    (["Санкт-Петербурге"], "ru", ["Санкт-Петербург"]),
+    # ru people
+    (["Путина"], "ru", ["Путин"]),            # not a woman's nominative the parse scores low
+    (["Лаврова"], "ru", ["Лавров"]),
+    (["Владимира", "Путина"], "ru", ["Владимир", "Путин"]),
+    (["Юлии", "Навальной"], "ru", ["Юлия", "Навальная"]),
+    (["Ахматовой"], "ru", ["Ахматова"]),
+    (["Анны"], "ru", ["Анна"]),
+    # words that stay: an adjective alone, a run that does not agree, an unknown word
+    (["Хорошего"], "ru", ["Хорошего"]),
+    (["Встреча", "Трампа"], "ru", ["Встреча", "Трампа"]),
+    (["КИЕВЕ"], "ru", ["КИЕВ"]),
+])
+def test_dictionary_forms_read_every_parse(words: list[str], language: str,
+                                           expected: list[str]) -> None:
+    """The first parse is not always the right one: every parse of a capitalised word is
+    read, and the readings rank by the name tag, how common the dictionary form is, the
+    analyser's score and a fixed order."""
+    assert dictionary_forms(words, language) == expected
 
 
 def test_plain_romanisation_drops_bgn_pcgn_soft_sign_marks_only() -> None:

@@ -215,6 +215,17 @@ def codec(tp: Any) -> Codec:
 
 def _make(tp: Any) -> Codec:
     origin, args = typing.get_origin(tp), typing.get_args(tp)
+    for build in (_scalar_codec, _optional_codec, _tuple_codec, _collection_codec):
+        found = build(tp, origin, args)
+        if found is not None:
+            return found
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return _dataclass_codec(tp)
+    raise TypeError(f"not storable: {tp!r}")
+
+
+def _scalar_codec(tp: Any, origin: Any, args: tuple[Any, ...]) -> Codec | None:
+    """str, int, float, bool, bytes, None, an IntEnum, a regex pattern."""
     if tp in (str, int, float, bool, bytes):
         return Codec(_same, _exactly(tp))
     if tp is type(None) or tp is None:
@@ -224,31 +235,45 @@ def _make(tp: Any) -> Codec:
         return Codec(int, lambda v: enum_type(_exactly(int)(v)))
     if tp is regex.Pattern or origin is regex.Pattern:
         return Codec(lambda p: (p.pattern, p.flags), _load_pattern)
-    if origin in (typing.Union, types.UnionType):
-        others = [a for a in args if a is not type(None)]
-        if len(others) != 1 or len(args) != 2:
-            raise TypeError(f"not storable: {tp!r}")
-        inner = codec(others[0])
-        return Codec(lambda v: None if v is None else inner.dump(v),
-                     lambda v: None if v is None else inner.load(v))
-    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+    return None
+
+
+def _optional_codec(tp: Any, origin: Any, args: tuple[Any, ...]) -> Codec | None:
+    """X | None; any other union is not stored."""
+    if origin not in (typing.Union, types.UnionType):
+        return None
+    others = [a for a in args if a is not type(None)]
+    if len(others) != 1 or len(args) != 2:
+        raise TypeError(f"not storable: {tp!r}")
+    inner = codec(others[0])
+    return Codec(lambda v: None if v is None else inner.dump(v),
+                 lambda v: None if v is None else inner.load(v))
+
+
+def _tuple_codec(tp: Any, origin: Any, args: tuple[Any, ...]) -> Codec | None:
+    """tuple[X, ...], and tuple[X, Y, ...] of a fixed size."""
+    if origin is not tuple or not args:
+        return None
+    if len(args) == 2 and args[1] is Ellipsis:
         item = codec(args[0])
         dump_item, load_item = item.dump, item.load
         if dump_item is _same:
             return Codec(tuple, lambda v: tuple(map(load_item, _tuple_of(v))))
         return Codec(lambda v: tuple(map(dump_item, v)),
                      lambda v: tuple(map(load_item, _tuple_of(v))))
-    if origin is tuple and args:
-        items = [codec(a) for a in args]
-        size = len(items)
+    items = [codec(a) for a in args]
+    size = len(items)
 
-        def load_fixed(v: Any) -> tuple[Any, ...]:
-            if len(_tuple_of(v)) != size:
-                raise ValueError(f"{size} items expected")
-            return tuple(c.load(x) for c, x in zip(items, v, strict=True))
+    def load_fixed(v: Any) -> tuple[Any, ...]:
+        if len(_tuple_of(v)) != size:
+            raise ValueError(f"{size} items expected")
+        return tuple(c.load(x) for c, x in zip(items, v, strict=True))
 
-        return Codec(lambda v: tuple(c.dump(x) for c, x in zip(items, v, strict=True)),
-                     load_fixed)
+    return Codec(lambda v: tuple(c.dump(x) for c, x in zip(items, v, strict=True)), load_fixed)
+
+
+def _collection_codec(tp: Any, origin: Any, args: tuple[Any, ...]) -> Codec | None:
+    """list[X], frozenset[X] (or a Set), dict[K, V] (or a Mapping)."""
     if origin is list and len(args) == 1:
         item = codec(args[0])
         return Codec(lambda v: [item.dump(x) for x in v],
@@ -258,18 +283,18 @@ def _make(tp: Any) -> Codec:
         return Codec(lambda v: [item.dump(x) for x in v],
                      lambda v: frozenset(item.load(x) for x in _tuple_of(v)))
     if origin in (dict, Mapping) and len(args) == 2:
-        key, value = codec(args[0]), codec(args[1])
+        return _dict_codec(codec(args[0]), codec(args[1]))
+    return None
 
-        def load_dict(v: Any) -> dict[Any, Any]:
-            out = {key.load(k): value.load(x) for k, x in map(_pair, _tuple_of(v))}
-            if len(out) != len(v):
-                raise ValueError("a key twice")
-            return out
 
-        return Codec(lambda v: [(key.dump(k), value.dump(x)) for k, x in v.items()], load_dict)
-    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        return _dataclass_codec(tp)
-    raise TypeError(f"not storable: {tp!r}")
+def _dict_codec(key: Codec, value: Codec) -> Codec:
+    def load_dict(v: Any) -> dict[Any, Any]:
+        out = {key.load(k): value.load(x) for k, x in map(_pair, _tuple_of(v))}
+        if len(out) != len(v):
+            raise ValueError("a key twice")
+        return out
+
+    return Codec(lambda v: [(key.dump(k), value.dump(x)) for k, x in v.items()], load_dict)
 
 
 def _pair(v: Any) -> tuple[Any, Any]:

@@ -29,6 +29,7 @@ import bisect
 import dataclasses
 import functools
 import itertools
+import math
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -473,6 +474,30 @@ def _extra(tag: Any) -> str:
     return f"{tag.voice},{tag.tense}" if tag.POS == "PRTF" else ""
 
 
+def _number_gender(tag: Any) -> tuple[str, str | None]:
+    """A parse's number, and its gender where it is singular and has one of the three."""
+    number = "plur" if tag.number == "plur" else "sing"
+    return number, str(tag.gender) if number == "sing" and tag.gender in _GENDERS else None
+
+
+def _nominatives(pool: Sequence[Any], own: str) -> list[Any]:
+    """The declinable nominative parses; where one is a noun spelled as the word, the nouns
+    that are not go (Сумы is the town, not the plural of сума; Нова keeps its adjective
+    reading)."""
+    nominative = [p for p in pool if p.tag.case == "nomn" and p.tag.POS in _INFLECTING]
+    if any(p.tag.POS == "NOUN" and fold(p.normal_form) == own for p in nominative):
+        nominative = [p for p in nominative
+                      if p.tag.POS != "NOUN" or fold(p.normal_form) == own]
+    return nominative
+
+
+def _option(p: Any) -> tuple[Reading, str, str | None, bool, Any]:
+    tag = p.tag
+    number, gender = _number_gender(tag)
+    reading = Reading(fold(p.normal_form), str(tag.POS), gender, _extra(tag))
+    return reading, number, gender, any(t in tag for t in _PERSON_TAGS), p
+
+
 def _examine(text: str, morph: Any | None) -> _Word:
     word = _Word(text)
     if morph is None or not _CYRILLIC.search(text) or (len(text) > 1 and text.isupper()):
@@ -481,26 +506,10 @@ def _examine(text: str, morph: Any | None) -> _Word:
     parses = morph.parse(spelling(text))
     word.known = any(_is_known(p) for p in parses)
     pool = [p for p in parses if _is_known(p)] if word.known else parses
-    nominative = [p for p in pool if p.tag.case == "nomn" and p.tag.POS in _INFLECTING]
-    own = fold(text)
-    if any(p.tag.POS == "NOUN" and fold(p.normal_form) == own for p in nominative):
-        # Сумы is the town, not the plural of сума; Нова keeps its adjective reading
-        nominative = [p for p in nominative
-                      if p.tag.POS != "NOUN" or fold(p.normal_form) == own]
+    nominative = _nominatives(pool, fold(text))
     word.fixd = bool(nominative) and all("Fixd" in p.tag for p in nominative)
-    genders: set[str] = set()
-    for p in nominative:
-        if "Fixd" in p.tag:
-            continue
-        tag = p.tag
-        number = "plur" if tag.number == "plur" else "sing"
-        gender = str(tag.gender) if number == "sing" and tag.gender in _GENDERS else None
-        reading = Reading(fold(p.normal_form), str(tag.POS), gender, _extra(tag))
-        person = any(t in tag for t in _PERSON_TAGS)
-        word.options.append((reading, number, gender, person, p))
-        if gender is not None:
-            genders.add(gender)
-    word.genders = frozenset(genders)
+    word.options = [_option(p) for p in nominative if "Fixd" not in p.tag]
+    word.genders = frozenset(o[2] for o in word.options if o[2] is not None)
     return word
 
 
@@ -541,42 +550,66 @@ def _is_article(word: str) -> bool:
     return word.casefold().translate(_APOSTROPHES).split("'")[0] in _ARTICLES
 
 
+#: One reading a word of a form may inflect in, with its number and gender.
+_Option = tuple[Reading, str, str | None]
+
+
 def _structure(words: list[_Word], gaps: Sequence[str], kind: str | None, term: str
                ) -> tuple[list[frozenset[Reading]], bool]:
     """Which words inflect (their readings) and which stay as written (empty); a person?"""
-    n = len(words)
-    fixed: list[frozenset[Reading]] = [frozenset()] * n
+    fixed: list[frozenset[Reading]] = [frozenset()] * len(words)
     if _foreign_title(kind, term):
         return fixed, False
-    person = kind == "person" or (
-        kind in (None, "other") and n > 1
+    if _is_person(words, kind):
+        return _person(words), True
+    group, feasible = _agreeing_group(words, _inflecting_start(words, gaps))
+    for position, (i, options) in enumerate(group):
+        fixed[i] = _kept(options, feasible, before_head=position < len(group) - 1)
+    return fixed, False
+
+
+def _is_person(words: Sequence[_Word], kind: str | None) -> bool:
+    """A person's name: so entered or, unkinded, several words that start with a person's
+    name, each with a declinable reading or unknown to the dictionary."""
+    return kind == "person" or (
+        kind in (None, "other") and len(words) > 1
         and any(o[3] for o in words[0].options) and all(w.options or not w.known for w in words)
     )
-    if person:
-        return _person(words), True
+
+
+def _inflecting_start(words: Sequence[_Word], gaps: Sequence[str]) -> int:
+    """Нью-Йорк, Санкт-Петербург: the first part stays, the last inflects."""
     start = 0
-    while start < n - 1 and not words[start].options and gaps[start] == "-":
-        start += 1  # Нью-Йорк, Санкт-Петербург: the first part stays, the last inflects
-    group: list[int] = []
-    chosen: list[list[tuple[Reading, str, str | None]]] = []
+    while start < len(words) - 1 and not words[start].options and gaps[start] == "-":
+        start += 1
+    return start
+
+
+def _agreeing_group(words: Sequence[_Word], start: int
+                    ) -> tuple[list[tuple[int, list[_Option]]], set[tuple[str, str | None]]]:
+    """The words from `start` that agree, up to the head noun (complements and appositions
+    after it stay as written), each with its readings; and the number and gender they share."""
+    group: list[tuple[int, list[_Option]]] = []
     feasible: set[tuple[str, str | None]] = {("sing", None), ("plur", None)}
-    head = False
-    for i in range(start, n):
-        if head:
-            break  # after the head noun: complements and appositions stay as written
+    for i in range(start, len(words)):
         options = [(r, num, g) for r, num, g, _, _ in words[i].options if _fits((num, g), feasible)]
         if not options:
             break
-        group.append(i)
-        chosen.append(options)
+        group.append((i, options))
         feasible = _merge(feasible, [(num, g) for _, num, g in options])
-        head = all(r.pos == "NOUN" for r, _, _ in options)
-    for position, (i, options) in enumerate(zip(group, chosen, strict=True)):
-        keep = [o for o in options if _fits((o[1], o[2]), feasible)]
-        if position < len(group) - 1 and any(r.pos != "NOUN" for r, _, _ in keep):
-            keep = [o for o in keep if o[0].pos != "NOUN"]  # attributes before their head
-        fixed[i] = frozenset(r for r, _, _ in keep)
-    return fixed, False
+        if all(r.pos == "NOUN" for r, _, _ in options):
+            break
+    return group, feasible
+
+
+def _kept(options: Sequence[_Option], feasible: set[tuple[str, str | None]], before_head: bool
+          ) -> frozenset[Reading]:
+    """A group word's readings in the number and gender the group shares; before the head,
+    its attribute readings where it has any."""
+    keep = [o for o in options if _fits((o[1], o[2]), feasible)]
+    if before_head and any(r.pos != "NOUN" for r, _, _ in keep):
+        keep = [o for o in keep if o[0].pos != "NOUN"]  # attributes before their head
+    return frozenset(r for r, _, _ in keep)
 
 
 def _person(words: list[_Word]) -> list[frozenset[Reading]]:
@@ -1052,55 +1085,150 @@ def judge_hits(
     return [hit for hit, doubtful in kept if not doubtful or hit.entry in named]
 
 
+# --- a name in its dictionary form ---------------------------------------------------
+
+NameKey = tuple[str, str, str | None]
+#: Steps of word frequency, in Zipf units (half an order of magnitude): dictionary forms
+#: within one step are about as common, and the name tag decides (uk Буданова: the surname
+#: Буданов, not the village Буданів, a word as rare).
+_FREQUENCY_STEP = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class _NameParse:
+    """One parse a word of a name may have, with what ranks it among the others."""
+
+    key: NameKey
+    #: how common the dictionary form is as a word of the language, in steps (Київ 5.0: 5.49
+    #: on the Zipf scale; кий 3.0: 3.23)
+    frequency: float
+    proper: bool
+    score: float
+    #: the analyser's order, negated: of parses alike in all the rest, its first (uk Гейгера:
+    #: гейгер before ґейгер), the same in every process
+    order: int
+    parse: Any
+
+    def rank(self) -> tuple[float, bool, float, int]:
+        return self.frequency, self.proper, self.score, self.order
+
+
+def _name_parses(morph: Any, word: str, language: str) -> list[_NameParse]:
+    """The dictionary's parses a word of a name may have: every one tagged as a name and,
+    for a capitalised word, every noun, adjective or participle one (uk Києві is кий, a name,
+    in the dictionary's first parse, and Київ, untagged, in another). Not the vocative: a
+    name is mentioned, not addressed (Густаво is not густава's vocative)."""
+    from glossary_check.engine.english import frequency
+
+    if not _CYRILLIC.search(word):
+        return []
+    capital = word[:1].isupper()
+    out = []
+    for place, p in enumerate(morph.parse(spelling(word))):
+        tag = p.tag
+        proper = not tag.grammemes.isdisjoint(PROPER_TAGS)
+        if not _is_known(p) or tag.case in (None, "voct") or not (
+                proper or (capital and tag.POS in _INFLECTING)):
+            continue
+        number, gender = _number_gender(tag)
+        key = (_CASES.get(str(tag.case), str(tag.case)), number, gender)
+        common = math.floor(frequency(p.normal_form, language) / _FREQUENCY_STEP) * _FREQUENCY_STEP
+        out.append(_NameParse(key, common, proper, float(p.score), -place, p))
+    return out
+
+
+def _name_words(morph: Any, words: Sequence[str], language: str) -> list[list[_NameParse]]:
+    """Each word's parses as a name's: an untagged adjective or participle not alone (Нижнем
+    Новгороде, Юлии Навальной; not Хорошего), and, where every word may be a person's name
+    and they agree as one (Родом Розенштейном), those parses alone (Род, not рід)."""
+    parses = [_name_parses(morph, w, language) for w in words]
+    if sum(1 for options in parses if options) < 2:
+        parses = [[o for o in options if o.proper or o.parse.tag.POS == "NOUN"]
+                  for options in parses]
+    people = [[o for o in options if not o.parse.tag.grammemes.isdisjoint(_PERSON_TAGS)]
+              for options in parses]
+    present = [i for i, options in enumerate(parses) if options]
+    if len(present) > 1 and all(people[i] for i in present) and _agreement(
+            [{o.key for o in people[i]} for i in present]):
+        return people
+    return parses
+
+
+def _best_fit(options: Sequence[_NameParse], chosen: NameKey) -> _NameParse | None:
+    fitting = [o for o in options if _fits_key(o.key, chosen)]
+    return max(fitting, key=_NameParse.rank) if fitting else None
+
+
+def _reading_rank(key: NameKey, words: Sequence[Sequence[_NameParse]]
+                  ) -> tuple[bool, float, int, bool, float, bool]:
+    """How likely a name's words are in this case, number and gender. First, the nominative
+    singular where the dictionary's likeliest parse of every word is a name in it (ru
+    Терехова alone, a woman; uk Ден, not дно's genitive; but uk Марії is Марія's genitive,
+    not a plural). Then by how common the dictionary forms of their
+    likeliest parses in it are as words, how many of them the dictionary has as a name in
+    it, the singular, the analyser's scores; the nominative (the words as written) where
+    all that is alike."""
+    present = [options for options in words if options]
+    fitting = [[o for o in options if _fits_key(o.key, key)] for options in present]
+    best = [max(f, key=_NameParse.rank) for f in fitting if f]
+    named = key[:2] == ("nomn", "sing") and all(
+        any(o.proper and o.score >= max(p.score for p in options) for o in f)
+        for f, options in zip(fitting, present, strict=True))
+    return (named, sum(b.frequency for b in best), sum(any(o.proper for o in f) for f in fitting),
+            key[1] == "sing", sum(b.score for b in best), key[0] == "nomn")
+
+
+def _restore_case(form: str, word: str) -> str:
+    """The nominative in the capitals of the word as written, part by part where both have
+    as many parts (Ростове-на-Дону -> Ростов-на-Дону)."""
+    parts, written = form.split("-"), word.split("-")
+    if len(parts) != len(written):
+        parts, written = [form], [word]
+    out = []
+    for part, model in zip(parts, written, strict=True):
+        if len(model) > 1 and model.isupper():
+            part = part.upper()
+        elif model[:1].isupper():
+            part = part[:1].upper() + part[1:]
+        out.append(part)
+    return "-".join(out)
+
 
 def dictionary_forms(words: Sequence[str], language: str) -> list[str]:
     """A name's words in their nominative (Игоря Терехова -> Игорь Терехов), else as written.
 
-    Only dictionary parses tagged as names count (Name, Surn, Patr, Geox ...),
-    every one of them, not only the first; the words of one name take the case,
-    number and gender they share (Терехова is a man's genitive after Игоря, a
-    woman's nominative alone), and a woman's surname keeps its gender
-    (Ахматовой -> Ахматова). A word with no such parse, or a name already in the
-    nominative, stays as written.
+    The dictionary's first parse is not always the right one, so every parse counts: those
+    tagged as names (Name, Surn, Patr, Geox ...) and, for a capitalised word, every noun,
+    adjective or participle one but the vocative (the uk dictionary tags Києві as кий, a
+    name, and has Київ, its other parse, untagged; see `_name_words`). The words of one
+    name take the case, number and gender they share (Терехова is a man's genitive after
+    Игоря, a woman's nominative alone; Кривому Розі is Кривий Ріг), ranked by
+    `_reading_rank`; in the reading chosen, each word's parse whose dictionary form is the
+    more common word of the language (Київ over кий, Львів over Лев), then a name's, then
+    the analyser's likelier. A woman's surname keeps its gender (Ахматовой -> Ахматова). A
+    word with no such parse, a run whose words do not agree (Встреча Трампа), or a name
+    whose best reading is the nominative, stays as written.
     """
     morph = analyzer(language)
     if morph is None:
         return list(words)
-    parses = [
-        [p for p in morph.parse(spelling(w)) if _is_known(p) and p.tag.case is not None
-         and not p.tag.grammemes.isdisjoint(PROPER_TAGS)] if _CYRILLIC.search(w) else []
-        for w in words
-    ]
-
-    def key(p: Any) -> tuple[str, str, str | None]:
-        number = "plur" if p.tag.number == "plur" else "sing"
-        gender = str(p.tag.gender) if number == "sing" and p.tag.gender in _GENDERS else None
-        return _CASES.get(str(p.tag.case), str(p.tag.case)), number, gender
-
-    shared = _agreement([{key(p) for p in options} for options in parses if options])
-    if not shared or any(case == "nomn" for case, _, _ in shared):
+    parses = _name_words(morph, words, language)
+    shared = _agreement([{o.key for o in options} for options in parses if options])
+    if not shared:
         return list(words)
-    # in a fixed order: of readings that score alike, the same one in every process (a set's
+    # in a fixed order: of readings that rank alike, the same one in every process (a set's
     # order follows the string hash, which differs between processes)
     ordered = sorted(shared, key=lambda k: (k[0], k[1], k[2] or ""))
-    chosen = max(ordered, key=lambda k: (k[1] == "sing", sum(
-        max((p.score for p in options if _fits_key(key(p), k)), default=0.0) for options in parses
-    )))
+    chosen = max(ordered, key=lambda k: _reading_rank(k, parses))
+    if chosen[0] == "nomn":
+        return list(words)
     out = []
     for word, options in zip(words, parses, strict=True):
-        fitting = [p for p in options if _fits_key(key(p), chosen)]
-        inflected = max(fitting, key=lambda p: p.score).inflect({"nomn"}) if fitting else None
-        if inflected is None:
-            out.append(word)
-            continue
-        form = str(inflected.word)
-        if len(word) > 1 and word.isupper():
-            form = form.upper()
-        elif word[:1].isupper():
-            form = form[:1].upper() + form[1:]
-        out.append(form)
+        best = _best_fit(options, chosen)
+        inflected = best.parse.inflect({"nomn"}) if best is not None else None
+        out.append(word if inflected is None else _restore_case(str(inflected.word), word))
     return out
 
 
-def _fits_key(key: tuple[str, str, str | None], chosen: tuple[str, str, str | None]) -> bool:
+def _fits_key(key: NameKey, chosen: NameKey) -> bool:
     return key[:2] == chosen[:2] and (chosen[2] is None or key[2] in (None, chosen[2]))
