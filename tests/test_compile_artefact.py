@@ -270,3 +270,20 @@ def test_compiled_from_the_configuration_file(
     _, report = _check(article)
     assert "no compiled glossary there yet" in " ".join(report["notices"])
     assert (here / "build" / "g.compiled").exists()
+
+
+def test_the_same_glossary_compiles_to_the_same_bytes_in_every_process(tmp_path: Path) -> None:
+    """A build artefact a desk publishes or CI caches is reproducible: sets and hash
+    buckets are written in a fixed order, not in the order a process's string hashes give."""
+    import subprocess
+    import sys
+
+    bundled = Path(__file__).resolve().parents[1] / "glossary" / "newsroom.yaml"
+    outputs = []
+    for seed in (1, 2, 3):
+        out = tmp_path / f"{seed}.compiled"
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        subprocess.run([sys.executable, "-m", "glossary_check", "compile", str(bundled),
+                        "-o", str(out)], env=env, check=True, capture_output=True)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1] == outputs[2]

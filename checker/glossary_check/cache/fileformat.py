@@ -280,7 +280,8 @@ def _collection_codec(tp: Any, origin: Any, args: tuple[Any, ...]) -> Codec | No
                      lambda v: [item.load(x) for x in _tuple_of(v)])
     if origin in (frozenset, Set) and len(args) == 1:
         item = codec(args[0])
-        return Codec(lambda v: [item.dump(x) for x in v],
+        # in a fixed order: a set's own differs between processes, the file must not
+        return Codec(lambda v: sorted((item.dump(x) for x in v), key=repr),
                      lambda v: frozenset(item.load(x) for x in _tuple_of(v)))
     if origin in (dict, Mapping) and len(args) == 2:
         return _dict_codec(codec(args[0]), codec(args[1]))
@@ -377,7 +378,8 @@ def key_parts(text: str) -> Iterator[str]:
 
 def build_table(items: Iterable[tuple[str, bytes]]) -> bytes:
     """u32 buckets | u32 bucket starts (buckets + 1) | records: u16 size, key, u32 size, value."""
-    pairs = [(k.encode("utf-8", "surrogatepass"), v) for k, v in items]
+    # sorted: a bucket's records in a fixed order, whatever order a set gave the keys in
+    pairs = sorted((k.encode("utf-8", "surrogatepass"), v) for k, v in items)
     buckets = 1
     while buckets < len(pairs):
         buckets *= 2
