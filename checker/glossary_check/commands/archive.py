@@ -74,7 +74,7 @@ def _module(name: str) -> Any:
     return importlib.import_module(name)
 
 
-def _local(path: str) -> str:
+def local_path(path: str) -> str:
     """A file:// URL as a plain path (so it reads, and fixes, like any local file)."""
     if _URL.match(path):
         return str(_module("fsspec.core").url_to_fs(path)[1])
@@ -126,7 +126,7 @@ def expand(
         if is_remote(target):
             found: Iterable[str] = _expand_remote(target, include, exclude)
         else:
-            local = _local(target)
+            local = local_path(target)
             named = sorted(glob.glob(local, recursive=True)) if _MAGIC.search(local) else [local]
             found = collect(named, include, exclude)
         for path in found:
@@ -207,7 +207,7 @@ def finding_lines(result: FileResult) -> list[dict[str, Any]]:
     return [{"path": result.path, **finding} for finding in item["findings"]]
 
 
-def _read_error(shown: str, exc: BaseException) -> str:
+def read_error(shown: str, exc: BaseException) -> str:
     if isinstance(exc, FileNotFoundError):
         return f"{shown}: no such file"
     if isinstance(exc, IsADirectoryError):
@@ -215,7 +215,7 @@ def _read_error(shown: str, exc: BaseException) -> str:
     return f"{shown}: cannot read: {getattr(exc, 'strerror', None) or exc}"
 
 
-def _read_remote(urls: Sequence[str]) -> dict[str, bytes | BaseException]:
+def read_remote(urls: Sequence[str]) -> dict[str, bytes | BaseException]:
     """Every URL's bytes, fetched per filesystem in one `cat` (concurrent on object stores)."""
     url_to_fs = _module("fsspec.core").url_to_fs
     groups: dict[int, tuple[Any, dict[str, str]]] = {}
@@ -274,7 +274,7 @@ def _check_one(
     language = compiled.glossary.language
     try:
         if isinstance(raw, BaseException):
-            return Checked(FileResult(path, language, error=_read_error(path, raw)))
+            return Checked(FileResult(path, language, error=read_error(path, raw)))
         result = check_file(path, compiled, settings, data=raw)
         return Checked(result) if fix is None else _fixed(path, result, compiled, settings, fix)
     except Exception as exc:
@@ -289,7 +289,7 @@ def check_batch(
 
     Returns a one-element list so the bag stays a bag of partitions.
     """
-    remote = _read_remote([p for p in paths if is_remote(p)]) if any(map(is_remote, paths)) else {}
+    remote = read_remote([p for p in paths if is_remote(p)]) if any(map(is_remote, paths)) else {}
     tally = Tally()
     lines: list[str] = []
     for path in paths:

@@ -17,14 +17,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from glossary_check.commands.options import file_size
-from glossary_check.core.errors import ExitCode
+from glossary_check.core.errors import ExitCode, display_path
+from glossary_check.core.inputs import DEFAULT_MAX_FILE_SIZE, set_max_file_size
 from glossary_check.core.visible import escape
 
 
 def main(argv: Sequence[str]) -> int:
-    from glossary_check.cache.compiled import write_artefact
-    from glossary_check.core.errors import display_path
-    from glossary_check.core.inputs import DEFAULT_MAX_FILE_SIZE, set_max_file_size
+    from glossary_check.cache.compiled import write_artefact  # msgpack, the engine
 
     parser = argparse.ArgumentParser(
         prog="glossary-check compile",

@@ -20,16 +20,36 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from glossary_check.commands.archive import (
+    connect,
+    expand,
+    is_remote,
+    local_path,
+    read_error,
+    read_remote,
+)
 from glossary_check.commands.options import add_configuration, file_size, positive, resolve
 from glossary_check.commands.session import run_reporting
-from glossary_check.core.errors import ExitCode, GlossaryCheckError, Location, UsageError
+from glossary_check.core.errors import (
+    ExitCode,
+    GlossaryCheckError,
+    Location,
+    UsageError,
+    undecodable,
+)
+from glossary_check.core.inputs import max_file_size, read_bounded, set_max_file_size, too_large
 from glossary_check.core.visible import print_error
+from glossary_check.engine.glossary import load_glossary
+from glossary_check.engine.matching import compile_glossary
+from glossary_check.workflow.annotate import open_or_notice
+from glossary_check.workflow.learn import EnglishNames, Thresholds, learn, read_english, read_pair
+from glossary_check.workflow.learn.extract import PairNames
+from glossary_check.workflow.learn.render import glossary_yaml, render
 
 if TYPE_CHECKING:
     from glossary_check.engine.glossary import Glossary
     from glossary_check.engine.matching import Matcher
-    from glossary_check.workflow.learn import EnglishNames, Learned
-    from glossary_check.workflow.learn.extract import PairNames
+    from glossary_check.workflow.learn import Learned
 
 #: Pairs a partition on a cluster.
 BATCH_SIZE = 100
@@ -114,7 +134,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _relative(root: str, path: str) -> str:
     """A file's path below the directory it was found in (the key that pairs it)."""
-    from glossary_check.commands.archive import is_remote
 
     if is_remote(root):
         url_to_fs = importlib.import_module("fsspec.core").url_to_fs
@@ -125,7 +144,6 @@ def _relative(root: str, path: str) -> str:
 
 def _listed(root: str) -> dict[str, str]:
     """Relative path -> path of every file below a directory (local or fsspec)."""
-    from glossary_check.commands.archive import expand, is_remote
 
     if is_remote(root):
         fs_root = root
@@ -153,14 +171,13 @@ def _manifest_path(part: str, base: Path, where: Location) -> str:
     stands, a file:// URL as its local path, another URL as an fsspec file (its scheme
     must be one fsspec knows). The manifest is the user's own file, so `..` and absolute
     paths are taken as they are; a NUL cannot name a file."""
-    from glossary_check.commands.archive import _local, is_remote
 
     if "\x00" in part:
         raise UsageError("a path cannot hold a NUL character", where)
     if is_remote(part):
         _known_scheme(part, where)
         return part
-    local = _local(part)
+    local = local_path(part)
     return local if Path(local).is_absolute() else str(base / local)
 
 
@@ -179,8 +196,6 @@ def _known_scheme(url: str, where: Location) -> None:
 def _manifest_text(manifest: str) -> str:
     """The manifest decoded (UTF-8, a BOM dropped); bytes that are not UTF-8 are an error
     at their line and column."""
-    from glossary_check.core.errors import undecodable
-    from glossary_check.core.inputs import read_bounded
 
     try:
         data = read_bounded(manifest)
@@ -237,11 +252,9 @@ def _read_remote_bounded(urls: Sequence[str], limit: int) -> dict[str, bytes | B
     """Every URL's bytes, none over `limit`: the sizes are asked first (one request per
     filesystem), so a file over it is never fetched; one that grew meanwhile is refused
     after."""
-    from glossary_check.commands.archive import _read_remote
-    from glossary_check.core.inputs import _too_large
 
     url_to_fs = importlib.import_module("fsspec.core").url_to_fs
-    refused = _too_large(limit)
+    refused = too_large(limit)
     out: dict[str, bytes | BaseException] = {}
     for url in urls:
         fs, path = url_to_fs(url)
@@ -252,7 +265,7 @@ def _read_remote_bounded(urls: Sequence[str], limit: int) -> dict[str, bytes | B
             continue
         if size is not None and size > limit:
             out[url] = refused
-    fetched = _read_remote([u for u in urls if u not in out])
+    fetched = read_remote([u for u in urls if u not in out])
     for url, data in fetched.items():
         out[url] = refused if isinstance(data, bytes) and len(data) > limit else data
     return out
@@ -260,8 +273,6 @@ def _read_remote_bounded(urls: Sequence[str], limit: int) -> dict[str, bytes | B
 
 def _read_all(paths: Sequence[str], limit: int) -> dict[str, bytes | BaseException]:
     """Every file's bytes, or why it could not be read; none over `limit`."""
-    from glossary_check.commands.archive import is_remote
-    from glossary_check.core.inputs import read_bounded
 
     remote = [p for p in paths if is_remote(p)]
     out: dict[str, bytes | BaseException] = _read_remote_bounded(remote, limit) if remote else {}
@@ -281,10 +292,6 @@ def read_batch(items: Sequence[Item], language: str | None, matcher: Matcher | N
     cannot be read (or is over `limit`, given explicitly: a Dask worker does not have this
     process's setting) is its pair's error. One-element list: the bag stays a bag of
     partitions."""
-    from glossary_check.commands.archive import _read_error
-    from glossary_check.core.inputs import max_file_size
-    from glossary_check.workflow.learn import EnglishNames, read_english, read_pair
-    from glossary_check.workflow.learn.extract import PairNames
 
     data = _read_all([p for item in items for p in item if p is not None],
                      max_file_size() if limit is None else limit)
@@ -292,7 +299,7 @@ def read_batch(items: Sequence[Item], language: str | None, matcher: Matcher | N
     for translation, original in items:
         target = data[translation]
         if isinstance(target, BaseException):
-            error = _read_error(translation, target)
+            error = read_error(translation, target)
             english.append(EnglishNames(translation, (), error=error))
             if original is not None:
                 pairs.append(PairNames(original, translation, "", (), {}, error=error))
@@ -303,7 +310,7 @@ def read_batch(items: Sequence[Item], language: str | None, matcher: Matcher | N
         source = data[original]
         if isinstance(source, BaseException):
             pairs.append(PairNames(original, translation, "", (), {},
-                                   error=_read_error(original, source)))
+                                   error=read_error(original, source)))
             continue
         pairs.append(read_pair(original, translation, source, target, language))
     return [(pairs, english)]
@@ -318,7 +325,6 @@ def _serial(items: list[Item], language: str | None, matcher: Matcher | None
 def read_on_cluster(client: Any, items: list[Item], language: str | None, matcher: Matcher | None,
                 batch_size: int) -> Iterator[tuple[list[PairNames], list[EnglishNames]]]:
     """The partitions read on the cluster's workers, under this process's size limit."""
-    from glossary_check.core.inputs import max_file_size
 
     db = importlib.import_module("dask.bag")
     shared = client.scatter(matcher, broadcast=True, hash=False) if matcher is not None else None
@@ -344,7 +350,6 @@ def read_archive(items: list[Item], *, language: str | None = None,
             pairs += p
             english += e
         return pairs, english
-    from glossary_check.commands.archive import connect
 
     with connect(scheduler, jobs or 1, timeout) as client:
         for p, e in read_on_cluster(client, items, language, matcher, batch_size):
@@ -385,11 +390,9 @@ def _items(args: argparse.Namespace) -> list[Item]:
 
 def learn_items(items: list[Item], *, glossary: Glossary | None, args: argparse.Namespace
                 ) -> Learned:
-    from glossary_check.workflow.learn import Thresholds, learn
 
     matcher = None
     if glossary is not None:
-        from glossary_check.engine.matching import compile_glossary
 
         matcher = compile_glossary(glossary)
     pairs, english = read_archive(
@@ -397,7 +400,6 @@ def learn_items(items: list[Item], *, glossary: Glossary | None, args: argparse.
         scheduler=args.scheduler, batch_size=args.batch_size, timeout=args.timeout)
     translator = None
     if not args.no_translate and any(o is not None for _, o in items):
-        from glossary_check.workflow.annotate import open_or_notice
 
         translator, notice = open_or_notice(None, True)
         if notice and not args.quiet:
@@ -408,8 +410,6 @@ def learn_items(items: list[Item], *, glossary: Glossary | None, args: argparse.
 
 
 def run(args: argparse.Namespace) -> int:
-    from glossary_check.core.inputs import set_max_file_size
-    from glossary_check.workflow.learn.render import glossary_yaml, render
 
     # the configuration file is read as for every command: its limits hold here too
     given = {"max_file_size": args.max_file_size} if "max_file_size" in args else {}
@@ -417,7 +417,6 @@ def run(args: argparse.Namespace) -> int:
     set_max_file_size(options.max_file_size)
     glossary = None
     if args.glossary:
-        from glossary_check.engine.glossary import load_glossary
 
         glossary = load_glossary(args.glossary)
     items = _items(args)

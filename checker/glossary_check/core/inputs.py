@@ -36,7 +36,7 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-def _too_large(limit: int) -> InputRefused:
+def too_large(limit: int) -> InputRefused:
     return InputRefused(0, f"larger than the {_size(limit)} limit (--max-file-size)")
 
 
@@ -51,7 +51,7 @@ def read_bounded(path: str | os.PathLike[str], limit: int | None = None) -> byte
     if os.fspath(path) == "-":
         data = sys.stdin.buffer.read(limit + 1)
         if len(data) > limit:
-            raise _too_large(limit)
+            raise too_large(limit)
         return data
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
@@ -62,14 +62,14 @@ def read_bounded(path: str | os.PathLike[str], limit: int | None = None) -> byte
         if not stat.S_ISREG(info.st_mode):
             raise InputRefused(0, "not a regular file")
         if info.st_size > limit:
-            raise _too_large(limit)
+            raise too_large(limit)
     except BaseException:
         os.close(fd)
         raise
     with os.fdopen(fd, "rb") as handle:
         data = handle.read(limit + 1)  # a file may grow while it is read
     if len(data) > limit:
-        raise _too_large(limit)
+        raise too_large(limit)
     return data
 
 
