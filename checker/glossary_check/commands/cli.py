@@ -121,7 +121,8 @@ def build_parser(prog: str = "glossary-check", description: str | None = None,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=textwrap.fill(description or "Check articles against a newsroom "
         "glossary: wrong renderings, wrong case, source-language names left in, untranslated "
-        "spans, mixed scripts and inconsistent names.", 79),
+        "spans, mixed scripts, inconsistent names and the source language's typography; "
+        "with --source, what the translation lost or changed.", 79),
         epilog=f"commands:\n{commands}\n\n'glossary-check COMMAND --help' says more. Exit "
         "status: 0 clean, 1 findings at or above --fail-on, 2 the run could not be done.",
     )
@@ -173,7 +174,7 @@ def build_parser(prog: str = "glossary-check", description: str | None = None,
                     help="translation workers (default: the machine's cores, at most 4)")
     mt.add_argument("--source", metavar="ORIGINAL",
                     help="check the one PATH as a translation of ORIGINAL "
-                         "(rules mistranslation, omission)")
+                         "(rules mistranslation, omission, number)")
     mt.add_argument("--source-language", metavar="LANG",
                     help="language of ORIGINAL (default: identified from its text)")
     parser.add_argument("--version", action="version", version=f"glossary-check {__version__}")
