@@ -477,8 +477,8 @@ def _mark(ok: bool | None) -> str:
 
 
 def done_when(results: dict[str, Any]) -> list[str]:
-    """The work item's "Done when" list, each with what this run measured, and its table."""
-    out = ["## Done when\n", "| target | measured | met |", "|---|---|---|"]
+    """The speed targets, each with what this run measured, and the summary table."""
+    out = ["## Targets\n", "| target | measured | met |", "|---|---|---|"]
 
     def ours(size: int, key: str) -> float | None:
         row = _row(results, size)
@@ -520,7 +520,7 @@ def done_when(results: dict[str, Any]) -> list[str]:
         out.append(f"| one article, bundled glossary: at most half of textlint + prh | "
                    f"{'peer not run' if peer is None else f'peer {peer:.3f} s'} | "
                    f"{_mark(None if peer is None else max(b['cold'], b['warm']) <= peer / 2)} |")
-    out += ["", "The work item's table (200 articles, all rules unless noted, empty cache for "
+    out += ["", "Summary table (200 articles, all rules unless noted, empty cache for "
             "cold):", "", "| glossary | cold, all rules | cold, `--select variant,case` "
             "| warm, all rules |", "| --- | --- | --- | --- |"]
     for size in (1000, 10000, 50000):
