@@ -28,7 +28,13 @@ from glossary_check.commands.archive import (
     read_error,
     read_remote,
 )
-from glossary_check.commands.options import add_configuration, file_size, positive, resolve
+from glossary_check.commands.options import (
+    add_configuration,
+    file_size,
+    number_between,
+    positive,
+    resolve,
+)
 from glossary_check.commands.session import run_reporting
 from glossary_check.core.errors import (
     ExitCode,
@@ -64,16 +70,6 @@ class LearnError(GlossaryCheckError):
 Item = tuple[str, str | None]
 
 
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text!r}")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="glossary-check learn",
@@ -106,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the originals' language (default: identified per file)")
     parser.add_argument("--min-count", type=positive, default=2, metavar="N",
                         help="linked mentions a name needs to be proposed (default: 2)")
-    parser.add_argument("--min-share", type=_share, default=0.1, metavar="SHARE",
+    parser.add_argument("--min-share", type=number_between(0.0, 1.0, "a share between 0 and 1"),
+                        default=0.1, metavar="SHARE",
                         help="share of a name's mentions a rendering needs to be listed "
                         "(default: 0.1)")
     parser.add_argument("--no-translate", action="store_true",

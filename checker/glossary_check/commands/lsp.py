@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import BinaryIO
 
+from glossary_check.commands.options import number_between
 from glossary_check.commands.warm import add_engine_flags, engine_args
 from glossary_check.core.errors import ExitCode, UsageError
 
@@ -23,14 +24,7 @@ from glossary_check.core.errors import ExitCode, UsageError
 SERVER_FLAGS = ("stdio", "debounce", "reload_interval", "log_level")
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value <= 3600:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds (0 to 3600), got {text!r}")
-    return value
+_seconds = number_between(0, 3600, "a number of seconds (0 to 3600)")
 
 
 def build_parser() -> argparse.ArgumentParser:
