@@ -287,3 +287,41 @@ def test_the_same_glossary_compiles_to_the_same_bytes_in_every_process(tmp_path:
                         "-o", str(out)], env=env, check=True, capture_output=True)
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_a_file_that_is_not_a_compiled_glossary_is_never_replaced(
+    here: Path, write_glossary: WriteGlossary
+) -> None:
+    """`--compiled glossary.yaml` by mistake: the check runs on a glossary compiled in memory
+    and the file named keeps every byte."""
+    _setup(write_glossary)
+    article = here / "article.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    before = (here / "glossary.yaml").read_bytes()
+    status, report = _check(article, "-g", "glossary.yaml", "--compiled", "glossary.yaml")
+    assert (here / "glossary.yaml").read_bytes() == before
+    assert "glossary.yaml: not replaced: a file there that is not a compiled glossary" in " ".join(
+        report["notices"])
+    assert status == 0 and report["files"][0]["findings"]
+
+
+@pytest.mark.parametrize("where", ["../outside.compiled", "/tmp/outside.compiled",
+                                   "link/outside.compiled"])
+def test_a_configuration_may_not_aim_the_compiled_file_outside_its_folder(
+    here: Path, write_glossary: WriteGlossary, run_cli: RunCli, where: str
+) -> None:
+    """A repository's configuration (a pull request's) must not make the checker write
+    elsewhere on the machine; on the command line the user may name any place."""
+    _setup(write_glossary)
+    project = here / "project"
+    project.mkdir()
+    (project / "link").symlink_to(here)
+    (project / "glossary-check.toml").write_text(
+        f'glossary = "../glossary.yaml"\ncompiled = "{where}"\n', encoding="utf-8")
+    (project / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    status, out, err = run_cli("a.txt", cwd=project)
+    assert status == 2 and out == ""
+    assert err == ("glossary-check: glossary-check.toml:2:1: compiled must name a file inside "
+                   "the configuration's folder (a configuration may not write elsewhere; use "
+                   "--compiled FILE)\n")
+    assert not (here / "outside.compiled").exists()

@@ -43,6 +43,7 @@ from typing import Any, cast
 from glossary_check import __version__
 from glossary_check.cache.fileformat import (
     FORMAT,
+    MAGIC,
     NOTHING,
     CacheError,
     Codec,
@@ -643,6 +644,24 @@ def open_artefact(file: Path, paths: Sequence[str | Path], notices: list[str]) -
     return compiled
 
 
+def _replaceable(file: Path) -> bool:
+    """Whether `--compiled` may write `file`: nothing is there yet, or a compiled glossary is
+    (a mistyped `--compiled glossary.yaml` must not cost the glossary)."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK  # no link followed, no FIFO waited on
+    try:
+        fd = os.open(file, flags)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    try:
+        return os.read(fd, len(MAGIC)) == MAGIC
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def load_artefact(paths: Sequence[str | Path], file: Path, directory: Path | None) -> Compiled:
     """`--compiled FILE`: the compiled glossary kept in `file`, or, when that is missing, stale,
     another version's or another glossary's, the glossaries compiled afresh and written there
@@ -651,7 +670,8 @@ def load_artefact(paths: Sequence[str | Path], file: Path, directory: Path | Non
     compiled = open_artefact(file, paths, notices)
     if compiled is None:
         compiled, groups = _build(paths)
-        problem = _write(file, compiled, groups)
+        problem = _write(file, compiled, groups) if _replaceable(file) else (
+            "not replaced: a file there that is not a compiled glossary")
         if problem is not None:
             notices.append(f"{display_path(file)}: {problem}: compiled in memory")
         compiled.notices = notices

@@ -295,10 +295,21 @@ def _value(name: str, value: Any, locate: _Locator, path: Path) -> Any:
     elif name == "glossary":
         return [str(_relative(path, v)) for v in ([value] if isinstance(value, str) else value)]
     elif name == "compiled":
-        return str(_relative(path, value))
+        return str(_inside(path, value, locate))
     elif name == "max-file-size" and isinstance(value, str):
         return parse_size(value)
     return value
+
+
+def _inside(config: Path, name: str, locate: _Locator) -> Path:
+    """A file the configuration lets the checker write: inside the configuration's own folder,
+    so a repository's configuration (a pull request's) cannot aim a write anywhere else;
+    `--compiled FILE` on the command line may name any place."""
+    target = config.parent / name
+    if not target.resolve().is_relative_to(config.parent.resolve()):
+        raise locate.error((), "compiled", "compiled must name a file inside the configuration's "
+                           "folder (a configuration may not write elsewhere; use --compiled FILE)")
+    return target
 
 
 def _relative(config: Path, name: str) -> Path:
