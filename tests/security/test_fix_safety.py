@@ -329,8 +329,10 @@ def test_a_lock_held_by_another_program_is_respected(cli: Cli, tmp_path: Path) -
 
 #: Runs the command line, stopping for good once the fix's temporary file is on disk.
 _STALL = """\
-import os, sys, time
+import os, signal, sys, time
 from glossary_check.commands.cli import main
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as at a terminal, even if started
+# from a shell that ignores SIGINT in its background jobs
 sync = os.fsync
 def stall(fd):
     sync(fd)
