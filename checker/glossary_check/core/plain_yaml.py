@@ -28,12 +28,23 @@ _RESOLVERS: dict[str, re.Pattern[str]] = {
     ))
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items() if first is not None
 }
+#: `[` `{` (a flow collection) and `|` `>` (a block scalar): see `_flow_refused`; and a
+#: block scalar ending the file without a line break keeps one in yaml_rs, not in PyYAML.
+_FLOW = frozenset(b"[{")
+_FLOWING = frozenset(b"[{|>")
+#: a line with a flow collection's start
+_FLOW_LINE = re.compile(rb"^[^\n]*[\[{][^\n]*", re.MULTILINE)
+#: a quoted scalar on one line, starting where a scalar can start
+_QUOTED = re.compile(rb"""(?:(?<=[\[{,: ])|^)(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*')""")
+#: a flow scalar starting with `:`
+_FLOW_COLON = re.compile(rb"[\[{,:][ ]*:")
+_BRACKETS = re.compile(rb"[\[\]{}]")
 #: Bytes (of the UTF-8 text) after which the two readers could part: the controls PyYAML's
 #: reader refuses, a tab, a CR, `!&*` (tags, anchors, aliases), `<` (a merge key), `%` (a
 #: directive), and the lead bytes of NEL, LINE and PARAGRAPH SEPARATOR, U+FEFF, U+FFFE-F and
 #: the C1 controls. Where none is in a text (the usual case) one pass over it says so.
 _TRIGGERS = bytes([*range(0x09), 0x09, 0x0B, 0x0C, 0x0D, *range(0x0E, 0x20), 0x7F,
-                   *b"!&*<%", 0xC2, 0xE2, 0xEF])
+                   *b"!&*<%", 0xC2, 0xE2, 0xEF, *_FLOWING])
 _UNTRIGGERING = bytes(b for b in range(256) if b not in _TRIGGERS)
 #: Where a trigger byte is found, what it must be part of for the text to be refused: a
 #: control or tab; an anchor, alias or tag where a node can start; a merge key; a
@@ -61,9 +72,36 @@ def refused(encoded: bytes) -> bool:
     found = set(encoded.translate(None, _UNTRIGGERING))
     if not found:
         return False
+    if found & _FLOWING:
+        if (0x7C in found or 0x3E in found) and not encoded.endswith(b"\n"):
+            return True
+        if found & _FLOW and _flow_refused(encoded):
+            return True
+        found -= _FLOWING
+        if not found:
+            return False
     if found <= _LEADS.keys():
         return any(_LEADS[lead].search(encoded) for lead in found)
     return _UNSURE.search(encoded) is not None
+
+
+def _flow_refused(encoded: bytes) -> bool:
+    """Whether a flow collection may be read otherwise by the two readers: one going on past
+    its line (PyYAML refuses keys YAML 1.2 takes there), or one holding, outside its quoted
+    scalars, a `?` (a key anywhere to PyYAML), a `|` or `>` (refused by PyYAML at a
+    scalar's start), a scalar starting with `:`, or a quote it cannot pair."""
+    for match in _FLOW_LINE.finditer(encoded):
+        line = _QUOTED.sub(b"", match.group())
+        if any(c in line for c in b"\"'?|>") or _FLOW_COLON.search(line):
+            return True
+        depth = 0
+        for bracket in _BRACKETS.findall(line):
+            depth += 1 if bracket in (b"[", b"{") else -1
+            if depth < 0:
+                return True
+        if depth:
+            return True
+    return False
 
 
 def load(text: str, encoded: bytes | None = None) -> Any:

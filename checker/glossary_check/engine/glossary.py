@@ -480,8 +480,11 @@ class _PlainReader(_Reader):
 def _shows(written: str, value: str) -> bool:
     """Whether text written from a node's start (to the end of its line) begins with its
     value, plain or in quotes: a check that a place found is the node's."""
-    return bool(value) and (written.startswith(value) or (
-        written[:1] in "'\"" and written[1:].startswith(value)))
+    if not value:
+        return False
+    if written[:1] == "'":
+        return written.startswith(value.replace("'", "''"), 1)
+    return written.startswith(value, 1 if written[:1] == '"' else 0)
 
 
 def _compile_pattern(
