@@ -352,3 +352,12 @@ def test_random_glossaries(tmp_path: Path, data: st.DataObject) -> None:
     path = tmp_path / f"g{random.random()}.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     event(f"fast reader took it: {_same(path)}")
+
+
+def test_without_yaml_rs_the_composed_way_reads(
+    write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "yaml_rs", None)  # `import yaml_rs` raises ImportError
+    path = write_glossary(_BASE)
+    assert glossary._read_fast(path) is None
+    assert [e.term for e in load_glossary(path).entries] == ["Kyiv", "Odesa"]
