@@ -2,7 +2,9 @@
 
 Loading goes through PyYAML's composer so every node keeps its mark: every
 error names file:line:column, and nothing is constructed beyond what
-`yaml.safe_load` would build (no tags, no Python objects).
+`yaml.safe_load` would build (no tags, no Python objects). A long file is first
+read to plain data by yaml_rs (`_PlainReader`, the same checks), which hands
+anything it is not sure of, and any error, to the composer.
 
 A broken glossary is reported whole: the loader goes on past an error to the
 next field, item and entry (and included file), and raises every error it
