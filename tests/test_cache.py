@@ -469,3 +469,98 @@ def test_a_glossary_used_again_is_analysed_whole_once(
     monkeypatch.setattr(morphology, "build_form_keys", refuse)
     third = cache.load(path, store)
     assert third.inflected_sources(text, tokenize(text), []) == expected
+
+
+def test_keys_with_the_same_crc32_are_found_and_written_in_a_fixed_order() -> None:
+    """'plumless' and 'buckeroo' share a CRC-32: both are found, and a table of the same
+    items is the same bytes whichever order a set gave them in."""
+    import zlib
+
+    assert zlib.crc32(b"plumless") == zlib.crc32(b"buckeroo")
+    items = {"plumless": b"1", "buckeroo": b"2", "x": b"3", "Київ": b""}
+    tables = [cachefile.build_table(sorted(items.items(), key=lambda kv: kv[1], reverse=r))
+              for r in (False, True)]
+    for data in tables:
+        table = cachefile.Table(data)
+        found = {k: table.get(k) for k in items}
+        assert {k: None if v is None else bytes(v) for k, v in found.items()} == items
+        assert table.get("plumles") is None
+    assert cachefile.table_section(sorted(items)) == cachefile.table_section(sorted(items))
+
+
+def test_a_forged_table_index_or_array_offset_is_a_cache_error() -> None:
+    data = bytearray(cachefile.build_table((f"k{i}", b"v") for i in range(100)))
+    count, bits = struct.unpack_from("<II", data, 0)
+    bad_buckets = bytearray(data)
+    struct.pack_into("<I", bad_buckets, 8 + 4, 0xFFFFFF)  # a bucket ending past the table
+    bad_offsets = bytearray(data)
+    offsets = 8 + 4 * ((1 << bits) + 1) + 8 * count
+    for i in range(count + 1):
+        struct.pack_into("<I", bad_offsets, offsets + 4 * i, 0xFFFFFFF0)
+    for forged in (bad_buckets, bad_offsets):
+        table = cachefile.Table(bytes(forged))
+        with pytest.raises(cachefile.CacheError):
+            for i in range(100):
+                table.get(f"k{i}")
+    with pytest.raises(cachefile.CacheError):
+        cachefile.Table(struct.pack("<II", 5, 17))  # more bucket bits than a table has
+    with pytest.raises(cachefile.CacheError):
+        cachefile.Table(bytes(data[:40]))  # shorter than its index
+    array = bytearray(cachefile.build_array([b"a", b"bb"]))
+    struct.pack_into("<I", array, 8, 99)  # the second item ends past the array
+    with pytest.raises(cachefile.CacheError):
+        cachefile.Array(bytes(array))[0]
+
+
+def test_a_corrupt_chunk_is_a_cache_error_and_falls_back_on_the_rebuild(tmp_path: Path) -> None:
+    targets = tuple(Target(i, Kind.VARIANT, f"form{i}", None, "ru") for i in range(40))
+    section = bytearray(cachefile.tuple_section(targets, cachefile.codec(Target)))
+    (count,) = struct.unpack_from("<I", section, 0)
+    start = 4 + 4 * (count + 1)
+    plain = cachefile.LazyTuple(cachefile.Array(bytes(section)), 40, cachefile.codec(Target))
+    assert tuple(plain) == targets
+    section[start:] = b"\xc1" * (len(section) - start)
+    broken = cachefile.LazyTuple(cachefile.Array(bytes(section)), 40, cachefile.codec(Target))
+    with pytest.raises(cachefile.CacheError):
+        broken[17]
+    notices: list[str] = []
+    file = tmp_path / "x.bin"
+    file.write_bytes(b"")
+    rescue = cachefile.Rescue(lambda: targets, file, notices)
+    rescued = cachefile.LazyTuple(cachefile.Array(bytes(section)), 40, cachefile.codec(Target),
+                                  rescue)
+    assert rescued[17] == targets[17] and tuple(rescued) == targets
+    assert notices and not file.exists()
+
+
+@pytest.mark.parametrize(("tp", "plain"), [
+    (tuple[str, ...], ("a", 1)),
+    (tuple[str, ...], ["a"]),
+    (dict[str, bool], (("a", True), ("b", 1))),
+    (dict[str, bool], (("a", True), ("a", False))),
+    (dict[str, bool], ("ab",)),
+    (dict[str, bool], (("a", True, 1),)),
+    (frozenset[str], ("a", None)),
+    (tuple[str, int], ("a", True)),
+    (tuple[str, int], ("a", 1, 2)),
+    (str | None, 3),
+    (list[int], (1, "2")),
+    (Kind, 99),
+    (Kind, True),
+    (Target, (1, 2, "form", None, 5)),
+    (Target, (1, 2, "form", None)),
+    (Target, ("1", 2, "form", None, None)),
+])
+def test_decoded_values_of_another_type_are_refused(tp: Any, plain: Any) -> None:
+    c = cachefile.codec(tp)
+    with pytest.raises(cachefile.CacheError):
+        cachefile.checked(c.load, plain)
+    good = {tuple[str, ...]: ("a",), dict[str, bool]: {"a": True}, frozenset[str]: {"a"},
+            tuple[str, int]: ("a", 1), str | None: None, list[int]: [1], Kind: Kind.VARIANT,
+            Target: Target(1, Kind.VARIANT, "form", None, None)}[tp]
+    assert c.decode(c.encode(good)) == good
+    # a row of field types once seen is remembered; a value of another row is still checked
+    if tp is Target:
+        assert c.load((2, 0, "f", "fix", "ru")) == Target(2, Kind.TERM, "f", "fix", "ru")
+        with pytest.raises(cachefile.CacheError):
+            cachefile.checked(c.load, (2, 0, "f", 1, "ru"))

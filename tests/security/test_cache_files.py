@@ -500,20 +500,20 @@ def test_a_new_translation_cache_is_readable_by_the_user_alone(tmp_path: Path) -
 
 
 def _forge(file: Path, section: str, fill: int = 0xC1) -> None:
-    """Overwrite a section's records (not its index) with bytes no decoder accepts, and fix
-    up the checksum: the file passes every check on opening and fails only when read."""
+    """Overwrite a section's records (and a table's index) with bytes no decoder accepts, and
+    fix up the checksum: the file passes every check on opening and fails only when read."""
     data = bytearray(file.read_bytes())
     header, payload_at = _header(bytes(data))
     start, length = header["sections"][section]
     at = payload_at + start
     if section in ("trie", "near", "known", "field:keys"):
-        (buckets,) = struct.unpack_from("<I", data, at)
-        records = at + 4 + 4 * (buckets + 1)
+        # all but its size: a look-up reads bucket bounds past the end of the table
+        records = at + 8
     elif section == "meta":
         records = at
     else:  # an array
-        (count,) = struct.unpack_from("<Q", data, at)
-        records = at + 8 + 8 * (count + 1)
+        (count,) = struct.unpack_from("<I", data, at)
+        records = at + 4 + 4 * (count + 1)
     data[records : at + length] = bytes([fill]) * (at + length - records)
     file.write_bytes(_with_crc(data, payload_at, header))
     os.chmod(file, 0o600)

@@ -54,7 +54,6 @@ from glossary_check.cache.fileformat import (
     Rescue,
     Table,
     Untrusted,
-    build_table,
     checked,
     codec,
     fallback,
@@ -62,11 +61,13 @@ from glossary_check.cache.fileformat import (
     mapping_section,
     open_file,
     pack,
+    packer,
     refusal,
     rescued,
     restore,
     sections_for,
     stored_fields,
+    table_section,
     touch,
     tuple_section,
     unpack,
@@ -135,7 +136,7 @@ def _indexed(base: Codec, indices: Any, limit: int) -> Codec:
             raise CacheError("an entry number out of range")
         return value
 
-    return Codec(base.dump, checked_load)
+    return Codec(base.dump, checked_load, base.plain)
 
 
 def targets_codec(entries: int) -> Codec:
@@ -153,18 +154,22 @@ def _address(parent: str, part: str) -> str:
     return f"{parent}{len(part)}:{part}"
 
 
-def trie_nodes(root: Mapping[str, object]) -> Iterator[tuple[str, list[Target] | None]]:
-    """Every node below the root: its address (its path of keys) and the targets ending there."""
+def trie_nodes(root: Mapping[str, object]) -> tuple[list[str], list[list[Target] | None]]:
+    """Every node below the root: their addresses (their paths of keys) and the targets
+    ending at each (None where none does), in one walk."""
+    addresses: list[str] = []
+    targets: list[list[Target] | None] = []
     stack: list[tuple[str, Mapping[str, object]]] = [("", root)]
     while stack:
         address, node = stack.pop()
         for part, child in node.items():
             if part == "" or not isinstance(child, dict):
                 continue
-            here = _address(address, part)
-            targets = child.get("")
-            yield here, cast(list[Target], targets) if targets else None
+            here = f"{address}{len(part)}:{part}"
+            addresses.append(here)
+            targets.append(child.get("") or None)
             stack.append((here, child))
+    return addresses, targets
 
 
 class LazyNode(dict[str, object]):
@@ -339,15 +344,15 @@ def compiled_sections(compiled: Compiled) -> dict[str, bytes]:
         "matcher": _meta_dump(matcher),
         "entries": entries,
     }
-    targets = targets_codec(entries)
+    addresses, targets = trie_nodes(matcher.root)
+    dump_targets, pack_targets = targets_codec(entries).dump, packer()
     return {
         "meta": pack(meta),
         "entries": tuple_section(glossary.entries, codec(Entry)),
-        "trie": build_table(
-            (a, targets.encode(t) if t else b"") for a, t in trie_nodes(matcher.root)
-        ),
+        "trie": table_section(
+            addresses, [pack_targets(dump_targets(t)) if t else b"" for t in targets]),
         "near": mapping_section(compiled.near, near_codec(entries)),
-        "known": build_table((k, b"") for k in compiled.known),
+        "known": table_section(sorted(compiled.known)),
     }
 
 

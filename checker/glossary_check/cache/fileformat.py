@@ -34,16 +34,21 @@ a reader keeps the file it mapped even after it is replaced.
 
 from __future__ import annotations
 
+import array
+import bisect
 import contextlib
 import dataclasses
 import enum
 import errno
+import itertools
 import json
 import mmap
+import operator
 import os
 import re
 import stat
 import struct
+import sys
 import tempfile
 import time
 import types
@@ -58,14 +63,11 @@ import msgpack
 import regex
 
 #: Bump when the layout changes.
-FORMAT = 3
+FORMAT = 4
 MAGIC = b"GLCKCACH"
 _HEAD = struct.Struct("<8sII")
-_U16 = struct.Struct("<H")
 _U32 = struct.Struct("<I")
-_U64 = struct.Struct("<Q")
 _SPAN = struct.Struct("<II")
-_PAIR64 = struct.Struct("<QQ")
 #: Items per chunk of a sequence: a look-up decodes few, chunks share framing overhead.
 CHUNK = 16
 #: Dicts and sequences shorter than this go into `meta` whole.
@@ -143,15 +145,23 @@ def make_dir(directory: Path) -> None:
 # --- values ---------------------------------------------------------------------------
 
 Convert = Callable[[Any], Any]
+_NONE = type(None)
 
 
 @dataclass(frozen=True, slots=True)
 class Codec:
     """Plain data and back for one type: `dump` makes what MessagePack stores, `load` checks
-    a decoded value against the type (TypeError, ValueError ... if it does not fit)."""
+    a decoded value against the type (TypeError, ValueError ... if it does not fit).
+
+    Two facts let containers skip a call per item: `plain`, the value is stored as it is
+    (`dump` is the identity: strings, numbers, tuples and lists of these); `exact`, the
+    types a decoded value may have when checking its type is all `load` does.
+    """
 
     dump: Convert
     load: Convert
+    plain: bool = False
+    exact: frozenset[type] = frozenset()
 
     def encode(self, value: Any) -> bytes:
         return pack(self.dump(value))
@@ -162,6 +172,11 @@ class Codec:
 
 def pack(plain: Any) -> bytes:
     return cast(bytes, msgpack.packb(plain, use_bin_type=True))
+
+
+def packer() -> Callable[[Any], bytes]:
+    """`pack` for many records: one packer, not one per record (not shared between threads)."""
+    return cast(Callable[[Any], bytes], msgpack.Packer(use_bin_type=True).pack)
 
 
 def unpack(raw: bytes | memoryview) -> Any:
@@ -194,9 +209,25 @@ def _exactly(cls: type) -> Convert:
     return load
 
 
+def _one_of(allowed: frozenset[type]) -> Convert:
+    def load(value: Any) -> Any:
+        if type(value) not in allowed:
+            raise TypeError(f"{type(value).__name__} not expected")
+        return value
+
+    return load
+
+
 def _tuple_of(value: Any) -> tuple[Any, ...]:
     if type(value) is not tuple:
         raise TypeError("an array expected")
+    return value
+
+
+def _all_of(value: Any, allowed: frozenset[type]) -> tuple[Any, ...]:
+    """An array whose items all have one of the `allowed` types (checked in one pass)."""
+    if type(value) is not tuple or not set(map(type, value)) <= allowed:
+        raise TypeError("an array of other items expected")
     return value
 
 
@@ -227,12 +258,19 @@ def _make(tp: Any) -> Codec:
 def _scalar_codec(tp: Any, origin: Any, args: tuple[Any, ...]) -> Codec | None:
     """str, int, float, bool, bytes, None, an IntEnum, a regex pattern."""
     if tp in (str, int, float, bool, bytes):
-        return Codec(_same, _exactly(tp))
-    if tp is type(None) or tp is None:
-        return Codec(_same, _exactly(type(None)))
+        return Codec(_same, _exactly(tp), True, frozenset({tp}))
+    if tp is _NONE or tp is None:
+        return Codec(_same, _exactly(_NONE), True, frozenset({_NONE}))
     if isinstance(tp, type) and issubclass(tp, enum.IntEnum):
-        enum_type = tp
-        return Codec(int, lambda v: enum_type(_exactly(int)(v)))
+        members = {int(m): m for m in tp}
+
+        def load_member(v: Any) -> Any:
+            if type(v) is not int:
+                raise TypeError(f"int expected, not {type(v).__name__}")
+            return members[v]
+
+        # an IntEnum is an int: MessagePack stores it as one
+        return Codec(_same, load_member, True)
     if tp is regex.Pattern or origin is regex.Pattern:
         return Codec(lambda p: (p.pattern, p.flags), _load_pattern)
     return None
@@ -242,12 +280,16 @@ def _optional_codec(tp: Any, origin: Any, args: tuple[Any, ...]) -> Codec | None
     """X | None; any other union is not stored."""
     if origin not in (typing.Union, types.UnionType):
         return None
-    others = [a for a in args if a is not type(None)]
+    others = [a for a in args if a is not _NONE]
     if len(others) != 1 or len(args) != 2:
         raise TypeError(f"not storable: {tp!r}")
     inner = codec(others[0])
-    return Codec(lambda v: None if v is None else inner.dump(v),
-                 lambda v: None if v is None else inner.load(v))
+    if inner.exact:
+        allowed = inner.exact | {_NONE}
+        return Codec(_same, _one_of(allowed), True, allowed)
+    dump_inner, load_inner = inner.dump, inner.load
+    return Codec(_same if inner.plain else lambda v: None if v is None else dump_inner(v),
+                 lambda v: None if v is None else load_inner(v), inner.plain)
 
 
 def _tuple_codec(tp: Any, origin: Any, args: tuple[Any, ...]) -> Codec | None:
@@ -257,45 +299,95 @@ def _tuple_codec(tp: Any, origin: Any, args: tuple[Any, ...]) -> Codec | None:
     if len(args) == 2 and args[1] is Ellipsis:
         item = codec(args[0])
         dump_item, load_item = item.dump, item.load
-        if dump_item is _same:
-            return Codec(tuple, lambda v: tuple(map(load_item, _tuple_of(v))))
-        return Codec(lambda v: tuple(map(dump_item, v)),
-                     lambda v: tuple(map(load_item, _tuple_of(v))))
+        if item.exact:
+            allowed = item.exact
+            return Codec(_same, lambda v: _all_of(v, allowed), True)
+        return Codec(_same if item.plain else lambda v: tuple(map(dump_item, v)),
+                     lambda v: tuple(map(load_item, _tuple_of(v))), item.plain)
     items = [codec(a) for a in args]
     size = len(items)
+    if all(len(c.exact) == 1 for c in items):
+        expected = tuple(next(iter(c.exact)) for c in items)
+
+        def load_exact(v: Any) -> tuple[Any, ...]:
+            if type(v) is not tuple or tuple(map(type, v)) != expected:
+                raise TypeError(f"an array of {size} items of other types expected")
+            return v
+
+        return Codec(_same, load_exact, True)
 
     def load_fixed(v: Any) -> tuple[Any, ...]:
         if len(_tuple_of(v)) != size:
             raise ValueError(f"{size} items expected")
         return tuple(c.load(x) for c, x in zip(items, v, strict=True))
 
-    return Codec(lambda v: tuple(c.dump(x) for c, x in zip(items, v, strict=True)), load_fixed)
+    plain = all(c.plain for c in items)
+    return Codec(
+        _same if plain else lambda v: tuple(c.dump(x) for c, x in zip(items, v, strict=True)),
+        load_fixed, plain)
 
 
 def _collection_codec(tp: Any, origin: Any, args: tuple[Any, ...]) -> Codec | None:
     """list[X], frozenset[X] (or a Set), dict[K, V] (or a Mapping)."""
     if origin is list and len(args) == 1:
         item = codec(args[0])
-        return Codec(lambda v: [item.dump(x) for x in v],
-                     lambda v: [item.load(x) for x in _tuple_of(v)])
+        dump_item, load_item = item.dump, item.load
+        if item.exact:
+            allowed = item.exact
+            return Codec(_same, lambda v: list(_all_of(v, allowed)), True)
+        return Codec(_same if item.plain else lambda v: list(map(dump_item, v)),
+                     lambda v: list(map(load_item, _tuple_of(v))), item.plain)
     if origin in (frozenset, Set) and len(args) == 1:
-        item = codec(args[0])
-        # in a fixed order: a set's own differs between processes, the file must not
-        return Codec(lambda v: sorted((item.dump(x) for x in v), key=repr),
-                     lambda v: frozenset(item.load(x) for x in _tuple_of(v)))
+        return _set_codec(codec(args[0]))
     if origin in (dict, Mapping) and len(args) == 2:
         return _dict_codec(codec(args[0]), codec(args[1]))
     return None
 
 
+#: Items a set of which is stored sorted as they are.
+_SORTABLE = (frozenset({str}), frozenset({int}), frozenset({bytes}))
+
+
+def _set_codec(item: Codec) -> Codec:
+    # in a fixed order: a set's own differs between processes, the file must not
+    dump_item, load_item = item.dump, item.load
+    if item.exact in _SORTABLE:
+        allowed = item.exact
+        return Codec(sorted, lambda v: frozenset(_all_of(v, allowed)))
+    return Codec(lambda v: sorted(map(dump_item, v), key=repr),
+                 lambda v: frozenset(map(load_item, _tuple_of(v))))
+
+
 def _dict_codec(key: Codec, value: Codec) -> Codec:
+    if key.exact and value.exact:
+        keys, values = key.exact, value.exact
+
+        def load_exact(v: Any) -> dict[Any, Any]:
+            out = dict(_all_of(v, _PAIRS))  # ValueError for an item that is not a pair
+            if len(out) != len(v):
+                raise ValueError("a key twice")
+            if not (set(map(type, out)) <= keys and set(map(type, out.values())) <= values):
+                raise TypeError("a key or value of another type")
+            return out
+
+        return Codec(_dict_pairs, load_exact)
+
     def load_dict(v: Any) -> dict[Any, Any]:
         out = {key.load(k): value.load(x) for k, x in map(_pair, _tuple_of(v))}
         if len(out) != len(v):
             raise ValueError("a key twice")
         return out
 
+    if key.plain and value.plain:
+        return Codec(_dict_pairs, load_dict)
     return Codec(lambda v: [(key.dump(k), value.dump(x)) for k, x in v.items()], load_dict)
+
+
+_PAIRS = frozenset({tuple})
+
+
+def _dict_pairs(v: Mapping[Any, Any]) -> list[tuple[Any, Any]]:
+    return list(v.items())
 
 
 def _pair(v: Any) -> tuple[Any, Any]:
@@ -321,29 +413,55 @@ def stored_fields(cls: type) -> list[tuple[str, Any]]:
     return [(f.name, hints[f.name]) for f in fields]
 
 
-def _apply(load: Convert, value: Any) -> Any:
-    return load(value)
+#: How many distinct rows of field types a dataclass's loader remembers as checked.
+_SIGNATURES = 4096
 
 
 def _dataclass_codec(cls: type) -> Codec:
+    """Fields in order, as an array. Dumping reads them all in one call and converts only the
+    fields that are not plain; loading checks the fields whose type is all there is to check
+    by the row of their types (remembered once seen), and loads the others one by one."""
     fields = stored_fields(cls)
-    names = [name for name, _ in fields]
     codecs = [codec(tp) for _, tp in fields]
     size = len(fields)
+    get: Callable[[Any], Any] = operator.attrgetter(*(name for name, _ in fields))
+    if size == 1:
+        one = get
 
-    def dump(obj: Any) -> tuple[Any, ...]:
-        if type(obj) is not cls:
-            raise TypeError(f"{cls.__qualname__} expected")
-        return tuple(c.dump(getattr(obj, n)) for c, n in zip(codecs, names, strict=True))
+        def get(obj: Any) -> tuple[Any, ...]:
+            return (one(obj),)
 
-    loads = tuple(c.load for c in codecs)
+    fixes = tuple((i, c.dump) for i, c in enumerate(codecs) if not c.plain)
+
+    def dump(obj: Any) -> Any:
+        values = list(get(obj))
+        for i, fix in fixes:
+            values[i] = fix(values[i])
+        return values
+
+    checks = tuple((i, c.exact) for i, c in enumerate(codecs) if c.exact)
+    loads = tuple((i, c.load) for i, c in enumerate(codecs) if not c.exact)
+    seen: set[tuple[type, ...]] = set()
 
     def load(v: Any) -> Any:
         if type(v) is not tuple or len(v) != size:
             raise ValueError(f"{size} fields expected")
-        return cls(*map(_apply, loads, v))
+        row = tuple(map(type, v))
+        if row not in seen:
+            for i, allowed in checks:
+                if row[i] not in allowed:
+                    raise TypeError(f"{cls.__qualname__}: a field of another type")
+            if len(seen) < _SIGNATURES:
+                seen.add(row)
+        if not loads:
+            return cls(*v)
+        values = list(v)
+        for i, load_field in loads:
+            values[i] = load_field(values[i])
+        return cls(*values)
 
-    return Codec(dump, load)
+    # fields all plain: read in one C call (what is not a `cls` fails to load, not to dump)
+    return Codec(dump if fixes else get, load)
 
 
 # --- sections -------------------------------------------------------------------------
@@ -376,121 +494,171 @@ def key_parts(text: str) -> Iterator[str]:
         at = colon + 1 + size
 
 
+_LITTLE = sys.byteorder == "little"
+
+
+def _packed(typecode: str, values: Iterable[int]) -> bytes:
+    """Unsigned integers, little-endian, in one C call (OverflowError if one does not fit)."""
+    items = array.array(typecode, values)
+    if not _LITTLE:
+        items.byteswap()
+    return items.tobytes()
+
+
+def _numbers(typecode: typing.Literal["H", "I"], view: memoryview) -> Sequence[int]:
+    """What `_packed` wrote, indexed in place (a copy on a big-endian machine)."""
+    if _LITTLE:
+        return view.cast(typecode)
+    items = array.array(typecode, bytes(view))
+    items.byteswap()
+    return items
+
+
 def build_table(items: Iterable[tuple[str, bytes]]) -> bytes:
-    """u32 buckets | u32 bucket starts (buckets + 1) | records: u16 size, key, u32 size, value."""
-    # sorted: a bucket's records in a fixed order, whatever order a set gave the keys in
-    pairs = sorted((k.encode("utf-8", "surrogatepass"), v) for k, v in items)
-    buckets = 1
-    while buckets < len(pairs):
-        buckets *= 2
-    mask = buckets - 1
-    grouped: list[list[tuple[bytes, bytes]]] = [[] for _ in range(buckets)]
-    for kb, value in pairs:
-        if len(kb) > 0xFFFF:
-            raise ValueError("table key too long")
-        grouped[zlib.crc32(kb) & mask].append((kb, value))
-    starts = bytearray()
-    records: list[bytes] = []
-    at = 0
-    for group in grouped:
-        starts += _U32.pack(at)
-        for kb, value in group:
-            record = _U16.pack(len(kb)) + kb + _U32.pack(len(value)) + value
-            records.append(record)
-            at += len(record)
-    starts += _U32.pack(at)
-    return _U32.pack(buckets) + bytes(starts) + b"".join(records)
+    """A hash table (str -> bytes) of the items; see `table_section`."""
+    pairs = list(items)
+    return table_section([k for k, _ in pairs], [v for _, v in pairs])
+
+
+def table_section(keys: Sequence[str], values: Sequence[bytes] | None = None) -> bytes:
+    """A hash table of keys and their values (empty if None), made in a few C-level passes::
+
+        u32 count | u32 bits | u32 first entry of each bucket (2**bits + 1)
+        | u32 CRC-32 of each key, ascending (count) | u32 its record's number (count)
+        | u32 record offsets (count + 1) | u16 key sizes (count) | padding to 4 | records
+
+    A record is its key (UTF-8) and then its value, in the order given (give a set's keys
+    sorted: the file must not depend on the order a process's string hashes give). A
+    bucket holds the entries whose CRC-32 starts with its number's bits; a look-up
+    bisects the CRC-32s of its bucket.
+    """
+    encoded = [k.encode("utf-8", "surrogatepass") for k in keys]
+    count = len(encoded)
+    crcs = list(map(zlib.crc32, encoded))
+    numbers = sorted(range(count), key=crcs.__getitem__)
+    ranked = [crcs[i] for i in numbers] if count < 2 else operator.itemgetter(*numbers)(crcs)
+    bits = min(16, max(count.bit_length() - 3, 0))
+    key_sizes = list(map(len, encoded))
+    if values is None:
+        records: Iterable[bytes] = encoded
+        ends = itertools.accumulate(key_sizes, initial=0)
+    else:
+        records = itertools.chain.from_iterable(zip(encoded, values, strict=True))
+        ends = itertools.accumulate(map(operator.add, key_sizes, map(len, values)), initial=0)
+    try:
+        sizes = _packed("H", key_sizes)
+        index = _packed("I", itertools.chain(
+            (count, bits),
+            map(bisect.bisect_left, itertools.repeat(ranked),
+                map(operator.lshift, range((1 << bits) + 1), itertools.repeat(32 - bits))),
+            ranked,
+            numbers,
+            ends,
+        ))
+    except OverflowError as exc:
+        raise ValueError("a table key or table too long") from exc
+    return b"".join((index, sizes, b"\0" * (-len(sizes) % 4), b"".join(records)))
 
 
 class Table:
-    """Read side of `build_table`: look-ups straight from the mapped file, every offset checked."""
+    """Read side of `table_section`: look-ups straight from the mapped file, every offset
+    checked."""
 
-    __slots__ = ("buf", "end", "mask", "records", "start")
+    __slots__ = ("count", "crcs", "data", "numbers", "offsets", "shift", "sizes", "starts")
 
-    def __init__(self, buf: memoryview | bytes, start: int) -> None:
-        self.buf = buf
-        self.start = start
-        (buckets,) = _read(_U32, buf, start)
-        if not buckets or buckets & (buckets - 1):
+    def __init__(self, buf: memoryview | bytes, start: int = 0) -> None:
+        view = memoryview(buf)[start:]
+        count, bits = _read(_SPAN, view, 0)
+        if bits > 16:
             raise CacheError("bad table")
-        self.mask = buckets - 1
-        self.records = start + 4 + 4 * (buckets + 1)
-        (size,) = _read(_U32, buf, start + 4 + 4 * buckets)
-        self.end = self.records + size
-        if self.end > len(buf):
+        crcs = 8 + 4 * ((1 << bits) + 1)
+        numbers = crcs + 4 * count
+        offsets = numbers + 4 * count
+        sizes = offsets + 4 * (count + 1)
+        data = sizes + 2 * count
+        data += -data % 4
+        if data > len(view):
             raise CacheError("a table longer than its file")
+        self.count = count
+        self.shift = 32 - bits
+        self.starts = _numbers("I", view[8:crcs])
+        self.crcs = _numbers("I", view[crcs:numbers])
+        self.numbers = _numbers("I", view[numbers:offsets])
+        self.offsets = _numbers("I", view[offsets:sizes])
+        self.sizes = _numbers("H", view[sizes : sizes + 2 * count])
+        self.data = view[data:]
 
-    def _record(self, at: int, end: int) -> tuple[int, int, int]:
-        """Where a record's key starts, and its key and value sizes."""
-        (klen,) = _read(_U16, self.buf, at)
-        (vlen,) = _read(_U32, self.buf, at + 2 + klen)
-        if at + 6 + klen + vlen > end:
-            raise CacheError("a record beyond its bucket")
-        return at + 2, klen, vlen
+    def _key(self, record: int) -> tuple[int, int, int]:
+        """Where a record starts, where its key ends, where its value ends."""
+        if record >= self.count:
+            raise CacheError("a record outside its table")
+        at = self.offsets[record]
+        end = self.offsets[record + 1]
+        key_end = at + self.sizes[record]
+        if not key_end <= end <= len(self.data):
+            raise CacheError("a record outside its table")
+        return at, key_end, end
 
-    def get(self, key: str) -> memoryview | bytes | None:
+    def get(self, key: str) -> memoryview | None:
         kb = key.encode("utf-8", "surrogatepass")
-        buf = self.buf
-        at, end = _read(_SPAN, buf, self.start + 4 + 4 * (zlib.crc32(kb) & self.mask))
-        at += self.records
-        end += self.records
-        if not self.records <= at <= end <= self.end:
+        crc = zlib.crc32(kb)
+        bucket = crc >> self.shift
+        first, last = self.starts[bucket], self.starts[bucket + 1]
+        if not first <= last <= self.count:
             raise CacheError("a bucket outside its table")
-        while at < end:
-            kat, klen, vlen = self._record(at, end)
-            if buf[kat : kat + klen] == kb:
-                return buf[kat + klen + 4 : kat + klen + 4 + vlen]
-            at = kat + klen + 4 + vlen
+        crcs = self.crcs
+        entry = bisect.bisect_left(crcs, crc, first, last)
+        while entry < last and crcs[entry] == crc:
+            at, key_end, end = self._key(self.numbers[entry])
+            if self.data[at:key_end] == kb:
+                return self.data[key_end:end]
+            entry += 1
         return None
 
-    def items(self) -> Iterator[tuple[str, memoryview | bytes]]:
-        buf = self.buf
-        at = self.records
-        while at < self.end:
-            kat, klen, vlen = self._record(at, self.end)
+
+    def items(self) -> Iterator[tuple[str, memoryview]]:
+        data = self.data
+        for record in range(self.count):
+            at, key_end, end = self._key(record)
             try:
-                key = bytes(buf[kat : kat + klen]).decode("utf-8", "surrogatepass")
+                key = bytes(data[at:key_end]).decode("utf-8", "surrogatepass")
             except UnicodeDecodeError as exc:
                 raise CacheError("a key that is not text") from exc
-            yield key, buf[kat + klen + 4 : kat + klen + 4 + vlen]
-            at = kat + klen + 4 + vlen
+            yield key, data[key_end:end]
 
 
 def build_array(values: Sequence[bytes]) -> bytes:
-    """u64 count | u64 offsets (count + 1) | values."""
-    offsets = bytearray(_U64.pack(len(values)))
-    at = 0
-    for value in values:
-        offsets += _U64.pack(at)
-        at += len(value)
-    offsets += _U64.pack(at)
-    return bytes(offsets) + b"".join(values)
+    """u32 count | u32 offsets (count + 1) | values."""
+    try:
+        index = _packed("I", itertools.chain(
+            (len(values),), itertools.accumulate(map(len, values), initial=0)))
+    except OverflowError as exc:
+        raise ValueError("an array too long") from exc
+    return b"".join((index, *values))
 
 
 class Array:
-    __slots__ = ("buf", "count", "data", "start")
+    __slots__ = ("count", "data", "offsets")
 
-    def __init__(self, buf: memoryview | bytes, start: int) -> None:
-        self.buf = buf
-        self.start = start
-        (self.count,) = _read(_U64, buf, start)
-        self.data = start + 8 + 8 * (self.count + 1)
-        if self.data > len(buf):
+    def __init__(self, buf: memoryview | bytes, start: int = 0) -> None:
+        view = memoryview(buf)[start:]
+        (self.count,) = _read(_U32, view, 0)
+        data = 4 + 4 * (self.count + 1)
+        if data > len(view):
             raise CacheError("an array longer than its file")
-        (last,) = _read(_U64, buf, self.data - 8)
-        if self.data + last > len(buf):
-            raise CacheError("an array longer than its file")
+        self.offsets = _numbers("I", view[4:data])
+        self.data = view[data:]
 
     def __len__(self) -> int:
         return int(self.count)
 
-    def __getitem__(self, i: int) -> memoryview | bytes:
+    def __getitem__(self, i: int) -> memoryview:
         if not 0 <= i < self.count:
             raise IndexError(i)
-        a, b = _read(_PAIR64, self.buf, self.start + 8 + 8 * i)
-        if not a <= b or self.data + b > len(self.buf):
+        a, b = self.offsets[i], self.offsets[i + 1]
+        if not a <= b <= len(self.data):
             raise CacheError("an item outside its array")
-        return self.buf[self.data + a : self.data + b]
+        return self.data[a:b]
 
 
 # --- lazy views -----------------------------------------------------------------------
@@ -754,14 +922,20 @@ class LazyTuple(Sequence[T], Generic[T]):
 
 
 def tuple_section(values: Sequence[Any], item: Codec) -> bytes:
-    dump = item.dump
-    return build_array(
-        [pack([dump(v) for v in values[i : i + CHUNK]]) for i in range(0, len(values), CHUNK)]
-    )
+    """An array of chunks of CHUNK items, each chunk one MessagePack array."""
+    plain = values if item.plain else list(map(item.dump, values))
+    pack_chunk = packer()
+    return build_array([pack_chunk(plain[i : i + CHUNK]) for i in range(0, len(plain), CHUNK)])
 
 
 def mapping_section(mapping: Mapping[Any, Any], value: Codec) -> bytes:
-    return build_table((key_text(k), value.encode(v)) for k, v in mapping.items())
+    """A table of a mapping's items, str keys as they are and tuple keys as `key_text`."""
+    keys = list(mapping)
+    if not set(map(type, keys)) <= {str}:
+        keys = list(map(key_text, keys))
+    values = mapping.values()
+    return table_section(keys, list(map(packer(), values if value.plain
+                                         else map(value.dump, values))))
 
 
 # --- files ----------------------------------------------------------------------------
