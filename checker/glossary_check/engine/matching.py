@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import enum
-import itertools
+import re
 import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -25,6 +25,11 @@ from glossary_check.engine.glossary import PATTERN_TIMEOUT, Glossary
 #: A word: letters, marks and digits, with apostrophes inside (O'Brien, Знам'янка, Kyiv's).
 WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:['’ʼ][\p{L}\p{M}\p{N}]+)*")
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'"})
+#: WORD with its matches kept by `split`: [before, word, gap, word, ..., word, after].
+_WORD_SPLIT = regex.compile("(" + WORD.pattern + ")")
+#: The same on ASCII text, where WORD's letters, marks and digits are [A-Za-z0-9] and its
+#: apostrophes ': the standard library's engine is quicker at this simple pattern.
+_ASCII_WORD_SPLIT = re.compile(r"([A-Za-z0-9]+(?:'[A-Za-z0-9]+)*)")
 _SPACES = regex.compile(r"\s+")
 _PARAGRAPH = regex.compile(r"\n[^\S\n]*\n")
 _POSSESSIVE = ("'s", "'")
@@ -89,11 +94,22 @@ class Match:
 
 
 def word_key(word: str) -> str:
+    if word.isascii():  # casefold is lower there, and NFC and the apostrophes change nothing
+        return word.lower()
     return unicodedata.normalize("NFC", word.casefold()).translate(_APOSTROPHES)
+
+
+def split_words(text: str) -> list[str]:
+    """The text as [before, word, gap, word, ..., word, after] (just [text] without a word)."""
+    if text.isascii():
+        return _ASCII_WORD_SPLIT.split(text)
+    return _WORD_SPLIT.split(text)
 
 
 def gap_key(gap: str) -> str | None:
     """Separators compare with white space folded; a paragraph break never matches."""
+    if gap == " ":  # nearly every gap
+        return gap
     gap = gap.replace("\r\n", "\n").replace("\r", "\n")
     if _PARAGRAPH.search(gap):
         return None
@@ -102,18 +118,42 @@ def gap_key(gap: str) -> str | None:
 
 def phrase_key(text: str) -> tuple[tuple[str, ...], str] | None:
     """(word, gap, word, ... word) keys and the trailing punctuation of a rendering."""
-    words = list(WORD.finditer(text))
-    if not words:
+    if not text.isascii():
+        return parts_key(split_words(text))
+    # On ASCII text the key of every word is its lower case, which keeps every offset:
+    # the whole text is lowered once, and the tail read from the text as written.
+    parts = _ASCII_WORD_SPLIT.split(text.lower())
+    if len(parts) < 3:
         return None
-    key: list[str] = [word_key(words[0].group())]
-    for prev, cur in itertools.pairwise(words):
-        gap = gap_key(text[prev.end() : cur.start()])
-        if gap is None:
-            return None
-        key += [gap, word_key(cur.group())]
-    tail = text[words[-1].end() :].strip()
-    return tuple(key), tail
+    key = parts[1:-1]
+    for i in range(1, len(key), 2):
+        gap = key[i]
+        if gap != " ":
+            folded = gap_key(gap)
+            if folded is None:
+                return None
+            key[i] = folded
+    return tuple(key), text[len(text) - len(parts[-1]) :].strip()
 
+
+def parts_key(parts: list[str]) -> tuple[tuple[str, ...], str] | None:
+    """`phrase_key` of a text already split by `split_words`."""
+    if len(parts) < 3:
+        return None
+    key = parts[1:-1]
+    for i in range(0, len(key), 2):
+        key[i] = word_key(key[i])
+    for i in range(1, len(key), 2):
+        gap = key[i]
+        if gap != " ":
+            folded = gap_key(gap)
+            if folded is None:
+                return None
+            key[i] = folded
+    return tuple(key), parts[-1].strip()
+
+
+_UNSEEN = object()
 
 # A trie node: {key: child}, with the targets ending here under the key "".
 Node = dict[str, "Node | list[Target]"]
@@ -134,16 +174,24 @@ class Matcher:
     surnames: dict[int, frozenset[str]] = field(default_factory=dict)
 
     def add(self, text: str, target: Target) -> None:
-        parsed = phrase_key(text)
+        self.add_key(phrase_key(text), target)
+
+    def add_key(self, parsed: tuple[tuple[str, ...], str] | None, target: Target) -> None:
+        """`add` with the text's `phrase_key` already made."""
         if parsed is None:
             return
         key, tail = parsed
         node: dict[str, object] = self.root
         for part in key:
-            node = node.setdefault(part, {})  # type: ignore[assignment]
-        here: list[Target] = node.setdefault("", [])  # type: ignore[assignment]
-        if target not in here:
-            here.append(target)
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+            node = child  # type: ignore[assignment]
+        here = node.get("")
+        if here is None:
+            node[""] = [target]
+        elif target not in here:  # type: ignore[operator]
+            here.append(target)  # type: ignore[attr-defined]
         if tail:
             self.tails[(target.entry, target.form)] = tail
 
@@ -270,24 +318,41 @@ def _admissible(matcher: Matcher, view: str, tokens: list[Token], i: int, j: int
     return out
 
 
-def compile_glossary(glossary: Glossary) -> Matcher:
+def compile_glossary(
+    glossary: Glossary, keys: dict[str, tuple[tuple[str, ...], str] | None] | None = None
+) -> Matcher:
+    """The glossary's trie. `keys`, where given, is filled with the `phrase_key` of every
+    text compiled, for the caller to reuse (each text is keyed once however often listed)."""
     matcher = Matcher()
     matcher.uncased = frozenset(
         i for i, e in enumerate(glossary.entries) if not e.term[:1].isupper()
     )
     matcher.surnames = given_name_surnames(glossary)
+    if keys is None:
+        keys = {}
+    add = matcher.add_key
+
+    def key(text: str) -> tuple[tuple[str, ...], str] | None:
+        found = keys.get(text, _UNSEEN)
+        if found is _UNSEEN:
+            found = keys[text] = phrase_key(text)
+        return found  # type: ignore[return-value]
+
     patterns = []
+    term, alias, variant_, except_, source = (
+        Kind.TERM, Kind.ALIAS, Kind.VARIANT, Kind.EXCEPT, Kind.SOURCE
+    )
     for index, entry in enumerate(glossary.entries):
-        matcher.add(entry.term, Target(index, Kind.TERM, entry.term))
-        for alias in entry.aliases:
-            matcher.add(alias, Target(index, Kind.ALIAS, alias))
+        add(key(entry.term), Target(index, term, entry.term))
+        for text in entry.aliases:
+            add(key(text), Target(index, alias, text))
         for variant in entry.variants:
-            matcher.add(variant.wrong, Target(index, Kind.VARIANT, variant.wrong, variant.right))
-        for phrase in entry.excepts:
-            matcher.add(phrase, Target(index, Kind.EXCEPT, phrase))
+            add(key(variant.wrong), Target(index, variant_, variant.wrong, variant.right))
+        for text in entry.excepts:
+            add(key(text), Target(index, except_, text))
         for lang, forms in entry.sources.items():
-            for form in forms:
-                matcher.add(form, Target(index, Kind.SOURCE, form, entry.term, lang))
+            for text in forms:
+                add(key(text), Target(index, source, text, entry.term, lang))
         if entry.pattern is not None:
             patterns.append((index, entry.pattern))
     matcher.patterns = tuple(patterns)
