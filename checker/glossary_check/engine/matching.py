@@ -15,7 +15,7 @@ import enum
 import re
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import regex
@@ -67,7 +67,7 @@ class SourceHit:
     cases: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Target:
     entry: int
     kind: Kind
@@ -75,12 +75,41 @@ class Target:
     fix: str | None = None
     language: str | None = None
 
+    def __init__(
+        self, entry: int, kind: Kind, form: str, fix: str | None = None,
+        language: str | None = None,
+    ) -> None:
+        # One per rendering of a glossary: the slots are set as the frozen dataclass's own
+        # __init__ sets them, without looking up object.__setattr__ for each.
+        _TARGET_SLOTS[0](self, entry)
+        _TARGET_SLOTS[1](self, kind)
+        _TARGET_SLOTS[2](self, form)
+        _TARGET_SLOTS[3](self, fix)
+        _TARGET_SLOTS[4](self, language)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class Token:
     start: int
     end: int
     text: str
+
+    def __init__(self, start: int, end: int, text: str) -> None:
+        # One per word of every document: set as Target's are.
+        _TOKEN_SLOTS[0](self, start)
+        _TOKEN_SLOTS[1](self, end)
+        _TOKEN_SLOTS[2](self, text)
+
+
+def _slot_setters(
+    cls: type, names: tuple[str, ...]
+) -> tuple[Callable[[object, object], None], ...]:
+    """The slots' own setters: a frozen class's __setattr__ refuses, they do not."""
+    return tuple(vars(cls)[name].__set__ for name in names)
+
+
+_TARGET_SLOTS = _slot_setters(Target, ("entry", "kind", "form", "fix", "language"))
+_TOKEN_SLOTS = _slot_setters(Token, ("start", "end", "text"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,16 +434,26 @@ def find_matches(matcher: Matcher, view: str, tokens: list[Token]) -> list[Match
 
 
 def _starters(root: dict[str, object], tokens: list[Token]) -> tuple[_Keys, set[str]]:
-    """The keys of every distinct word, and the words a rendering can start with."""
+    """The keys of every distinct word, and the words a rendering can start with.
+
+    The trie is asked once per distinct key (Kyiv and KYIV are one), and of a possessive
+    stem only when the word itself starts nothing: a look-up may read the on-disk cache.
+    """
     keys: _Keys = {}
+    starts: dict[str, bool] = {}
     starters: set[str] = set()
     for text in {token.text for token in tokens}:
         key = word_key(text)
         stem = _possessive_stem(key)
         keys[text] = (key, stem)
-        first = root.get(key)
-        stem_node = root.get(stem) if stem is not None else None
-        if isinstance(first, dict) or (isinstance(stem_node, dict) and "" in stem_node):
+        starts_here = starts.get(key)
+        if starts_here is None:
+            starts_here = isinstance(root.get(key), dict)
+            if not starts_here and stem is not None:
+                stem_node = root.get(stem)
+                starts_here = isinstance(stem_node, dict) and "" in stem_node
+            starts[key] = starts_here
+        if starts_here:
             starters.add(text)
     return keys, starters
 
