@@ -24,7 +24,13 @@ from glossary_check.engine.glossary import PATTERN_TIMEOUT, Glossary
 
 #: A word: letters, marks and digits, with apostrophes inside (O'Brien, Знам'янка, Kyiv's).
 WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:['’ʼ][\p{L}\p{M}\p{N}]+)*")
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'"})
+
+
+def _apostrophes(text: str) -> str:
+    """’ and ʼ as '. Two replaces: quicker than a translate table, which looks up each letter."""
+    return text.replace("’", "'").replace("ʼ", "'")
+
+
 #: WORD with its matches kept by `split`: [before, word, gap, word, ..., word, after].
 _WORD_SPLIT = regex.compile("(" + WORD.pattern + ")")
 #: The same on ASCII text, where WORD's letters, marks and digits are [A-Za-z0-9] and its
@@ -125,7 +131,7 @@ class Match:
 def word_key(word: str) -> str:
     if word.isascii():  # casefold is lower there, and NFC and the apostrophes change nothing
         return word.lower()
-    return unicodedata.normalize("NFC", word.casefold()).translate(_APOSTROPHES)
+    return unicodedata.normalize("NFC", word.casefold()).replace("’", "'").replace("ʼ", "'")
 
 
 def split_words(text: str) -> list[str]:
@@ -142,7 +148,7 @@ def gap_key(gap: str) -> str | None:
     gap = gap.replace("\r\n", "\n").replace("\r", "\n")
     if _PARAGRAPH.search(gap):
         return None
-    return _SPACES.sub(" ", gap).translate(_APOSTROPHES)
+    return _apostrophes(_SPACES.sub(" ", gap))
 
 
 def phrase_key(text: str) -> tuple[tuple[str, ...], str] | None:
@@ -545,7 +551,7 @@ def pattern_matches(matcher: Matcher, view: str) -> Iterator[tuple[int, int, int
 
 def normalise_gaps(text: str) -> str:
     """A rendering as written with its separators folded, for exact comparison."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).translate(_APOSTROPHES)
+    return _apostrophes(_SPACES.sub(" ", unicodedata.normalize("NFC", text)))
 
 
 def at_sentence_start(view: str, start: int) -> bool:
