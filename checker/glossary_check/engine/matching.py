@@ -208,11 +208,19 @@ class Matcher:
     #: its variants and source forms say whose name it is
     surnames: dict[int, frozenset[str]] = field(default_factory=dict)
 
-    def add(self, text: str, target: Target) -> None:
-        self.add_key(phrase_key(text), target)
-
-    def add_key(self, parsed: tuple[tuple[str, ...], str] | None, target: Target) -> None:
-        """`add` with the text's `phrase_key` already made."""
+    def add(
+        self, text: str, target: Target,
+        keys: dict[str, tuple[tuple[str, ...], str] | None] | None = None,
+    ) -> None:
+        """The rendering `text` as `target`. `keys`: the `phrase_key`s made so far, by text;
+        the text's is taken from there, or made and put there."""
+        if keys is None:
+            parsed = phrase_key(text)
+        else:
+            found = keys.get(text, _UNSEEN)
+            if found is _UNSEEN:
+                found = keys[text] = phrase_key(text)
+            parsed = found  # type: ignore[assignment]
         if parsed is None:
             return
         key, tail = parsed
@@ -365,29 +373,23 @@ def compile_glossary(
     matcher.surnames = given_name_surnames(glossary)
     if keys is None:
         keys = {}
-    add = matcher.add_key
-
-    def key(text: str) -> tuple[tuple[str, ...], str] | None:
-        found = keys.get(text, _UNSEEN)
-        if found is _UNSEEN:
-            found = keys[text] = phrase_key(text)
-        return found  # type: ignore[return-value]
+    add = matcher.add
 
     patterns = []
     term, alias, variant_, except_, source = (
         Kind.TERM, Kind.ALIAS, Kind.VARIANT, Kind.EXCEPT, Kind.SOURCE
     )
     for index, entry in enumerate(glossary.entries):
-        add(key(entry.term), Target(index, term, entry.term))
+        add(entry.term, Target(index, term, entry.term), keys)
         for text in entry.aliases:
-            add(key(text), Target(index, alias, text))
+            add(text, Target(index, alias, text), keys)
         for variant in entry.variants:
-            add(key(variant.wrong), Target(index, variant_, variant.wrong, variant.right))
+            add(variant.wrong, Target(index, variant_, variant.wrong, variant.right), keys)
         for text in entry.excepts:
-            add(key(text), Target(index, except_, text))
+            add(text, Target(index, except_, text), keys)
         for lang, forms in entry.sources.items():
             for text in forms:
-                add(key(text), Target(index, source, text, entry.term, lang))
+                add(text, Target(index, source, text, entry.term, lang), keys)
         if entry.pattern is not None:
             patterns.append((index, entry.pattern))
     matcher.patterns = tuple(patterns)
