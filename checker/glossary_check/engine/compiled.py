@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from glossary_check.engine.glossary import Glossary
-from glossary_check.engine.matching import WORD, Matcher, Token, compile_glossary, word_key
+from glossary_check.engine.matching import (
+    Matcher,
+    Token,
+    compile_glossary,
+    split_words,
+    word_key,
+)
 
 if TYPE_CHECKING:
     from glossary_check.engine.matching import SourceHit
@@ -117,32 +123,53 @@ class Compiled:
 
 
 def near_index(
-    glossary: Glossary,
+    glossary: Glossary, keys: Mapping[str, tuple[tuple[str, ...], str] | None] | None = None
 ) -> tuple[dict[str, tuple[tuple[str, int], ...]], frozenset[str]]:
-    near: dict[str, list[tuple[str, int]]] = {}
+    """delete-key -> (word, entry index), in the order the entries and their words come,
+    and every word key of a rendering, variant or except phrase (see `Compiled`).
+
+    `keys`: texts' `phrase_key`s already made (by `compile_glossary`); their word keys
+    are the ones wanted here.
+    """
+    near: dict[str, tuple[tuple[str, int], ...]] = {}
     known: set[str] = set()
+    keys = keys or {}
+
+    def word_keys(text: str) -> tuple[str, ...] | list[str]:
+        parsed = keys.get(text)
+        if parsed is not None:
+            return parsed[0][::2]
+        return [word_key(w) for w in split_words(text)[1::2]]
+
     for index, entry in enumerate(glossary.entries):
+        # A near miss is judged against a whole one-word name or a person's surname; first
+        # names (Maria, Marina) and common words inside longer names are too close to others.
+        skip = entry.kind in NEAR_SKIP_KINDS
+        person = entry.kind == "person"
+        targets: dict[str, str] = {}  # word as written -> its key, each once
         for rendering in entry.accepted:
-            words = [m.group() for m in WORD.finditer(rendering)]
-            known.update(word_key(w) for w in words)
-            # A near miss is judged against a whole one-word name or a person's surname; first
-            # names (Maria, Marina) and common words inside longer names are too close to others.
-            if entry.kind in NEAR_SKIP_KINDS:
+            found = word_keys(rendering)
+            known.update(found)
+            if skip or not (len(found) == 1 or person) or not found:
                 continue
-            if len(words) == 1 or entry.kind == "person":
-                word = words[-1] if words else ""
-                if len(word) < NEAR_MIN or not word[0].isupper() or word.isupper():
-                    continue
-                key = word_key(word)
-                for k in (key, *deletions(key)):
-                    bucket = near.setdefault(k, [])
-                    if (word, index) not in bucket:
-                        bucket.append((word, index))
-        for text in (*(v.wrong for v in entry.variants), *entry.excepts):
-            known.update(word_key(m.group()) for m in WORD.finditer(text))
-    return {k: tuple(v) for k, v in near.items()}, frozenset(known)
+            word = split_words(rendering)[-2]
+            if len(word) < NEAR_MIN or not word[0].isupper() or word.isupper():
+                continue
+            targets.setdefault(word, found[-1])
+        for word, key in targets.items():
+            item = ((word, index),)
+            # dict.fromkeys: a doubled letter gives one deletion twice
+            for k in dict.fromkeys((key, *deletions(key))):
+                near[k] = near.get(k, ()) + item
+        for variant in entry.variants:
+            known.update(word_keys(variant.wrong))
+        for text in entry.excepts:
+            known.update(word_keys(text))
+    return near, frozenset(known)
 
 
 def compile_all(glossary: Glossary) -> Compiled:
-    near, known = near_index(glossary)
-    return Compiled(glossary, compile_glossary(glossary), near, known)
+    keys: dict[str, tuple[tuple[str, ...], str] | None] = {}
+    matcher = compile_glossary(glossary, keys)
+    near, known = near_index(glossary, keys)
+    return Compiled(glossary, matcher, near, known)

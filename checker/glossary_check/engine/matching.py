@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import bisect
 import enum
-import itertools
+import re
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import regex
@@ -24,7 +24,18 @@ from glossary_check.engine.glossary import PATTERN_TIMEOUT, Glossary
 
 #: A word: letters, marks and digits, with apostrophes inside (O'Brien, Знам'янка, Kyiv's).
 WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+(?:['’ʼ][\p{L}\p{M}\p{N}]+)*")
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'"})
+
+
+def _apostrophes(text: str) -> str:
+    """’ and ʼ as '. Two replaces: quicker than a translate table, which looks up each letter."""
+    return text.replace("’", "'").replace("ʼ", "'")
+
+
+#: WORD with its matches kept by `split`: [before, word, gap, word, ..., word, after].
+_WORD_SPLIT = regex.compile("(" + WORD.pattern + ")")
+#: The same on ASCII text, where WORD's letters, marks and digits are [A-Za-z0-9] and its
+#: apostrophes ': the standard library's engine is quicker at this simple pattern.
+_ASCII_WORD_SPLIT = re.compile(r"([A-Za-z0-9]+(?:'[A-Za-z0-9]+)*)")
 _SPACES = regex.compile(r"\s+")
 _PARAGRAPH = regex.compile(r"\n[^\S\n]*\n")
 _POSSESSIVE = ("'s", "'")
@@ -62,7 +73,7 @@ class SourceHit:
     cases: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Target:
     entry: int
     kind: Kind
@@ -70,12 +81,41 @@ class Target:
     fix: str | None = None
     language: str | None = None
 
+    def __init__(
+        self, entry: int, kind: Kind, form: str, fix: str | None = None,
+        language: str | None = None,
+    ) -> None:
+        # One per rendering of a glossary: the slots are set as the frozen dataclass's own
+        # __init__ sets them, without looking up object.__setattr__ for each.
+        _TARGET_SLOTS[0](self, entry)
+        _TARGET_SLOTS[1](self, kind)
+        _TARGET_SLOTS[2](self, form)
+        _TARGET_SLOTS[3](self, fix)
+        _TARGET_SLOTS[4](self, language)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class Token:
     start: int
     end: int
     text: str
+
+    def __init__(self, start: int, end: int, text: str) -> None:
+        # One per word of every document: set as Target's are.
+        _TOKEN_SLOTS[0](self, start)
+        _TOKEN_SLOTS[1](self, end)
+        _TOKEN_SLOTS[2](self, text)
+
+
+def _slot_setters(
+    cls: type, names: tuple[str, ...]
+) -> tuple[Callable[[object, object], None], ...]:
+    """The slots' own setters: a frozen class's __setattr__ refuses, they do not."""
+    return tuple(vars(cls)[name].__set__ for name in names)
+
+
+_TARGET_SLOTS = _slot_setters(Target, ("entry", "kind", "form", "fix", "language"))
+_TOKEN_SLOTS = _slot_setters(Token, ("start", "end", "text"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,31 +129,66 @@ class Match:
 
 
 def word_key(word: str) -> str:
-    return unicodedata.normalize("NFC", word.casefold()).translate(_APOSTROPHES)
+    if word.isascii():  # casefold is lower there, and NFC and the apostrophes change nothing
+        return word.lower()
+    return unicodedata.normalize("NFC", word.casefold()).replace("’", "'").replace("ʼ", "'")
+
+
+def split_words(text: str) -> list[str]:
+    """The text as [before, word, gap, word, ..., word, after] (just [text] without a word)."""
+    if text.isascii():
+        return _ASCII_WORD_SPLIT.split(text)
+    return _WORD_SPLIT.split(text)
 
 
 def gap_key(gap: str) -> str | None:
     """Separators compare with white space folded; a paragraph break never matches."""
+    if gap == " ":  # nearly every gap
+        return gap
     gap = gap.replace("\r\n", "\n").replace("\r", "\n")
     if _PARAGRAPH.search(gap):
         return None
-    return _SPACES.sub(" ", gap).translate(_APOSTROPHES)
+    return _apostrophes(_SPACES.sub(" ", gap))
 
 
 def phrase_key(text: str) -> tuple[tuple[str, ...], str] | None:
     """(word, gap, word, ... word) keys and the trailing punctuation of a rendering."""
-    words = list(WORD.finditer(text))
-    if not words:
+    if not text.isascii():
+        return parts_key(split_words(text))
+    # On ASCII text the key of every word is its lower case, which keeps every offset:
+    # the whole text is lowered once, and the tail read from the text as written.
+    parts = _ASCII_WORD_SPLIT.split(text.lower())
+    if len(parts) < 3:
         return None
-    key: list[str] = [word_key(words[0].group())]
-    for prev, cur in itertools.pairwise(words):
-        gap = gap_key(text[prev.end() : cur.start()])
-        if gap is None:
-            return None
-        key += [gap, word_key(cur.group())]
-    tail = text[words[-1].end() :].strip()
-    return tuple(key), tail
+    key = parts[1:-1]
+    for i in range(1, len(key), 2):
+        gap = key[i]
+        if gap != " ":
+            folded = gap_key(gap)
+            if folded is None:
+                return None
+            key[i] = folded
+    return tuple(key), text[len(text) - len(parts[-1]) :].strip()
 
+
+def parts_key(parts: list[str]) -> tuple[tuple[str, ...], str] | None:
+    """`phrase_key` of a text already split by `split_words`."""
+    if len(parts) < 3:
+        return None
+    key = parts[1:-1]
+    for i in range(0, len(key), 2):
+        key[i] = word_key(key[i])
+    for i in range(1, len(key), 2):
+        gap = key[i]
+        if gap != " ":
+            folded = gap_key(gap)
+            if folded is None:
+                return None
+            key[i] = folded
+    return tuple(key), parts[-1].strip()
+
+
+_UNSEEN = object()
 
 # A trie node: {key: child}, with the targets ending here under the key "".
 Node = dict[str, "Node | list[Target]"]
@@ -133,17 +208,33 @@ class Matcher:
     #: its variants and source forms say whose name it is
     surnames: dict[int, frozenset[str]] = field(default_factory=dict)
 
-    def add(self, text: str, target: Target) -> None:
-        parsed = phrase_key(text)
+    def add(
+        self, text: str, target: Target,
+        keys: dict[str, tuple[tuple[str, ...], str] | None] | None = None,
+    ) -> None:
+        """The rendering `text` as `target`. `keys`: the `phrase_key`s made so far, by text;
+        the text's is taken from there, or made and put there."""
+        if keys is None:
+            parsed = phrase_key(text)
+        else:
+            found = keys.get(text, _UNSEEN)
+            if found is _UNSEEN:
+                found = keys[text] = phrase_key(text)
+            parsed = found  # type: ignore[assignment]
         if parsed is None:
             return
         key, tail = parsed
         node: dict[str, object] = self.root
         for part in key:
-            node = node.setdefault(part, {})  # type: ignore[assignment]
-        here: list[Target] = node.setdefault("", [])  # type: ignore[assignment]
-        if target not in here:
-            here.append(target)
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+            node = child  # type: ignore[assignment]
+        here = node.get("")
+        if here is None:
+            node[""] = [target]
+        elif target not in here:  # type: ignore[operator]
+            here.append(target)  # type: ignore[attr-defined]
         if tail:
             self.tails[(target.entry, target.form)] = tail
 
@@ -270,24 +361,35 @@ def _admissible(matcher: Matcher, view: str, tokens: list[Token], i: int, j: int
     return out
 
 
-def compile_glossary(glossary: Glossary) -> Matcher:
+def compile_glossary(
+    glossary: Glossary, keys: dict[str, tuple[tuple[str, ...], str] | None] | None = None
+) -> Matcher:
+    """The glossary's trie. `keys`, where given, is filled with the `phrase_key` of every
+    text compiled, for the caller to reuse (each text is keyed once however often listed)."""
     matcher = Matcher()
     matcher.uncased = frozenset(
         i for i, e in enumerate(glossary.entries) if not e.term[:1].isupper()
     )
     matcher.surnames = given_name_surnames(glossary)
+    if keys is None:
+        keys = {}
+    add = matcher.add
+
     patterns = []
+    term, alias, variant_, except_, source = (
+        Kind.TERM, Kind.ALIAS, Kind.VARIANT, Kind.EXCEPT, Kind.SOURCE
+    )
     for index, entry in enumerate(glossary.entries):
-        matcher.add(entry.term, Target(index, Kind.TERM, entry.term))
-        for alias in entry.aliases:
-            matcher.add(alias, Target(index, Kind.ALIAS, alias))
+        add(entry.term, Target(index, term, entry.term), keys)
+        for text in entry.aliases:
+            add(text, Target(index, alias, text), keys)
         for variant in entry.variants:
-            matcher.add(variant.wrong, Target(index, Kind.VARIANT, variant.wrong, variant.right))
-        for phrase in entry.excepts:
-            matcher.add(phrase, Target(index, Kind.EXCEPT, phrase))
+            add(variant.wrong, Target(index, variant_, variant.wrong, variant.right), keys)
+        for text in entry.excepts:
+            add(text, Target(index, except_, text), keys)
         for lang, forms in entry.sources.items():
-            for form in forms:
-                matcher.add(form, Target(index, Kind.SOURCE, form, entry.term, lang))
+            for text in forms:
+                add(text, Target(index, source, text, entry.term, lang), keys)
         if entry.pattern is not None:
             patterns.append((index, entry.pattern))
     matcher.patterns = tuple(patterns)
@@ -340,16 +442,26 @@ def find_matches(matcher: Matcher, view: str, tokens: list[Token]) -> list[Match
 
 
 def _starters(root: dict[str, object], tokens: list[Token]) -> tuple[_Keys, set[str]]:
-    """The keys of every distinct word, and the words a rendering can start with."""
+    """The keys of every distinct word, and the words a rendering can start with.
+
+    The trie is asked once per distinct key (Kyiv and KYIV are one), and of a possessive
+    stem only when the word itself starts nothing: a look-up may read the on-disk cache.
+    """
     keys: _Keys = {}
+    starts: dict[str, bool] = {}
     starters: set[str] = set()
     for text in {token.text for token in tokens}:
         key = word_key(text)
         stem = _possessive_stem(key)
         keys[text] = (key, stem)
-        first = root.get(key)
-        stem_node = root.get(stem) if stem is not None else None
-        if isinstance(first, dict) or (isinstance(stem_node, dict) and "" in stem_node):
+        starts_here = starts.get(key)
+        if starts_here is None:
+            starts_here = isinstance(root.get(key), dict)
+            if not starts_here and stem is not None:
+                stem_node = root.get(stem)
+                starts_here = isinstance(stem_node, dict) and "" in stem_node
+            starts[key] = starts_here
+        if starts_here:
             starters.add(text)
     return keys, starters
 
@@ -441,7 +553,7 @@ def pattern_matches(matcher: Matcher, view: str) -> Iterator[tuple[int, int, int
 
 def normalise_gaps(text: str) -> str:
     """A rendering as written with its separators folded, for exact comparison."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).translate(_APOSTROPHES)
+    return _apostrophes(_SPACES.sub(" ", unicodedata.normalize("NFC", text)))
 
 
 def at_sentence_start(view: str, start: int) -> bool:
