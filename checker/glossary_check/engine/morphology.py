@@ -69,9 +69,17 @@ _SPACE_RUN = regex.compile(r"\s+")
 PREFIX = 3
 
 
+#: Characters that normalisation leaves as they are and that carry no stress mark.
+_PLAIN = frozenset("абвгдежзийклмнопрстуфхцчшщъыьэюяёєіїґ"
+                   "abcdefghijklmnopqrstuvwxyz0123456789-'’ʼ`")
+
+
 def spelling(word: str) -> str:
     """A word as the analyser wants it: lower case, stress marks off, ASCII apostrophe."""
-    decomposed = unicodedata.normalize("NFD", word.lower())
+    lower = word.lower()
+    if _PLAIN.issuperset(lower):
+        return lower.translate(_APOSTROPHES)
+    decomposed = unicodedata.normalize("NFD", lower)
     return unicodedata.normalize("NFC", _STRESS.sub("", decomposed)).translate(_APOSTROPHES)
 
 
@@ -330,52 +338,81 @@ class FormKeys:
 
 
 def _form_keys(word: str, language: str) -> set[str]:
-    text = key_text(word)
+    spelled = spelling(word)
+    text = spelled.casefold().replace("ё", "е").replace("ґ", "г")  # key_text(word)
     if not _CYRILLIC.search(word) or (len(word) > 1 and word.isupper()):
         return {text[:KEY]}  # kept as written (see `_examine`): found by its spelling alone
     morph = analyzer(language)
     if morph is None:
         return {text[:KEY]}
     # the letters no guessed analysis rewrites (at least one: a form is found by its start)
-    keys = {text[: max(1, min(KEY, len(text) - _REWRITTEN))]}
-    spelled = spelling(word)
-    if morph.word_is_known(spelled):  # the dictionary's lemma may start otherwise (Люди)
-        keys.update(key_text(p.normal_form)[:KEY] for p in morph.parse(spelled))
+    start = text[: max(1, min(KEY, len(text) - _REWRITTEN))]
+    keys = {start}
+    if _known(morph, spelled):
+        # the dictionary's lemma may start otherwise (Люди, человек); one that starts with
+        # `start` needs no key of its own: a word that reaches it reaches `start` too
+        for p in morph.parse(spelled):
+            lemma = key_text(p.normal_form)
+            if not lemma.startswith(start):
+                keys.add(lemma[:KEY])
     return keys
+
+
+@functools.cache
+def _substituted(morph: Any) -> frozenset[str]:
+    """Letters the analyser also reads as another (ru е as ё, uk г as ґ)."""
+    return frozenset(k.decode() if isinstance(k, bytes) else k for k in morph.char_substitutes)
+
+
+def _known(morph: Any, spelled: str) -> bool:
+    """`morph.word_is_known`, by one look-up where no letter of the word has a substitute."""
+    if _substituted(morph).isdisjoint(spelled):
+        return spelled in morph.dictionary.words
+    return bool(morph.word_is_known(spelled))
 
 
 def build_form_keys(glossary: Glossary) -> FormKeys:
     """The keys of every source form of a glossary; only some words are analysed (see
-    `FormKeys`)."""
+    `FormKeys`). Each distinct word is keyed once, for all the forms it starts or follows."""
     forms = tuple(
         (index, language, form)
         for index, entry in enumerate(glossary.entries)
         for language, listed in entry.sources.items()
         for form in listed
     )
-    firsts: dict[str, list[int]] = {}
-    seconds: dict[str, list[int]] = {}
-    seen: dict[tuple[str, str], set[str]] = {}
-
-    def file(table: dict[str, list[int]], number: int, language: str, word: str) -> None:
-        found = seen.get((language, word))
-        if found is None:
-            found = seen[(language, word)] = _form_keys(word, language)
-        for key in found:
-            table.setdefault(key, []).append(number)
-
+    firsts: dict[tuple[str, str], list[int]] = {}
+    seconds: dict[tuple[str, str], list[int]] = {}
+    finditer = WORD.finditer
     for number, (_, language, form) in enumerate(forms):
-        words = WORD.finditer(form)
+        words = finditer(form)
         first = next(words, None)
         if first is None:
             continue
-        file(firsts, number, language, first.group())
+        firsts.setdefault((language, first.group()), []).append(number)
         second = next(words, None)
         if second is not None:
-            file(seconds, number, language, second.group())
+            seconds.setdefault((language, second.group()), []).append(number)
+    memo: dict[tuple[str, str], set[str]] = {}
     languages = tuple(sorted({language for _, language, _ in forms} & set(ANALYSED)))
-    return FormKeys(forms, {k: tuple(v) for k, v in firsts.items()}, languages, fingerprint(),
-                    {k: tuple(v) for k, v in seconds.items()})
+    return FormKeys(forms, _by_key(firsts, memo), languages, fingerprint(),
+                    _by_key(seconds, memo))
+
+
+def _by_key(words: Mapping[tuple[str, str], list[int]], memo: dict[tuple[str, str], set[str]]
+            ) -> dict[str, tuple[int, ...]]:
+    """(language, word) -> form numbers, filed under each key of the word."""
+    table: dict[str, list[int]] = {}
+    for word, numbers in words.items():
+        keys = memo.get(word)
+        if keys is None:
+            keys = memo[word] = _form_keys(word[1], word[0])
+        for key in keys:
+            found = table.get(key)
+            if found is None:
+                table[key] = list(numbers)
+            else:
+                found.extend(numbers)
+    return {k: tuple(v) for k, v in table.items()}
 
 
 class LazySourceIndex:
