@@ -151,3 +151,104 @@ def test_dictionary_forms_are_the_same_in_every_process() -> None:
                               env=env, check=True)
         seen.add(done.stdout)
     assert len(seen) == 1, seen
+
+
+_FIRST = {"ru": ["Андрей", "Виталий", "Мария", "Артём", "Юлия", "Пётр"],
+          "uk": ["Андрій", "Віталій", "Марія", "Ґрета", "Юлія", "Петро"]}
+_FIXED = [
+    # (ru, uk, kind): ё/е, ґ/г, stress marks, fixed and unknown words, abbreviations,
+    # adjectival places, three-word names, a second word the dictionary has as fixed
+    ("Виталий Кличко", "Віталій Кличко", "person"),
+    ("Артём Королёв", "Артем Корольов", "person"),
+    ("Зеле\u0301нский", "Зеле\u0301нський", "person"),
+    ("Мария Владимировна Захарова", "Марія Володимирівна Захарова", "person"),
+    ("Георгий Гонгадзе", "Георгій Ґонґадзе", "person"),
+    ("Андрей Руцачук", "Андрій Руцачук", "person"),
+    ("Роберт Фицо", "Роберт Фіцо", "person"),
+    ("Новая газета Европа", "Нова газета Європа", "publication"),
+    ("Монд", "Монд", "publication"),
+    ("ТАСС", "ТАСС", "organization"),
+    ("МИД России", "МЗС України", "organization"),
+    ("Белое", "Біле", "place"),
+    ("Южное", "Південне", "place"),
+    ("Нижний Новгород", "Нижній Новгород", "place"),
+    ("Кривой Рог", "Кривий Ріг", "place"),
+    ("Ростов-на-Дону", "Ростов-на-Дону", "place"),
+    ("Белый дом", "Білий дім", "place"),
+    ("Люди", "Люди", "other"),
+    ("Объединённые Арабские Эмираты", "Об'єднані Арабські Емірати", "place"),
+    ("Le Monde", "Le Monde", "publication"),
+]
+_CASES_OF = ("nomn", "gent", "datv", "accs", "ablt", "loct")
+
+
+def _inflected(word: str, language: str, case: str, rng: random.Random) -> str:
+    """The word in `case` where the dictionary can say, else with a likely ending."""
+    morph = morphology.analyzer(language)
+    assert morph is not None
+    for p in morph.parse(morphology.spelling(word)):
+        if p.tag.case == "nomn":
+            done = p.inflect({case})
+            if done is not None:
+                out = str(done.word)
+                return out.upper() if word.isupper() else (
+                    out[:1].upper() + out[1:] if word[:1].isupper() else out)
+            break
+    if case == "nomn" or not word[-1:].isalpha() or word.isupper():
+        return word
+    stem = word[:-1] if word[-1] in "аяыийоеь" and len(word) > 3 else word
+    return stem + rng.choice(_ENDINGS[language])
+
+
+def test_forms_of_several_words_are_analysed_once_both_words_are_reached(
+        tmp_path: Path) -> None:
+    """Hundreds of people share a few first names: a form of several words is analysed only
+    once a document has words that reach both its first and its second word, and the hits,
+    in every case, are those of the whole index, in the same order (Cyrillic names with ё and
+    ґ, stress marks, fixed words, abbreviations, adjectival places, three-word names, a
+    second word fixed or unknown to the dictionary)."""
+    rng = random.Random(29)
+    surnames = sorted({_word(rng) for _ in range(400)})
+    lines = ["version: 1", "entries:"]
+    rows: list[tuple[str, str, str]] = list(_FIXED)
+    for i, surname in enumerate(surnames):
+        k = i % len(_FIRST["ru"])
+        rows.append((f"{_FIRST['ru'][k]} {surname}", f"{_FIRST['uk'][k]} {surname}", "person"))
+        if i % 4 == 0:
+            rows.append((surname, surname, "place"))
+    for i, (ru, uk, kind) in enumerate(rows):
+        lines += [f"  - term: Entry{i}", f"    kind: {kind}", "    sources:",
+                  f"      ru: [\"{ru}\"]", f"      uk: [\"{uk}\"]"]
+    path = tmp_path / "people.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    eager, lazy = _pair(path)
+    fillers = ["в", "и", "с", "на", "сказал", "заявила", "людей", "белого", "дома", "вера",
+               "Слава", "Андрею", "Марии", "Петра", "Юлии", "коло", "рука", "сьогодні", "білого"]
+    texts = []
+    for _ in range(30):
+        words = []
+        for _ in range(25):
+            ru, uk, _kind = rng.choice(rows[: len(_FIXED)] if rng.random() < 0.5 else rows)
+            language = rng.choice(["ru", "uk"])
+            form = ru if language == "ru" else uk
+            case = rng.choice(_CASES_OF)
+            parts = form.split(" ")
+            if rng.random() < 0.3:  # written in full, ё, ґ and stress as the glossary has them
+                words.append(form)
+            else:
+                words.append(" ".join(_inflected(p, language, case, rng) for p in parts))
+            words.append(rng.choice(fillers))
+        texts.append(" ".join(words).replace("ё", "е" if rng.random() < 0.5 else "ё") + ".")
+    assert _compare(eager, lazy, texts) > 300
+    assert isinstance(lazy.sources, morphology.LazySourceIndex)
+
+    # one person of a shared first name brings in that person's forms, not the others'
+    few = compile_all(eager.glossary)
+    name = f"{_FIRST['uk'][0]} {surnames[0]}"
+    assert _hits(few, f"Зустріч з {name}.") == _hits(eager, f"Зустріч з {name}.")
+    assert isinstance(few.sources, morphology.LazySourceIndex)
+    sharing = sum(1 for ru, _, _ in rows if ru.startswith(_FIRST["ru"][0] + " "))
+    analysed = [p.form for p in few.sources.patterns.values()
+                if p.form.startswith((_FIRST["ru"][0] + " ", _FIRST["uk"][0] + " "))]
+    assert name in analysed
+    assert len(analysed) < sharing / 4, analysed

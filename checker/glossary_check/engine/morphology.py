@@ -69,9 +69,17 @@ _SPACE_RUN = regex.compile(r"\s+")
 PREFIX = 3
 
 
+#: Characters that normalisation leaves as they are and that carry no stress mark.
+_PLAIN = frozenset("абвгдежзийклмнопрстуфхцчшщъыьэюяёєіїґ"
+                   "abcdefghijklmnopqrstuvwxyz0123456789-'’ʼ`")
+
+
 def spelling(word: str) -> str:
     """A word as the analyser wants it: lower case, stress marks off, ASCII apostrophe."""
-    decomposed = unicodedata.normalize("NFD", word.lower())
+    lower = word.lower()
+    if _PLAIN.issuperset(lower):
+        return lower.translate(_APOSTROPHES)
+    decomposed = unicodedata.normalize("NFD", lower)
     return unicodedata.normalize("NFC", _STRESS.sub("", decomposed)).translate(_APOSTROPHES)
 
 
@@ -302,64 +310,109 @@ class FormKeys:
     """Every source form of a glossary under cheap keys, so that a run analyses only the forms
     its documents' words can reach. Plain typed data, so the on-disk cache stores it.
 
-    A document word can be a form of a glossary form only if their first words share a
-    lemma (or, for a word kept as written, the spelling). A form is keyed by the start of its
-    first word, which its lemma shares: the first KEY letters of a word kept as written; of
-    a word the dictionary does not know, the letters before the last _REWRITTEN (at least
-    one), which the analyser's guess at a lemma keeps (Руцачук, Хеичи -> хеевич); a word the
-    dictionary knows is analysed here and keyed by the start of each lemma too (a plural
-    with another stem: Люди, человек). A document word looks up every start, up to KEY
-    letters, of its own spelling and of its lemmas (`LazySourceIndex.reach`); every form
-    filed there is analysed, once.
+    A document word can be a form of a glossary word only if they share a lemma (or, for a
+    word kept as written, the spelling). A word is keyed by its start, which its lemma
+    shares: the first KEY letters of a word kept as written; of a word the dictionary does
+    not know, the letters before the last _REWRITTEN (at least one), which the analyser's
+    guess at a lemma keeps (Руцачук, Хеичи -> хеевич); a word the dictionary knows is
+    analysed here and keyed by the start of each lemma too (a plural with another stem:
+    Люди, человек). A document word reaches every start, up to KEY letters, of its own
+    spelling and of its lemmas (`LazySourceIndex.reach`).
+
+    A one-word form is analysed once its word's key is reached. A longer form matches only
+    where a document word is a form of its first word and the next one of its second (the
+    pair `SourceIndex.by_pair` looks it up by), so it is analysed once keys of both are
+    reached: a first name shared by hundreds of people (Андрій) brings in only the names
+    whose surname the documents have too.
     """
 
     #: (entry, language, form) in glossary order: a form's number is its place here
     forms: tuple[tuple[int, str, str], ...] = ()
-    #: key -> numbers of the forms filed under it
+    #: key -> numbers of the forms whose first word it keys
     keys: dict[str, tuple[int, ...]] = field(default_factory=dict)
     #: the analysed languages some form is in
     languages: tuple[str, ...] = ()
     fingerprint: str = ""
+    #: key -> numbers of the forms of several words whose second word it keys
+    seconds: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 def _form_keys(word: str, language: str) -> set[str]:
-    text = key_text(word)
+    spelled = spelling(word)
+    text = spelled.casefold().replace("ё", "е").replace("ґ", "г")  # key_text(word)
     if not _CYRILLIC.search(word) or (len(word) > 1 and word.isupper()):
         return {text[:KEY]}  # kept as written (see `_examine`): found by its spelling alone
     morph = analyzer(language)
     if morph is None:
         return {text[:KEY]}
     # the letters no guessed analysis rewrites (at least one: a form is found by its start)
-    keys = {text[: max(1, min(KEY, len(text) - _REWRITTEN))]}
-    spelled = spelling(word)
-    if morph.word_is_known(spelled):  # the dictionary's lemma may start otherwise (Люди)
-        keys.update(key_text(p.normal_form)[:KEY] for p in morph.parse(spelled))
+    start = text[: max(1, min(KEY, len(text) - _REWRITTEN))]
+    keys = {start}
+    if _known(morph, spelled):
+        # the dictionary's lemma may start otherwise (Люди, человек); one that starts with
+        # `start` needs no key of its own: a word that reaches it reaches `start` too
+        for p in morph.parse(spelled):
+            lemma = key_text(p.normal_form)
+            if not lemma.startswith(start):
+                keys.add(lemma[:KEY])
     return keys
+
+
+@functools.cache
+def _substituted(morph: Any) -> frozenset[str]:
+    """Letters the analyser also reads as another (ru е as ё, uk г as ґ)."""
+    return frozenset(k.decode() if isinstance(k, bytes) else k for k in morph.char_substitutes)
+
+
+def _known(morph: Any, spelled: str) -> bool:
+    """`morph.word_is_known`, by one look-up where no letter of the word has a substitute."""
+    if _substituted(morph).isdisjoint(spelled):
+        return spelled in morph.dictionary.words
+    return bool(morph.word_is_known(spelled))
 
 
 def build_form_keys(glossary: Glossary) -> FormKeys:
     """The keys of every source form of a glossary; only some words are analysed (see
-    `FormKeys`)."""
+    `FormKeys`). Each distinct word is keyed once, for all the forms it starts or follows."""
     forms = tuple(
         (index, language, form)
         for index, entry in enumerate(glossary.entries)
         for language, listed in entry.sources.items()
         for form in listed
     )
-    keys: dict[str, list[int]] = {}
-    seen: dict[tuple[str, str], set[str]] = {}
+    firsts: dict[tuple[str, str], list[int]] = {}
+    seconds: dict[tuple[str, str], list[int]] = {}
+    finditer = WORD.finditer
     for number, (_, language, form) in enumerate(forms):
-        first = WORD.search(form)
+        words = finditer(form)
+        first = next(words, None)
         if first is None:
             continue
-        word = (language, first.group())
-        found = seen.get(word)
-        if found is None:
-            found = seen[word] = _form_keys(first.group(), language)
-        for key in found:
-            keys.setdefault(key, []).append(number)
+        firsts.setdefault((language, first.group()), []).append(number)
+        second = next(words, None)
+        if second is not None:
+            seconds.setdefault((language, second.group()), []).append(number)
+    memo: dict[tuple[str, str], set[str]] = {}
     languages = tuple(sorted({language for _, language, _ in forms} & set(ANALYSED)))
-    return FormKeys(forms, {k: tuple(v) for k, v in keys.items()}, languages, fingerprint())
+    return FormKeys(forms, _by_key(firsts, memo), languages, fingerprint(),
+                    _by_key(seconds, memo))
+
+
+def _by_key(words: Mapping[tuple[str, str], list[int]], memo: dict[tuple[str, str], set[str]]
+            ) -> dict[str, tuple[int, ...]]:
+    """(language, word) -> form numbers, filed under each key of the word."""
+    table: dict[str, list[int]] = {}
+    for word, numbers in words.items():
+        keys = memo.get(word)
+        if keys is None:
+            keys = memo[word] = _form_keys(word[1], word[0])
+        for key in keys:
+            found = table.get(key)
+            if found is None:
+                table[key] = list(numbers)
+            else:
+                found.extend(numbers)
+    return {k: tuple(v) for k, v in table.items()}
 
 
 class LazySourceIndex:
@@ -370,14 +423,20 @@ class LazySourceIndex:
     the same as the whole index gives.
     """
 
-    __slots__ = ("_about", "_done", "_entries", "_keys", "_reached", "_tables", "by_lemma",
-                 "by_pair", "by_surface", "numbers", "patterns", "starts")
+    __slots__ = ("_done", "_entries", "_firsts", "_keys", "_paired", "_reached",
+                 "_seconds", "_tables", "by_lemma", "by_pair", "by_surface", "numbers",
+                 "patterns", "starts")
 
     def __init__(self, keys: FormKeys, entries: Sequence[Any]) -> None:
         self._keys = keys
         self._entries = entries
         self._done: set[str] = set()
         self._reached: set[tuple[str, str]] = set()
+        #: forms of several words: those whose first word's key, and those whose second
+        #: word's key, has been reached (a form is analysed once it is in both)
+        self._paired: set[int] | None = None
+        self._firsts: set[int] = set()
+        self._seconds: set[int] = set()
         self._tables = _Tables()
         self.patterns = self._tables.patterns
         self.by_lemma = self._tables.by_lemma
@@ -393,16 +452,34 @@ class LazySourceIndex:
         """Pickled (for a spawned worker) with the forms analysed so far, without the
         analyser's parses kept to analyse more (they do not pickle)."""
         tables = dataclasses.replace(self._tables, memo={})
-        return _restore, (self._keys, self._entries, tables, set(self._done), set(self._reached))
+        return _restore, (self._keys, self._entries, tables, set(self._done), set(self._reached),
+                          set(self._firsts), set(self._seconds))
+
+    def _pairs(self) -> set[int]:
+        if self._paired is None:
+            self._paired = {n for numbers in self._keys.seconds.values() for n in numbers}
+        return self._paired
 
     def _build(self, key: str) -> None:
         if key in self._done:
             return
         self._done.add(key)
+        ready: list[int] = []
         numbers = self._keys.keys.get(key)
-        if not numbers:
-            return
-        for number in sorted(numbers):
+        if numbers:
+            paired = self._pairs() if self._keys.seconds else None
+            for number in numbers:
+                if paired is None or number not in paired or number in self._seconds:
+                    ready.append(number)
+                else:
+                    self._firsts.add(number)
+        numbers = self._keys.seconds.get(key)
+        if numbers:
+            for number in numbers:
+                self._seconds.add(number)
+                if number in self._firsts:
+                    ready.append(number)
+        for number in sorted(ready):
             if number in self.patterns:
                 continue
             entry, language, form = self._keys.forms[number]
@@ -410,7 +487,7 @@ class LazySourceIndex:
             self._tables.add(number, entry, language, form, about.kind, about.term)
 
     def reach(self, run: _Run) -> None:
-        """Analyse every form a word of the run's view can be a form of."""
+        """Analyse every form the words of the run's view can be a form of."""
         for token in run.tokens:
             text = token.text
             if ("", text) in self._reached:
@@ -429,15 +506,16 @@ class LazySourceIndex:
 
     def form(self, entry: int, language: str, form: str) -> None:
         """Make sure one form is analysed (an exact hit is judged by its pattern)."""
-        first = WORD.search(form)
-        if first is not None:
-            self._starts(key_text(first.group()))
+        for word in itertools.islice(WORD.finditer(form), 2):
+            self._starts(key_text(word.group()))
 
 
 def _restore(keys: FormKeys, entries: Sequence[Any], tables: _Tables, done: set[str],
-             reached: set[tuple[str, str]]) -> LazySourceIndex:
+             reached: set[tuple[str, str]], firsts: set[int], seconds: set[int]
+             ) -> LazySourceIndex:
     index = LazySourceIndex(keys, entries)
     index._tables, index._done, index._reached = tables, done, reached
+    index._firsts, index._seconds = firsts, seconds
     index.patterns, index.by_lemma, index.by_pair = tables.patterns, tables.by_lemma, tables.by_pair
     index.by_surface, index.starts, index.numbers = tables.by_surface, tables.starts, tables.numbers
     return index
