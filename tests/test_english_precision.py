@@ -282,3 +282,26 @@ def test_english_usage() -> None:
     assert not ordinary_word("Peking") and not ordinary_word("Chernobyl")
     assert established("Stevens") and established("Smyth") and not established("Sobianin")
     assert attested("Pairs") and not attested("Zelenksy")
+
+
+def test_frequencies_are_wordfreqs_to_the_last_digit() -> None:
+    """english.py reads wordfreq's lists itself (by bisection, not wordfreq's dictionary of
+    every word): every answer must be the one wordfreq gives."""
+    import random
+
+    from wordfreq import zipf_frequency
+
+    from glossary_check.engine import english
+
+    rng = random.Random(7)
+    for language, wordlist in (("ru", "large"), ("uk", "large"), ("en", "large"),
+                               ("en", "small"), ("de", "small")):
+        table = english._wordlist(language, wordlist)
+        assert table is not None
+        sample = [w.decode() for _, bucket in rng.sample(table.buckets, 40) for w in bucket[:2]]
+        sample += ["хешани", "Москва", "КИЇВ", "Stevens", "it's", "don’t", "2024", "1,000",
+                   "abc123", "", " ", "Нью-Йорк", "a b", "Ёлка", "'", "x9", "1999", "Zelenksy"]
+        for word in sample:
+            english._zipf.cache_clear()
+            assert english._zipf(word, language, wordlist) == zipf_frequency(
+                word, language, wordlist=wordlist), (word, language, wordlist)

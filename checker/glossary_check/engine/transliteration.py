@@ -348,6 +348,22 @@ def same_name(a: str, b: str) -> bool:
     return ka == kb or _meet(ka, kb)
 
 
+@functools.lru_cache(maxsize=65536)
+def name_keys(latin: str) -> frozenset[tuple[str, str]]:
+    """Keys two spellings share whenever `same_name` holds for them: the first and last
+    letters of a Cyrillic string the spelling can be read as, or of the spelling itself
+    (folded as `same_name` folds it). Spellings with no key in common are not one name,
+    so a long list of names is compared only where keys meet."""
+    word = _latin_key(latin)
+    if not word:
+        return frozenset({("", "")})
+    firsts = {"=" + word[0]} | {out[0] for _, out in _readings(word, 0)}
+    lasts = {"=" + word[-1]}
+    for i in range(max(0, len(word) - 4), len(word)):
+        lasts.update(out[-1] for end, out in _readings(word, i) if end == len(word))
+    return frozenset((a, b) for a in firsts for b in lasts)
+
+
 def reads_as(latin: str, cyrillic: str) -> bool:
     """Whether a Latin spelling can be a romanisation of a Cyrillic word (soft signs off)."""
     target = "".join(c for c in cyrillic.casefold() if c not in "ьъ'’ʼ")
