@@ -277,6 +277,7 @@ def _reverse() -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in table.items()}
 
 
+@functools.lru_cache(maxsize=65536)
 def _latin_key(word: str) -> str:
     """Case, apostrophes (the soft sign's) and accents the tables do not know folded off."""
     table = _reverse()
@@ -368,6 +369,8 @@ def reads_as(latin: str, cyrillic: str) -> bool:
     """Whether a Latin spelling can be a romanisation of a Cyrillic word (soft signs off)."""
     target = "".join(c for c in cyrillic.casefold() if c not in "ьъ'’ʼ")
     word = _latin_key(latin)
+    if word and target and (target[0], target[-1]) not in name_keys(latin):
+        return False  # no reading starts and ends as the word does
     seen: set[tuple[int, int]] = set()
     stack = [(0, 0)]
     while stack:

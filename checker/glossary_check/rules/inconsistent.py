@@ -389,29 +389,38 @@ def _romanised_names(ctx: Context) -> list[tuple[str, str, str, frozenset[str]]]
     """
     if not ctx.has_cyrillic:
         return []
-    from glossary_check.engine.languages import identify, letter_candidates
-    from glossary_check.engine.transliteration import transliterate
-
     explained = Claims()  # claims may not overlap, so overlapping hits are merged first
     for start, end in _disjoint((h.start, h.end) for h in ctx.source_hits):
         explained.add(start, end)
-    systems = ctx.glossary.transliteration
+    systems = tuple(sorted(ctx.glossary.transliteration.items()))
     out: dict[str, tuple[str, str, str, frozenset[str]]] = {}
     for token in ctx.tokens:
         if len(token.text) < NEAR_MIN or not _CYRILLIC_NAME.match(token.text):
             continue
         if explained.overlaps(token.start, token.end):
             continue
-        best = identify(token.text, ("ru", "uk"))
-        languages = [best] + [c for c in letter_candidates(token.text, ("ru", "uk")) if c != best]
-        renderings = []
-        for language in languages:
-            name = _dictionary_form(token.text, language)
-            renderings.append((name, transliterate(name, language, systems.get(language))))
-        allowed = frozenset(latin.casefold() for _, latin in renderings)
-        name, latin = renderings[0]
-        out.setdefault(name, (name, latin, name, allowed))
+        found = _romanised_name(token.text, systems)
+        out.setdefault(found[0], found)
     return list(out.values())
+
+
+@functools.lru_cache(maxsize=8192)
+def _romanised_name(word: str, systems: tuple[tuple[str, str], ...]
+                    ) -> tuple[str, str, str, frozenset[str]]:
+    """One word's entry of `_romanised_names` (the same wherever the word stands)."""
+    from glossary_check.engine.languages import identify, letter_candidates
+    from glossary_check.engine.transliteration import transliterate
+
+    by_language = dict(systems)
+    best = identify(word, ("ru", "uk"))
+    languages = [best] + [c for c in letter_candidates(word, ("ru", "uk")) if c != best]
+    renderings = []
+    for language in languages:
+        name = _dictionary_form(word, language)
+        renderings.append((name, transliterate(name, language, by_language.get(language))))
+    allowed = frozenset(latin.casefold() for _, latin in renderings)
+    name, latin = renderings[0]
+    return name, latin, name, allowed
 
 
 def _disjoint(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
