@@ -12,6 +12,8 @@ from __future__ import annotations
 import bisect
 import functools
 import math
+import os
+import re
 
 #: Languages whose texts write foreign names in Latin letters as English does.
 _OTHERS = ("de", "fr", "es", "it", "nl", "pt", "pl", "sv")
@@ -59,46 +61,67 @@ class _Wordlist:
         return found
 
 
+#: Languages whose lists are read here: wordfreq tokenizes them all alike (NFC, case
+#: folded, split by its regular expression), so a plain word is its own one token.
+_READ_HERE = frozenset({"en", "ru", "uk", *_OTHERS})
+#: A word of basic Latin or Cyrillic letters alone: wordfreq's one token is its lower case.
+_PLAIN = re.compile(r"[A-Za-z]+|[а-яёіїєґА-ЯЁІЇЄҐ]+")
+#: wordfreq's `zipf_to_freq(0.0)`: the frequency of a word a list does not have.
+_MINIMUM = 10**0.0 / 1e9
+
+
 @functools.cache
 def _wordlist(language: str, wordlist: str) -> _Wordlist | None:
-    """The list wordfreq would read for the language (None: one this module leaves to it)."""
-    from wordfreq import available_languages
-    from wordfreq.language_info import get_language_info
+    """The list wordfreq reads for the language (None: one left to wordfreq itself)."""
+    from importlib.util import find_spec
 
-    path = available_languages(wordlist).get(language)
-    if path is None or get_language_info(language)["tokenizer"] == "jieba":
+    spec = find_spec("wordfreq")  # its data, without importing it (langcodes, ftfy...)
+    if language not in _READ_HERE or spec is None or not spec.submodule_search_locations:
         return None
-    return _Wordlist(path)
+    path = os.path.join(spec.submodule_search_locations[0], "data",
+                        f"{wordlist}_{language}.msgpack.gz")
+    return _Wordlist(path) if os.path.isfile(path) else None
+
+
+def _tokens(word: str, language: str) -> list[tuple[str, float]]:
+    """wordfreq's tokens of a word, each with the factor a digit sequence in it adds."""
+    if _PLAIN.fullmatch(word):
+        return [(word.lower(), 1.0)]
+    from wordfreq.numbers import digit_freq, smash_numbers
+    from wordfreq.tokens import lossy_tokenize
+
+    out = []
+    for token in lossy_tokenize(word, language):
+        smashed = smash_numbers(token)
+        out.append((smashed, 1.0 if smashed == token else digit_freq(token)))
+    return out
 
 
 @functools.cache
 def _zipf(word: str, language: str, wordlist: str) -> float:
-    """wordfreq's `zipf_frequency(word, language, wordlist=wordlist)`, to the last digit."""
-    from wordfreq import cB_to_freq, freq_to_zipf, zipf_frequency, zipf_to_freq
-    from wordfreq.numbers import digit_freq, smash_numbers
-    from wordfreq.tokens import lossy_tokenize
-
+    """wordfreq's `zipf_frequency(word, language, wordlist=wordlist)`, to the last digit,
+    without importing wordfreq for a plain word."""
     table = _wordlist(language, wordlist)
     if table is None:
+        from wordfreq import zipf_frequency
+
         return float(zipf_frequency(word, language, wordlist=wordlist))
-    minimum = zipf_to_freq(0.0)
-    freq = minimum
-    tokens = lossy_tokenize(word, language)
+    freq = _MINIMUM
+    tokens = _tokens(word, language)
     one_over = 0.0
-    for token in tokens:
-        smashed = smash_numbers(token)
-        index = table.index(smashed)
+    for token, factor in tokens:
+        index = table.index(token)
         if index is None:  # any token missing: the minimum
             break
-        token_freq = cB_to_freq(-index)
-        if smashed != token:
-            token_freq *= digit_freq(token)
+        token_freq = 10 ** (-index / 100)  # wordfreq's cB_to_freq
+        if factor != 1.0:
+            token_freq *= factor
         one_over += 1.0 / token_freq
     else:
         if tokens:
-            unrounded = max(1.0 / one_over, minimum)
+            unrounded = max(1.0 / one_over, _MINIMUM)
             freq = round(unrounded, math.floor(-math.log(unrounded, 10)) + 3)
-    return float(round(freq_to_zipf(freq), 2))
+    return float(round(math.log(freq, 10) + 9, 2))
 
 
 def ordinary_word(word: str) -> bool:
