@@ -330,23 +330,28 @@ def spelling_groups(spellings: Iterable[Spelling]) -> dict[Spelling, list[Spelli
 
     # Spellings are compared shorter first (of equal length, first seen first), and only
     # where `name_keys` says they may be one name: most pairs are never looked at.
-    rank = {u: (len(u[0]), i) for i, u in enumerate(distinct)}
-    buckets: dict[tuple[str | None, tuple[str, str]], list[Spelling]] = defaultdict(list)
-    for u in distinct:
+    by_next: dict[str | None, dict[tuple[str, str], list[Spelling]]] = {}
+    for u in sorted(distinct, key=lambda u: len(u[0])):  # each bucket in that order
+        buckets = by_next.setdefault(u[1], {})
         for key in name_keys(u[0]):
-            buckets[(u[1], key)].append(u)
+            if key in buckets:
+                buckets[key].append(u)
+            else:
+                buckets[key] = [u]
     compared: set[tuple[Spelling, Spelling]] = set()
-    for bucket in buckets.values():
-        bucket.sort(key=rank.__getitem__)
-        for i, a in enumerate(bucket):
-            for b in bucket[i + 1 :]:
-                if len(b[0]) - len(a[0]) > 3:
-                    break
-                if (a, b) in compared:
-                    continue
-                compared.add((a, b))
-                if one_name(a, b):
-                    parent[root(a)] = root(b)
+    for buckets in by_next.values():
+        for bucket in buckets.values():
+            if len(bucket) < 2:
+                continue
+            for i, a in enumerate(bucket):
+                for b in bucket[i + 1 :]:
+                    if len(b[0]) - len(a[0]) > 3:
+                        break
+                    if (a, b) in compared:
+                        continue
+                    compared.add((a, b))
+                    if one_name(a, b):
+                        parent[root(a)] = root(b)
     members: dict[Spelling, list[Spelling]] = defaultdict(list)
     for u in distinct:
         members[root(u)].append(u)
