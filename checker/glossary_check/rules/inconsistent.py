@@ -123,12 +123,14 @@ def _free_names(ctx: Context) -> list[Token]:
     spans = [(m.start, m.end) for m in ctx.matches]
     out, j = [], 0
     for token in ctx.tokens:
+        text = token.text
+        if len(text) < NEAR_MIN:
+            continue
         while j < len(spans) and spans[j][1] <= token.start:
             j += 1
         if j < len(spans) and spans[j][0] < token.end:
             continue
-        text = token.text
-        if len(text) >= NEAR_MIN and _LATIN_NAME.match(text) and not text.isupper():
+        if _LATIN_NAME.match(text) and not text.isupper():
             out.append(token)
     return out
 
