@@ -122,10 +122,8 @@ def _free_names(ctx: Context) -> list[Token]:
     """Capitalised Latin words outside every glossary match, long enough to judge."""
     spans = [(m.start, m.end) for m in ctx.matches]
     out, j = [], 0
-    for token in ctx.tokens:
+    for token in [t for t in ctx.tokens if len(t.text) >= NEAR_MIN]:
         text = token.text
-        if len(text) < NEAR_MIN:
-            continue
         while j < len(spans) and spans[j][1] <= token.start:
             j += 1
         if j < len(spans) and spans[j][0] < token.end:
