@@ -282,3 +282,44 @@ def test_english_usage() -> None:
     assert not ordinary_word("Peking") and not ordinary_word("Chernobyl")
     assert established("Stevens") and established("Smyth") and not established("Sobianin")
     assert attested("Pairs") and not attested("Zelenksy")
+
+
+def test_frequencies_are_wordfreqs_to_the_last_digit() -> None:
+    """english.py reads wordfreq's lists itself (by bisection, not wordfreq's dictionary of
+    every word, and a plain word without wordfreq's tokenizer): every answer must be the
+    one wordfreq gives."""
+    import random
+
+    from wordfreq import zipf_frequency
+
+    from glossary_check.engine import english
+
+    rng = random.Random(7)
+    for language, wordlist in (("ru", "large"), ("uk", "large"), ("en", "large"),
+                               ("en", "small"), ("de", "small"), ("pl", "small")):
+        table = english._wordlist(language, wordlist)
+        assert table is not None
+        sample = [w.decode() for _, bucket in rng.sample(table.buckets, 60)
+                  for w in rng.sample(bucket, min(len(bucket), 5))]
+        sample += [w.capitalize() for w in sample[:100]] + [w.upper() for w in sample[:50]]
+        sample += ["хешани", "Москва", "КИЇВ", "Ґалаґан", "Stevens", "it's", "don’t", "2024",
+                   "1,000", "abc123", "", " ", "Нью-Йорк", "a b", "Ёлка", "'", "x9", "1999",
+                   "Zelenksy", "İstanbul", "straße", "Straße", "café", "cafe\u0301", "ǅemal"]
+        for word in sample:
+            english._zipf.cache_clear()
+            assert english._zipf(word, language, wordlist) == zipf_frequency(
+                word, language, wordlist=wordlist), (word, language, wordlist)
+
+
+def test_plain_words_need_no_wordfreq_import() -> None:
+    """wordfreq's import (its language tags, its text fixer) costs a tenth of a second a
+    process: a plain word is looked up without it."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from glossary_check.engine.english import established, frequency, "
+            "ordinary_word; print(ordinary_word('Luck'), established('Stevens'), "
+            "frequency('Київ', 'uk') > 4, 'wordfreq' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split() == ["True", "True", "True", "False"]

@@ -195,3 +195,21 @@ def test_spawned_workers_give_the_same_results(
     subset = corpus[:12]
     assert runner._Parallel(subset, bundled_compiled, CORE, None, None, None).run(2) == (
         runner.check_files(subset, bundled_compiled, CORE, jobs=1))
+
+
+def test_the_parent_reads_one_file_of_each_format_before_forking(
+    tmp_path: Path, bundled_compiled: Compiled
+) -> None:
+    """Workers share what the parent loaded: a reader's imports too, so the parent checks
+    the first file of each format in the run, and the workers the rest, in input order."""
+    paths = []
+    for i in range(30):
+        suffix = ".md" if i >= 25 else ".txt"
+        path = tmp_path / f"a{i:02}{suffix}"
+        path.write_text(f"Talks in Kiev, {RUBRICS[i % len(RUBRICS)]}.\n", encoding="utf-8")
+        paths.append(str(path))
+    parallel = runner._Parallel(paths, bundled_compiled, CORE, None, None, None)
+    parallel.warm_up()
+    assert [i for i, r in enumerate(parallel.results) if r is not None] == [0, 25]
+    again = runner._Parallel(paths, bundled_compiled, CORE, None, None, None).run(2)
+    assert again == runner.check_files(paths, bundled_compiled, CORE, jobs=1)

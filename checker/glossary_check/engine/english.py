@@ -9,7 +9,11 @@ English alone.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import math
+import os
+import re
 
 #: Languages whose texts write foreign names in Latin letters as English does.
 _OTHERS = ("de", "fr", "es", "it", "nl", "pt", "pl", "sv")
@@ -23,11 +27,101 @@ ESTABLISHED_ZIPF = 2.5
 ATTESTED_ZIPF = 1.5
 
 
+class _Wordlist:
+    """One of wordfreq's lists as it is stored: buckets of UTF-8 words, each sorted, the
+    bucket's index its frequency in centibels below 1. Looked up by bisection, so a
+    process reading a few words never builds wordfreq's dictionary of every word (the
+    Russian list has 713,000: about a second to load that way, a fifth of one so)."""
+
+    def __init__(self, path: str) -> None:
+        import zlib
+
+        import msgpack
+
+        with open(path, "rb") as f:
+            data = msgpack.unpackb(zlib.decompress(f.read(), 16 + zlib.MAX_WBITS), raw=True)
+        header = data[0] if data else None
+        if not isinstance(header, dict) or header.get(b"format") != b"cB" or header.get(
+                b"version") != 1:
+            raise ValueError(f"unexpected word list header in {path}: {header!r}")
+        self.buckets: list[tuple[int, list[bytes]]] = [
+            (index, bucket) for index, bucket in enumerate(data[1:]) if bucket
+        ]
+        for _, bucket in self.buckets:
+            bucket.sort()  # sorted as stored: a pass over each to be sure
+
+    def index(self, word: str) -> int | None:
+        """The word's bucket (the last, as in wordfreq's dictionary), None if absent."""
+        key = word.encode("utf-8", "surrogatepass")
+        found = None
+        for i, bucket in self.buckets:
+            j = bisect.bisect_left(bucket, key)
+            if j < len(bucket) and bucket[j] == key:
+                found = i
+        return found
+
+
+#: Languages whose lists are read here: wordfreq tokenizes them all alike (NFC, case
+#: folded, split by its regular expression), so a plain word is its own one token.
+_READ_HERE = frozenset({"en", "ru", "uk", *_OTHERS})
+#: A word of basic Latin or Cyrillic letters alone: wordfreq's one token is its lower case.
+_PLAIN = re.compile(r"[A-Za-z]+|[а-яёіїєґА-ЯЁІЇЄҐ]+")
+#: wordfreq's `zipf_to_freq(0.0)`: the frequency of a word a list does not have.
+_MINIMUM = 10**0.0 / 1e9
+
+
+@functools.cache
+def _wordlist(language: str, wordlist: str) -> _Wordlist | None:
+    """The list wordfreq reads for the language (None: one left to wordfreq itself)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("wordfreq")  # its data, without importing it (langcodes, ftfy...)
+    if language not in _READ_HERE or spec is None or not spec.submodule_search_locations:
+        return None
+    path = os.path.join(spec.submodule_search_locations[0], "data",
+                        f"{wordlist}_{language}.msgpack.gz")
+    return _Wordlist(path) if os.path.isfile(path) else None
+
+
+def _tokens(word: str, language: str) -> list[tuple[str, float]]:
+    """wordfreq's tokens of a word, each with the factor a digit sequence in it adds."""
+    if _PLAIN.fullmatch(word):
+        return [(word.lower(), 1.0)]
+    from wordfreq.numbers import digit_freq, smash_numbers
+    from wordfreq.tokens import lossy_tokenize
+
+    out = []
+    for token in lossy_tokenize(word, language):
+        smashed = smash_numbers(token)
+        out.append((smashed, 1.0 if smashed == token else digit_freq(token)))
+    return out
+
+
 @functools.cache
 def _zipf(word: str, language: str, wordlist: str) -> float:
-    from wordfreq import zipf_frequency
+    """wordfreq's `zipf_frequency(word, language, wordlist=wordlist)`, to the last digit,
+    without importing wordfreq for a plain word."""
+    table = _wordlist(language, wordlist)
+    if table is None:
+        from wordfreq import zipf_frequency
 
-    return float(zipf_frequency(word, language, wordlist=wordlist))
+        return float(zipf_frequency(word, language, wordlist=wordlist))
+    freq = _MINIMUM
+    tokens = _tokens(word, language)
+    one_over = 0.0
+    for token, factor in tokens:
+        index = table.index(token)
+        if index is None:  # any token missing: the minimum
+            break
+        token_freq = 10 ** (-index / 100)  # wordfreq's cB_to_freq
+        if factor != 1.0:
+            token_freq *= factor
+        one_over += 1.0 / token_freq
+    else:
+        if tokens:
+            unrounded = max(1.0 / one_over, _MINIMUM)
+            freq = round(unrounded, math.floor(-math.log(unrounded, 10)) + 3)
+    return float(round(math.log(freq, 10) + 9, 2))
 
 
 def ordinary_word(word: str) -> bool:

@@ -190,7 +190,11 @@ def spans(
     current: tuple[int, int, str] | None = None  # start, end, script
     last: Token | None = None
     scripts: dict[str, str | None] = {}  # per distinct word: an article repeats its words
+    latin_home = home == "Latin"
     for token in tokens:
+        if current is None and latin_home and token.text.isascii():
+            last = token  # Latin letters or none, outside a span: nothing starts or ends
+            continue
         script = scripts.get(token.text, "?")
         if script == "?":
             script = scripts[token.text] = _script(token.text)

@@ -277,6 +277,7 @@ def _reverse() -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in table.items()}
 
 
+@functools.lru_cache(maxsize=65536)
 def _latin_key(word: str) -> str:
     """Case, apostrophes (the soft sign's) and accents the tables do not know folded off."""
     table = _reverse()
@@ -348,10 +349,28 @@ def same_name(a: str, b: str) -> bool:
     return ka == kb or _meet(ka, kb)
 
 
+@functools.lru_cache(maxsize=65536)
+def name_keys(latin: str) -> frozenset[tuple[str, str]]:
+    """Keys two spellings share whenever `same_name` holds for them: the first and last
+    letters of a Cyrillic string the spelling can be read as, or of the spelling itself
+    (folded as `same_name` folds it). Spellings with no key in common are not one name,
+    so a long list of names is compared only where keys meet."""
+    word = _latin_key(latin)
+    if not word:
+        return frozenset({("", "")})
+    firsts = {"=" + word[0]} | {out[0] for _, out in _readings(word, 0)}
+    lasts = {"=" + word[-1]}
+    for i in range(max(0, len(word) - 4), len(word)):
+        lasts.update(out[-1] for end, out in _readings(word, i) if end == len(word))
+    return frozenset((a, b) for a in firsts for b in lasts)
+
+
 def reads_as(latin: str, cyrillic: str) -> bool:
     """Whether a Latin spelling can be a romanisation of a Cyrillic word (soft signs off)."""
     target = "".join(c for c in cyrillic.casefold() if c not in "ьъ'’ʼ")
     word = _latin_key(latin)
+    if word and target and (target[0], target[-1]) not in name_keys(latin):
+        return False  # no reading starts and ends as the word does
     seen: set[tuple[int, int]] = set()
     stack = [(0, 0)]
     while stack:

@@ -14,7 +14,7 @@ from glossary_check.core.findings import Applicability, Severity
 from glossary_check.engine.compiled import NEAR_MIN, deletions
 from glossary_check.engine.english import attested, established, frequency
 from glossary_check.engine.matching import Token, at_sentence_start, possessive, word_key
-from glossary_check.engine.transliteration import desk_renders, reads_as, same_name
+from glossary_check.engine.transliteration import desk_renders, name_keys, reads_as, same_name
 from glossary_check.rules import Claims, Context, Example, Hit, Rule, RuleDoc, Verdict, with_note
 
 DOC = RuleDoc(
@@ -122,13 +122,13 @@ def _free_names(ctx: Context) -> list[Token]:
     """Capitalised Latin words outside every glossary match, long enough to judge."""
     spans = [(m.start, m.end) for m in ctx.matches]
     out, j = [], 0
-    for token in ctx.tokens:
+    for token in [t for t in ctx.tokens if len(t.text) >= NEAR_MIN]:
+        text = token.text
         while j < len(spans) and spans[j][1] <= token.start:
             j += 1
         if j < len(spans) and spans[j][0] < token.end:
             continue
-        text = token.text
-        if len(text) >= NEAR_MIN and _LATIN_NAME.match(text) and not text.isupper():
+        if _LATIN_NAME.match(text) and not text.isupper():
             out.append(token)
     return out
 
@@ -280,14 +280,18 @@ def _two_spellings(
         first_seen.setdefault(unit, token.start)
     group_of = spelling_groups(spellings)
     systems = ctx.glossary.transliteration
+    chosen: dict[int, Spelling] = {}  # a group (by identity) -> its main spelling
     for token, unit in units:
         group = group_of[unit]
         if unit in glossary_units or len(group) < 2 or not any(w in named for w, _ in group):
             continue
-        main = max(group, key=lambda u: (
-            desk_score(u[0], systems), u in glossary_units, spellings[u], u[0] in named,
-            -first_seen[u],
-        ))
+        main = chosen.get(id(group))
+        if main is None:
+            scores = _desk_scores(group, systems)
+            main = chosen[id(group)] = max(group, key=lambda u: (
+                scores[u[0]], u in glossary_units, spellings[u], u[0] in named,
+                -first_seen[u],
+            ))
         word = unit[0]
         if main[0] == word:
             continue
@@ -324,17 +328,30 @@ def spelling_groups(spellings: Iterable[Spelling]) -> dict[Spelling, list[Spelli
             u = parent[u]
         return u
 
-    buckets: dict[str | None, list[Spelling]] = defaultdict(list)
-    for u in distinct:
-        buckets[u[1]].append(u)
-    for bucket in buckets.values():
-        ordered = sorted(bucket, key=lambda u: len(u[0]))
-        for i, a in enumerate(ordered):
-            for b in ordered[i + 1 :]:
-                if len(b[0]) - len(a[0]) > 3:
-                    break
-                if one_name(a, b):
-                    parent[root(a)] = root(b)
+    # Spellings are compared shorter first (of equal length, first seen first), and only
+    # where `name_keys` says they may be one name: most pairs are never looked at.
+    by_next: dict[str | None, dict[tuple[str, str], list[Spelling]]] = {}
+    for u in sorted(distinct, key=lambda u: len(u[0])):  # each bucket in that order
+        buckets = by_next.setdefault(u[1], {})
+        for key in name_keys(u[0]):
+            if key in buckets:
+                buckets[key].append(u)
+            else:
+                buckets[key] = [u]
+    compared: set[tuple[Spelling, Spelling]] = set()
+    for buckets in by_next.values():
+        for bucket in buckets.values():
+            if len(bucket) < 2:
+                continue
+            for i, a in enumerate(bucket):
+                for b in bucket[i + 1 :]:
+                    if len(b[0]) - len(a[0]) > 3:
+                        break
+                    if (a, b) in compared:
+                        continue
+                    compared.add((a, b))
+                    if one_name(a, b):
+                        parent[root(a)] = root(b)
     members: dict[Spelling, list[Spelling]] = defaultdict(list)
     for u in distinct:
         members[root(u)].append(u)
@@ -342,15 +359,29 @@ def spelling_groups(spellings: Iterable[Spelling]) -> dict[Spelling, list[Spelli
 
 
 @functools.lru_cache(maxsize=4096)
-def _desk_score_cached(word: str, systems: tuple[tuple[str, str], ...]) -> float:
-    found = desk_renders(word, dict(systems))
+def _desk_renders(word: str, systems: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    return tuple(desk_renders(word, dict(systems)))
+
+
+def _score(found: tuple[tuple[str, str], ...]) -> float:
     return max((frequency(c, lang) for lang, c in found), default=-1.0)
 
 
 def desk_score(word: str, systems: Mapping[str, str]) -> float:
     """How surely `word` is the desk's own romanisation of a name: the frequency, in its
     language, of the Cyrillic name the desk's system writes exactly so (-1: of none)."""
-    return _desk_score_cached(word, tuple(sorted(systems.items())))
+    return _score(_desk_renders(word, tuple(sorted(systems.items()))))
+
+
+def _desk_scores(group: Iterable[Spelling], systems: Mapping[str, str]) -> dict[str, float]:
+    """`desk_score` of each spelling's word, as far as choosing among them needs it: where
+    at most one is the desk's romanisation of anything, it wins whatever its frequency, so
+    the frequency lists (large, loaded on first use) are not read for it."""
+    key = tuple(sorted(systems.items()))
+    found = {u[0]: _desk_renders(u[0], key) for u in group}
+    if sum(1 for f in found.values() if f) >= 2:
+        return {word: _score(f) for word, f in found.items()}
+    return {word: 0.0 if f else -1.0 for word, f in found.items()}
 
 
 def _romanised_names(ctx: Context) -> list[tuple[str, str, str, frozenset[str]]]:
@@ -363,29 +394,38 @@ def _romanised_names(ctx: Context) -> list[tuple[str, str, str, frozenset[str]]]
     """
     if not ctx.has_cyrillic:
         return []
-    from glossary_check.engine.languages import identify, letter_candidates
-    from glossary_check.engine.transliteration import transliterate
-
     explained = Claims()  # claims may not overlap, so overlapping hits are merged first
     for start, end in _disjoint((h.start, h.end) for h in ctx.source_hits):
         explained.add(start, end)
-    systems = ctx.glossary.transliteration
+    systems = tuple(sorted(ctx.glossary.transliteration.items()))
     out: dict[str, tuple[str, str, str, frozenset[str]]] = {}
     for token in ctx.tokens:
         if len(token.text) < NEAR_MIN or not _CYRILLIC_NAME.match(token.text):
             continue
         if explained.overlaps(token.start, token.end):
             continue
-        best = identify(token.text, ("ru", "uk"))
-        languages = [best] + [c for c in letter_candidates(token.text, ("ru", "uk")) if c != best]
-        renderings = []
-        for language in languages:
-            name = _dictionary_form(token.text, language)
-            renderings.append((name, transliterate(name, language, systems.get(language))))
-        allowed = frozenset(latin.casefold() for _, latin in renderings)
-        name, latin = renderings[0]
-        out.setdefault(name, (name, latin, name, allowed))
+        found = _romanised_name(token.text, systems)
+        out.setdefault(found[0], found)
     return list(out.values())
+
+
+@functools.lru_cache(maxsize=8192)
+def _romanised_name(word: str, systems: tuple[tuple[str, str], ...]
+                    ) -> tuple[str, str, str, frozenset[str]]:
+    """One word's entry of `_romanised_names` (the same wherever the word stands)."""
+    from glossary_check.engine.languages import identify, letter_candidates
+    from glossary_check.engine.transliteration import transliterate
+
+    by_language = dict(systems)
+    best = identify(word, ("ru", "uk"))
+    languages = [best] + [c for c in letter_candidates(word, ("ru", "uk")) if c != best]
+    renderings = []
+    for language in languages:
+        name = _dictionary_form(word, language)
+        renderings.append((name, transliterate(name, language, by_language.get(language))))
+    allowed = frozenset(latin.casefold() for _, latin in renderings)
+    name, latin = renderings[0]
+    return name, latin, name, allowed
 
 
 def _disjoint(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

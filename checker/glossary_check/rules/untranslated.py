@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import regex
@@ -55,6 +56,7 @@ def cut(start: int, end: int, holes: list[tuple[int, int]]) -> Iterator[tuple[in
 _NAME_TAGS = ("Name", "Surn", "Patr", "Geox", "Orgn", "Trad")
 
 
+@functools.lru_cache(maxsize=8192)
 def common_word(word: str, language: str) -> bool:
     """A word the dictionary knows, and never as a name: a rubric's Политика, not a surname."""
     from glossary_check.engine.morphology import analyzer
@@ -71,6 +73,12 @@ def names(text: str, language: str, system: str | None) -> list[tuple[str, str]]
     A name is romanised in its dictionary form (Зеленського -> Zelenskyi, not
     Zelenskoho), as English prints it, without the soft-sign marks of BGN/PCGN.
     """
+    return list(_names(text, language, system))
+
+
+@functools.lru_cache(maxsize=4096)
+def _names(text: str, language: str, system: str | None) -> tuple[tuple[str, str], ...]:
+    """`names`, kept per process: articles repeat their rubrics, bylines and names."""
     from glossary_check.engine.morphology import dictionary_forms
     from glossary_check.engine.transliteration import transliterate
 
@@ -82,9 +90,10 @@ def names(text: str, language: str, system: str | None) -> list[tuple[str, str]]
             continue
         parts[::2] = dictionary_forms(words, language)
         out.append((m.group(), transliterate("".join(parts), language, system, plain=True)))
-    return out
+    return tuple(out)
 
 
+@functools.lru_cache(maxsize=4096)
 def _language(piece: str, span: str) -> str:
     """A piece's language: its own letters where they decide, else its whole span's.
 

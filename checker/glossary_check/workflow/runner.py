@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from glossary_check.core.findings import FileResult
 from glossary_check.core.inputs import InputRefused, max_file_size, read_bounded, set_max_file_size
-from glossary_check.documents import DocumentError, read_document
+from glossary_check.documents import DocumentError, format_for, read_document
 from glossary_check.engine.compiled import Compiled
 from glossary_check.rules.align import Pairing
 from glossary_check.rules.pipeline import Settings, check_document
@@ -167,20 +167,30 @@ class _Parallel:
         self.done(i, check_file(self.paths[i], self.compiled, self.settings, fmt=self.fmt,
                                 shown=shown))
 
-    def warm_up(self) -> int:
+    def warm_up(self) -> None:
         """Rules load some things on first use (language models, morphology dictionaries
-        and index). Files are checked here until one in another script has made them
-        load, so that forked workers share them instead of each loading its own."""
-        first = 0
-        while first < max(1, len(self.paths) // 10):
-            self.here(first)
-            checked = self.results[first]
-            first += 1
-            if checked is not None and _NON_LATIN.search(checked.text):
+        and index, word lists), and each document format its reader. Files are checked
+        here until one in another script has made the rules load theirs and one of each
+        format in the run has been read (at most a tenth of the run), so that forked
+        workers share all that instead of each loading its own."""
+        formats = {self.fmt or format_for(p) for p in self.paths if p != "-"}
+        seen: set[str] = set()
+        foreign = False
+        budget = max(1, len(self.paths) // 10)
+        for i, path in enumerate(self.paths):
+            if budget == 0 or (foreign and seen >= formats):
                 break
-        return first
+            fmt = self.fmt or format_for(path)
+            if foreign and fmt in seen:
+                continue
+            self.here(i)
+            budget -= 1
+            seen.add(fmt)
+            checked = self.results[i]
+            foreign = foreign or (checked is not None and _NON_LATIN.search(checked.text)
+                                  is not None)
 
-    def chunks(self, rest: range, workers: int) -> list[list[int]]:
+    def chunks(self, rest: Sequence[int], workers: int) -> list[list[int]]:
         """Small contiguous chunks: few round trips, and a slow file holds up little else."""
         size = max(1, min(16, len(rest) // (workers * 4)))
         chunks = ([i for i in rest[at : at + size] if self.paths[i] != "-"]
@@ -192,9 +202,13 @@ class _Parallel:
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
         from concurrent.futures.process import BrokenProcessPool
 
-        first = self.warm_up() if _pool_context().get_start_method() == "fork" else 0
+        if _pool_context().get_start_method() == "fork":
+            self.warm_up()
         context = _pool_context()  # again: what was loaded may have started threads
-        rest = range(first, len(self.paths))
+        rest = [i for i, result in enumerate(self.results) if result is None]
+        # What is loaded by now is never garbage: kept out of every collection, a forked
+        # worker's collector neither scans it nor copies the pages it sits on.
+        gc.freeze()
         try:
             with ProcessPoolExecutor(
                 max_workers=workers, mp_context=context, initializer=_init_worker,
@@ -221,4 +235,6 @@ class _Parallel:
             for i in range(len(self.paths)):
                 if self.results[i] is None:
                     self.here(i)
+        finally:
+            gc.unfreeze()
         return [r for r in self.results if r is not None]
