@@ -531,7 +531,7 @@ def test_the_collector_is_on_again_after_a_check_however_it_ends(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The glossary is loaded with the cycle collector off; a run that ends, well or with a
-    broken glossary, leaves it on for whatever the process does next (a test, a server)."""
+    broken glossary, leaves it as it found it for whatever the process does next."""
     import gc
 
     from glossary_check.commands.cli import main
@@ -554,6 +554,12 @@ def test_the_collector_is_on_again_after_a_check_however_it_ends(
     assert gc.isenabled()
     assert "broken.yaml" in capsys.readouterr().err
     assert seen == [False]  # the good glossary was loaded with the collector off
+    gc.disable()
+    try:
+        assert main(["-g", str(good), "--fail-on", "never", "a.txt"]) == 0
+        assert not gc.isenabled()  # a caller that turned it off keeps it off
+    finally:
+        gc.enable()
 
 
 def _recording(seen: list[bool]) -> Any:

@@ -111,11 +111,13 @@ def _open_uncollected(options: Options) -> Session:
 
     from glossary_check.commands.session import open_session
 
+    collecting = gc.isenabled()  # a caller that turned it off keeps it off
     gc.disable()
     try:
         session = open_session(options)
     finally:
-        gc.enable()
+        if collecting:
+            gc.enable()
     gc.freeze()
     return session
 
