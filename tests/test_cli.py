@@ -575,6 +575,27 @@ def _recording(seen: list[bool]) -> Any:
     return make
 
 
+def test_untranslated_text_with_no_model_installed_loads_no_translation_backend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plain check finds untranslated Russian and says no model translates it, as before,
+    without loading CTranslate2, SentencePiece or argostranslate's package manager."""
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "none"))
+    monkeypatch.setenv("GLOSSARY_CHECK_CACHE_DIR", str(tmp_path / "cache"))
+    write(tmp_path / "a.txt", "Talks in Kiev. В мире неспокойно, сказал он.\n")
+    modules = imported_modules(["-f", "json", "--fail-on", "never", "a.txt"], tmp_path)
+    assert "glossary_check.workflow.annotate" in modules  # translation was attempted
+    backend = {"ctranslate2", "sentencepiece", "argostranslate.package", "torch"}
+    assert backend & modules == set()
+    proc = subprocess.run(
+        [sys.executable, "-m", "glossary_check", "-f", "json", "--fail-on", "never", "a.txt"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=True,
+        stdin=subprocess.DEVNULL,
+    )
+    notices = report(proc.stdout)["notices"]
+    assert len(notices) == 1 and notices[0].startswith("no ru→en translation model is installed")
+
+
 def test_every_report_format_is_offered() -> None:
     from glossary_check import report
     from glossary_check.commands import cli
