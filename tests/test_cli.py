@@ -526,6 +526,76 @@ def test_a_glossary_only_check_imports_nothing_heavy(tmp_path: Path) -> None:
     assert {m for m in modules if m.split(".")[0] in HEAVY} == set()
 
 
+def test_the_collector_is_on_again_after_a_check_however_it_ends(
+    tmp_path: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The glossary is loaded with the cycle collector off; a run that ends, well or with a
+    broken glossary, leaves it as it found it for whatever the process does next."""
+    import gc
+
+    from glossary_check.commands.cli import main
+
+    monkeypatch.setenv("GLOSSARY_CHECK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "a.txt", "Talks in Kiev.\n")
+    good = write_glossary("""\
+        language: en
+        entries:
+          - term: Kyiv
+            variants: [Kiev]
+        """)
+    broken = write_glossary("entries: [", name="broken.yaml")
+    seen: list[bool] = []
+    monkeypatch.setattr("glossary_check.commands.session.Session", _recording(seen))
+    assert main(["-g", str(good), "--fail-on", "never", "a.txt"]) == 0
+    assert gc.isenabled()
+    assert main(["-g", str(broken), "a.txt"]) == 2
+    assert gc.isenabled()
+    assert "broken.yaml" in capsys.readouterr().err
+    assert seen == [False]  # the good glossary was loaded with the collector off
+    gc.disable()
+    try:
+        assert main(["-g", str(good), "--fail-on", "never", "a.txt"]) == 0
+        assert not gc.isenabled()  # a caller that turned it off keeps it off
+    finally:
+        gc.enable()
+
+
+def _recording(seen: list[bool]) -> Any:
+    """A stand-in for Session that notes whether the collector ran while it was made."""
+    import gc
+
+    from glossary_check.commands.session import Session
+
+    def make(*args: Any, **kwargs: Any) -> Session:
+        seen.append(gc.isenabled())
+        return Session(*args, **kwargs)
+
+    return make
+
+
+def test_untranslated_text_with_no_model_installed_loads_no_translation_backend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plain check finds untranslated Russian and says no model translates it, as before,
+    without loading CTranslate2, SentencePiece or argostranslate's package manager."""
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "none"))
+    monkeypatch.setenv("GLOSSARY_CHECK_CACHE_DIR", str(tmp_path / "cache"))
+    write(tmp_path / "a.txt", "Talks in Kiev. В мире неспокойно, сказал он.\n")
+    modules = imported_modules(["-f", "json", "--fail-on", "never", "a.txt"], tmp_path)
+    assert "glossary_check.workflow.annotate" in modules  # translation was attempted
+    backend = {"ctranslate2", "sentencepiece", "argostranslate.package", "torch"}
+    assert backend & modules == set()
+    proc = subprocess.run(
+        [sys.executable, "-m", "glossary_check", "-f", "json", "--fail-on", "never", "a.txt"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=True,
+        stdin=subprocess.DEVNULL,
+    )
+    notices = report(proc.stdout)["notices"]
+    assert len(notices) == 1 and notices[0].startswith("no ru→en translation model is installed")
+
+
 def test_every_report_format_is_offered() -> None:
     from glossary_check import report
     from glossary_check.commands import cli

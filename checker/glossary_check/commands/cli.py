@@ -91,13 +91,35 @@ def _tune_gc() -> None:
 
     With the default thresholds the cycle collector rescans what a run has
     decoded (glossary entries, morphology patterns) over and over: a third of
-    a large run's time. Objects alive now (the compiled glossary) are frozen
-    out of collection, which also keeps forked workers from copying them.
+    a large run's time. So the thresholds are raised before the check loads
+    anything (`_open_uncollected` then keeps the collector out of the glossary's
+    loading altogether).
     """
     import gc
 
-    gc.freeze()
     gc.set_threshold(200_000, 30, 30)
+
+
+def _open_uncollected(options: Options) -> Session:
+    """The session, its glossary read and compiled with the cycle collector off: loading
+    makes objects by the hundred thousand and next to no garbage, and each collection
+    would walk every one of them again (a quarter of a cold one-article run, most of the
+    collector's time in a cold 10,000-entry one). What is alive then (the compiled
+    glossary) is frozen out of collection, which also keeps forked workers from copying it.
+    """
+    import gc
+
+    from glossary_check.commands.session import open_session
+
+    collecting = gc.isenabled()  # a caller that turned it off keeps it off
+    gc.disable()
+    try:
+        session = open_session(options)
+    finally:
+        if collecting:
+            gc.enable()
+    gc.freeze()
+    return session
 
 
 def _default_jobs() -> int:
@@ -215,11 +237,9 @@ def _use_colour(choice: str, stream: object) -> bool:
 
 
 def _check(options: Options) -> int:
-    from glossary_check.commands.session import open_session
     from glossary_check.workflow.files import collect
 
-    session = open_session(options)
-    _tune_gc()
+    session = _open_uncollected(options)
     skipped: list[str] = []  # links a directory walk did not follow
     paths = list(collect(options.paths or ["."], options.include, options.exclude,
                          notice=skipped.append))
@@ -457,6 +477,7 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         if argv and argv[0] in COMMANDS:
             return int(_subcommand(argv[0])(argv[1:]))
+        _tune_gc()  # before the check loads anything
         args = build_parser().parse_args(argv)
         if args.list_rules:
             return _list_rules()
