@@ -161,14 +161,21 @@ def phrase_key(text: str) -> tuple[tuple[str, ...], str] | None:
     if len(parts) < 3:
         return None
     key = parts[1:-1]
+    if not _fold_gaps(key):
+        return None
+    return tuple(key), text[len(text) - len(parts[-1]) :].strip()
+
+
+def _fold_gaps(key: list[str]) -> bool:
+    """Fold the gaps (odd places) of a split key in place; False across a paragraph."""
     for i in range(1, len(key), 2):
         gap = key[i]
         if gap != " ":
             folded = gap_key(gap)
             if folded is None:
-                return None
+                return False
             key[i] = folded
-    return tuple(key), text[len(text) - len(parts[-1]) :].strip()
+    return True
 
 
 def parts_key(parts: list[str]) -> tuple[tuple[str, ...], str] | None:
@@ -178,13 +185,8 @@ def parts_key(parts: list[str]) -> tuple[tuple[str, ...], str] | None:
     key = parts[1:-1]
     for i in range(0, len(key), 2):
         key[i] = word_key(key[i])
-    for i in range(1, len(key), 2):
-        gap = key[i]
-        if gap != " ":
-            folded = gap_key(gap)
-            if folded is None:
-                return None
-            key[i] = folded
+    if not _fold_gaps(key):
+        return None
     return tuple(key), parts[-1].strip()
 
 
