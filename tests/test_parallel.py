@@ -213,3 +213,23 @@ def test_the_parent_reads_one_file_of_each_format_before_forking(
     assert [i for i, r in enumerate(parallel.results) if r is not None] == [0, 25]
     again = runner._Parallel(paths, bundled_compiled, CORE, None, None, None).run(2)
     assert again == runner.check_files(paths, bundled_compiled, CORE, jobs=1)
+
+
+def test_a_dying_spawned_worker_does_not_hang_the_run(
+    corpus: list[str], bundled_compiled: Compiled, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Spawned workers (a process with threads cannot fork): when one dies, the pool used to
+    join the others while they still waited for work, for ever."""
+    import multiprocessing
+    import threading
+
+    monkeypatch.setattr(runner, "_pool_context", lambda: multiprocessing.get_context("spawn"))
+    monkeypatch.setattr(runner, "_check_chunk", _die)
+    serial = runner.check_files(corpus[:12], bundled_compiled, CORE, jobs=1)
+    out: list[list[FileResult]] = []
+    job = threading.Thread(target=lambda: out.append(runner._Parallel(
+        corpus[:12], bundled_compiled, CORE, None, None, None).run(2)), daemon=True)
+    job.start()
+    job.join(timeout=120)
+    assert not job.is_alive(), "the run hung after a worker died"
+    assert out == [serial]  # what the dead worker held was checked here, once each

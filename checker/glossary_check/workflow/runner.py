@@ -8,6 +8,7 @@ initializer. Results come back in input order, identical to a serial run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -146,6 +147,16 @@ def _pool_context() -> Any:
 _NON_LATIN = re.compile("[\u0370-\u052f]")
 
 
+def _abandon(pool: Any) -> None:
+    """Stop a pool that failed: its workers are killed before it is shut down. When one
+    worker dies, Python 3.11's pool joins the others while they still wait for work, and
+    that wait never ends (a run, or a test, hangs)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
 class _Parallel:
     """One run over worker processes; results land in input order, each file once."""
 
@@ -210,11 +221,12 @@ class _Parallel:
         # worker's collector neither scans it nor copies the pages it sits on.
         gc.freeze()
         try:
-            with ProcessPoolExecutor(
+            pool = ProcessPoolExecutor(
                 max_workers=workers, mp_context=context, initializer=_init_worker,
                 initargs=(self.compiled, self.settings, self.fmt, gc.get_threshold(),
                           max_file_size()),
-            ) as pool:
+            )
+            try:
                 pending: dict[Future[list[FileResult]], list[int]] = {
                     pool.submit(_check_chunk, [self.paths[i] for i in chunk]): chunk
                     for chunk in self.chunks(rest, workers)
@@ -227,6 +239,10 @@ class _Parallel:
                     for future in finished:
                         for i, result in zip(pending.pop(future), future.result(), strict=True):
                             self.done(i, result)
+            except BaseException:
+                _abandon(pool)
+                raise
+            pool.shutdown()
         except (OSError, BrokenProcessPool, ValueError):
             # No processes to be had (a spawned worker can also fail to start with a
             # ValueError from multiprocessing when a descriptor it inherits is gone), or one
