@@ -215,20 +215,34 @@ def test_the_parent_reads_one_file_of_each_format_before_forking(
     assert again == runner.check_files(paths, bundled_compiled, CORE, jobs=1)
 
 
+
+def _die_on_one(paths: list[str]) -> list[FileResult]:
+    """The worker given one file dies; the others take a moment, then work on."""
+    import os
+    import time
+
+    if os.environ["GLOSSARY_CHECK_TEST_DIES"] in paths:
+        os._exit(3)
+    time.sleep(1.5)  # still busy when the pool breaks: then back to wait for more work
+    return runner._check_chunk(paths)  # the real one: a spawned worker imports it afresh
+
+
 def test_a_dying_spawned_worker_does_not_hang_the_run(
     corpus: list[str], bundled_compiled: Compiled, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Spawned workers (a process with threads cannot fork): when one dies, the pool used to
-    join the others while they still waited for work, for ever."""
+    """Spawned workers (a process with threads cannot fork): when one dies, Python 3.11's
+    pool joined the others while they waited for work, for ever."""
     import multiprocessing
     import threading
 
+    files = corpus[:12]
+    serial = runner.check_files(files, bundled_compiled, CORE, jobs=1)
+    monkeypatch.setenv("GLOSSARY_CHECK_TEST_DIES", files[3])
     monkeypatch.setattr(runner, "_pool_context", lambda: multiprocessing.get_context("spawn"))
-    monkeypatch.setattr(runner, "_check_chunk", _die)
-    serial = runner.check_files(corpus[:12], bundled_compiled, CORE, jobs=1)
+    monkeypatch.setattr(runner, "_check_chunk", _die_on_one)
     out: list[list[FileResult]] = []
     job = threading.Thread(target=lambda: out.append(runner._Parallel(
-        corpus[:12], bundled_compiled, CORE, None, None, None).run(2)), daemon=True)
+        files, bundled_compiled, CORE, None, None, None).run(2)), daemon=True)
     job.start()
     job.join(timeout=120)
     assert not job.is_alive(), "the run hung after a worker died"
