@@ -4,6 +4,7 @@ one name in two spellings against two names taken for one."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -323,3 +324,32 @@ def test_plain_words_need_no_wordfreq_import() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.split() == ["True", "True", "True", "False"]
+
+
+def test_a_word_list_stored_otherwise_is_left_to_wordfreq(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wordfreq whose files this reader does not know answers through wordfreq itself."""
+    import gzip
+    import importlib.util
+    from types import SimpleNamespace
+
+    from wordfreq import zipf_frequency
+
+    from glossary_check.engine import english
+
+    folder = tmp_path
+    (folder / "data").mkdir()
+    (folder / "data" / "large_ru.msgpack.gz").write_bytes(gzip.compress(b"not msgpack"))
+    (folder / "data" / "small_en.msgpack.gz").write_bytes(b"not gzip")
+    fake = SimpleNamespace(submodule_search_locations=[str(folder)])
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: fake)
+    english._wordlist.cache_clear()
+    english._zipf.cache_clear()
+    try:
+        assert english._wordlist("ru", "large") is None
+        assert english._wordlist("en", "small") is None
+        assert english._zipf("москва", "ru", "large") == zipf_frequency("москва", "ru")
+    finally:
+        english._wordlist.cache_clear()
+        english._zipf.cache_clear()

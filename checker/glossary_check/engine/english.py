@@ -80,7 +80,14 @@ def _wordlist(language: str, wordlist: str) -> _Wordlist | None:
         return None
     path = os.path.join(spec.submodule_search_locations[0], "data",
                         f"{wordlist}_{language}.msgpack.gz")
-    return _Wordlist(path) if os.path.isfile(path) else None
+    if not os.path.isfile(path):
+        return None
+    import zlib
+
+    try:
+        return _Wordlist(path)
+    except (OSError, ValueError, TypeError, zlib.error):  # stored otherwise than this knows
+        return None  # wordfreq itself reads it
 
 
 def _tokens(word: str, language: str) -> list[tuple[str, float]]:
