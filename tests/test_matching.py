@@ -13,6 +13,7 @@ from glossary_check.engine.compiled import compile_all
 from glossary_check.engine.glossary import Glossary
 from glossary_check.engine.matching import (
     Kind,
+    Memo,
     at_sentence_start,
     find_matches,
     gap_key,
@@ -252,3 +253,31 @@ def test_case_of_capitalised_terms(run: Check) -> None:
 
 def test_spans_helper_matches_rules(run: Check) -> None:
     assert spans(run("Kiev and Tass")) == [("variant", "Kiev"), ("case", "Tass")]
+
+
+# --- answers kept between documents ---------------------------------------------------------
+
+def test_a_memo_keeps_one_owners_answers() -> None:
+    memo = Memo(limit=3)
+    first, second = object(), object()
+    memo.of(first)["a"] = 1
+    assert memo.of(first) == {"a": 1}
+    assert memo.of(second) == {}, "another owner starts afresh"
+    memo.of(second).update(b=2)
+    assert memo.of(first) == {}, "the first owner's answers were dropped for the second's"
+    answers = memo.of(first)
+    answers.update(a=1, b=2, c=3)
+    assert memo.of(first) == {}, "a full memo starts afresh"
+
+
+def test_each_glossary_matches_with_its_own_words(load: Callable[[str], Glossary]) -> None:
+    """Words are remembered from one document to the next, by trie: checking with two
+    glossaries in turn, each finds its own renderings, never the other's."""
+    kyiv = compile_all(load(GLOSSARY))
+    lviv = compile_all(load("version: 1\nlanguage: en\nentries:\n"
+                            "  - term: Lviv\n    kind: place\n    variants: [Lvov]\n"))
+    view = "From Kiev to Lvov, and Kyiv’s mayor."
+    tokens = tokenize(view)
+    for _ in range(2):
+        assert [m.text for m in find_matches(kyiv.matcher, view, tokens)] == ["Kiev", "Kyiv"]
+        assert [m.text for m in find_matches(lviv.matcher, view, tokens)] == ["Lvov"]

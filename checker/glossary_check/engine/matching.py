@@ -17,6 +17,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import regex
 
@@ -398,6 +399,31 @@ def compile_glossary(
     return matcher
 
 
+class Memo:
+    """Answers about words, kept from one document to the next while the process checks
+    with one glossary: articles repeat most of their words (names, bylines, rubrics),
+    and a first look-up may read the on-disk cache.
+
+    The answers are those of one owner (a trie, a compiled glossary), by identity: asked
+    for another, the memo starts afresh, as it does once it holds `limit` answers. The
+    owner and its answers are swapped in one assignment, so a thread never sees one
+    owner's answers as another's.
+    """
+
+    __slots__ = ("_kept", "limit")
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self._kept: tuple[object, dict[Any, Any]] = (None, {})
+        self.limit = limit
+
+    def of(self, owner: object) -> dict[Any, Any]:
+        """The answers kept for `owner` (an empty dict the first time), to read and fill."""
+        kept = self._kept
+        if kept[0] is not owner or len(kept[1]) >= self.limit:
+            kept = self._kept = (owner, {})
+        return kept[1]
+
+
 def tokenize(view: str) -> list[Token]:
     return [Token(m.start(), m.end(), m.group()) for m in WORD.finditer(view)]
 
@@ -414,8 +440,9 @@ def _possessive_stem(key: str) -> str | None:
     return None
 
 
-#: Per distinct word of a view: its key and its possessive stem's (or None).
-_Keys = dict[str, tuple[str, str | None]]
+#: Per distinct word of a view: its key, its possessive stem's (or None), and whether a
+#: rendering can start with it.
+_Keys = dict[str, tuple[str, str | None, bool]]
 #: The longest admissible match found from one token: (end offset, last token index, targets).
 _Best = tuple[int, int, list[Target]]
 
@@ -427,10 +454,10 @@ def find_matches(matcher: Matcher, view: str, tokens: list[Token]) -> list[Match
     possessive stem starts some rendering are walked from: most words start
     none, and the trie may be read lazily from the on-disk cache.
     """
-    keys, starters = _starters(matcher.root, tokens)
+    keys = _starters(matcher.root, tokens)
     out: list[Match] = []
     resume = 0
-    for i in [i for i, token in enumerate(tokens) if token.text in starters]:
+    for i in [i for i, token in enumerate(tokens) if keys[token.text][2]]:
         if i < resume:
             continue
         best = _longest_from(matcher, view, tokens, keys, i)
@@ -443,29 +470,33 @@ def find_matches(matcher: Matcher, view: str, tokens: list[Token]) -> list[Match
     return out
 
 
-def _starters(root: dict[str, object], tokens: list[Token]) -> tuple[_Keys, set[str]]:
-    """The keys of every distinct word, and the words a rendering can start with.
+#: Each word seen, by trie: its `_Keys` entry (the trie is asked once per process).
+_SEEN = Memo()
+
+
+def _starters(root: dict[str, object], tokens: list[Token]) -> _Keys:
+    """For every distinct word (and more: those of earlier documents): its key, its
+    possessive stem's, and whether a rendering can start with it.
 
     The trie is asked once per distinct key (Kyiv and KYIV are one), and of a possessive
     stem only when the word itself starts nothing: a look-up may read the on-disk cache.
+    Words are remembered from document to document (see `Memo`).
     """
-    keys: _Keys = {}
-    starts: dict[str, bool] = {}
-    starters: set[str] = set()
+    keys: _Keys = _SEEN.of(root)
     for text in {token.text for token in tokens}:
-        key = word_key(text)
-        stem = _possessive_stem(key)
-        keys[text] = (key, stem)
-        starts_here = starts.get(key)
-        if starts_here is None:
-            starts_here = isinstance(root.get(key), dict)
-            if not starts_here and stem is not None:
-                stem_node = root.get(stem)
-                starts_here = isinstance(stem_node, dict) and "" in stem_node
-            starts[key] = starts_here
-        if starts_here:
-            starters.add(text)
-    return keys, starters
+        if text not in keys:
+            keys[text] = _word_keys(root, text)
+    return keys
+
+
+def _word_keys(root: dict[str, object], text: str) -> tuple[str, str | None, bool]:
+    key = word_key(text)
+    stem = _possessive_stem(key)
+    starts = isinstance(root.get(key), dict)
+    if not starts and stem is not None:
+        stem_node = root.get(stem)
+        starts = isinstance(stem_node, dict) and "" in stem_node
+    return key, stem, starts
 
 
 def _longest_from(
@@ -482,7 +513,7 @@ def _longest_from(
     j = i
     while True:
         token = tokens[j]
-        key, stem = keys[token.text]
+        key, stem, _ = keys[token.text]
         if stem is not None:
             stem_node = node.get(stem)
             if isinstance(stem_node, dict) and "" in stem_node:

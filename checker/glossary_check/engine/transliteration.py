@@ -365,8 +365,12 @@ def name_keys(latin: str) -> frozenset[tuple[str, str]]:
     return frozenset((a, b) for a in firsts for b in lasts)
 
 
+@functools.lru_cache(maxsize=65536)
 def reads_as(latin: str, cyrillic: str) -> bool:
-    """Whether a Latin spelling can be a romanisation of a Cyrillic word (soft signs off)."""
+    """Whether a Latin spelling can be a romanisation of a Cyrillic word (soft signs off).
+
+    Kept per process: a check asks it of every unknown Latin word against every
+    Cyrillic name of the article, and articles repeat both."""
     target = "".join(c for c in cyrillic.casefold() if c not in "ьъ'’ʼ")
     word = _latin_key(latin)
     if word and target and (target[0], target[-1]) not in name_keys(latin):

@@ -104,6 +104,17 @@ class Context:
         return self.compiled.glossary.entries[index]
 
     @cached_property
+    def token_starts(self) -> list[int]:
+        """Each token's start offset, in order: a token found by bisection."""
+        return [t.start for t in self.tokens]
+
+    @cached_property
+    def capitalised(self) -> list[Token]:
+        """The tokens that do not start with a lower-case letter, in order: among them every
+        one that starts with a capital (`\\p{Lu}`), so rules looking for names look here."""
+        return [t for t in self.tokens if not t.text[0].islower()]
+
+    @cached_property
     def has_cyrillic(self) -> bool:
         return any("\u0400" <= ch <= "\u052f" for ch in self.document.view)
 

@@ -6,14 +6,14 @@ import bisect
 import functools
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Generator, Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 
 import regex
 
 from glossary_check.core.findings import Applicability, Severity
 from glossary_check.engine.compiled import NEAR_MIN, deletions
 from glossary_check.engine.english import attested, established, frequency
-from glossary_check.engine.matching import Token, at_sentence_start, possessive, word_key
+from glossary_check.engine.matching import Memo, Token, at_sentence_start, possessive, word_key
 from glossary_check.engine.transliteration import desk_renders, name_keys, reads_as, same_name
 from glossary_check.rules import Claims, Context, Example, Hit, Rule, RuleDoc, Verdict, with_note
 
@@ -122,7 +122,7 @@ def _free_names(ctx: Context) -> list[Token]:
     """Capitalised Latin words outside every glossary match, long enough to judge."""
     spans = [(m.start, m.end) for m in ctx.matches]
     out, j = [], 0
-    for token in [t for t in ctx.tokens if len(t.text) >= NEAR_MIN]:
+    for token in [t for t in ctx.capitalised if len(t.text) >= NEAR_MIN]:
         text = token.text
         while j < len(spans) and spans[j][1] <= token.start:
             j += 1
@@ -133,15 +133,29 @@ def _free_names(ctx: Context) -> list[Token]:
     return out
 
 
-def _near_misses(ctx: Context, word: str, key: str) -> list[tuple[str, int]]:
+#: A free word's near misses (None: a glossary word), by compiled glossary.
+_LOOKED_UP = Memo()
+
+
+def _near_misses(ctx: Context, word: str) -> tuple[tuple[str, int], ...] | None:
+    """The glossary words `word` is one slip away from; None when it is a glossary word."""
+    looked_up = _LOOKED_UP.of(ctx.compiled)
+    if word not in looked_up:
+        key = word_key(word)
+        looked_up[word] = None if key in ctx.compiled.known else _slips(ctx, word, key)
+    found: tuple[tuple[str, int], ...] | None = looked_up[word]
+    return found
+
+
+def _slips(ctx: Context, word: str, key: str) -> tuple[tuple[str, int], ...]:
     candidates = {c for k in (key, *deletions(key)) for c in ctx.compiled.near.get(k, ())}
-    return sorted(
+    return tuple(sorted(
         c for c in candidates
         if c[0][0] == word[0]
         and damerau1(key, (target := word_key(c[0])))
         and not ending_only(key, target)
         and plausible_slip(key, target)
-    )
+    ))
 
 
 #: A free word and the name as written (without a possessive ending).
@@ -168,13 +182,8 @@ def _misspellings(
     """A near miss of a glossary term, for each free word that is one; returns the others."""
     mentioned = {t.entry for m in ctx.matches for t in m.targets}
     unknown: list[_Free] = []
-    looked_up: dict[str, list[tuple[str, int]] | None] = {}  # word -> near misses; None: known
     for token, word, initial in free:
-        if word not in looked_up:
-            key = word_key(word)
-            known = key in ctx.compiled.known
-            looked_up[word] = None if known else _near_misses(ctx, word, key)
-        near = _meant(looked_up[word], word, initial, named, mentioned)
+        near = _meant(_near_misses(ctx, word), word, initial, named, mentioned)
         if not near:
             unknown.append((token, word))
             continue
@@ -190,9 +199,9 @@ def _misspellings(
 
 
 def _meant(
-    near: list[tuple[str, int]] | None, word: str, initial: bool, named: set[str],
+    near: tuple[tuple[str, int], ...] | None, word: str, initial: bool, named: set[str],
     mentioned: set[int],
-) -> list[tuple[str, int]]:
+) -> Sequence[tuple[str, int]]:
     """The near misses `word` may be a misspelling of, here (None: a glossary word out of
     place, such as a lone given name)."""
     if not near or established(word):
@@ -213,8 +222,11 @@ def _romanised(ctx: Context, unknown: list[_Free]) -> Generator[Hit, None, list[
     if not romanised:
         return unknown
     rest = []
+    sources: dict[str, tuple[str, str, str, frozenset[str]] | None] = {}  # by word
     for token, word in unknown:
-        source = next((r for r in romanised if reads_as(word, r[2])), None)
+        if word not in sources:
+            sources[word] = next((r for r in romanised if reads_as(word, r[2])), None)
+        source = sources[word]
         if source is None or word.casefold() in source[3]:
             rest.append((token, word))
             continue
@@ -232,7 +244,7 @@ def _romanised(ctx: Context, unknown: list[_Free]) -> Generator[Hit, None, list[
 def _anchors(ctx: Context, named: set[str]) -> list[_Free]:
     """Accepted one-word glossary renderings in the article: never flagged themselves, they
     are the spelling to suggest when a free word is the same name (Dmytro for Dmitro)."""
-    starts = [t.start for t in ctx.tokens]
+    starts = ctx.token_starts
     out = []
     for match, verdict, _ in ctx.verdicts:
         word = possessive(match.text)
@@ -252,7 +264,7 @@ def _first_name_of(ctx: Context, token: Token) -> str | None:
     """The next word's key when a capitalised word follows in the same name: a first name
     is compared only with first names of the same surname (Olha Stefanishyna is not Olga
     Tokarczuk; Dmytro Kuleba is Dmitro Kuleba)."""
-    i = bisect.bisect_right(ctx.tokens, token.start, key=lambda t: t.start)
+    i = bisect.bisect_right(ctx.token_starts, token.start)
     if i >= len(ctx.tokens):
         return None
     following = ctx.tokens[i]
@@ -399,8 +411,9 @@ def _romanised_names(ctx: Context) -> list[tuple[str, str, str, frozenset[str]]]
         explained.add(start, end)
     systems = tuple(sorted(ctx.glossary.transliteration.items()))
     out: dict[str, tuple[str, str, str, frozenset[str]]] = {}
-    for token in ctx.tokens:
-        if len(token.text) < NEAR_MIN or not _CYRILLIC_NAME.match(token.text):
+    for token in ctx.capitalised:
+        text = token.text
+        if len(text) < NEAR_MIN or not _CYRILLIC_NAME.match(text):
             continue
         if explained.overlaps(token.start, token.end):
             continue
