@@ -175,6 +175,9 @@ def test_dashes_follow_the_article_or_the_house(tmp_path: Path) -> None:
     assert shown(typo(tmp_path, mixed)) == [("–", "—")]
     assert shown(typo(tmp_path, mixed, dash="spaced-en")) == [("—", "–"), ("—", "–")]
     assert shown(typo(tmp_path, "One—two", dash="spaced-en")) == [("—", " – ")]
+    # a hyphen after a no-break space, and two between letters, are dashes too
+    assert shown(typo(tmp_path, "It’s late\u00a0- very late — and a half--hour — he said.")) == [
+        ("-", "—"), ("--", "—")]
 
 
 # --- the source language's typography ----------------------------------------------------------

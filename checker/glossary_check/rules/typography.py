@@ -554,8 +554,9 @@ class _Check:
 
     def dashes(self) -> Iterator[Hit]:
         view = self.view
+        spaced = "--" in view or " -" in view or "\u00a0-" in view  # the pattern's own text
         hyphens = [m for m in _SPACED_HYPHEN.finditer(view)
-                   if not self.foreign.beside(*m.span())]
+                   if not self.foreign.beside(*m.span())] if spaced else []
         ens = [m for m in _SPACED_EN.finditer(view) if not self.foreign.beside(*m.span())]
         ems = [m for m in _EM.finditer(view) if not self.foreign.beside(*m.span())]
         configured = self.style.dash
@@ -612,12 +613,17 @@ class _Check:
     # --- spaces and invisible characters ---------------------------------------------------
 
     def spaces(self) -> Iterator[Hit]:
-        """Each check of the spaces and invisible characters, in the order they claim a span."""
-        yield from self.trailing_spaces()
-        yield from self.doubled_spaces()
-        for m in _THIN_IN_WORD.finditer(self.view):
-            yield self.hit(m.start(), m.end(), f"{_NAMES[m.group()]} inside a word", " ")
-        yield from self.invisible()
+        """Each check of the spaces and invisible characters, in the order they claim a span.
+        Each finds only what has a no-break, thin or invisible character in it: most articles
+        have none, and are not scanned for them."""
+        view = self.view
+        if any(ch in view for ch in _SPECIAL):
+            yield from self.trailing_spaces()
+            yield from self.doubled_spaces()
+            for m in _THIN_IN_WORD.finditer(view):
+                yield self.hit(m.start(), m.end(), f"{_NAMES[m.group()]} inside a word", " ")
+        if any(ch in view for ch in _INVISIBLE):
+            yield from self.invisible()
 
     def trailing_spaces(self) -> Iterator[Hit]:
         """No-break and thin spaces ending a line or a paragraph, from the first to the last of
