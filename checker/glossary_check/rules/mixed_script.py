@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -25,7 +25,6 @@ DOC = RuleDoc(
 
 _SCRIPTS = ("Latin", "Cyrillic", "Greek", "Armenian", "Georgian")
 _SCRIPT_OF = regex.compile("|".join(f"(?P<{s}>\\p{{Script={s}}})" for s in _SCRIPTS))
-_MAYBE_MIXED = regex.compile(r"[^\x00-\x7f]")
 _DEFAULT_SCRIPT = {"en": "Latin", "fr": "Latin", "de": "Latin", "ru": "Cyrillic", "uk": "Cyrillic"}
 
 
@@ -35,6 +34,13 @@ def scripts_of(word: str) -> Counter[str]:
         if m.lastgroup:
             counts[m.lastgroup] += 1
     return counts
+
+
+@lru_cache(maxsize=65536)
+def _mixed(word: str) -> bool:
+    """Whether a word has letters of two scripts; kept per process, as articles repeat
+    their words."""
+    return len(scripts_of(word)) >= 2
 
 
 @cache
@@ -60,11 +66,9 @@ def dominant(counts: Counter[str], fallback: str) -> str:
 def check(ctx: Context) -> Iterator[Hit]:
     fallback = _DEFAULT_SCRIPT.get(ctx.glossary.language, "Latin")
     for token in ctx.tokens:
-        if not _MAYBE_MIXED.search(token.text):
+        if token.text.isascii() or not _mixed(token.text):
             continue
         counts = scripts_of(token.text)
-        if len(counts) < 2:
-            continue
         main = dominant(counts, fallback)
         chars: list[str | None] = []
         odd: list[str] = []
