@@ -405,14 +405,16 @@ class Memo:
     and a first look-up may read the on-disk cache.
 
     The answers are those of one owner (a trie, a compiled glossary), by identity: asked
-    for another, the memo starts afresh, as it does once it holds `limit` answers. The
+    for another, the memo starts afresh, as it does once it holds `limit` answers (an
+    archive's vocabulary would otherwise grow without end; a few megabytes at most). The
     owner and its answers are swapped in one assignment, so a thread never sees one
-    owner's answers as another's.
+    owner's answers as another's. The owner must not change while its answers are kept:
+    tries and compiled glossaries do not once built.
     """
 
     __slots__ = ("_kept", "limit")
 
-    def __init__(self, limit: int = 200_000) -> None:
+    def __init__(self, limit: int = 50_000) -> None:
         self._kept: tuple[object, dict[Any, Any]] = (None, {})
         self.limit = limit
 
