@@ -247,8 +247,10 @@ def _anchors(ctx: Context, named: set[str]) -> list[_Free]:
     starts = ctx.token_starts
     out = []
     for match, verdict, _ in ctx.verdicts:
+        if verdict is not Verdict.CORRECT:
+            continue
         word = possessive(match.text)
-        if verdict is not Verdict.CORRECT or len(word) < NEAR_MIN:
+        if len(word) < NEAR_MIN:
             continue
         if not _LATIN_NAME.match(word) or word.isupper() or " " in word:
             continue
