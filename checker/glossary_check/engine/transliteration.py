@@ -291,10 +291,16 @@ def _latin_key(word: str) -> str:
     return "".join(out)
 
 
-def _readings(word: str, i: int) -> Iterator[tuple[int, str]]:
+@functools.lru_cache(maxsize=65536)
+def _readings(word: str, i: int) -> tuple[tuple[int, str], ...]:
     """(next position, Cyrillic) for each way to read `word` from position i; a doubled
     letter may be one (Zelenskyy, Hanna), and a last i or y may be -ий with its й unwritten
-    (-ski)."""
+    (-ski). Kept per process: comparing a spelling with others reads it from the same
+    positions again and again."""
+    return tuple(_each_reading(word, i))
+
+
+def _each_reading(word: str, i: int) -> Iterator[tuple[int, str]]:
     table = _reverse()
     for size in range(1, 5):
         chunk = word[i : i + size]
