@@ -35,6 +35,7 @@ import contextlib
 import hashlib
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -432,16 +433,13 @@ class Artefact:
 @dataclass(frozen=True, slots=True)
 class SourceStore:
     """Where a glossary's morphology index is kept between runs (see `Compiled.source_store`):
-    the keys of its source forms (`morphology.FormKeys`), and the whole index once a run
-    has analysed every form."""
+    the keys of its source forms (`morphology.FormKeys`), and the forms runs have analysed
+    with the words and keys they reached (`morphology.Analysed`), merged run after run."""
 
     directory: Path
     digest: str
     #: the run's notices, where a refused file is reported
     notices: list[str] = field(default_factory=list)
-    #: the glossary was found compiled in this cache: a glossary used again is worth
-    #: analysing whole, once, so that later runs analyse nothing
-    seen: bool = False
 
     def _artefact(self, kind: str, tp: Any) -> Artefact:
         from glossary_check.engine import morphology
@@ -456,10 +454,10 @@ class SourceStore:
 
         return self._artefact("sources", morphology.FormKeys)
 
-    def _whole(self) -> Artefact:
+    def _analysed(self) -> Artefact:
         from glossary_check.engine import morphology
 
-        return self._artefact("morphology", morphology.SourceIndex)
+        return self._artefact("analyses", morphology.Analysed)
 
     def load(self, build: Callable[[], Any]) -> Any | None:
         return self._keys().load(build)
@@ -467,11 +465,65 @@ class SourceStore:
     def save(self, index: Any) -> None:
         self._keys().save(index)
 
-    def load_whole(self, build: Callable[[], Any]) -> Any | None:
-        return self._whole().load(build)
+    def load_analysed(self) -> Any | None:
+        """The kept analyses read whole (a run looks at every part of them), or None if there
+        are none or a record fails to decode."""
+        from glossary_check.engine import morphology
 
-    def save_whole(self, index: Any) -> None:
-        self._whole().save(index)
+        value = self._analysed().load()
+        if value is None:
+            return None
+        try:
+            return morphology.Analysed(
+                tuple(value.numbers), tuple(value.patterns), dict(value.starts),
+                tuple(value.done), tuple(value.firsts), tuple(value.seconds),
+                tuple(value.words), value.fingerprint)
+        except CacheError:
+            return None
+
+    def save_analysed(self, update: Callable[[Any | None], Any | None]) -> None:
+        artefact = self._analysed()
+        with _turn(self.directory):
+            value = update(self.load_analysed())
+            if value is not None:
+                artefact.save(value)
+
+
+#: How long a run waits for another to finish updating a shared file before going ahead.
+TURN_WAIT = 10.0
+
+
+@contextlib.contextmanager
+def _turn(directory: Path) -> Iterator[None]:
+    """Runs sharing a cache directory take turns to read, merge and rewrite a file in it (an
+    advisory lock on the directory): neither loses what the other added. Where there is no
+    such lock, or it is held too long, the run goes ahead: a file is still replaced whole,
+    and what is lost is analysed again by a later run."""
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX
+        yield
+        return
+    fd = -1
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+                     | getattr(os, "O_CLOEXEC", 0))
+        deadline = time.monotonic() + TURN_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.01)
+    except OSError:
+        pass
+    try:
+        yield
+    finally:
+        if fd >= 0:
+            os.close(fd)  # releases the lock
 
 
 # --- loading --------------------------------------------------------------------------
@@ -512,7 +564,7 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
     else:
         touch(file)
         compiled.notices = notices  # where the rescue reports, should it be needed
-        return _with_store(compiled, directory, seen=True)
+        return _with_store(compiled, directory)
     compiled = compile_all(load_glossary(path))
     compiled.notices.extend(notices)
     glossary = compiled.glossary
@@ -523,9 +575,8 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
     return _with_store(compiled, directory)
 
 
-def _with_store(compiled: Compiled, directory: Path, *, seen: bool = False) -> Compiled:
-    compiled.source_store = SourceStore(directory, compiled.glossary.digest, compiled.notices,
-                                        seen)
+def _with_store(compiled: Compiled, directory: Path) -> Compiled:
+    compiled.source_store = SourceStore(directory, compiled.glossary.digest, compiled.notices)
     return compiled
 
 

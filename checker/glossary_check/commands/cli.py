@@ -245,6 +245,7 @@ def _check(options: Options) -> int:
                          notice=skipped.append))
     results = _check_translation(session, paths) if options.source else _check_files(
         session, paths)
+    session.compiled.keep_analyses()  # for later runs: the forms this one analysed
     results, fixing = _workflow(session, paths, results)
     if fixing is not None and options.diff:
         if not options.quiet:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -34,21 +35,19 @@ def deletions(key: str) -> Iterable[str]:
 
 class SourceStore(Protocol):
     """Keeps a morphology index between runs (the on-disk cache): the keys of the source
-    forms, and the whole index once one run has analysed every form."""
-
-    @property
-    def seen(self) -> bool:
-        """The glossary was used before with this store: analyse it whole, once."""
+    forms, and what runs have analysed of them."""
 
     def load(self, build: Callable[[], Any]) -> Any | None:
         """The kept keys; `build` makes them afresh should a damaged file need it mid-run."""
 
     def save(self, index: Any) -> None: ...
 
-    def load_whole(self, build: Callable[[], Any]) -> Any | None:
-        """The kept whole index, if a run has made it; `build` as for `load`."""
+    def load_analysed(self) -> Any | None:
+        """What earlier runs analysed (`morphology.Analysed`), if any run kept it."""
 
-    def save_whole(self, index: Any) -> None: ...
+    def save_analysed(self, update: Callable[[Any | None], Any | None]) -> None:
+        """Replace what is kept with `update(what is kept now)`, unless that is None; runs
+        sharing the store take turns."""
 
 
 @dataclass(slots=True)
@@ -74,28 +73,16 @@ class Compiled:
     ) -> list[SourceHit]:
         """Exact source forms plus every inflected form; the morphology loads on first use.
 
-        The first run with a glossary analyses only the forms its documents reach (see
-        `morphology.FormKeys`), keeping the forms' keys in `source_store`; a run that
-        finds the glossary already compiled there analyses every form and keeps the
-        whole index, which later runs read.
+        Only the forms the documents reach are analysed (see `morphology.FormKeys`), and
+        what earlier runs analysed is taken from `source_store`: a run analyses only forms
+        no run before it has reached (`keep_analyses` keeps them).
         """
         from glossary_check.engine import morphology
 
         def build() -> morphology.FormKeys:
             return morphology.build_form_keys(self.glossary)
 
-        def build_whole() -> morphology.SourceIndex:
-            return morphology.build_source_index(self.glossary)
-
         store = self.source_store
-        if self.sources is None and store is not None:
-            # A glossary used again is worth analysing whole, once: later runs then read
-            # every form's analysis from the cache instead of making it.
-            self.sources = store.load_whole(build_whole)
-            self.sources_kept = self.sources is not None
-            if self.sources is None and store.seen:
-                self.sources = build_whole()
-                store.save_whole(self.sources)
         if self.sources is None:
             keys = store.load(build) if store is not None else None
             self.sources_kept = keys is not None
@@ -104,6 +91,16 @@ class Compiled:
                 if store is not None:
                     store.save(keys)
             self.sources = morphology.LazySourceIndex(keys, self.glossary.entries)
+            kept = store.load_analysed() if store is not None else None
+            if kept is not None:
+                try:
+                    self.sources.absorb(kept, new=False)
+                    self.sources_kept = True
+                except (IndexError, KeyError, TypeError, ValueError, AttributeError):
+                    # records that decode but do not fit the glossary: a forged file
+                    self.notices.append("the kept morphology analyses do not fit their "
+                                        "glossary: analysed afresh")
+                    self.sources = morphology.LazySourceIndex(keys, self.glossary.entries)
         try:
             found = morphology.find_source_forms(self.sources, view, tokens, self.morph_cache)
             if not all(0 <= hit.entry < len(self.glossary.entries) for hit in found):
@@ -120,6 +117,41 @@ class Compiled:
             found = morphology.find_source_forms(self.sources, view, tokens, self.morph_cache)
         merged = morphology.merge_hits(exact, found)
         return morphology.judge_hits(self.sources, view, tokens, merged, self.morph_cache)
+
+    def take_analyses(self) -> Any | None:
+        """What this process analysed since the last call (a worker's share of a run, for
+        the parent to `absorb_analyses`), or None."""
+        from glossary_check.engine import morphology
+
+        if isinstance(self.sources, morphology.LazySourceIndex):
+            return self.sources.take()
+        return None
+
+    def absorb_analyses(self, analysed: Any | None) -> None:
+        """Take in what a worker process analysed (see `take_analyses`)."""
+        from glossary_check.engine import morphology
+
+        if analysed is not None and isinstance(self.sources, morphology.LazySourceIndex):
+            self.sources.absorb(analysed)
+
+    def keep_analyses(self) -> None:
+        """At the end of a run: keep what it analysed in `source_store`, together with what
+        other runs kept meanwhile, so that no later run analyses those forms again."""
+        from glossary_check.engine import morphology
+
+        index, store = self.sources, self.source_store
+        if store is None or not isinstance(index, morphology.LazySourceIndex) or not index.grew:
+            return
+
+        def update(kept: Any | None) -> Any | None:
+            if kept is not None:
+                # what another run kept since this one started; a misfit is dropped
+                with contextlib.suppress(IndexError, KeyError, TypeError, ValueError,
+                                         AttributeError):
+                    index.absorb(kept, new=False)
+            return index.kept()
+
+        store.save_analysed(update)
 
 
 def near_index(

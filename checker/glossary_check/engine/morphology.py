@@ -250,12 +250,23 @@ class _Tables:
         if built is None:
             return None
         pattern, prefixes = built
+        self.file(number, pattern)
+        if pattern.words[0].readings:
+            table = self.starts.setdefault(language, {})
+            for prefix in prefixes:
+                table[prefix] = table.get(prefix, True) and pattern.words[0].capital
+        return pattern
+
+    def file(self, number: int, pattern: Pattern) -> None:
+        """File an analysed form under `number` in every table but `starts` (which needs the
+        first letters of its word's forms: `add` has them, a kept index keeps the table)."""
+        language = pattern.language
         self.patterns[number] = pattern
-        self.numbers.setdefault((entry, language, form), number)
+        self.numbers.setdefault((pattern.entry, language, pattern.form), number)
         first = pattern.words[0]
         if not first.readings:
             self.by_surface.setdefault(first.surface, []).append(number)
-            return pattern
+            return
         seconds = _second_keys(pattern)
         for lemma in {r.lemma for r in first.readings}:
             if seconds is None:
@@ -263,10 +274,6 @@ class _Tables:
                 continue
             for second in seconds:
                 self.by_pair.setdefault((language, lemma, second), []).append(number)
-        table = self.starts.setdefault(language, {})
-        for prefix in prefixes:
-            table[prefix] = table.get(prefix, True) and first.capital
-        return pattern
 
 
 def _second_keys(pattern: Pattern) -> frozenset[str] | None:
@@ -415,35 +422,73 @@ def _by_key(words: Mapping[tuple[str, str], list[int]], memo: dict[tuple[str, st
     return {k: tuple(v) for k, v in table.items()}
 
 
+@dataclass(slots=True)
+class Analysed:
+    """What a lazily built index has analysed, kept between runs and sent back by a run's
+    worker processes, so that no form is analysed twice (see `LazySourceIndex.absorb`).
+    Plain typed data, so the on-disk cache stores it."""
+
+    #: numbers of the forms analysed (their places in `FormKeys.forms`), and their patterns
+    numbers: tuple[int, ...] = ()
+    patterns: tuple[Pattern, ...] = ()
+    #: the `starts` table of those forms
+    starts: dict[str, dict[str, bool]] = field(default_factory=dict)
+    #: the keys built: each form they key is analysed, or waits for its other word's key
+    done: tuple[str, ...] = ()
+    #: forms of several words whose first word's key, and whose second word's key, was built
+    firsts: tuple[int, ...] = ()
+    seconds: tuple[int, ...] = ()
+    #: document words whose every key was built
+    words: tuple[str, ...] = ()
+    fingerprint: str = ""
+
+
+@dataclass(slots=True)
+class _Added:
+    """What an index added since it was made or last taken (see `Analysed`)."""
+
+    numbers: list[int] = field(default_factory=list)
+    done: list[str] = field(default_factory=list)
+    firsts: list[int] = field(default_factory=list)
+    seconds: list[int] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
+
+
 class LazySourceIndex:
     """A `SourceIndex` whose forms are analysed as documents reach them (see `FormKeys`).
 
     Matching reads the same tables as from a `SourceIndex`; the pattern numbers are the
     forms' places in the glossary, so candidates come in the same order and the hits are
-    the same as the whole index gives.
+    the same as the whole index gives. What it analyses is kept (`kept`, `take`) and
+    taken in by another index of the same glossary (`absorb`): a later run, or the run's
+    parent process, then analyses only forms no run has reached yet.
     """
 
-    __slots__ = ("_done", "_entries", "_firsts", "_keys", "_paired", "_reached",
-                 "_seconds", "_tables", "by_lemma", "by_pair", "by_surface", "numbers",
-                 "patterns", "starts")
+    __slots__ = ("_done", "_entries", "_firsts", "_keys", "_new", "_paired", "_reached",
+                 "_seconds", "_tables", "analysed", "by_lemma", "by_pair", "by_surface",
+                 "numbers", "patterns", "starts")
 
     def __init__(self, keys: FormKeys, entries: Sequence[Any]) -> None:
         self._keys = keys
         self._entries = entries
         self._done: set[str] = set()
-        self._reached: set[tuple[str, str]] = set()
+        self._reached: set[str] = set()
         #: forms of several words: those whose first word's key, and those whose second
         #: word's key, has been reached (a form is analysed once it is in both)
         self._paired: set[int] | None = None
         self._firsts: set[int] = set()
         self._seconds: set[int] = set()
         self._tables = _Tables()
-        self.patterns = self._tables.patterns
-        self.by_lemma = self._tables.by_lemma
-        self.by_pair = self._tables.by_pair
-        self.by_surface = self._tables.by_surface
-        self.starts = self._tables.starts
-        self.numbers = self._tables.numbers
+        #: what was added since the index was made or last `take`n
+        self._new = _Added()
+        self._bind()
+        #: forms this index analysed itself (with pymorphy3), not taken in: a count to watch
+        self.analysed = 0
+
+    def _bind(self) -> None:
+        t = self._tables
+        self.patterns, self.by_lemma, self.by_pair = t.patterns, t.by_lemma, t.by_pair
+        self.by_surface, self.starts, self.numbers = t.by_surface, t.starts, t.numbers
 
     def __bool__(self) -> bool:
         return bool(self._keys.forms)
@@ -464,6 +509,8 @@ class LazySourceIndex:
         if key in self._done:
             return
         self._done.add(key)
+        new = self._new
+        new.done.append(key)
         ready: list[int] = []
         numbers = self._keys.keys.get(key)
         if numbers:
@@ -471,28 +518,40 @@ class LazySourceIndex:
             for number in numbers:
                 if paired is None or number not in paired or number in self._seconds:
                     ready.append(number)
-                else:
+                elif number not in self._firsts:
                     self._firsts.add(number)
+                    new.firsts.append(number)
         numbers = self._keys.seconds.get(key)
         if numbers:
             for number in numbers:
-                self._seconds.add(number)
+                if number not in self._seconds:
+                    self._seconds.add(number)
+                    new.seconds.append(number)
                 if number in self._firsts:
                     ready.append(number)
+        self._analyse(ready)
+
+    def _analyse(self, ready: Iterable[int]) -> None:
+        added: list[int] = []
         for number in sorted(ready):
             if number in self.patterns:
                 continue
             entry, language, form = self._keys.forms[number]
             about = self._entries[entry]
-            self._tables.add(number, entry, language, form, about.kind, about.term)
+            if self._tables.add(number, entry, language, form, about.kind, about.term):
+                added.append(number)
+        self.analysed += len(added)
+        self._new.numbers.extend(added)
 
     def reach(self, run: _Run) -> None:
         """Analyse every form the words of the run's view can be a form of."""
+        reached = self._reached
         for token in run.tokens:
             text = token.text
-            if ("", text) in self._reached:
+            if text in reached:
                 continue
-            self._reached.add(("", text))
+            reached.add(text)
+            self._new.words.append(text)
             self._starts(key_text(text))
             if not _CYRILLIC.search(text):
                 continue
@@ -509,15 +568,81 @@ class LazySourceIndex:
         for word in itertools.islice(WORD.finditer(form), 2):
             self._starts(key_text(word.group()))
 
+    @property
+    def grew(self) -> bool:
+        """Whether anything was added since the index was made or last `take`n."""
+        new = self._new
+        return bool(new.numbers or new.done or new.words or new.firsts or new.seconds)
+
+    def kept(self) -> Analysed:
+        """Everything analysed and reached, to keep for later runs."""
+        numbers = tuple(sorted(self.patterns))
+        return Analysed(numbers, tuple(self.patterns[n] for n in numbers),
+                        {lang: dict(table) for lang, table in self.starts.items()},
+                        tuple(sorted(self._done)), tuple(sorted(self._firsts)),
+                        tuple(sorted(self._seconds)), tuple(sorted(self._reached)), fingerprint())
+
+    def take(self) -> Analysed | None:
+        """What was added since the index was made or last taken (a worker's share of the
+        run, for its parent to `absorb`), or None if nothing was."""
+        if not self.grew:
+            return None
+        new, self._new = self._new, _Added()
+        numbers = tuple(sorted(set(new.numbers)))
+        return Analysed(numbers, tuple(self.patterns[n] for n in numbers),
+                        {lang: dict(table) for lang, table in self.starts.items()},
+                        tuple(new.done), tuple(new.firsts), tuple(new.seconds), tuple(new.words),
+                        fingerprint())
+
+    def absorb(self, other: Analysed, *, new: bool = True) -> None:
+        """Take in what another index of this glossary analysed and reached, analysing only
+        the forms of several words whose first word one of them reached and whose second
+        word the other did. ValueError, and nothing taken in, where `other` does not fit
+        this glossary's forms (a stale or forged cache file); `new`: it counts as `grew`."""
+        forms = self._keys.forms
+        size = len(forms)
+        if other.fingerprint != fingerprint() or len(other.numbers) != len(other.patterns):
+            raise ValueError("kept analyses of another kind")
+        fresh: list[tuple[int, Pattern]] = []
+        for number, pattern in zip(other.numbers, other.patterns, strict=True):
+            if not 0 <= number < size:
+                raise ValueError("a form the glossary does not have")
+            if number in self.patterns:
+                continue
+            entry, language, form = forms[number]
+            if (pattern.entry, pattern.language, pattern.form) != (entry, language, form) or (
+                    not pattern.words or len(pattern.gaps) != len(pattern.words) - 1):
+                raise ValueError("an analysis of another form")
+            fresh.append((number, pattern))
+        if not all(0 <= n < size for n in itertools.chain(other.firsts, other.seconds)):
+            raise ValueError("a form the glossary does not have")
+        for number, pattern in fresh:
+            self._tables.file(number, pattern)
+        for language, table in other.starts.items():
+            mine = self.starts.setdefault(language, {})
+            for prefix, capital in table.items():
+                mine[prefix] = mine.get(prefix, True) and capital
+        self._done.update(other.done)
+        self._firsts.update(other.firsts)
+        self._seconds.update(other.seconds)
+        self._reached.update(other.words)
+        if new:
+            added = self._new
+            added.numbers.extend(n for n, _ in fresh)
+            added.done.extend(other.done)
+            added.firsts.extend(other.firsts)
+            added.seconds.extend(other.seconds)
+            added.words.extend(other.words)
+        # a form whose first word's key one index built and whose second word's the other did
+        self._analyse((self._firsts & self._seconds) - self.patterns.keys())
+
 
 def _restore(keys: FormKeys, entries: Sequence[Any], tables: _Tables, done: set[str],
-             reached: set[tuple[str, str]], firsts: set[int], seconds: set[int]
-             ) -> LazySourceIndex:
+             reached: set[str], firsts: set[int], seconds: set[int]) -> LazySourceIndex:
     index = LazySourceIndex(keys, entries)
     index._tables, index._done, index._reached = tables, done, reached
     index._firsts, index._seconds = firsts, seconds
-    index.patterns, index.by_lemma, index.by_pair = tables.patterns, tables.by_lemma, tables.by_pair
-    index.by_surface, index.starts, index.numbers = tables.by_surface, tables.starts, tables.numbers
+    index._bind()
     return index
 
 

@@ -117,12 +117,16 @@ def _init_worker(
 
     gc.set_threshold(*gc_threshold)  # the parent's tuning; a spawned worker starts afresh
     set_max_file_size(size_limit)
+    compiled.take_analyses()  # the parent's: it has them already
     _WORKER.update(compiled=compiled, settings=settings, fmt=fmt)
 
 
-def _check_chunk(paths: list[str]) -> list[FileResult]:
+def _check_chunk(paths: list[str]) -> tuple[list[FileResult], Any]:
+    """The chunk's results, and the source forms the worker analysed for them, which the
+    parent takes in to keep for later runs (see `Compiled.keep_analyses`)."""
     compiled, settings, fmt = _WORKER["compiled"], _WORKER["settings"], _WORKER["fmt"]
-    return [check_file(path, compiled, settings, fmt=fmt) for path in paths]
+    results = [check_file(path, compiled, settings, fmt=fmt) for path in paths]
+    return results, compiled.take_analyses()
 
 
 def _threads() -> int:
@@ -227,7 +231,7 @@ class _Parallel:
                           max_file_size()),
             )
             try:
-                pending: dict[Future[list[FileResult]], list[int]] = {
+                pending: dict[Future[tuple[list[FileResult], Any]], list[int]] = {
                     pool.submit(_check_chunk, [self.paths[i] for i in chunk]): chunk
                     for chunk in self.chunks(rest, workers)
                 }
@@ -237,8 +241,10 @@ class _Parallel:
                 while pending:
                     finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for future in finished:
-                        for i, result in zip(pending.pop(future), future.result(), strict=True):
+                        results, analysed = future.result()
+                        for i, result in zip(pending.pop(future), results, strict=True):
                             self.done(i, result)
+                        self.compiled.absorb_analyses(analysed)
             except BaseException:
                 _abandon(pool)
                 raise
