@@ -442,33 +442,164 @@ def test_cache_commands_survive_a_translation_cache_that_is_not_a_database(
     assert not broken.exists()
 
 
-def test_a_glossary_used_again_is_analysed_whole_once(
-    here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The first run analyses only the forms its text reaches; the next run, finding the
-    glossary compiled, analyses every form and keeps the whole index; later runs read it."""
-    from glossary_check.engine import morphology
+def _run(compiled: Compiled, text: str) -> list[Any]:
+    """One document's source hits, as a check run finds them."""
     from glossary_check.engine.matching import tokenize
 
-    path = _setup(write_glossary)
+    return compiled.inflected_sources(text, tokenize(text), [])
+
+
+def _analysed(compiled: Compiled) -> int:
+    """How many source forms the run analysed with pymorphy3 (not taken from the cache)."""
+    from glossary_check.engine import morphology
+
+    assert isinstance(compiled.sources, morphology.LazySourceIndex)
+    return compiled.sources.analysed
+
+
+def _forms(compiled: Compiled) -> set[str]:
+    """The source forms analysed or taken in so far."""
+    return {p.form for p in compiled.sources.patterns.values()}  # type: ignore[union-attr]
+
+
+MANY = GLOSSARY.replace("      uk: [Київ]\n", """\
+      uk: [Київ]
+  - term: Odesa
+    kind: place
+    sources:
+      ru: [Одесса]
+  - term: Oleksandr Syrskyi
+    kind: person
+    sources:
+      ru: [Александр Сырский]
+  - term: Moscow
+    kind: place
+    sources:
+      ru: [Москва]
+""")
+
+
+def test_a_later_run_analyses_only_forms_no_run_before_it_reached(
+    here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No run analyses the whole glossary: the first analyses the forms its text reaches and
+    keeps them; the second, over the same text, analyses none; a third, over a text with new
+    words, only the forms those reach; a fourth, over both, none."""
+    from glossary_check.engine import morphology
+
+    write_glossary(PEOPLE, "people.yaml")
+    path = write_glossary(MANY)
     store = here / "cache"
-    text = "The mayor of Киева spoke."
+    text, more = "The mayor of Киева spoke.", "Мэр Одессы и Александр Сырский в Одессе."
+
+    def whole(*_: object) -> None:
+        raise AssertionError("no run analyses every form")
+
+    monkeypatch.setattr(morphology, "build_source_index", whole)
     first = cache.load(path, store)
-    expected = first.inflected_sources(text, tokenize(text), [])
-    assert expected and isinstance(first.sources, morphology.LazySourceIndex)
-    assert not _cache_files(store, "morphology")
+    expected = _run(first, text)
+    kept = _forms(first)
+    assert expected and "Киев" in kept and not kept & {"Одесса", "Москва", "Александр Сырский"}
+    assert _analysed(first) == len(kept)
+    first.keep_analyses()
+    assert len(_cache_files(store, "analyses")) == 1
+
     second = cache.load(path, store)
-    assert second.inflected_sources(text, tokenize(text), []) == expected
-    assert isinstance(second.sources, morphology.SourceIndex)
-    assert len(_cache_files(store, "morphology")) == 1
+    assert _run(second, text) == expected
+    assert _analysed(second) == 0
+    second.keep_analyses()  # nothing new: nothing written
+    assert not second.sources.grew  # type: ignore[union-attr]
 
-    def refuse(*_: object) -> None:
-        raise AssertionError("the whole index must come from the cache")
-
-    monkeypatch.setattr(morphology, "build_source_index", refuse)
-    monkeypatch.setattr(morphology, "build_form_keys", refuse)
     third = cache.load(path, store)
-    assert third.inflected_sources(text, tokenize(text), []) == expected
+    found = _run(third, more)
+    assert [h.form for h in found] == ["Одесса", "Александр Сырский", "Одесса"]
+    added = _forms(third) - kept
+    assert {"Одесса", "Александр Сырский"} <= added and "Москва" not in added
+    assert _analysed(third) == len(added)  # Киев ... not again
+    assert _run(third, text) == expected and _analysed(third) == len(added)
+    third.keep_analyses()
+
+    fourth = cache.load(path, store)
+    assert _run(fourth, text) == expected and _run(fourth, more) == found
+    assert _analysed(fourth) == 0
+    fresh = compile_all(load_glossary(path))
+    assert _run(fresh, text) == expected and _run(fresh, more) == found
+
+
+def test_runs_sharing_a_cache_keep_what_each_analysed(
+    here: Path, write_glossary: WriteGlossary
+) -> None:
+    """Two runs that started from the same cache keep their analyses one after the other:
+    the second merges what the first kept meanwhile, and loses none of it."""
+    write_glossary(PEOPLE, "people.yaml")
+    path = write_glossary(MANY)
+    store = here / "cache"
+    one, other = "Мэр Киева.", "Мэр Москвы."
+    a, b = cache.load(path, store), cache.load(path, store)
+    found_one, found_other = _run(a, one), _run(b, other)
+    assert "Москва" not in _forms(a) and "Киев" not in _forms(b)
+    a.keep_analyses()
+    b.keep_analyses()
+    later = cache.load(path, store)
+    assert _run(later, one) == found_one and _run(later, other) == found_other
+    assert _analysed(later) == 0
+
+
+def test_workers_analyses_are_kept_by_the_parent(
+    here: Path, write_glossary: WriteGlossary
+) -> None:
+    """A parallel run keeps what its worker processes analysed: a later serial run over the
+    same files analyses no form."""
+    from glossary_check.workflow.runner import _Parallel
+
+    write_glossary(PEOPLE, "people.yaml")
+    path = write_glossary(MANY)
+    store = here / "cache"
+    names = ["Киева", "Одессы", "Москвы", "Киеве", "Одессе", "Москве", "Александра Сырского",
+             "Москву", "Киев", "Одессу"]
+    paths = []
+    for i, name in enumerate(names):
+        article = here / f"a{i}.txt"
+        article.write_text(f"The mayor of {name} spoke.\n", encoding="utf-8")
+        paths.append(str(article))
+    settings = CORE
+    compiled = cache.load(path, store)
+    results = _Parallel(paths, compiled, settings, None, None, None).run(2)
+    compiled.keep_analyses()
+    later = cache.load(path, store)
+    for p in paths:
+        text = Path(p).read_text(encoding="utf-8")
+        assert _run(later, text)
+    assert _analysed(later) == 0
+    serial = cache.load(path, here / "other-cache")
+    from glossary_check.workflow.runner import check_file
+
+    assert [check_file(p, serial, settings) for p in paths] == results
+
+
+def test_kept_analyses_that_do_not_fit_are_analysed_afresh(
+    here: Path, write_glossary: WriteGlossary
+) -> None:
+    """A kept file that passes every check but files analyses under other forms (forged) is
+    not taken in: a notice says so, and the run finds what a fresh one does."""
+    import dataclasses
+
+    write_glossary(PEOPLE, "people.yaml")
+    path = write_glossary(MANY)
+    store = here / "cache"
+    text = "Мэр Киева и мэр Москвы."
+    first = cache.load(path, store)
+    expected = _run(first, text)
+    first.keep_analyses()
+    source_store = first.source_store
+    assert isinstance(source_store, cache.SourceStore)
+    kept = source_store.load_analysed()
+    assert kept is not None and len(kept.patterns) >= 2
+    source_store._analysed().save(dataclasses.replace(kept, patterns=kept.patterns[::-1]))
+    second = cache.load(path, store)
+    assert _run(second, text) == expected
+    assert _analysed(second) == len(kept.patterns)
+    assert any("do not fit" in n for n in second.notices)
 
 
 def test_keys_with_the_same_crc32_are_found_and_written_in_a_fixed_order() -> None:
