@@ -483,8 +483,9 @@ def test_a_later_run_analyses_only_forms_no_run_before_it_reached(
     here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No run analyses the whole glossary: the first analyses the forms its text reaches and
-    keeps them; the second, over the same text, analyses none; a third, over a text with new
-    words, only the forms those reach; a fourth, over both, none."""
+    keeps them, with its words' analyses; the second, over the same text, analyses none,
+    form or word; a third, over a text with new words, only the forms those reach; a fourth,
+    over both, none."""
     from glossary_check.engine import morphology
 
     write_glossary(PEOPLE, "people.yaml")
@@ -493,7 +494,7 @@ def test_a_later_run_analyses_only_forms_no_run_before_it_reached(
     text, more = "The mayor of Киева spoke.", "Мэр Одессы и Александр Сырский в Одессе."
 
     def whole(*_: object) -> None:
-        raise AssertionError("no run analyses every form")
+        raise AssertionError("no run analyses every form, nor a word twice")
 
     monkeypatch.setattr(morphology, "build_source_index", whole)
     first = cache.load(path, store)
@@ -505,7 +506,9 @@ def test_a_later_run_analyses_only_forms_no_run_before_it_reached(
     assert len(_cache_files(store, "analyses")) == 1
 
     second = cache.load(path, store)
-    assert _run(second, text) == expected
+    with monkeypatch.context() as m:  # nor are the text's words analysed again
+        m.setattr(morphology, "_analyse", whole)
+        assert _run(second, text) == expected
     assert _analysed(second) == 0
     second.keep_analyses()  # nothing new: nothing written
     assert not second.sources.grew  # type: ignore[union-attr]

@@ -466,8 +466,9 @@ class SourceStore:
         self._keys().save(index)
 
     def load_analysed(self) -> Any | None:
-        """The kept analyses read whole (a run looks at every part of them), or None if there
-        are none or a record fails to decode."""
+        """The kept analyses, or None if there are none or a record fails to decode. Read
+        whole (a run looks at every part), but for the analyses of document words, read as
+        a run needs them: one that fails to decode then is as good as none."""
         from glossary_check.engine import morphology
 
         value = self._analysed().load()
@@ -477,7 +478,7 @@ class SourceStore:
             return morphology.Analysed(
                 tuple(value.numbers), tuple(value.patterns), dict(value.starts),
                 tuple(value.done), tuple(value.firsts), tuple(value.seconds),
-                tuple(value.words), value.fingerprint)
+                tuple(value.words), value.fingerprint, _Forgiving(value.analyses))
         except CacheError:
             return None
 
@@ -487,6 +488,41 @@ class SourceStore:
             value = update(self.load_analysed())
             if value is not None:
                 artefact.save(value)
+
+
+class _Forgiving(Mapping[Any, Any]):
+    """A lazily read mapping whose records, should one fail to decode, all count as missing."""
+
+    __slots__ = ("_mapping",)
+
+    def __init__(self, mapping: Mapping[Any, Any]) -> None:
+        self._mapping = mapping
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        try:
+            return self._mapping.get(key, default)
+        except CacheError:
+            self._mapping = {}
+            return default
+
+    def __getitem__(self, key: Any) -> Any:
+        value = self.get(key, NOTHING)
+        if value is NOTHING:
+            raise KeyError(key)
+        return value
+
+    def _all(self) -> Mapping[Any, Any]:
+        try:
+            return dict(self._mapping.items())
+        except CacheError:
+            self._mapping = {}
+            return self._mapping
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 #: How long a run waits for another to finish updating a shared file before going ahead.

@@ -30,6 +30,7 @@ import dataclasses
 import functools
 import itertools
 import math
+import types
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -242,6 +243,10 @@ class _Tables:
     starts: dict[str, dict[str, bool]] = field(default_factory=dict)
     numbers: dict[tuple[int, str, str], int] = field(default_factory=dict)
     memo: _Memo = field(default_factory=dict)
+    #: (language, lemma) of the first word of some form of several words (see `by_pair`)
+    pair_firsts: set[tuple[str, str]] = field(default_factory=set)
+    #: bumped whenever a table changes: what was looked up in them before is stale
+    version: int = 0
 
     def add(self, number: int, entry: int, language: str, form: str, kind: str | None,
             term: str) -> Pattern | None:
@@ -255,12 +260,14 @@ class _Tables:
             table = self.starts.setdefault(language, {})
             for prefix in prefixes:
                 table[prefix] = table.get(prefix, True) and pattern.words[0].capital
+        self.version += 1
         return pattern
 
     def file(self, number: int, pattern: Pattern) -> None:
         """File an analysed form under `number` in every table but `starts` (which needs the
         first letters of its word's forms: `add` has them, a kept index keeps the table)."""
         language = pattern.language
+        self.version += 1
         self.patterns[number] = pattern
         self.numbers.setdefault((pattern.entry, language, pattern.form), number)
         first = pattern.words[0]
@@ -272,6 +279,7 @@ class _Tables:
             if seconds is None:
                 self.by_lemma.setdefault((language, lemma), []).append(number)
                 continue
+            self.pair_firsts.add((language, lemma))
             for second in seconds:
                 self.by_pair.setdefault((language, lemma, second), []).append(number)
 
@@ -441,6 +449,12 @@ class Analysed:
     #: document words whose every key was built
     words: tuple[str, ...] = ()
     fingerprint: str = ""
+    #: the analyses of document words (`MorphCache`), which cost a run more than the rest
+    analyses: Mapping[tuple[str, str], tuple[Analysis, ...]] = field(default_factory=dict)
+
+
+#: No analyses of document words kept yet.
+_NONE_KNOWN: Mapping[tuple[str, str], tuple[Analysis, ...]] = types.MappingProxyType({})
 
 
 @dataclass(slots=True)
@@ -452,6 +466,7 @@ class _Added:
     firsts: list[int] = field(default_factory=list)
     seconds: list[int] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
+    analyses: dict[tuple[str, str], tuple[Analysis, ...]] = field(default_factory=dict)
 
 
 class LazySourceIndex:
@@ -464,9 +479,9 @@ class LazySourceIndex:
     parent process, then analyses only forms no run has reached yet.
     """
 
-    __slots__ = ("_done", "_entries", "_firsts", "_keys", "_new", "_paired", "_reached",
-                 "_seconds", "_tables", "analysed", "by_lemma", "by_pair", "by_surface",
-                 "numbers", "patterns", "starts")
+    __slots__ = ("_done", "_entries", "_firsts", "_keys", "_looked_up", "_new", "_paired",
+                 "_reached", "_seconds", "_tables", "analysed", "by_lemma", "by_pair",
+                 "by_surface", "known", "numbers", "patterns", "starts", "words")
 
     def __init__(self, keys: FormKeys, entries: Sequence[Any]) -> None:
         self._keys = keys
@@ -481,6 +496,13 @@ class LazySourceIndex:
         self._tables = _Tables()
         #: what was added since the index was made or last `take`n
         self._new = _Added()
+        #: what documents' words were found to start (see `_Run.first`), for a version of
+        #: the tables
+        self._looked_up: tuple[int, dict[str, Any]] = (-1, {})
+        #: analyses of document words kept by earlier runs (read as needed), and those
+        #: made or taken in since
+        self.known: Mapping[tuple[str, str], tuple[Analysis, ...]] = _NONE_KNOWN
+        self.words: dict[tuple[str, str], tuple[Analysis, ...]] = {}
         self._bind()
         #: forms this index analysed itself (with pymorphy3), not taken in: a count to watch
         self.analysed = 0
@@ -568,11 +590,32 @@ class LazySourceIndex:
         for word in itertools.islice(WORD.finditer(form), 2):
             self._starts(key_text(word.group()))
 
+    def looked_up(self) -> dict[str, Any]:
+        """Words' look-ups in the tables as they are now, shared by a run's documents."""
+        version = self._tables.version
+        if self._looked_up[0] != version:
+            self._looked_up = (version, {})
+        return self._looked_up[1]
+
+    @property
+    def pair_firsts(self) -> set[tuple[str, str]]:
+        return self._tables.pair_firsts
+
+    def analysis(self, key: tuple[str, str]) -> tuple[Analysis, ...] | None:
+        """A document word's analyses, if a run made them before."""
+        found = self.words.get(key)
+        return self.known.get(key) if found is None else found
+
+    def note(self, key: tuple[str, str], analyses: tuple[Analysis, ...]) -> None:
+        """A document word's analyses, made now: kept with the rest."""
+        self.words[key] = self._new.analyses[key] = analyses
+
     @property
     def grew(self) -> bool:
         """Whether anything was added since the index was made or last `take`n."""
         new = self._new
-        return bool(new.numbers or new.done or new.words or new.firsts or new.seconds)
+        return bool(new.numbers or new.done or new.words or new.firsts or new.seconds
+                    or new.analyses)
 
     def kept(self) -> Analysed:
         """Everything analysed and reached, to keep for later runs."""
@@ -580,7 +623,8 @@ class LazySourceIndex:
         return Analysed(numbers, tuple(self.patterns[n] for n in numbers),
                         {lang: dict(table) for lang, table in self.starts.items()},
                         tuple(sorted(self._done)), tuple(sorted(self._firsts)),
-                        tuple(sorted(self._seconds)), tuple(sorted(self._reached)), fingerprint())
+                        tuple(sorted(self._seconds)), tuple(sorted(self._reached)), fingerprint(),
+                        {**self.known, **self.words})
 
     def take(self) -> Analysed | None:
         """What was added since the index was made or last taken (a worker's share of the
@@ -592,7 +636,7 @@ class LazySourceIndex:
         return Analysed(numbers, tuple(self.patterns[n] for n in numbers),
                         {lang: dict(table) for lang, table in self.starts.items()},
                         tuple(new.done), tuple(new.firsts), tuple(new.seconds), tuple(new.words),
-                        fingerprint())
+                        fingerprint(), new.analyses)
 
     def absorb(self, other: Analysed, *, new: bool = True) -> None:
         """Take in what another index of this glossary analysed and reached, analysing only
@@ -622,10 +666,18 @@ class LazySourceIndex:
             mine = self.starts.setdefault(language, {})
             for prefix, capital in table.items():
                 mine[prefix] = mine.get(prefix, True) and capital
+        self._tables.version += 1
         self._done.update(other.done)
         self._firsts.update(other.firsts)
         self._seconds.update(other.seconds)
         self._reached.update(other.words)
+        if not new and self.known is _NONE_KNOWN:
+            self.known = other.analyses  # read as needed: a run looks up few of them
+        else:
+            for key, analyses in other.analyses.items():
+                self.words.setdefault(key, analyses)
+                if new:
+                    self._new.analyses.setdefault(key, analyses)
         if new:
             added = self._new
             added.numbers.extend(n for n, _ in fresh)
@@ -912,6 +964,8 @@ def _analyse(morph: Any, spelled: str) -> tuple[Analysis, ...]:
 
 
 Keys = set[tuple[str, str, str | None]]
+#: What a word can start (see `_Run.first`).
+_First = tuple[tuple[int, ...], tuple[tuple[str, tuple[str, ...], tuple[int, ...], bool], ...]]
 
 
 def _agreement(groups: list[Keys]) -> Keys | None:
@@ -939,9 +993,13 @@ class _Run:
         self.view = view
         self.tokens = tokens
         self.cache = cache
+        #: where analyses of words are kept between runs
+        self.kept = index if isinstance(index, LazySourceIndex) else None
         self.folded: dict[str, str] = {}
         self.spelled: dict[str, str] = {}
         self.seconds: dict[tuple[str, str], frozenset[str]] = {}
+        self._firsts: dict[str, _First] | None = None
+        self._pair_firsts: set[tuple[str, str]] | None = None
 
     def fold(self, text: str) -> str:
         key = self.folded.get(text)
@@ -955,6 +1013,11 @@ class _Run:
             spelled = self.spelled[text] = spelling(text)
         key = (language, spelled)
         found = self.cache.get(key)
+        if found is None and self.kept is not None:
+            found = self.kept.analysis(key)
+            if found is not None:
+                self.cache[key] = found
+                return found
         if found is None:
             morph = analyzer(language)
             excluded = _NOT_IN.get(language, frozenset())
@@ -962,6 +1025,8 @@ class _Run:
                 found = ()
             else:
                 found = _analyse(morph, spelled)
+                if self.kept is not None:
+                    self.kept.note(key, found)
             self.cache[key] = found
         return found
 
@@ -975,25 +1040,56 @@ class _Run:
             )
         return found
 
-    def candidates(self, i: int) -> tuple[int, ...]:
-        """Patterns that may start at word i, in index order."""
-        token = self.tokens[i]
-        text = token.text
+    def first(self, text: str) -> _First:
+        """What a word can be the first word of: the patterns whose first word is fixed and
+        spelled so, and by language, its lemmas that start some pattern, the one-word
+        patterns they are forms of, and whether any starts a pattern of several words."""
+        index, firsts = self.index, self._firsts
+        if firsts is None:
+            if isinstance(index, LazySourceIndex):
+                firsts, self._pair_firsts = index.looked_up(), index.pair_firsts
+            else:
+                firsts = {}  # the whole index: any lemma may start a pattern of several words
+            self._firsts = firsts
+        found = firsts.get(text)
+        if found is not None:
+            return found
         folded = self.fold(text)
-        out = set(self.index.by_surface.get(folded, ()))
+        surface = tuple(index.by_surface.get(folded, ()))
+        languages: list[tuple[str, tuple[str, ...], tuple[int, ...], bool]] = []
         if _CYRILLIC.search(text):
             capital = text[:1].isupper()
             prefix = folded[:PREFIX]
-            after = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
-            for language, table in self.index.starts.items():
+            pair_firsts = self._pair_firsts
+            for language, table in index.starts.items():
                 needs_capital = table.get(prefix)
                 if needs_capital is None or (needs_capital and not capital):
                     continue
-                seconds = self.second_keys(after, language) if after is not None else ()
-                for a in self.analyses(text, language):
-                    out.update(self.index.by_lemma.get((language, a.lemma), ()))
-                    for second in seconds:
-                        out.update(self.index.by_pair.get((language, a.lemma, second), ()))
+                lemmas = tuple(dict.fromkeys(a.lemma for a in self.analyses(text, language)))
+                singles = tuple(n for lemma in lemmas
+                                for n in index.by_lemma.get((language, lemma), ()))
+                paired = pair_firsts is None or any((language, lemma) in pair_firsts
+                                                    for lemma in lemmas)
+                if singles or paired:
+                    languages.append((language, lemmas, singles, paired))
+        found = firsts[text] = (surface, tuple(languages))
+        return found
+
+    def candidates(self, i: int) -> tuple[int, ...]:
+        """Patterns that may start at word i, in index order."""
+        surface, languages = self.first(self.tokens[i].text)
+        if not languages:
+            return tuple(sorted(set(surface))) if len(surface) > 1 else surface
+        out = set(surface)
+        after = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
+        by_pair = self.index.by_pair
+        for language, lemmas, singles, paired in languages:
+            out.update(singles)
+            if not paired or after is None:
+                continue
+            for second in self.second_keys(after, language):
+                for lemma in lemmas:
+                    out.update(by_pair.get((language, lemma, second), ()))
         return tuple(sorted(out))
 
     def keys(self, token: Token, spec: WordSpec, language: str) -> Keys:
