@@ -24,9 +24,12 @@ What a cache file depends on, and how a warm run checks it:
   decode later, mid-run, falls back on the glossary compiled afresh
   (`cachefile.Rescue`).
 
-The morphology index is a second artefact, kept the same way under its own
-key (the glossary digest and `morphology.fingerprint()`), loaded only when a
-document first needs it. Other artefacts can be kept alike with `Artefact`.
+The morphology index is kept beside it under its own key (the glossary digest
+and `morphology.fingerprint()`), loaded only when a document first needs it:
+the keys of the source forms, and what runs have analysed (`SourceStore`),
+which each run that analysed something new merges with what is on disk and
+rewrites whole, one run at a time. Other artefacts can be kept alike with
+`Artefact`.
 """
 
 from __future__ import annotations

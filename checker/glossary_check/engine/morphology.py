@@ -21,6 +21,11 @@ Matching is leftmost-longest over the tokens of a view. Each distinct word is
 analysed once per run (the `cache` dict), and only when its first letters
 are those of some indexed form, so the cost grows with the vocabulary of the
 document, not its length.
+
+A run analyses only the source forms its documents' words can reach
+(`LazySourceIndex`), and keeps what it analysed, its words' analyses too, for
+later runs (`Analysed`): no run analyses the whole glossary, and none analyses
+a form or a word an earlier run kept.
 """
 
 from __future__ import annotations
