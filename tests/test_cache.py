@@ -548,11 +548,18 @@ def test_runs_sharing_a_cache_keep_what_each_analysed(
     assert _analysed(later) == 0
 
 
+@pytest.mark.parametrize("start", ["fork", "spawn"])
 def test_workers_analyses_are_kept_by_the_parent(
-    here: Path, write_glossary: WriteGlossary
+    here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch, start: str
 ) -> None:
-    """A parallel run keeps what its worker processes analysed: a later serial run over the
-    same files analyses no form."""
+    """A parallel run keeps what its worker processes analysed, whether they were forked
+    (the parent has checked a file first) or spawned (it has checked none): a later serial
+    run over the same files analyses no form."""
+    from glossary_check.workflow import runner
+
+    if start not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {start} here")
+    monkeypatch.setattr(runner, "_pool_context", lambda: multiprocessing.get_context(start))
     from glossary_check.workflow.runner import _Parallel
 
     write_glossary(PEOPLE, "people.yaml")

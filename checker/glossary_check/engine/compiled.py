@@ -82,25 +82,7 @@ class Compiled:
         def build() -> morphology.FormKeys:
             return morphology.build_form_keys(self.glossary)
 
-        store = self.source_store
-        if self.sources is None:
-            keys = store.load(build) if store is not None else None
-            self.sources_kept = keys is not None
-            if keys is None:
-                keys = build()
-                if store is not None:
-                    store.save(keys)
-            self.sources = morphology.LazySourceIndex(keys, self.glossary.entries)
-            kept = store.load_analysed() if store is not None else None
-            if kept is not None:
-                try:
-                    self.sources.absorb(kept, new=False)
-                    self.sources_kept = True
-                except (IndexError, KeyError, TypeError, ValueError, AttributeError):
-                    # records that decode but do not fit the glossary: a forged file
-                    self.notices.append("the kept morphology analyses do not fit their "
-                                        "glossary: analysed afresh")
-                    self.sources = morphology.LazySourceIndex(keys, self.glossary.entries)
+        self._load_sources()
         try:
             found = morphology.find_source_forms(self.sources, view, tokens, self.morph_cache)
             if not all(0 <= hit.entry < len(self.glossary.entries) for hit in found):
@@ -118,6 +100,36 @@ class Compiled:
         merged = morphology.merge_hits(exact, found)
         return morphology.judge_hits(self.sources, view, tokens, merged, self.morph_cache)
 
+    def _load_sources(self) -> Any:
+        """The lazy morphology index, made on first use with what earlier runs kept."""
+        from glossary_check.engine import morphology
+
+        if self.sources is not None:
+            return self.sources
+
+        def build() -> morphology.FormKeys:
+            return morphology.build_form_keys(self.glossary)
+
+        store = self.source_store
+        keys = store.load(build) if store is not None else None
+        self.sources_kept = keys is not None
+        if keys is None:
+            keys = build()
+            if store is not None:
+                store.save(keys)
+        self.sources = morphology.LazySourceIndex(keys, self.glossary.entries)
+        kept = store.load_analysed() if store is not None else None
+        if kept is not None:
+            try:
+                self.sources.absorb(kept, new=False)
+                self.sources_kept = True
+            except (IndexError, KeyError, TypeError, ValueError, AttributeError):
+                # records that decode but do not fit the glossary: a forged file
+                self.notices.append("the kept morphology analyses do not fit their "
+                                    "glossary: analysed afresh")
+                self.sources = morphology.LazySourceIndex(keys, self.glossary.entries)
+        return self.sources
+
     def take_analyses(self) -> Any | None:
         """What this process analysed since the last call (a worker's share of a run, for
         the parent to `absorb_analyses`), or None."""
@@ -131,8 +143,11 @@ class Compiled:
         """Take in what a worker process analysed (see `take_analyses`)."""
         from glossary_check.engine import morphology
 
-        if analysed is not None and isinstance(self.sources, morphology.LazySourceIndex):
-            self.sources.absorb(analysed)
+        if analysed is None or self.source_store is None:
+            return  # nothing to keep, nowhere to keep it
+        index = self._load_sources()  # a parent that has checked no file itself yet
+        if isinstance(index, morphology.LazySourceIndex):
+            index.absorb(analysed)
 
     def keep_analyses(self) -> None:
         """At the end of a run: keep what it analysed in `source_store`, together with what
