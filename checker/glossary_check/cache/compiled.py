@@ -407,6 +407,10 @@ class Artefact:
         key = f"{code_fingerprint()}|{self.key}"
         return _file(self.directory, self.kind, key), key
 
+    def path(self) -> Path:
+        """Where the artefact is kept."""
+        return self._where()[0]
+
     def load(self, build: Callable[[], Any] | None = None) -> Any | None:
         """The stored value, or None; its lazy parts fall back on `build` should a record
         fail to decode later (without it, that raises CacheError)."""
@@ -469,20 +473,25 @@ class SourceStore:
         self._keys().save(index)
 
     def load_analysed(self) -> Any | None:
-        """The kept analyses, or None if there are none or a record fails to decode. Read
-        whole (a run looks at every part), but for the analyses of document words, read as
-        a run needs them: one that fails to decode then is as good as none."""
+        """The kept analyses, or None if there are none. Read whole (a run looks at every
+        part, and a part missing would leave the rest wrong), but for the analyses of
+        document words, read as a run needs them. A record that fails to decode (a forged
+        file) costs the file: deleted with a notice, and what it held is analysed afresh."""
         from glossary_check.engine import morphology
 
-        value = self._analysed().load()
+        artefact = self._analysed()
+        value = artefact.load()
         if value is None:
             return None
+        path = artefact.path()
         try:
             return morphology.Analysed(
                 tuple(value.numbers), tuple(value.patterns), dict(value.starts),
                 tuple(value.done), tuple(value.firsts), tuple(value.seconds),
-                tuple(value.words), value.fingerprint, _Forgiving(value.analyses))
+                tuple(value.words), value.fingerprint,
+                _Forgiving(value.analyses, path, self.notices))
         except CacheError:
+            _bad_record(path, self.notices)
             return None
 
     def save_analysed(self, update: Callable[[Any | None], Any | None]) -> None:
@@ -493,19 +502,30 @@ class SourceStore:
                 artefact.save(value)
 
 
+def _bad_record(path: Path, notices: list[str]) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+    notices.append(f"cache file {path} has a bad record: analysed afresh")
+
+
 class _Forgiving(Mapping[Any, Any]):
-    """A lazily read mapping whose records, should one fail to decode, all count as missing."""
+    """A lazily read mapping whose records, should one fail to decode, all count as missing
+    (the file is deleted, with a notice: see `SourceStore.load_analysed`)."""
 
-    __slots__ = ("_mapping",)
+    __slots__ = ("_mapping", "_notices", "_path")
 
-    def __init__(self, mapping: Mapping[Any, Any]) -> None:
-        self._mapping = mapping
+    def __init__(self, mapping: Mapping[Any, Any], path: Path, notices: list[str]) -> None:
+        self._mapping, self._path, self._notices = mapping, path, notices
+
+    def _failed(self) -> None:
+        self._mapping = {}
+        _bad_record(self._path, self._notices)
 
     def get(self, key: Any, default: Any = None) -> Any:
         try:
             return self._mapping.get(key, default)
         except CacheError:
-            self._mapping = {}
+            self._failed()
             return default
 
     def __getitem__(self, key: Any) -> Any:
@@ -518,7 +538,7 @@ class _Forgiving(Mapping[Any, Any]):
         try:
             return dict(self._mapping.items())
         except CacheError:
-            self._mapping = {}
+            self._failed()
             return self._mapping
 
     def __iter__(self) -> Iterator[Any]:

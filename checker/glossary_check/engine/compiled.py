@@ -147,7 +147,10 @@ class Compiled:
             return  # nothing to keep, nowhere to keep it
         index = self._load_sources()  # a parent that has checked no file itself yet
         if isinstance(index, morphology.LazySourceIndex):
-            index.absorb(analysed)
+            # what does not fit is not kept: a later run analyses it again
+            with contextlib.suppress(IndexError, KeyError, TypeError, ValueError,
+                                     AttributeError):
+                index.absorb(analysed)
 
     def keep_analyses(self) -> None:
         """At the end of a run: keep what it analysed in `source_store`, together with what

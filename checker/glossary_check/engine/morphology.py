@@ -628,8 +628,8 @@ class LazySourceIndex:
         return Analysed(numbers, tuple(self.patterns[n] for n in numbers),
                         {lang: dict(table) for lang, table in self.starts.items()},
                         tuple(sorted(self._done)), tuple(sorted(self._firsts)),
-                        tuple(sorted(self._seconds)), tuple(sorted(self._reached)), fingerprint(),
-                        {**self.known, **self.words})
+                        tuple(sorted(self._seconds)), _worth_keeping(self._reached),
+                        fingerprint(), {**self.known, **self.words})
 
     def take(self) -> Analysed | None:
         """What was added since the index was made or last taken (a worker's share of the
@@ -640,8 +640,8 @@ class LazySourceIndex:
         numbers = tuple(sorted(set(new.numbers)))
         return Analysed(numbers, tuple(self.patterns[n] for n in numbers),
                         {lang: dict(table) for lang, table in self.starts.items()},
-                        tuple(new.done), tuple(new.firsts), tuple(new.seconds), tuple(new.words),
-                        fingerprint(), new.analyses)
+                        tuple(new.done), tuple(new.firsts), tuple(new.seconds),
+                        _worth_keeping(new.words), fingerprint(), new.analyses)
 
     def absorb(self, other: Analysed, *, new: bool = True) -> None:
         """Take in what another index of this glossary analysed and reached, analysing only
@@ -692,6 +692,12 @@ class LazySourceIndex:
             added.words.extend(other.words)
         # a form whose first word's key one index built and whose second word's the other did
         self._analyse((self._firsts & self._seconds) - self.patterns.keys())
+
+
+def _worth_keeping(words: Iterable[str]) -> tuple[str, ...]:
+    """The reached words worth keeping: Cyrillic ones, whose reach analyses them (a Latin
+    word's costs a few look-ups, and an English article has thousands)."""
+    return tuple(sorted(w for w in words if _CYRILLIC.search(w)))
 
 
 def _restore(keys: FormKeys, entries: Sequence[Any], tables: _Tables, done: set[str],
