@@ -705,3 +705,36 @@ def test_decoded_values_of_another_type_are_refused(tp: Any, plain: Any) -> None
         assert c.load((2, 0, "f", "fix", "ru")) == Target(2, Kind.TERM, "f", "fix", "ru")
         with pytest.raises(cachefile.CacheError):
             cachefile.checked(c.load, (2, 0, "f", 1, "ru"))
+
+
+def test_the_second_cli_run_analyses_no_form_the_first_did(
+    here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The command line keeps what a check analysed: the next check of the same article
+    analyses no source form (the run before this one analysed every form of the glossary)."""
+    from glossary_check.engine import morphology
+
+    write_glossary(PEOPLE, "people.yaml")
+    path = write_glossary(MANY)
+    monkeypatch.setenv(cache.ENV, str(here / "cache"))
+    article = here / "article.txt"
+    article.write_text("Мэр Киева и мэр Одессы в Москве.\n", encoding="utf-8")
+    analysed: list[str] = []
+    real = morphology._pattern
+
+    def counted(entry: int, language: str, form: str, *rest: Any) -> Any:
+        analysed.append(form)
+        return real(entry, language, form, *rest)
+
+    monkeypatch.setattr(morphology, "_pattern", counted)
+    args = ["-g", str(path), "-f", "json", "--fail-on", "never", str(article)]
+    reports = []
+    for _ in range(3):
+        analysed.clear()
+        assert main(args) == 0
+        reports.append((capsys.readouterr().out, list(analysed)))
+    (first, cold), (second, again), (third, later) = reports
+    assert {"Киев", "Одесса", "Москва"} <= set(cold)
+    assert again == [] and later == []
+    assert first == second == third
