@@ -578,10 +578,10 @@ class LazySourceIndex:
             if text in reached:
                 continue
             reached.add(text)
-            self._new.words.append(text)
             self._starts(key_text(text))
             if not _CYRILLIC.search(text):
-                continue
+                continue  # not kept: reaching it again costs a few look-ups (`_worth_keeping`)
+            self._new.words.append(text)
             for language in self._keys.languages:
                 for a in run.analyses(text, language):
                     self._starts(a.lemma.replace("ґ", "г"))
