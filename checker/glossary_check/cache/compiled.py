@@ -35,6 +35,7 @@ rewrites whole, one run at a time. Other artefacts can be kept alike with
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import sys
@@ -437,6 +438,16 @@ class Artefact:
         return write_file(path, self.kind, key, sections, extra)
 
 
+@functools.cache
+def _morphology_key() -> str:
+    """What the morphology's artefacts depend on besides the glossary: the analyser's
+    versions, and the module's source (its index may change shape without a new FORMAT)."""
+    from glossary_check.engine import morphology
+
+    source = hashlib.sha256(Path(morphology.__file__).read_bytes()).hexdigest()
+    return f"{morphology.fingerprint()}|{source}"
+
+
 @dataclass(frozen=True, slots=True)
 class SourceStore:
     """Where a glossary's morphology index is kept between runs (see `Compiled.source_store`):
@@ -449,12 +460,8 @@ class SourceStore:
     notices: list[str] = field(default_factory=list)
 
     def _artefact(self, kind: str, tp: Any) -> Artefact:
-        from glossary_check.engine import morphology
-
-        # the module's source too: its index may change shape without a new FORMAT
-        source = hashlib.sha256(Path(morphology.__file__).read_bytes()).hexdigest()
-        key = f"{self.digest}|{morphology.fingerprint()}|{source}"
-        return Artefact(self.directory, kind, key, tp, self.notices)
+        return Artefact(self.directory, kind, f"{self.digest}|{_morphology_key()}", tp,
+                        self.notices)
 
     def _keys(self) -> Artefact:
         from glossary_check.engine import morphology
@@ -483,15 +490,14 @@ class SourceStore:
         value = artefact.load()
         if value is None:
             return None
-        path = artefact.path()
         try:
             return morphology.Analysed(
                 tuple(value.numbers), tuple(value.patterns), dict(value.starts),
                 tuple(value.done), tuple(value.firsts), tuple(value.seconds),
                 tuple(value.words), value.fingerprint,
-                _Forgiving(value.analyses, path, self.notices))
+                _Forgiving(value.analyses, artefact, self.notices))
         except CacheError:
-            _bad_record(path, self.notices)
+            _bad_record(artefact, self.notices)
             return None
 
     def save_analysed(self, update: Callable[[Any | None], Any | None]) -> None:
@@ -502,7 +508,8 @@ class SourceStore:
                 artefact.save(value)
 
 
-def _bad_record(path: Path, notices: list[str]) -> None:
+def _bad_record(artefact: Artefact, notices: list[str]) -> None:
+    path = artefact.path()
     with contextlib.suppress(OSError):
         path.unlink()
     notices.append(f"cache file {path} has a bad record: analysed afresh")
@@ -512,14 +519,15 @@ class _Forgiving(Mapping[Any, Any]):
     """A lazily read mapping whose records, should one fail to decode, all count as missing
     (the file is deleted, with a notice: see `SourceStore.load_analysed`)."""
 
-    __slots__ = ("_mapping", "_notices", "_path")
+    __slots__ = ("_artefact", "_mapping", "_notices")
 
-    def __init__(self, mapping: Mapping[Any, Any], path: Path, notices: list[str]) -> None:
-        self._mapping, self._path, self._notices = mapping, path, notices
+    def __init__(self, mapping: Mapping[Any, Any], artefact: Artefact, notices: list[str]
+                 ) -> None:
+        self._mapping, self._artefact, self._notices = mapping, artefact, notices
 
     def _failed(self) -> None:
         self._mapping = {}
-        _bad_record(self._path, self._notices)
+        _bad_record(self._artefact, self._notices)
 
     def get(self, key: Any, default: Any = None) -> Any:
         try:

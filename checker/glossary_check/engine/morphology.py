@@ -122,8 +122,10 @@ def analyzer(language: str) -> Any | None:
         return None
 
 
+@functools.cache
 def fingerprint() -> str:
-    """What a compiled index depends on besides the glossary: a disk cache keys on it too."""
+    """What a compiled index depends on besides the glossary: a disk cache keys on it too.
+    Asked once per process (the installed versions do not change under it)."""
     from importlib import metadata
 
     parts = [f"format={FORMAT}"]
