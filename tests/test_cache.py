@@ -226,6 +226,83 @@ def test_a_damaged_cache_file_is_rebuilt(
     assert _findings(warm) == expected
 
 
+def _forge_section(file: Path, name: str, forge: Any) -> None:
+    """Change one section of a cache file in place, its checksum made to match again: what
+    only a forger would write."""
+    import zlib
+
+    data = bytearray(file.read_bytes())
+    (hlen,) = struct.unpack_from("<I", data, 12)
+    header = json.loads(bytes(data[16 : 16 + hlen]))
+    start, length = header["sections"][name]
+    at = 16 + hlen + start
+    data[at : at + length] = forge(bytearray(data[at : at + length]))
+    header["crc32"] = zlib.crc32(bytes(data[16 + hlen :]))
+    head = json.dumps(header).encode()
+    file.write_bytes(bytes(data[:12] + struct.pack("<I", len(head)) + head + data[16 + hlen :]))
+
+
+def _rows_past_the_targets(section: bytearray) -> bytearray:
+    (count,) = struct.unpack_from("<I", section, 0)
+    for i in range(count):
+        struct.pack_into("<I", section, 4 + 4 * (count + i), 0xFFFFFF)
+    return section
+
+
+def _targets_undecodable(section: bytearray) -> bytearray:
+    (count,) = struct.unpack_from("<I", section, 0)
+    start = 4 + 4 * (count + 1)
+    section[start:] = b"\xc1" * (len(section) - start)
+    return section
+
+
+def _targets_of_other_entries(section: bytearray) -> bytearray:
+    # Zelensky's entry number (a small positive integer in MessagePack) made 127
+    assert b"Zelensky\x00" in section
+    return bytearray(bytes(section).replace(b"Zelensky\x00", b"Zelensky\x7f"))
+
+
+@pytest.mark.parametrize("forge", [_rows_past_the_targets, _targets_undecodable,
+                                   _targets_of_other_entries])
+def test_a_forged_near_miss_index_falls_back_on_the_rebuild(
+    here: Path, write_glossary: WriteGlossary, forge: Any
+) -> None:
+    """The near-miss rows and targets are read in place: a row naming a target the file does
+    not have, or a target that does not decode or names another entry, is a bad record."""
+    path = _setup(write_glossary)
+    store = here / "cache"
+    expected = _findings(cache.load(path, store))
+    assert any("Zelenksy" in str(f) for f in expected), "a near miss to find"
+    (file,) = _cache_files(store)
+    section = "near" if forge is _rows_past_the_targets else "near-pairs"
+    _forge_section(file, section, forge)
+    warm = cache.load(path, store)
+    assert isinstance(warm.near, cache.LazyNear)
+    assert _findings(warm) == expected
+    assert any("bad record" in notice for notice in warm.notices)
+    assert not file.exists(), "the forged file is deleted, to be written again"
+
+
+def test_a_near_miss_index_of_another_length_is_refused(
+    here: Path, write_glossary: WriteGlossary
+) -> None:
+    path = _setup(write_glossary)
+    store = here / "cache"
+    expected = _findings(cache.load(path, store))
+    (file,) = _cache_files(store)
+
+    def longer_count(section: bytearray) -> bytearray:
+        struct.pack_into("<I", section, 0, struct.unpack_from("<I", section, 0)[0] + 1)
+        return section
+
+    _forge_section(file, "near", longer_count)
+    cold = cache.load(path, store)  # refused on opening: compiled afresh and written again
+    assert not isinstance(cold.near, cache.LazyNear)
+    assert _findings(cold) == expected
+    with pytest.raises(cachefile.CacheError):
+        cachefile.read_columns(struct.pack("<II", 2, 1), 2)
+
+
 def _load_in_process(args: tuple[str, str, str, Any]) -> str:
     cwd, path, store, barrier = args
     os.chdir(cwd)

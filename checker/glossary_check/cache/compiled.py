@@ -47,7 +47,6 @@ from glossary_check.cache.fileformat import (
     NOTHING,
     CacheError,
     Codec,
-    LazyMapping,
     LazySet,
     LazyTuple,
     Opened,
@@ -56,12 +55,13 @@ from glossary_check.cache.fileformat import (
     Untrusted,
     checked,
     codec,
+    columns_section,
     fallback,
     key_parts,
-    mapping_section,
     open_file,
     pack,
     packer,
+    read_columns,
     refusal,
     rescued,
     restore,
@@ -75,9 +75,9 @@ from glossary_check.cache.fileformat import (
 )
 from glossary_check.core.errors import GlossaryCheckError, display_path
 from glossary_check.core.inputs import read_bounded
-from glossary_check.engine.compiled import Compiled, compile_all
+from glossary_check.engine.compiled import Compiled, NearIndex, compile_all
 from glossary_check.engine.glossary import Entry, Glossary, load_glossary, merge_glossaries
-from glossary_check.engine.matching import Matcher, Target
+from glossary_check.engine.matching import Matcher, Target, word_key
 
 ENV = "GLOSSARY_CHECK_CACHE_DIR"
 
@@ -145,9 +145,86 @@ def targets_codec(entries: int) -> Codec:
 
 
 def near_codec(entries: int) -> Codec:
-    """A near-miss bucket: (glossary word, entry number) pairs."""
-    base = codec(tuple[tuple[str, int], ...])
-    return _indexed(base, lambda pairs: (i for _, i in pairs), entries)
+    """A near-miss target: (glossary word, entry number, the word's key)."""
+    return _indexed(codec(tuple[str, int, str]), lambda pair: (pair[1],), entries)
+
+
+class LazyNear(Mapping[str, tuple[tuple[str, int], ...]]):
+    """The near-miss index read in place from a cache file (`NearIndex` over its mapped
+    columns, its targets decoded a chunk at a time); should a record fail to decode, or a
+    row name a target the file does not have, it answers from the rebuilt index."""
+
+    __slots__ = ("_index", "_real", "_rescue")
+
+    def __init__(self, index: NearIndex, rescue: Rescue | None) -> None:
+        self._index = index
+        self._rescue = rescue
+        self._real: Mapping[str, tuple[tuple[str, int], ...]] | None = None
+
+    def _answering(self) -> Mapping[str, tuple[tuple[str, int], ...]]:
+        if self._real is None and rescued(self._rescue):
+            self._real = fallback(self._rescue, _near, CacheError("the file was rebuilt"))
+        return self._real or self._index
+
+    def _fall_back(self, error: Exception) -> Mapping[str, tuple[tuple[str, int], ...]]:
+        failure = error if isinstance(error, CacheError) else CacheError(f"bad row: {error!r}")
+        self._real = fallback(self._rescue, _near, failure)
+        return self._real
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        try:
+            return self._answering().get(key, default)
+        except (CacheError, IndexError) as exc:
+            return self._fall_back(exc).get(key, default)
+
+    def __getitem__(self, key: str) -> tuple[tuple[str, int], ...]:
+        found = self.get(key, NOTHING)
+        if found is NOTHING:
+            raise KeyError(key)
+        return cast(tuple[tuple[str, int], ...], found)
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key, NOTHING) is not NOTHING
+
+    def _whole(self) -> dict[str, tuple[tuple[str, int], ...]]:
+        try:
+            answering = self._answering()
+            return {key: answering[key] for key in answering}
+        except (CacheError, IndexError) as exc:
+            real = self._fall_back(exc)
+            return {key: real[key] for key in real}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._whole())
+
+    def __len__(self) -> int:
+        return len(self._whole())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        try:
+            index = near_parts(self._answering())
+            return index.__reduce__()  # a spawned worker's copy: the columns and all targets
+        except (CacheError, IndexError) as exc:
+            return near_parts(self._fall_back(exc)).__reduce__()
+
+
+def _near(compiled: Compiled) -> Mapping[str, tuple[tuple[str, int], ...]]:
+    return compiled.near
+
+
+def near_parts(near: Mapping[str, tuple[tuple[str, int], ...]]) -> NearIndex:
+    """The index to write: the compiled one as it is, else one built from a mapping's
+    buckets (their pairs, in the order their keys first name them)."""
+    if isinstance(near, NearIndex):
+        return near
+    if isinstance(near, LazyNear):
+        near = near._answering()
+        if isinstance(near, NearIndex):
+            return near
+    seen: dict[tuple[str, int], None] = {}
+    for bucket in near.values():
+        seen.update(dict.fromkeys(bucket))
+    return NearIndex.build([(word, entry, word_key(word)) for word, entry in seen])
 
 
 def _address(parent: str, part: str) -> str:
@@ -344,6 +421,8 @@ def compiled_sections(compiled: Compiled) -> dict[str, bytes]:
         "matcher": _meta_dump(matcher),
         "entries": entries,
     }
+    near = near_parts(compiled.near)
+    meta["near"] = len(near.pairs)
     addresses, targets = trie_nodes(matcher.root)
     dump_targets, pack_targets = targets_codec(entries).dump, packer()
     return {
@@ -351,7 +430,8 @@ def compiled_sections(compiled: Compiled) -> dict[str, bytes]:
         "entries": tuple_section(glossary.entries, codec(Entry)),
         "trie": table_section(
             addresses, [pack_targets(dump_targets(t)) if t else b"" for t in targets]),
-        "near": mapping_section(compiled.near, near_codec(entries)),
+        "near-pairs": tuple_section(near.pairs, near_codec(entries)),
+        "near": columns_section([near.crcs, near.rows]),
         "known": table_section(sorted(compiled.known)),
     }
 
@@ -375,9 +455,19 @@ def compiled_from(opened: Opened, rescue: Rescue | None = None) -> Compiled:
     return Compiled(
         glossary=glossary,
         matcher=Matcher(root=root, **rest),
-        near=LazyMapping(opened.table("near"), near_codec(size), None, rescue, lambda c: c.near),
+        near=LazyNear(_near_index(opened, meta, size), rescue),
         known=LazySet(opened.table("known"), rescue, lambda c: c.known),
     )
+
+
+def _near_index(opened: Opened, meta: Mapping[str, Any], entries: int) -> NearIndex:
+    pairs = meta.get("near")
+    if type(pairs) is not int:
+        raise CacheError("bad meta")
+    crcs, rows = read_columns(opened.blob("near"), 2)
+    # a target decoded when a look-up first needs it; a bad one makes the whole index rebuilt
+    return NearIndex(LazyTuple(opened.array("near-pairs"), pairs, near_codec(entries)),
+                     crcs, rows)
 
 
 # --- other artefacts ------------------------------------------------------------------

@@ -63,7 +63,7 @@ import msgpack
 import regex
 
 #: Bump when the layout changes.
-FORMAT = 4
+FORMAT = 5
 MAGIC = b"GLCKCACH"
 _HEAD = struct.Struct("<8sII")
 _U32 = struct.Struct("<I")
@@ -659,6 +659,30 @@ class Array:
         if not a <= b <= len(self.data):
             raise CacheError("an item outside its array")
         return self.data[a:b]
+
+
+def columns_section(columns: Sequence[Sequence[int]]) -> bytes:
+    """Columns of as many unsigned 32-bit integers each: u32 count | each column in turn."""
+    count = len(columns[0]) if columns else 0
+    if any(len(column) != count for column in columns):
+        raise ValueError("columns of different lengths")
+    try:
+        return _packed("I", [count]) + b"".join(
+            column.tobytes() if isinstance(column, array.array) and column.typecode == "I"
+            and _LITTLE else _packed("I", column)
+            for column in columns)
+    except OverflowError as exc:
+        raise ValueError("a number too large for a column") from exc
+
+
+def read_columns(buf: memoryview | bytes, columns: int) -> list[Sequence[int]]:
+    """What `columns_section` wrote, indexed in place; CacheError if the sizes disagree."""
+    view = memoryview(buf)
+    (count,) = _read(_U32, view, 0)
+    if len(view) != 4 + 4 * count * columns:
+        raise CacheError("columns of another length than their count")
+    return [_numbers("I", view[4 + 4 * count * i : 4 + 4 * count * (i + 1)])
+            for i in range(columns)]
 
 
 # --- lazy views -----------------------------------------------------------------------
