@@ -18,7 +18,7 @@ from conftest import CORE, WriteGlossary, check_text
 from glossary_check.cache import compiled as cache
 from glossary_check.cache import fileformat as cachefile
 from glossary_check.commands.cli import main
-from glossary_check.engine.compiled import Compiled, compile_all
+from glossary_check.engine.compiled import Compiled, NearIndex, compile_all
 from glossary_check.engine.glossary import load_glossary
 from glossary_check.engine.matching import Kind, Target
 
@@ -297,8 +297,11 @@ def test_a_near_miss_index_of_another_length_is_refused(
 
     _forge_section(file, "near", longer_count)
     cold = cache.load(path, store)  # refused on opening: compiled afresh and written again
-    assert not isinstance(cold.near, cache.LazyNear)
     assert _findings(cold) == expected
+    rewritten = cachefile.open_file(file, "compiled", None)
+    fresh = compile_all(load_glossary(path)).near
+    assert isinstance(fresh, NearIndex)
+    assert len(cachefile.read_columns(rewritten.blob("near"), 2)[0]) == len(fresh.rows)
     with pytest.raises(cachefile.CacheError):
         cachefile.read_columns(struct.pack("<II", 2, 1), 2)
 

@@ -51,6 +51,7 @@ from glossary_check.cache.fileformat import (
     LazyTuple,
     Opened,
     Rescue,
+    Section,
     Table,
     Untrusted,
     checked,
@@ -412,27 +413,33 @@ def _meta_load(cls: type, plain: Any) -> dict[str, Any]:
     return {name: checked(c.load, plain[name]) for name, c in codecs.items()}
 
 
-def compiled_sections(compiled: Compiled) -> dict[str, bytes]:
-    """The sections of a compiled glossary's cache file."""
+def compiled_sections(compiled: Compiled) -> dict[str, Section]:
+    """The sections of a compiled glossary's cache file, each made when `write_file` comes
+    to it (and let go once written), so that no two are held at once."""
     glossary, matcher = compiled.glossary, compiled.matcher
     entries = len(glossary.entries)
+    near = near_parts(compiled.near)
     meta = {
         "glossary": _meta_dump(glossary),
         "matcher": _meta_dump(matcher),
         "entries": entries,
+        "near": len(near.pairs),
     }
-    near = near_parts(compiled.near)
-    meta["near"] = len(near.pairs)
-    addresses, targets = trie_nodes(matcher.root)
-    dump_targets, pack_targets = targets_codec(entries).dump, packer()
+
+    def trie() -> bytes:
+        addresses, targets = trie_nodes(matcher.root)
+        dump_targets, pack_targets = targets_codec(entries).dump, packer()
+        values = [pack_targets(dump_targets(t)) if t else b"" for t in targets]
+        del targets
+        return table_section(addresses, values)
+
     return {
         "meta": pack(meta),
-        "entries": tuple_section(glossary.entries, codec(Entry)),
-        "trie": table_section(
-            addresses, [pack_targets(dump_targets(t)) if t else b"" for t in targets]),
-        "near-pairs": tuple_section(near.pairs, near_codec(entries)),
-        "near": columns_section([near.crcs, near.rows]),
-        "known": table_section(sorted(compiled.known)),
+        "entries": lambda: tuple_section(glossary.entries, codec(Entry)),
+        "trie": trie,
+        "near-pairs": lambda: tuple_section(near.pairs, near_codec(entries)),
+        "near": lambda: columns_section([near.crcs, near.rows]),
+        "known": lambda: table_section(sorted(compiled.known)),
     }
 
 
@@ -607,10 +614,32 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
     compiled.notices.extend(notices)
     glossary = compiled.glossary
     with contextlib.suppress(OSError):
-        if files_digest(glossary.files) == glossary.digest:
-            write_file(file, "compiled", key, compiled_sections(compiled),
-                       {"files": list(glossary.files), "digest": glossary.digest})
+        if files_digest(glossary.files) == glossary.digest and write_file(
+            file, "compiled", key, compiled_sections(compiled),
+            {"files": list(glossary.files), "digest": glossary.digest},
+        ):
+            _read_in_place(compiled, file, key, lambda: compile_all(load_glossary(path)))
     return _with_store(compiled, directory)
+
+
+def _read_in_place(compiled: Compiled, file: Path, key: str, build: Callable[[], Any]) -> None:
+    """The trie, the near-miss index and the known words of the file just written, read in
+    place as a warm run reads them, for the ones built: those are let go, so the check
+    makes its own objects where they were, and worker processes share the file's pages
+    instead of each copying the pages of the trie's objects as it touches them. The
+    glossary's entries stay as they are (the morphology reads them all on a first run).
+    Nothing changes if the file cannot be read back, or another run has since written one
+    of another glossary under the same name."""
+    try:
+        opened = open_file(file, "compiled", key, checksum=False)
+        if opened.header.get("digest") != compiled.glossary.digest:
+            return
+        lazy = compiled_from(opened, Rescue(build, file, compiled.notices))
+    except (CacheError, OSError, KeyError, TypeError, ValueError):
+        return
+    compiled.matcher.root = lazy.matcher.root
+    compiled.near = lazy.near
+    compiled.known = lazy.known
 
 
 def _with_store(compiled: Compiled, directory: Path, *, seen: bool = False) -> Compiled:

@@ -995,13 +995,16 @@ _OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBL
                | getattr(os, "O_CLOEXEC", 0))
 
 
-def open_file(path: Path, kind: str, key: str | None) -> Opened:
+def open_file(path: Path, kind: str, key: str | None, *, checksum: bool = True) -> Opened:
     """Map a cache file and check its owner, mode, header and checksum.
 
     CacheError if anything is off; Untrusted (a CacheError whose message is a
     one-line notice) if another user could have written it. A symbolic link or
     a pipe in its place is not followed or waited on. A `key` of None takes any
     key: the caller compares the header itself, to say what does not match.
+    `checksum=False` leaves the payload unread (reading it all would put every page
+    of it in memory): for a file this process has just written, whose header the
+    caller compares with what it wrote; every record is still checked as it is read.
     """
     try:
         fd = os.open(path, _OPEN_FLAGS)
@@ -1037,7 +1040,9 @@ def open_file(path: Path, kind: str, key: str | None) -> Opened:
     ):
         raise CacheError("another key")
     payload = buf[_HEAD.size + hlen :]
-    if len(payload) != header.get("length") or zlib.crc32(payload) != header.get("crc32"):
+    if len(payload) != header.get("length") or (
+        checksum and zlib.crc32(payload) != header.get("crc32")
+    ):
         raise CacheError("payload truncated or corrupt")
     return Opened(header, payload)
 
@@ -1072,25 +1077,27 @@ def prune(directory: Path) -> None:
                     item.unlink()
 
 
-def write_file(path: Path, kind: str, key: str, sections: Mapping[str, bytes],
+#: A number as wide as a header's can be: room for the header is made before the payload.
+_WIDEST = 1 << 64
+#: A section: its bytes, or what makes them when their turn to be written comes.
+Section = bytes | Callable[[], bytes]
+
+
+def write_file(path: Path, kind: str, key: str, sections: Mapping[str, Section],
                extra: Mapping[str, Any] | None = None, *, cache_dir: bool = True) -> bool:
     """Write a cache file (0600) atomically; False, and nothing left behind, if the directory
     refuses or is not safe to write (see `refusal`). Old files are pruned from a cache
-    directory, never from another (`cache_dir=False`: a build artefact's own folder)."""
-    parts: list[bytes] = []
-    where: dict[str, list[int]] = {}
-    at = 0
-    for name, data in sections.items():
-        where[name] = [at, len(data)]
-        parts.append(data)
-        at += len(data)
-        if at % 8:
-            parts.append(b"\0" * (-at % 8))
-            at += -at % 8
-    payload = b"".join(parts)
-    header = {**(extra or {}), "kind": kind, "key": key, "length": len(payload),
-              "crc32": zlib.crc32(payload), "sections": where}
-    head = json.dumps(header, ensure_ascii=False).encode()
+    directory, never from another (`cache_dir=False`: a build artefact's own folder).
+
+    The sections are written one at a time, each made (where it is a function) only when
+    its turn comes, and let go once written: a large artefact is never held whole in
+    memory. The header goes first in the file, so room for it is left, as wide as its
+    numbers can be, and filled with blanks after it once the payload is written.
+    """
+    names = list(sections)
+    widest = {**(extra or {}), "kind": kind, "key": key, "length": _WIDEST, "crc32": _WIDEST,
+              "sections": {name: [_WIDEST, _WIDEST] for name in names}}
+    room = len(json.dumps(widest, ensure_ascii=False).encode())
     try:
         if cache_dir:
             make_dir(path.parent)
@@ -1104,13 +1111,31 @@ def write_file(path: Path, kind: str, key: str, sections: Mapping[str, bytes],
     try:
         with os.fdopen(fd, "wb") as out:
             os.fchmod(out.fileno(), 0o600)
-            out.write(_HEAD.pack(MAGIC, FORMAT, len(head)))
-            out.write(head)
-            out.write(payload)
+            out.seek(_HEAD.size + room)
+            where: dict[str, list[int]] = {}
+            crc = at = 0
+            for name in names:
+                made = sections[name]
+                data = made() if callable(made) else made
+                where[name] = [at, len(data)]
+                padding = b"\0" * (-len(data) % 8)
+                for part in (data, padding):
+                    out.write(part)
+                    crc = zlib.crc32(part, crc)
+                at += len(data) + len(padding)
+                del data, made
+            header = {**(extra or {}), "kind": kind, "key": key, "length": at, "crc32": crc,
+                      "sections": where}
+            head = json.dumps(header, ensure_ascii=False).encode()
+            if len(head) > room:
+                raise ValueError("a header longer than the room made for it")
+            out.seek(0)
+            out.write(_HEAD.pack(MAGIC, FORMAT, room))
+            out.write(head.ljust(room))
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
-    except OSError:
+    except (OSError, ValueError):
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         return False

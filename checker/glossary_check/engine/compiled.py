@@ -153,18 +153,17 @@ class NearIndex(Mapping[str, tuple[tuple[str, int], ...]]):
     @classmethod
     def build(cls, pairs: Sequence[tuple[str, int, str]]) -> NearIndex:
         """The index of each pair's key and its deletions."""
-        keys: list[str] = []
+        crcs: list[int] = []
         numbers: list[int] = []
+        crc32, encode = zlib.crc32, str.encode
         for number, (_, _, key) in enumerate(pairs):
             # dict.fromkeys: a doubled letter gives one deletion twice
             found = dict.fromkeys((key, *deletions(key)))
-            keys.extend(found)
-            numbers.extend(itertools.repeat(number, len(found)))
-        try:
-            encoded = [key.encode() for key in keys]
-        except UnicodeEncodeError:  # a lone surrogate, kept as the cache keeps one
-            encoded = list(map(_ENCODE, keys))
-        crcs = list(map(zlib.crc32, encoded))
+            try:
+                crcs += list(map(crc32, map(encode, found)))
+            except UnicodeEncodeError:  # a lone surrogate, kept as the cache keeps one
+                crcs += list(map(crc32, map(_ENCODE, found)))
+            numbers += itertools.repeat(number, len(found))
         # sorted by CRC-32, each CRC-32's pairs in their order (the sort is stable)
         order = sorted(range(len(crcs)), key=crcs.__getitem__)
         if len(order) < 2:
@@ -289,5 +288,6 @@ def near_index(
 def compile_all(glossary: Glossary) -> Compiled:
     keys: dict[str, tuple[tuple[str, ...], str] | None] = {}
     matcher = compile_glossary(glossary, keys)
-    near, known = near_index(glossary, keys)
-    return Compiled(glossary, matcher, near, known)
+    pairs, known = near_pairs(glossary, keys)
+    del keys  # every rendering's key: not kept while the near-miss index is built
+    return Compiled(glossary, matcher, NearIndex.build(pairs), known)
