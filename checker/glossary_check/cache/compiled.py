@@ -68,6 +68,7 @@ from glossary_check.cache.fileformat import (
     restore,
     sections_for,
     stored_fields,
+    streamed_table,
     table_section,
     touch,
     tuple_section,
@@ -232,11 +233,9 @@ def _address(parent: str, part: str) -> str:
     return f"{parent}{len(part)}:{part}"
 
 
-def trie_nodes(root: Mapping[str, object]) -> tuple[list[str], list[list[Target] | None]]:
-    """Every node below the root: their addresses (their paths of keys) and the targets
-    ending at each (None where none does), in one walk."""
-    addresses: list[str] = []
-    targets: list[list[Target] | None] = []
+def walk_trie(root: Mapping[str, object]) -> Iterator[tuple[str, list[Target] | None]]:
+    """Every node below the root: its address (its path of keys) and the targets ending
+    there (None where none does)."""
     stack: list[tuple[str, Mapping[str, object]]] = [("", root)]
     while stack:
         address, node = stack.pop()
@@ -244,10 +243,8 @@ def trie_nodes(root: Mapping[str, object]) -> tuple[list[str], list[list[Target]
             if part == "" or not isinstance(child, dict):
                 continue
             here = f"{address}{len(part)}:{part}"
-            addresses.append(here)
-            targets.append(child.get("") or None)
+            yield here, child.get("") or None
             stack.append((here, child))
-    return addresses, targets
 
 
 class LazyNode(dict[str, object]):
@@ -427,11 +424,10 @@ def compiled_sections(compiled: Compiled) -> dict[str, Section]:
     }
 
     def trie() -> bytes:
-        addresses, targets = trie_nodes(matcher.root)
         dump_targets, pack_targets = targets_codec(entries).dump, packer()
-        values = [pack_targets(dump_targets(t)) if t else b"" for t in targets]
-        del targets
-        return table_section(addresses, values)
+        return streamed_table(
+            (address, pack_targets(dump_targets(targets)) if targets else b"")
+            for address, targets in walk_trie(matcher.root))
 
     return {
         "meta": pack(meta),

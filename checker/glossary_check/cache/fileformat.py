@@ -533,18 +533,43 @@ def table_section(keys: Sequence[str], values: Sequence[bytes] | None = None) ->
     bisects the CRC-32s of its bucket.
     """
     encoded = [k.encode("utf-8", "surrogatepass") for k in keys]
-    count = len(encoded)
-    crcs = list(map(zlib.crc32, encoded))
-    numbers = sorted(range(count), key=crcs.__getitem__)
-    ranked = [crcs[i] for i in numbers] if count < 2 else operator.itemgetter(*numbers)(crcs)
-    bits = min(16, max(count.bit_length() - 3, 0))
     key_sizes = list(map(len, encoded))
     if values is None:
         records: Iterable[bytes] = encoded
-        ends = itertools.accumulate(key_sizes, initial=0)
+        ends: Iterable[int] = itertools.accumulate(key_sizes, initial=0)
     else:
         records = itertools.chain.from_iterable(zip(encoded, values, strict=True))
         ends = itertools.accumulate(map(operator.add, key_sizes, map(len, values)), initial=0)
+    return _table(list(map(zlib.crc32, encoded)), key_sizes, ends, b"".join(records))
+
+
+def streamed_table(items: Iterable[tuple[str, bytes]]) -> bytes:
+    """`table_section` of (key, value) items made one at a time: each record is added to
+    the section's bytes as it comes, and nothing else of it is kept but its CRC-32 and
+    sizes (a trie of a quarter of a million nodes is walked once, not listed twice)."""
+    records = bytearray()
+    crcs: list[int] = []
+    key_sizes: list[int] = []
+    ends = [0]
+    crc32 = zlib.crc32
+    for key, value in items:
+        kb = key.encode("utf-8", "surrogatepass")
+        crcs.append(crc32(kb))
+        key_sizes.append(len(kb))
+        records += kb
+        records += value
+        ends.append(len(records))
+    return _table(crcs, key_sizes, ends, records)
+
+
+def _table(crcs: list[int], key_sizes: list[int], ends: Iterable[int],
+           records: bytes | bytearray) -> bytes:
+    """The section `table_section` describes, from its keys' CRC-32s and sizes, the records'
+    ends, and the records."""
+    count = len(crcs)
+    numbers = sorted(range(count), key=crcs.__getitem__)
+    ranked = [crcs[i] for i in numbers] if count < 2 else operator.itemgetter(*numbers)(crcs)
+    bits = min(16, max(count.bit_length() - 3, 0))
     try:
         sizes = _packed("H", key_sizes)
         index = _packed("I", itertools.chain(
@@ -557,7 +582,7 @@ def table_section(keys: Sequence[str], values: Sequence[bytes] | None = None) ->
         ))
     except OverflowError as exc:
         raise ValueError("a table key or table too long") from exc
-    return b"".join((index, sizes, b"\0" * (-len(sizes) % 4), b"".join(records)))
+    return b"".join((index, sizes, b"\0" * (-len(sizes) % 4), records))
 
 
 class Table:
