@@ -3,8 +3,10 @@
 Parsing a 50,000-entry glossary takes half a minute, compiling it seconds
 more, while one article touches a few hundred of its words. A cache file (see
 `cachefile`) is therefore mapped and read a record at a time: the trie a node
-at a time, the near-miss keys and known words a key at a time, the entries a
-chunk at a time.
+at a time, the known words a key at a time, the near-miss index by bisecting its
+columns in place, the entries (and near-miss targets) a chunk at a time. A cold run
+writes the file a section at a time and then checks with the trie, near-miss index
+and known words read back from it (`_read_in_place`).
 
 What a cache file depends on, and how a warm run checks it:
 

@@ -7,6 +7,7 @@ article needs a few hundred of its records. So a file holds sections:
 * a hash table (str -> bytes) answers a look-up with a CRC-32 of the key, two
   offsets and a comparison, straight from the mapped file;
 * an array of byte strings holds a long sequence in small chunks;
+* columns of unsigned 32-bit integers (`columns_section`) are indexed in place;
 * `meta` holds whatever is small, encoded once.
 
 Records are plain data (MessagePack: strings, numbers, arrays), turned into
