@@ -367,6 +367,26 @@ def test_an_unwritable_cache_directory_only_costs_time(
     assert _findings(compiled) == _findings(compile_all(load_glossary(path)))
 
 
+def test_a_cold_run_checks_from_the_file_it_wrote(
+    here: Path, write_glossary: WriteGlossary
+) -> None:
+    """The trie, near-miss index and known words built are let go for the file's, read in
+    place; the entries stay as loaded. Where nothing could be written, all stays built."""
+    path = _setup(write_glossary)
+    fresh = compile_all(load_glossary(path))
+    cold = cache.load(path, here / "cache")
+    assert isinstance(cold.matcher.root, cache.LazyNode)
+    assert isinstance(cold.near, cache.LazyNear)
+    assert isinstance(cold.known, cachefile.LazySet)
+    assert type(cold.glossary.entries) is tuple
+    assert _findings(cold) == _findings(fresh)
+    assert pickle.loads(pickle.dumps(cold.near)) == fresh.near
+    blocker = here / "not-a-directory"
+    blocker.write_text("")
+    unwritten = cache.load(path, blocker / "cache")
+    assert type(unwritten.matcher.root) is dict and isinstance(unwritten.near, NearIndex)
+
+
 def test_the_morphology_index_is_a_second_artefact(
     here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch
 ) -> None:
