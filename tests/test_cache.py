@@ -18,7 +18,7 @@ from conftest import CORE, WriteGlossary, check_text
 from glossary_check.cache import compiled as cache
 from glossary_check.cache import fileformat as cachefile
 from glossary_check.commands.cli import main
-from glossary_check.engine.compiled import Compiled, compile_all
+from glossary_check.engine.compiled import Compiled, NearIndex, compile_all
 from glossary_check.engine.glossary import load_glossary
 from glossary_check.engine.matching import Kind, Target
 
@@ -226,6 +226,86 @@ def test_a_damaged_cache_file_is_rebuilt(
     assert _findings(warm) == expected
 
 
+def _forge_section(file: Path, name: str, forge: Any) -> None:
+    """Change one section of a cache file in place, its checksum made to match again: what
+    only a forger would write."""
+    import zlib
+
+    data = bytearray(file.read_bytes())
+    (hlen,) = struct.unpack_from("<I", data, 12)
+    header = json.loads(bytes(data[16 : 16 + hlen]))
+    start, length = header["sections"][name]
+    at = 16 + hlen + start
+    data[at : at + length] = forge(bytearray(data[at : at + length]))
+    header["crc32"] = zlib.crc32(bytes(data[16 + hlen :]))
+    head = json.dumps(header).encode()
+    file.write_bytes(bytes(data[:12] + struct.pack("<I", len(head)) + head + data[16 + hlen :]))
+
+
+def _rows_past_the_targets(section: bytearray) -> bytearray:
+    (count,) = struct.unpack_from("<I", section, 0)
+    for i in range(count):
+        struct.pack_into("<I", section, 4 + 4 * (count + i), 0xFFFFFF)
+    return section
+
+
+def _targets_undecodable(section: bytearray) -> bytearray:
+    (count,) = struct.unpack_from("<I", section, 0)
+    start = 4 + 4 * (count + 1)
+    section[start:] = b"\xc1" * (len(section) - start)
+    return section
+
+
+def _targets_of_other_entries(section: bytearray) -> bytearray:
+    # Zelensky's entry number (a small positive integer in MessagePack) made 127
+    assert b"Zelensky\x00" in section
+    return bytearray(bytes(section).replace(b"Zelensky\x00", b"Zelensky\x7f"))
+
+
+@pytest.mark.parametrize("forge", [_rows_past_the_targets, _targets_undecodable,
+                                   _targets_of_other_entries])
+def test_a_forged_near_miss_index_falls_back_on_the_rebuild(
+    here: Path, write_glossary: WriteGlossary, forge: Any
+) -> None:
+    """The near-miss rows and targets are read in place: a row naming a target the file does
+    not have, or a target that does not decode or names another entry, is a bad record."""
+    path = _setup(write_glossary)
+    store = here / "cache"
+    expected = _findings(cache.load(path, store))
+    assert any("Zelenksy" in str(f) for f in expected), "a near miss to find"
+    (file,) = _cache_files(store)
+    section = "near" if forge is _rows_past_the_targets else "near-pairs"
+    _forge_section(file, section, forge)
+    warm = cache.load(path, store)
+    assert isinstance(warm.near, cache.LazyNear)
+    assert _findings(warm) == expected
+    assert any("bad record" in notice for notice in warm.notices)
+    assert not file.exists(), "the forged file is deleted, to be written again"
+
+
+def test_a_near_miss_index_of_another_length_is_refused(
+    here: Path, write_glossary: WriteGlossary
+) -> None:
+    path = _setup(write_glossary)
+    store = here / "cache"
+    expected = _findings(cache.load(path, store))
+    (file,) = _cache_files(store)
+
+    def longer_count(section: bytearray) -> bytearray:
+        struct.pack_into("<I", section, 0, struct.unpack_from("<I", section, 0)[0] + 1)
+        return section
+
+    _forge_section(file, "near", longer_count)
+    cold = cache.load(path, store)  # refused on opening: compiled afresh and written again
+    assert _findings(cold) == expected
+    rewritten = cachefile.open_file(file, "compiled", None)
+    fresh = compile_all(load_glossary(path)).near
+    assert isinstance(fresh, NearIndex)
+    assert len(cachefile.read_columns(rewritten.blob("near"), 2)[0]) == len(fresh.rows)
+    with pytest.raises(cachefile.CacheError):
+        cachefile.read_columns(struct.pack("<II", 2, 1), 2)
+
+
 def _load_in_process(args: tuple[str, str, str, Any]) -> str:
     cwd, path, store, barrier = args
     os.chdir(cwd)
@@ -285,6 +365,26 @@ def test_an_unwritable_cache_directory_only_costs_time(
     blocker.write_text("")
     compiled = cache.load(path, blocker / "cache")
     assert _findings(compiled) == _findings(compile_all(load_glossary(path)))
+
+
+def test_a_cold_run_checks_from_the_file_it_wrote(
+    here: Path, write_glossary: WriteGlossary
+) -> None:
+    """The trie, near-miss index and known words built are let go for the file's, read in
+    place; the entries stay as loaded. Where nothing could be written, all stays built."""
+    path = _setup(write_glossary)
+    fresh = compile_all(load_glossary(path))
+    cold = cache.load(path, here / "cache")
+    assert isinstance(cold.matcher.root, cache.LazyNode)
+    assert isinstance(cold.near, cache.LazyNear)
+    assert isinstance(cold.known, cachefile.LazySet)
+    assert type(cold.glossary.entries) is tuple
+    assert _findings(cold) == _findings(fresh)
+    assert pickle.loads(pickle.dumps(cold.near)) == fresh.near
+    blocker = here / "not-a-directory"
+    blocker.write_text("")
+    unwritten = cache.load(path, blocker / "cache")
+    assert type(unwritten.matcher.root) is dict and isinstance(unwritten.near, NearIndex)
 
 
 def test_the_morphology_index_is_a_second_artefact(

@@ -722,8 +722,14 @@ def _load_into(path: Path, shown: str, acc: _Loaded, stack: tuple[Path, ...]) ->
     if "include" in values:
         reader.attempt(_includes, reader, values["include"], path, acc, (*stack, resolved))
     if "entries" in values:
-        for item in reader.attempt(reader.sequence, values["entries"], "entries") or ():
+        items = reader.attempt(reader.sequence, values["entries"], "entries") or []
+        # An entry's plain data (yaml_rs's dicts and lists) is let go once it is read: the
+        # entries made next take its place instead of memory of their own.
+        release = isinstance(reader, _PlainReader) and type(items) is list
+        for index, item in enumerate(items):
             entry = reader.attempt(_entry, reader, item)
+            if release:
+                items[index] = None
             if entry is not None:
                 acc.entries.append((entry, len(stack)))
 
