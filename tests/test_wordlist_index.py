@@ -170,6 +170,7 @@ def _answers_and_rebuilds(directory: Path, file: Path, good: bytes) -> None:
 def _damages(data: bytes) -> dict[str, bytes]:
     offsets, words = _section(data, "offsets"), _section(data, "words")
     count = len(offsets) // 4
+    (middle_end,) = struct.unpack_from("<I", offsets, 4 * ((count - 1) // 2 + 1))
     backwards = struct.pack(f"<{count}I", *reversed(struct.unpack(f"<{count}I", offsets)))
     wild = bytearray(offsets)
     wild[4 * (count // 2) : 4 * (count // 2) + 4] = struct.pack("<I", 0xFFFFFFF0)
@@ -185,14 +186,15 @@ def _damages(data: bytes) -> dict[str, bytes]:
         "offsets backwards": _forged(data, {"offsets": backwards}),
         "an offset past the end": _forged(data, {"offsets": bytes(wild)}),
         "words out of order": _forged(data, {"words": reordered}),
-        "sections that disagree": _forged(data, {"buckets": _section(data, "buckets")[:-2]}),
+        "an entry of another shape": _forged(data, {"words": words[: middle_end - 1] + b"\0"
+                                                    + words[middle_end:]}),
         "odd offsets": _forged(data, {"offsets": offsets[:-1]}),
     }
 
 
 @pytest.mark.parametrize("damage", [
     "a flipped byte", "short", "empty", "not a cache file", "offsets backwards",
-    "an offset past the end", "words out of order", "sections that disagree", "odd offsets",
+    "an offset past the end", "words out of order", "an entry of another shape", "odd offsets",
 ])
 def test_a_damaged_or_forged_index_is_refused_and_rebuilt(tmp_path: Path, damage: str) -> None:
     file, good = _built(tmp_path)

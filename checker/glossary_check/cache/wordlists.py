@@ -3,17 +3,19 @@
 A list as wordfreq stores it is compressed MessagePack: to look up a word a process
 decompresses and unpacks all of it (the Russian "large" list: 13 MB, 713,000 words, a
 tenth of a second), although an article asks for a few dozen words. So the list is kept a
-second way, derived from the installed file and exact: every word once, sorted, with the
-bucket wordfreq's dictionary gives it (the last it is in). Opening one is a checksum over
-the mapped file; a look-up is some twenty comparisons.
+second way, derived from the installed file and exact: every word with the bucket it is
+in (its frequency in centibels below 1), sorted. Opening one is a checksum over the mapped
+file; a look-up is some twenty comparisons.
 
-Sections (integers little-endian): `words`, the words' UTF-8 bytes end to end; `offsets`,
-u32 each word's start and, last, the end of the last; `buckets`, u16 each word's bucket.
-The key is the list file's path, size, modification time and CRC-32, so an upgraded
-wordfreq is indexed again. Like every cache file, it is untrusted: `open_file` refuses
-one of another owner, writable by others, or with a wrong checksum; the sections' sizes
-are checked on opening and every offset on reading; anything off and the list is read
-whole and indexed again.
+Sections (integers little-endian): `words`, the entries end to end, each a word's UTF-8
+bytes, NUL and its bucket in two bytes of 1-255 (so a word's entries sort together, by
+bucket, and the last, the one wordfreq's dictionary keeps, comes last); `offsets`, u32
+each entry's start and, last, the end of the last. The key is the list file's path, size,
+modification time and CRC-32, so an upgraded wordfreq is indexed again. Like every cache
+file it is untrusted: `open_file` refuses one of another owner, writable by others, or
+with a wrong checksum; the offsets' bounds are checked on opening and every offset, the
+entries' order along a search and each entry's shape on reading; anything off and the list
+is read whole and indexed again.
 
 An index is built where it pays: when one is already there or the run is one of several
 (the glossary was found in the cache), not in a one-off run with an empty cache, which
@@ -44,7 +46,7 @@ from glossary_check.engine.english import WordIndex, Wordlist, read_wordlist
 
 KIND = "wordfreq"
 #: Bump when the sections change.
-VERSION = 1
+VERSION = 2
 #: A list smaller than this (compressed: the "small" lists, a few hundred KB) is read whole
 #: in milliseconds: not worth a file.
 INDEXED_MIN = 1_000_000
@@ -61,27 +63,43 @@ def list_key(path: str) -> str | None:
     return f"{VERSION}|{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}|{crc:08x}"
 
 
-def index_sections(words: Wordlist) -> dict[str, bytes]:
-    """The sections of an index of a list read whole."""
-    # in the lists' order: a word in two keeps the last, as wordfreq's dictionary does
-    last = {word: bucket for bucket, members in words.buckets for word in members}
-    ordered = sorted(last)
-    return {
-        "words": b"".join(ordered),
-        "offsets": _packed("I", list(accumulate(map(len, ordered), initial=0))),
-        "buckets": _packed("H", list(map(last.__getitem__, ordered))),
-    }
+#: After each word: NUL, then its bucket in two bytes of 1-255 (no NUL), high first, so
+#: that a word's entries sort together, by bucket, and the last is the one that counts.
+TAG = 3
+
+
+def _tag(bucket: int) -> bytes:
+    return bytes((1 + bucket // 255, 1 + bucket % 255))
+
+
+def _bucket(tag: bytes) -> int:
+    return (tag[0] - 1) * 255 + tag[1] - 1
+
+
+def index_sections(words: Wordlist) -> dict[str, bytes] | None:
+    """The sections of an index of a list read whole; None for a list it cannot hold (a
+    word with a NUL in it, a bucket past 254 * 255, more than 4 GB of words)."""
+    buckets = [bucket for bucket, _ in words.buckets]
+    if buckets and max(buckets) >= 254 * 255:
+        return None
+    tags = {bucket: b"\0" + _tag(bucket) for bucket in buckets}
+    entries = [word + tags[bucket] for bucket, members in words.buckets for word in members]
+    entries.sort()  # each bucket sorted already: a merge of runs
+    blob = b"".join(entries)
+    if blob.count(b"\0") != len(entries) or len(blob) >= 2**32:
+        return None
+    return {"words": blob, "offsets": _packed("I", list(accumulate(map(len, entries),
+                                                                   initial=0)))}
 
 
 class IndexedList:
     """A list's index, mapped; `index` answers as `Wordlist.index` does. A file found
     inconsistent while being read is replaced by the list read whole (and indexed again)."""
 
-    def __init__(self, words: memoryview, offsets: Sequence[int], buckets: Sequence[int],
-                 source: str, where: Path, key: str) -> None:
+    def __init__(self, words: memoryview, offsets: Sequence[int], source: str, where: Path,
+                 key: str) -> None:
         self._words = words
         self._offsets = offsets
-        self._buckets = buckets
         self._whole: Wordlist | None = None
         self._source, self._where, self._key = source, where, key
 
@@ -90,19 +108,22 @@ class IndexedList:
         """The index in `where`; CacheError (Untrusted: someone else's) if it is not one of
         `source`'s, intact."""
         opened = open_file(where, KIND, key)
-        words, offsets, buckets = (opened.blob(n) for n in ("words", "offsets", "buckets"))
-        if len(offsets) % 4 or len(buckets) % 2 or len(offsets) // 4 != len(buckets) // 2 + 1:
-            raise CacheError("sections of different lengths")
+        words, offsets = opened.blob("words"), opened.blob("offsets")
+        if len(offsets) % 4 or not offsets:
+            raise CacheError("offsets of odd length")
         numbers = _numbers("I", offsets)
         if numbers[0] != 0 or numbers[-1] != len(words):
             raise CacheError("offsets outside the words")
-        return cls(words, numbers, _numbers("H", buckets), source, where, key)
+        return cls(words, numbers, source, where, key)
 
-    def _word(self, i: int) -> bytes:
+    def _entry(self, i: int) -> bytes:
         start, end = self._offsets[i], self._offsets[i + 1]
-        if not 0 <= start <= end <= len(self._words):
+        if not 0 <= start <= end - TAG <= len(self._words) - TAG:
             raise CacheError("an offset outside the words")
-        return bytes(self._words[start:end])
+        entry = bytes(self._words[start:end])
+        if entry.find(b"\0") != len(entry) - TAG or not entry[-1] or not entry[-2]:
+            raise CacheError("an entry of another shape")
+        return entry
 
     def index(self, word: str) -> int | None:
         if self._whole is None:
@@ -112,22 +133,31 @@ class IndexedList:
                 self._whole = self._rebuild()
         return self._whole.index(word)
 
-    def _lookup(self, key: bytes) -> int | None:
-        lo, hi = 0, len(self._buckets)
-        below = b""  # the words met on the way must rise: a file out of order is refused
+    def _lookup(self, word: bytes) -> int | None:
+        if b"\0" in word:
+            return None  # no word of a list has one: the index is not made otherwise
+        key = word + b"\0"
+        count = len(self._offsets) - 1
+        lo, hi = 0, count
+        below = b""  # the entries met on the way must rise: a file out of order is refused
         above: bytes | None = None
         while lo < hi:
             mid = (lo + hi) // 2
-            probe = self._word(mid)
+            probe = self._entry(mid)
             if probe < below or (above is not None and probe > above):
                 raise CacheError("words out of order")
             if probe < key:
                 lo, below = mid + 1, probe
             else:
                 hi, above = mid, probe
-        if lo < len(self._buckets) and self._word(lo) == key:
-            return self._buckets[lo]
-        return None
+        found = None
+        while lo < count:  # the word's entries, one a bucket; the last counts
+            entry = self._entry(lo)
+            if not entry.startswith(key):
+                break
+            found = _bucket(entry[-2:])
+            lo += 1
+        return found
 
     def _rebuild(self) -> Wordlist:
         whole = read_wordlist(self._source)
@@ -138,11 +168,10 @@ class IndexedList:
 
 
 def _write(where: Path, key: str, words: Wordlist) -> bool:
-    try:
-        sections = index_sections(words)
-    except (OverflowError, ValueError):  # a list too big for u32 offsets: never indexed
+    sections = index_sections(words)
+    if sections is None:
         return False
-    return write_file(where, KIND, key, sections, {"words": len(sections["buckets"]) // 2})
+    return write_file(where, KIND, key, sections, {"entries": len(sections["offsets"]) // 4 - 1})
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,12 +130,13 @@ def identify(text: str, candidates: Sequence[str] = CANDIDATES) -> str:
     pool = allowed or ordered
     if not _LETTER.search(text):
         return pool[0]
-    scores = confidences(text, ordered)
     if len(_CYRILLIC_WORD.findall(text)) <= SHORT:
-        # a name or two (Игоря Терехова) is where the trigram model guesses worst
+        # a name or two (Игоря Терехова) is where the trigram model guesses worst; decided
+        # so, the model (a twentieth of a second to load) is not asked at all
         known = [c for c in pool if c in DICTIONARIES and _dictionary_knows(text, c)]
         if len(known) == 1:
             return known[0]
+    scores = confidences(text, ordered)
     total = sum(scores.get(c, 0.0) for c in pool) or 1.0
     share = {c: scores.get(c, 0.0) / total for c in pool}
     best = max(pool, key=lambda c: (share[c], -pool.index(c)))
