@@ -475,3 +475,16 @@ def test_the_analyser_reads_the_dictionary_pymorphy3_would_find(
     assert morphology._dictionary("ru", pymorphy3) is None
     monkeypatch.delenv(pymorphy3.MorphAnalyzer.DICT_PATH_ENV_VARIABLE)
     assert morphology._dictionary("xx", pymorphy3) is None
+
+
+def test_the_index_key_reads_versions_as_importlib_metadata_does() -> None:
+    from importlib import metadata
+
+    from glossary_check.engine import morphology
+
+    for name in ("pymorphy3", "pymorphy3-dicts-ru", "pymorphy3-dicts-uk", "no-such-package-x"):
+        try:
+            expected = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            expected = "none"
+        assert morphology._version(name) == expected, name

@@ -138,15 +138,45 @@ def _dictionary(language: str, pymorphy3: Any) -> str | None:
 
 def fingerprint() -> str:
     """What a compiled index depends on besides the glossary: a disk cache keys on it too."""
-    from importlib import metadata
-
     parts = [f"format={FORMAT}"]
     for name in ("pymorphy3", "pymorphy3-dicts-ru", "pymorphy3-dicts-uk"):
-        try:
-            parts.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{name}=none")
+        parts.append(f"{name}={_version(name)}")
     return ";".join(parts)
+
+
+def _version(name: str) -> str:
+    """`importlib.metadata.version(name)` ("none" if not installed), read from the package's
+    `.dist-info` beside it where there is one: importlib.metadata's import (the email
+    package's parser) costs a run more than the rest of what keys the index."""
+    import glob
+    from importlib.util import find_spec
+
+    module = name.replace("-", "_")
+    try:
+        spec = find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        folder = os.path.dirname(os.path.abspath(spec.submodule_search_locations[0]))
+        found = glob.glob(os.path.join(glob.escape(folder), f"{module}-*.dist-info"))
+        if len(found) == 1:  # one installed version, as importlib.metadata would find
+            try:
+                with open(os.path.join(found[0], "METADATA"), encoding="utf-8") as f:
+                    head = f.read(4096)
+            except OSError:
+                head = ""
+            names = [line[5:].strip() for line in head.splitlines() if line.startswith("Name:")]
+            versions = [line[8:].strip() for line in head.splitlines()
+                        if line.startswith("Version:")]
+            if (len(names) == 1 and len(versions) == 1 and names[0].replace("-", "_").lower()
+                    == module.lower()):
+                return versions[0]
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "none"
 
 
 @dataclass(frozen=True, slots=True)
