@@ -246,3 +246,34 @@ def test_an_unusable_directory_reads_the_list_whole(tmp_path: Path) -> None:
     blocker.write_text("not a directory")
     assert CachedLists(blocker / "cache", True)(_path("en")) is not None
     assert fileformat.refusal(tmp_path) is None
+
+
+def test_a_session_reads_the_lists_through_its_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run's cache directory holds the indexes, built once the glossary is seen again;
+    `--no-cache` reads the lists whole; a spawned worker is given the parent's source."""
+    import gc
+
+    from glossary_check.commands import session
+    from glossary_check.engine.compiled import compile_all
+    from glossary_check.engine.glossary import load_glossary
+    from glossary_check.rules.pipeline import Settings
+    from glossary_check.workflow import runner
+    from glossary_check.workflow.files import bundled_glossary
+
+    monkeypatch.setenv("GLOSSARY_CHECK_CACHE_DIR", str(tmp_path))
+    compiled = compile_all(load_glossary(bundled_glossary()))
+    session.read_lists(compiled, True)
+    assert english.lists_source() == CachedLists(tmp_path, False)
+    from glossary_check.cache.compiled import SourceStore
+
+    compiled.source_store = SourceStore(tmp_path, "digest", seen=True)
+    session.read_lists(compiled, True)
+    source = english.lists_source()
+    assert source == CachedLists(tmp_path, True)
+    session.read_lists(compiled, False)
+    assert english.lists_source() is None
+    copy = pickle.loads(pickle.dumps(source))
+    runner._init_worker(compiled, Settings(), None, gc.get_threshold(), 10**6, copy)
+    assert english.lists_source() is copy
