@@ -39,16 +39,19 @@ from glossary_check.engine.transliteration import TransliterationError, check_sy
 
 
 class _Deferred:
-    """A module imported where first used: a run whose glossary comes from the cache reads no
-    YAML, and PyYAML with its loaders is a hundredth of a second of every start."""
+    """A module imported where first used, then put in this one's globals under `bound` in
+    its place: a run whose glossary comes from the cache reads no YAML, and PyYAML with its
+    loaders is a hundredth of a second of every start."""
 
-    def __init__(self, name: str) -> None:
-        self._name = name
+    def __init__(self, name: str, bound: str) -> None:
+        self._name, self._bound = name, bound
 
     def __getattr__(self, attr: str) -> Any:
         import importlib
 
-        return getattr(importlib.import_module(self._name), attr)
+        module = importlib.import_module(self._name)
+        globals()[self._bound] = module
+        return getattr(module, attr)
 
 
 if TYPE_CHECKING:
@@ -56,9 +59,9 @@ if TYPE_CHECKING:
 
     from glossary_check.core import bounded_yaml, plain_yaml
 else:
-    yaml = _Deferred("yaml")
-    bounded_yaml = _Deferred("glossary_check.core.bounded_yaml")
-    plain_yaml = _Deferred("glossary_check.core.plain_yaml")
+    yaml = _Deferred("yaml", "yaml")
+    bounded_yaml = _Deferred("glossary_check.core.bounded_yaml", "bounded_yaml")
+    plain_yaml = _Deferred("glossary_check.core.plain_yaml", "plain_yaml")
 
 KINDS = ("person", "given-name", "place", "organization", "publication", "term", "other")
 CASES = ("exact", "any")
