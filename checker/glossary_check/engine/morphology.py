@@ -35,6 +35,7 @@ import dataclasses
 import functools
 import itertools
 import math
+import os
 import types
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -117,24 +118,73 @@ def analyzer(language: str) -> Any | None:
     except ImportError:
         return None
     try:
-        return pymorphy3.MorphAnalyzer(lang=language)
+        return pymorphy3.MorphAnalyzer(path=_dictionary(language, pymorphy3), lang=language)
     except (ValueError, OSError, KeyError):
         return None
+
+
+def _dictionary(language: str, pymorphy3: Any) -> str | None:
+    """The folder of the language's dictionary package, as pymorphy3 would find it, without
+    its search of every installed package's entry points (a fiftieth of a second each
+    language); None, for pymorphy3 to look itself, where its variable names a folder or
+    the package is not where this expects it."""
+    from importlib.util import find_spec
+
+    if pymorphy3.MorphAnalyzer.DICT_PATH_ENV_VARIABLE in os.environ:
+        return None
+    try:
+        spec = find_spec(f"pymorphy3_dicts_{language}")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = os.path.join(spec.submodule_search_locations[0], "data")
+    return path if os.path.isfile(os.path.join(path, "meta.json")) else None
 
 
 @functools.cache
 def fingerprint() -> str:
     """What a compiled index depends on besides the glossary: a disk cache keys on it too.
     Asked once per process (the installed versions do not change under it)."""
-    from importlib import metadata
-
     parts = [f"format={FORMAT}"]
     for name in ("pymorphy3", "pymorphy3-dicts-ru", "pymorphy3-dicts-uk"):
-        try:
-            parts.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{name}=none")
+        parts.append(f"{name}={_version(name)}")
     return ";".join(parts)
+
+
+def _version(name: str) -> str:
+    """`importlib.metadata.version(name)` ("none" if not installed), read from the package's
+    `.dist-info` beside it where there is one: importlib.metadata's import (the email
+    package's parser) costs a run more than the rest of what keys the index."""
+    import glob
+    from importlib.util import find_spec
+
+    module = name.replace("-", "_")
+    try:
+        spec = find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        folder = os.path.dirname(os.path.abspath(spec.submodule_search_locations[0]))
+        found = glob.glob(os.path.join(glob.escape(folder), f"{module}-*.dist-info"))
+        if len(found) == 1:  # one installed version, as importlib.metadata would find
+            try:
+                with open(os.path.join(found[0], "METADATA"), encoding="utf-8") as f:
+                    head = f.read(4096)
+            except OSError:
+                head = ""
+            names = [line[5:].strip() for line in head.splitlines() if line.startswith("Name:")]
+            versions = [line[8:].strip() for line in head.splitlines()
+                        if line.startswith("Version:")]
+            if (len(names) == 1 and len(versions) == 1 and names[0].replace("-", "_").lower()
+                    == module.lower()):
+                return versions[0]
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "none"
 
 
 @dataclass(frozen=True, slots=True)

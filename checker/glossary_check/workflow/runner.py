@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from glossary_check.core.findings import FileResult
 from glossary_check.core.inputs import InputRefused, max_file_size, read_bounded, set_max_file_size
 from glossary_check.documents import DocumentError, format_for, read_document
+from glossary_check.engine import english
 from glossary_check.engine.compiled import Compiled
 from glossary_check.rules.align import Pairing
 from glossary_check.rules.pipeline import Settings, check_document
@@ -26,6 +27,8 @@ from glossary_check.workflow import suppress
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+
+    from glossary_check.engine.english import WordlistSource
 
 
 def read_input(path: str) -> bytes:
@@ -111,13 +114,15 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(
     compiled: Compiled, settings: Settings, fmt: str | None, gc_threshold: tuple[int, ...],
-    size_limit: int,
+    size_limit: int, lists: WordlistSource | None = None,
 ) -> None:
     import gc
 
     gc.set_threshold(*gc_threshold)  # the parent's tuning; a spawned worker starts afresh
     set_max_file_size(size_limit)
     compiled.take_analyses()  # the parent's: it has them already
+    if lists is not english.lists_source():  # a spawned worker: wordfreq's lists read alike
+        english.read_lists_with(lists)
     _WORKER.update(compiled=compiled, settings=settings, fmt=fmt)
 
 
@@ -228,7 +233,7 @@ class _Parallel:
             pool = ProcessPoolExecutor(
                 max_workers=workers, mp_context=context, initializer=_init_worker,
                 initargs=(self.compiled, self.settings, self.fmt, gc.get_threshold(),
-                          max_file_size()),
+                          max_file_size(), english.lists_source()),
             )
             try:
                 pending: dict[Future[tuple[list[FileResult], Any]], list[int]] = {
