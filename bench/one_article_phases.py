@@ -7,8 +7,8 @@ busy machine blurs less than wall time does); nothing is edited, the functions a
 
     python bench/one_article_phases.py [--runs 5] [ARTICLE]
 
-Runs: "cold" has an empty cache directory; "second" is the next run on it (the run that
-analyses the glossary's source forms whole and keeps them); "later" is the run after.
+Runs: "cold" has an empty cache directory; "second" is the next run on it (it takes in what
+the cold run analysed and kept); "later" is the run after.
 The phases nest: the rules run inside the check, and wordfreq's lists are loaded and read
 inside the rules that use them (the line of its own says how much of theirs it is).
 """

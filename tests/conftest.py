@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -130,3 +130,14 @@ def run_cli(tmp_path: Path) -> RunCli:
         )
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _lists_read_whole() -> Iterator[None]:
+    """A run through the command line installs its cache's wordfreq indexes process-wide
+    (`session.read_lists`): each test starts and ends with the lists read whole."""
+    from glossary_check.engine import english
+
+    yield
+    if english.lists_source() is not None:
+        english.read_lists_with(None)

@@ -18,7 +18,7 @@ from conftest import CORE, WriteGlossary, check_text
 from glossary_check.cache import compiled as cache
 from glossary_check.cache import fileformat as cachefile
 from glossary_check.commands.cli import main
-from glossary_check.engine.compiled import Compiled, compile_all
+from glossary_check.engine.compiled import Compiled, NearIndex, compile_all
 from glossary_check.engine.glossary import load_glossary
 from glossary_check.engine.matching import Kind, Target
 
@@ -226,6 +226,86 @@ def test_a_damaged_cache_file_is_rebuilt(
     assert _findings(warm) == expected
 
 
+def _forge_section(file: Path, name: str, forge: Any) -> None:
+    """Change one section of a cache file in place, its checksum made to match again: what
+    only a forger would write."""
+    import zlib
+
+    data = bytearray(file.read_bytes())
+    (hlen,) = struct.unpack_from("<I", data, 12)
+    header = json.loads(bytes(data[16 : 16 + hlen]))
+    start, length = header["sections"][name]
+    at = 16 + hlen + start
+    data[at : at + length] = forge(bytearray(data[at : at + length]))
+    header["crc32"] = zlib.crc32(bytes(data[16 + hlen :]))
+    head = json.dumps(header).encode()
+    file.write_bytes(bytes(data[:12] + struct.pack("<I", len(head)) + head + data[16 + hlen :]))
+
+
+def _rows_past_the_targets(section: bytearray) -> bytearray:
+    (count,) = struct.unpack_from("<I", section, 0)
+    for i in range(count):
+        struct.pack_into("<I", section, 4 + 4 * (count + i), 0xFFFFFF)
+    return section
+
+
+def _targets_undecodable(section: bytearray) -> bytearray:
+    (count,) = struct.unpack_from("<I", section, 0)
+    start = 4 + 4 * (count + 1)
+    section[start:] = b"\xc1" * (len(section) - start)
+    return section
+
+
+def _targets_of_other_entries(section: bytearray) -> bytearray:
+    # Zelensky's entry number (a small positive integer in MessagePack) made 127
+    assert b"Zelensky\x00" in section
+    return bytearray(bytes(section).replace(b"Zelensky\x00", b"Zelensky\x7f"))
+
+
+@pytest.mark.parametrize("forge", [_rows_past_the_targets, _targets_undecodable,
+                                   _targets_of_other_entries])
+def test_a_forged_near_miss_index_falls_back_on_the_rebuild(
+    here: Path, write_glossary: WriteGlossary, forge: Any
+) -> None:
+    """The near-miss rows and targets are read in place: a row naming a target the file does
+    not have, or a target that does not decode or names another entry, is a bad record."""
+    path = _setup(write_glossary)
+    store = here / "cache"
+    expected = _findings(cache.load(path, store))
+    assert any("Zelenksy" in str(f) for f in expected), "a near miss to find"
+    (file,) = _cache_files(store)
+    section = "near" if forge is _rows_past_the_targets else "near-pairs"
+    _forge_section(file, section, forge)
+    warm = cache.load(path, store)
+    assert isinstance(warm.near, cache.LazyNear)
+    assert _findings(warm) == expected
+    assert any("bad record" in notice for notice in warm.notices)
+    assert not file.exists(), "the forged file is deleted, to be written again"
+
+
+def test_a_near_miss_index_of_another_length_is_refused(
+    here: Path, write_glossary: WriteGlossary
+) -> None:
+    path = _setup(write_glossary)
+    store = here / "cache"
+    expected = _findings(cache.load(path, store))
+    (file,) = _cache_files(store)
+
+    def longer_count(section: bytearray) -> bytearray:
+        struct.pack_into("<I", section, 0, struct.unpack_from("<I", section, 0)[0] + 1)
+        return section
+
+    _forge_section(file, "near", longer_count)
+    cold = cache.load(path, store)  # refused on opening: compiled afresh and written again
+    assert _findings(cold) == expected
+    rewritten = cachefile.open_file(file, "compiled", None)
+    fresh = compile_all(load_glossary(path)).near
+    assert isinstance(fresh, NearIndex)
+    assert len(cachefile.read_columns(rewritten.blob("near"), 2)[0]) == len(fresh.rows)
+    with pytest.raises(cachefile.CacheError):
+        cachefile.read_columns(struct.pack("<II", 2, 1), 2)
+
+
 def _load_in_process(args: tuple[str, str, str, Any]) -> str:
     cwd, path, store, barrier = args
     os.chdir(cwd)
@@ -285,6 +365,26 @@ def test_an_unwritable_cache_directory_only_costs_time(
     blocker.write_text("")
     compiled = cache.load(path, blocker / "cache")
     assert _findings(compiled) == _findings(compile_all(load_glossary(path)))
+
+
+def test_a_cold_run_checks_from_the_file_it_wrote(
+    here: Path, write_glossary: WriteGlossary
+) -> None:
+    """The trie, near-miss index and known words built are let go for the file's, read in
+    place; the entries stay as loaded. Where nothing could be written, all stays built."""
+    path = _setup(write_glossary)
+    fresh = compile_all(load_glossary(path))
+    cold = cache.load(path, here / "cache")
+    assert isinstance(cold.matcher.root, cache.LazyNode)
+    assert isinstance(cold.near, cache.LazyNear)
+    assert isinstance(cold.known, cachefile.LazySet)
+    assert type(cold.glossary.entries) is tuple
+    assert _findings(cold) == _findings(fresh)
+    assert pickle.loads(pickle.dumps(cold.near)) == fresh.near
+    blocker = here / "not-a-directory"
+    blocker.write_text("")
+    unwritten = cache.load(path, blocker / "cache")
+    assert type(unwritten.matcher.root) is dict and isinstance(unwritten.near, NearIndex)
 
 
 def test_the_morphology_index_is_a_second_artefact(
@@ -442,33 +542,174 @@ def test_cache_commands_survive_a_translation_cache_that_is_not_a_database(
     assert not broken.exists()
 
 
-def test_a_glossary_used_again_is_analysed_whole_once(
-    here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The first run analyses only the forms its text reaches; the next run, finding the
-    glossary compiled, analyses every form and keeps the whole index; later runs read it."""
-    from glossary_check.engine import morphology
+def _run(compiled: Compiled, text: str) -> list[Any]:
+    """One document's source hits, as a check run finds them."""
     from glossary_check.engine.matching import tokenize
 
-    path = _setup(write_glossary)
+    return compiled.inflected_sources(text, tokenize(text), [])
+
+
+def _analysed(compiled: Compiled) -> int:
+    """How many source forms the run analysed with pymorphy3 (not taken from the cache)."""
+    from glossary_check.engine import morphology
+
+    assert isinstance(compiled.sources, morphology.LazySourceIndex)
+    return compiled.sources.analysed
+
+
+def _forms(compiled: Compiled) -> set[str]:
+    """The source forms analysed or taken in so far."""
+    return {p.form for p in compiled.sources.patterns.values()}  # type: ignore[union-attr]
+
+
+MANY = GLOSSARY.replace("      uk: [Київ]\n", """\
+      uk: [Київ]
+  - term: Odesa
+    kind: place
+    sources:
+      ru: [Одесса]
+  - term: Oleksandr Syrskyi
+    kind: person
+    sources:
+      ru: [Александр Сырский]
+  - term: Moscow
+    kind: place
+    sources:
+      ru: [Москва]
+""")
+
+
+def test_a_later_run_analyses_only_forms_no_run_before_it_reached(
+    here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No run analyses the whole glossary: the first analyses the forms its text reaches and
+    keeps them, with its words' analyses; the second, over the same text, analyses none,
+    form or word; a third, over a text with new words, only the forms those reach; a fourth,
+    over both, none."""
+    from glossary_check.engine import morphology
+
+    write_glossary(PEOPLE, "people.yaml")
+    path = write_glossary(MANY)
     store = here / "cache"
-    text = "The mayor of Киева spoke."
+    text, more = "The mayor of Киева spoke.", "Мэр Одессы и Александр Сырский в Одессе."
+
+    def whole(*_: object) -> None:
+        raise AssertionError("no run analyses every form, nor a word twice")
+
+    monkeypatch.setattr(morphology, "build_source_index", whole)
     first = cache.load(path, store)
-    expected = first.inflected_sources(text, tokenize(text), [])
-    assert expected and isinstance(first.sources, morphology.LazySourceIndex)
-    assert not _cache_files(store, "morphology")
+    expected = _run(first, text)
+    kept = _forms(first)
+    assert expected and "Киев" in kept and not kept & {"Одесса", "Москва", "Александр Сырский"}
+    assert _analysed(first) == len(kept)
+    first.keep_analyses()
+    assert len(_cache_files(store, "analyses")) == 1
+
     second = cache.load(path, store)
-    assert second.inflected_sources(text, tokenize(text), []) == expected
-    assert isinstance(second.sources, morphology.SourceIndex)
-    assert len(_cache_files(store, "morphology")) == 1
+    with monkeypatch.context() as m:  # nor are the text's words analysed again
+        m.setattr(morphology, "_analyse", whole)
+        assert _run(second, text) == expected
+    assert _analysed(second) == 0
+    second.keep_analyses()  # nothing new: nothing written
+    assert not second.sources.grew  # type: ignore[union-attr]
 
-    def refuse(*_: object) -> None:
-        raise AssertionError("the whole index must come from the cache")
-
-    monkeypatch.setattr(morphology, "build_source_index", refuse)
-    monkeypatch.setattr(morphology, "build_form_keys", refuse)
     third = cache.load(path, store)
-    assert third.inflected_sources(text, tokenize(text), []) == expected
+    found = _run(third, more)
+    assert [h.form for h in found] == ["Одесса", "Александр Сырский", "Одесса"]
+    added = _forms(third) - kept
+    assert {"Одесса", "Александр Сырский"} <= added and "Москва" not in added
+    assert _analysed(third) == len(added)  # Киев ... not again
+    assert _run(third, text) == expected and _analysed(third) == len(added)
+    third.keep_analyses()
+
+    fourth = cache.load(path, store)
+    assert _run(fourth, text) == expected and _run(fourth, more) == found
+    assert _analysed(fourth) == 0
+    fresh = compile_all(load_glossary(path))
+    assert _run(fresh, text) == expected and _run(fresh, more) == found
+
+
+def test_runs_sharing_a_cache_keep_what_each_analysed(
+    here: Path, write_glossary: WriteGlossary
+) -> None:
+    """Two runs that started from the same cache keep their analyses one after the other:
+    the second merges what the first kept meanwhile, and loses none of it."""
+    write_glossary(PEOPLE, "people.yaml")
+    path = write_glossary(MANY)
+    store = here / "cache"
+    one, other = "Мэр Киева.", "Мэр Москвы."
+    a, b = cache.load(path, store), cache.load(path, store)
+    found_one, found_other = _run(a, one), _run(b, other)
+    assert "Москва" not in _forms(a) and "Киев" not in _forms(b)
+    a.keep_analyses()
+    b.keep_analyses()
+    later = cache.load(path, store)
+    assert _run(later, one) == found_one and _run(later, other) == found_other
+    assert _analysed(later) == 0
+
+
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_workers_analyses_are_kept_by_the_parent(
+    here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch, start: str
+) -> None:
+    """A parallel run keeps what its worker processes analysed, whether they were forked
+    (the parent has checked a file first) or spawned (it has checked none): a later serial
+    run over the same files analyses no form."""
+    from glossary_check.workflow import runner
+
+    if start not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {start} here")
+    monkeypatch.setattr(runner, "_pool_context", lambda: multiprocessing.get_context(start))
+    from glossary_check.workflow.runner import _Parallel
+
+    write_glossary(PEOPLE, "people.yaml")
+    path = write_glossary(MANY)
+    store = here / "cache"
+    names = ["Киева", "Одессы", "Москвы", "Киеве", "Одессе", "Москве", "Александра Сырского",
+             "Москву", "Киев", "Одессу"]
+    paths = []
+    for i, name in enumerate(names):
+        article = here / f"a{i}.txt"
+        article.write_text(f"The mayor of {name} spoke.\n", encoding="utf-8")
+        paths.append(str(article))
+    settings = CORE
+    compiled = cache.load(path, store)
+    results = _Parallel(paths, compiled, settings, None, None, None).run(2)
+    compiled.keep_analyses()
+    later = cache.load(path, store)
+    for p in paths:
+        text = Path(p).read_text(encoding="utf-8")
+        assert _run(later, text)
+    assert _analysed(later) == 0
+    serial = cache.load(path, here / "other-cache")
+    from glossary_check.workflow.runner import check_file
+
+    assert [check_file(p, serial, settings) for p in paths] == results
+
+
+def test_kept_analyses_that_do_not_fit_are_analysed_afresh(
+    here: Path, write_glossary: WriteGlossary
+) -> None:
+    """A kept file that passes every check but files analyses under other forms (forged) is
+    not taken in: a notice says so, and the run finds what a fresh one does."""
+    import dataclasses
+
+    write_glossary(PEOPLE, "people.yaml")
+    path = write_glossary(MANY)
+    store = here / "cache"
+    text = "Мэр Киева и мэр Москвы."
+    first = cache.load(path, store)
+    expected = _run(first, text)
+    first.keep_analyses()
+    source_store = first.source_store
+    assert isinstance(source_store, cache.SourceStore)
+    kept = source_store.load_analysed()
+    assert kept is not None and len(kept.patterns) >= 2
+    source_store._analysed().save(dataclasses.replace(kept, patterns=kept.patterns[::-1]))
+    second = cache.load(path, store)
+    assert _run(second, text) == expected
+    assert _analysed(second) == len(kept.patterns)
+    assert any("do not fit" in n for n in second.notices)
 
 
 def test_keys_with_the_same_crc32_are_found_and_written_in_a_fixed_order() -> None:
@@ -564,3 +805,36 @@ def test_decoded_values_of_another_type_are_refused(tp: Any, plain: Any) -> None
         assert c.load((2, 0, "f", "fix", "ru")) == Target(2, Kind.TERM, "f", "fix", "ru")
         with pytest.raises(cachefile.CacheError):
             cachefile.checked(c.load, (2, 0, "f", 1, "ru"))
+
+
+def test_the_second_cli_run_analyses_no_form_the_first_did(
+    here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The command line keeps what a check analysed: the next check of the same article
+    analyses no source form (the run before this one analysed every form of the glossary)."""
+    from glossary_check.engine import morphology
+
+    write_glossary(PEOPLE, "people.yaml")
+    path = write_glossary(MANY)
+    monkeypatch.setenv(cache.ENV, str(here / "cache"))
+    article = here / "article.txt"
+    article.write_text("Мэр Киева и мэр Одессы в Москве.\n", encoding="utf-8")
+    analysed: list[str] = []
+    real = morphology._pattern
+
+    def counted(entry: int, language: str, form: str, *rest: Any) -> Any:
+        analysed.append(form)
+        return real(entry, language, form, *rest)
+
+    monkeypatch.setattr(morphology, "_pattern", counted)
+    args = ["-g", str(path), "-f", "json", "--fail-on", "never", str(article)]
+    reports = []
+    for _ in range(3):
+        analysed.clear()
+        assert main(args) == 0
+        reports.append((capsys.readouterr().out, list(analysed)))
+    (first, cold), (second, again), (third, later) = reports
+    assert {"Киев", "Одесса", "Москва"} <= set(cold)
+    assert again == [] and later == []
+    assert first == second == third

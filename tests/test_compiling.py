@@ -262,3 +262,29 @@ def test_targets_and_tokens_stay_frozen_values() -> None:
         token.start = 1  # type: ignore[misc]
     with pytest.raises(TypeError):
         Token(0, 4)  # type: ignore[call-arg]
+
+
+def test_near_index_keys_that_share_a_crc32_stay_apart() -> None:
+    """The index keeps CRC-32s, not keys: 'plumless' and 'buckeroo' share one, and each
+    finds only its own word (and a doubled letter's deletion names its word once)."""
+    import pickle
+    import zlib
+
+    from glossary_check.engine.compiled import NearIndex
+
+    assert zlib.crc32(b"plumless") == zlib.crc32(b"buckeroo")
+    pairs = [("Plumless", 0, "plumless"), ("Buckeroo", 1, "buckeroo"), ("Plumles", 2, "plumles")]
+    index = NearIndex.build(pairs)
+    assert index["plumless"] == (("Plumless", 0),)
+    assert index["plumles"] == (("Plumless", 0), ("Plumles", 2))
+    assert index["buckeroo"] == (("Buckeroo", 1),)
+    assert index.get("bukeroo") == (("Buckeroo", 1),)
+    assert index.get("plumess") == (("Plumless", 0),)
+    assert index.get("plumle") == (("Plumles", 2),)
+    assert index.get("nothing") is None and "nothing" not in index and index.get(3) is None
+    plain: dict[str, tuple[tuple[str, int], ...]] = {}
+    for word, entry, key in pairs:
+        for k in dict.fromkeys((key, *deletions(key))):
+            plain[k] = (*plain.get(k, ()), (word, entry))
+    assert list(index.items()) == list(plain.items()) and len(index) == len(plain)
+    assert pickle.loads(pickle.dumps(index)) == index

@@ -361,3 +361,20 @@ def test_without_yaml_rs_the_composed_way_reads(
     path = write_glossary(_BASE)
     assert glossary._read_fast(path) is None
     assert [e.term for e in load_glossary(path).entries] == ["Kyiv", "Odesa"]
+
+
+def test_yaml_is_imported_once_a_glossary_is_read_and_then_used_directly(tmp_path: Path) -> None:
+    """The glossary module defers PyYAML and its readers to the first glossary read, then
+    holds the modules themselves: no indirection left on the path every node takes."""
+    import subprocess
+    import sys
+
+    glossary = tmp_path / "g.yaml"
+    glossary.write_text("version: 1\nlanguage: en\nentries:\n  - term: Kyiv\n    kind: place\n")
+    code = ("import sys, types; from glossary_check.engine import glossary as g; "
+            "before = 'yaml' in sys.modules; g.load_glossary(sys.argv[1]); "
+            "print(before, isinstance(g.yaml, types.ModuleType), "
+            "isinstance(g.bounded_yaml, types.ModuleType))")
+    done = subprocess.run([sys.executable, "-c", code, str(glossary)], capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.split() == ["False", "True", "True"]

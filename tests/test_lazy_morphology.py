@@ -8,6 +8,7 @@ Ukrainian articles) and on a generated glossary whose names the dictionary does 
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from pathlib import Path
 
@@ -252,3 +253,80 @@ def test_forms_of_several_words_are_analysed_once_both_words_are_reached(
                 if p.form.startswith((_FIRST["ru"][0] + " ", _FIRST["uk"][0] + " "))]
     assert name in analysed
     assert len(analysed) < sharing / 4, analysed
+
+
+def test_what_indexes_analysed_apart_is_taken_in_whole_and_never_analysed_again(
+        tmp_path: Path) -> None:
+    """Two runs over different texts keep what they analysed; an index that takes in both
+    (a later run, or a parallel run's parent) analyses nothing more for either text, yet
+    finds what the whole index finds, a name whose first word one text reached and whose
+    second the other did included (analysed as the two are taken in)."""
+    path = tmp_path / "people.yaml"
+    path.write_text("version: 1\nentries:\n" + "".join(
+        f"  - term: Person{i}\n    kind: person\n    sources:\n      ru: [\"{first} {last}\"]\n"
+        for i, (first, last) in enumerate(
+            [("Андрей", "Березин"), ("Андрей", "Соколов"), ("Мария", "Березина"),
+             ("Мария", "Соколова")])) + "  - term: Kyiv\n    kind: place\n"
+        "    sources:\n      ru: [Киев]\n  - term: Kharkiv\n    kind: place\n"
+        "    sources:\n      ru: [Харьков]\n", encoding="utf-8")
+    eager, _ = _pair(path)
+    keys = morphology.build_form_keys(eager.glossary)
+    one, other = "Андрея и Марию видели в Киеве.", "Соколову и Березину видели в Харькове."
+    both = "Андрея Соколова видели, и Марию Березину."
+
+    def run(index: morphology.LazySourceIndex, text: str) -> list[morphology.SourceHit]:
+        tokens = tokenize(text)
+        return morphology.find_source_forms(index, text, tokens, {})
+
+    first = morphology.LazySourceIndex(keys, eager.glossary.entries)
+    second = morphology.LazySourceIndex(keys, eager.glossary.entries)
+    run(first, one)
+    run(second, other)
+    assert first.analysed and second.analysed
+    # neither alone analysed a name: one reached first names, the other surnames
+    assert {p.form for p in (*first.patterns.values(), *second.patterns.values())} == {
+        "Киев", "Харьков"}
+    later = morphology.LazySourceIndex(keys, eager.glossary.entries)
+    later.absorb(first.kept(), new=False)
+    later.absorb(second.kept(), new=False)
+    assert later.analysed == 4  # the four names, as the two were taken in
+    assert later.grew  # the four names are worth keeping: neither run had them
+    for text in (one, other, both):
+        expected = morphology.find_source_forms(eager.sources, text, tokenize(text), {})
+        assert run(later, text) == expected
+    assert later.analysed == 4, "a text both runs' words cover needs no new analysis"
+    assert [h.form for h in run(later, both)] == ["Андрей Соколов", "Мария Березина"]
+
+    # what a worker sends back is what it added since it last did
+    worker = morphology.LazySourceIndex(keys, eager.glossary.entries)
+    worker.absorb(first.kept(), new=False)
+    assert worker.take() is None
+    run(worker, other)
+    sent = worker.take()
+    assert sent is not None and worker.take() is None
+    assert set(sent.numbers) == set(later.patterns) - set(first.patterns)
+    parent = morphology.LazySourceIndex(keys, eager.glossary.entries)
+    parent.absorb(first.kept(), new=False)
+    parent.absorb(sent)
+    assert parent.grew and set(parent.patterns) == set(later.patterns)
+
+
+def test_kept_analyses_of_other_forms_are_refused_whole(tmp_path: Path) -> None:
+    """An analysis filed under another form's number (a forged or stale cache file), or a
+    number past the glossary's forms, is a ValueError and nothing of it is taken in."""
+    path = tmp_path / "g.yaml"
+    path.write_text("version: 1\nentries:\n  - term: Kyiv\n    sources:\n      ru: [Киев]\n"
+                    "  - term: Kharkiv\n    sources:\n      ru: [Харьков]\n", encoding="utf-8")
+    glossary = load_glossary(path)
+    keys = morphology.build_form_keys(glossary)
+    index = morphology.LazySourceIndex(keys, glossary.entries)
+    morphology.find_source_forms(index, "В Киеве и Харькове.", tokenize("В Киеве и Харькове."), {})
+    kept = index.kept()
+    assert kept.numbers == (0, 1)
+    swapped = dataclasses.replace(kept, patterns=kept.patterns[::-1])
+    past = dataclasses.replace(kept, firsts=(7,))
+    for bad in (swapped, past, dataclasses.replace(kept, fingerprint="other")):
+        fresh = morphology.LazySourceIndex(keys, glossary.entries)
+        with pytest.raises(ValueError):
+            fresh.absorb(bad)
+        assert not fresh.patterns and not fresh.grew

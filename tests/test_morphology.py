@@ -456,3 +456,35 @@ def test_language_of_a_form_both_languages_share_comes_from_its_paragraph(
         ("Москви", "Moscow", "uk"), ("Москву", "Moscow", "uk")
     ]
     assert found(index, glossary, "Мэр сказал, что Москву") == [("Москву", "Moscow", "ru")]
+
+
+def test_the_analyser_reads_the_dictionary_pymorphy3_would_find(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The dictionary's folder is found without pymorphy3's search of every installed
+    package's entry points: the same folder, and its own search where its variable says."""
+    import pymorphy3
+
+    from glossary_check.engine import morphology
+
+    for language in ("ru", "uk"):
+        morph = morphology.analyzer(language)
+        assert morph is not None
+        assert morph.dictionary.path == pymorphy3.MorphAnalyzer(lang=language).dictionary.path
+    monkeypatch.setenv(pymorphy3.MorphAnalyzer.DICT_PATH_ENV_VARIABLE, "/elsewhere")
+    assert morphology._dictionary("ru", pymorphy3) is None
+    monkeypatch.delenv(pymorphy3.MorphAnalyzer.DICT_PATH_ENV_VARIABLE)
+    assert morphology._dictionary("xx", pymorphy3) is None
+
+
+def test_the_index_key_reads_versions_as_importlib_metadata_does() -> None:
+    from importlib import metadata
+
+    from glossary_check.engine import morphology
+
+    for name in ("pymorphy3", "pymorphy3-dicts-ru", "pymorphy3-dicts-uk", "no-such-package-x"):
+        try:
+            expected = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            expected = "none"
+        assert morphology._version(name) == expected, name

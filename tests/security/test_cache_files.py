@@ -118,18 +118,25 @@ def expected(glossary: Path) -> list[tuple[str, int, str]]:
 
 
 def _warm(glossary: Path, store: Path) -> None:
-    """A cold run that leaves the compiled glossary and its source forms' keys, and a second
-    run that finds the glossary compiled and leaves the whole morphology index."""
-    _summary(cache.load(glossary, store))
-    assert _files(store, "compiled") and _files(store, "sources")
-    _summary(cache.load(glossary, store))
-    assert _files(store, "morphology")
+    """A cold run that leaves the compiled glossary, its source forms' keys and the forms
+    and words it analysed, as a check run does at its end."""
+    cold = cache.load(glossary, store)
+    _summary(cold)
+    cold.keep_analyses()
+    assert _files(store, "compiled") and _files(store, "sources") and _files(store, "analyses")
+
+
+def _analysed(compiled: Compiled) -> int:
+    from glossary_check.engine import morphology
+
+    assert isinstance(compiled.sources, morphology.LazySourceIndex)
+    return compiled.sources.analysed
 
 
 # --- cache files run no code ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["compiled", "sources"])
+@pytest.mark.parametrize("kind", ["compiled", "sources", "analyses"])
 def test_a_planted_pickle_with_a_valid_header_runs_nothing(
     here: Path, glossary: Path, expected: list[tuple[str, int, str]], kind: str
 ) -> None:
@@ -173,6 +180,7 @@ def test_reading_the_cache_unpickles_nothing(
     warm = cache.load(glossary, store)
     assert isinstance(warm.matcher.root, cache.LazyNode)
     assert _summary(warm) == expected
+    assert _analysed(warm) == 0, "the analyses must come from the cache"
 
 
 # --- who may have written it ----------------------------------------------------------
@@ -181,7 +189,7 @@ def test_reading_the_cache_unpickles_nothing(
 def _refused_and_rebuilt(glossary: Path, store: Path, file: Path,
                          expected: list[tuple[str, int, str]], why: str) -> None:
     compiled = cache.load(glossary, store)
-    assert not isinstance(compiled.matcher.root, cache.LazyNode), "the file was used"
+    assert type(compiled.glossary.entries) is tuple, "the file was used"
     assert _summary(compiled) == expected
     (notice,) = [n for n in compiled.notices if str(file) in n]
     assert why in notice and "\n" not in notice
@@ -222,28 +230,22 @@ def test_a_symbolic_link_in_place_of_a_cache_file_is_not_followed(
     file.rename(elsewhere)
     file.symlink_to(elsewhere)
     compiled = cache.load(glossary, store)
-    assert not isinstance(compiled.matcher.root, cache.LazyNode)
+    assert type(compiled.glossary.entries) is tuple
     assert _summary(compiled) == expected
     assert any("symbolic link" in n for n in compiled.notices)
 
 
 @root_only
-def test_a_morphology_index_of_another_user_is_refused(
+def test_kept_morphology_analyses_of_another_user_are_refused(
     here: Path, glossary: Path, expected: list[tuple[str, int, str]],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from glossary_check.engine import morphology
-
     store = here / "cache"
     _warm(glossary, store)
-    (file,) = _files(store, "morphology")
+    (file,) = _files(store, "analyses")
     os.chown(file, NOBODY, NOBODY)
-    built: list[object] = []
-    real = morphology.build_source_index
-    monkeypatch.setattr(morphology, "build_source_index", lambda g: built.append(g) or real(g))
     compiled = cache.load(glossary, store)
     assert _summary(compiled) == expected
-    assert built, "the index was rebuilt, not read from the refused file"
+    assert _analysed(compiled), "the forms were analysed, not read from the refused file"
     assert any(str(file) in n and "another user" in n for n in compiled.notices)
 
 
@@ -266,7 +268,7 @@ def test_a_cache_directory_others_can_write_is_not_used(
     os.chmod(shared, mode)
     before = sorted(p.name for p in shared.iterdir())
     compiled = cache.load(glossary, shared)
-    assert not isinstance(compiled.matcher.root, cache.LazyNode), "the directory was read"
+    assert type(compiled.glossary.entries) is tuple, "the directory was read"
     assert _summary(compiled) == expected
     (notice,) = compiled.notices
     assert str(shared) in notice and "writable by other users" in notice and "\n" not in notice
@@ -334,7 +336,7 @@ def test_truncated_and_bit_flipped_files_at_many_offsets_are_rebuilt(
 ) -> None:
     store = here / "cache"
     _warm(glossary, store)
-    for kind in ("compiled", "sources"):
+    for kind in ("compiled", "sources", "analyses"):
         (file,) = _files(store, kind)
         good = file.read_bytes()
         step = max(1, len(good) // 60)
@@ -506,9 +508,13 @@ def _forge(file: Path, section: str, fill: int = 0xC1) -> None:
     header, payload_at = _header(bytes(data))
     start, length = header["sections"][section]
     at = payload_at + start
-    if section in ("trie", "near", "known", "field:keys"):
+    if section in ("trie", "known", "field:keys"):
         # all but its size: a look-up reads bucket bounds past the end of the table
         records = at + 8
+    elif section == "near":
+        # the rows column (after the count and the CRC-32s): rows naming no target
+        (count,) = struct.unpack_from("<I", data, at)
+        records = at + 4 + 4 * count
     elif section == "meta":
         records = at
     else:  # an array
@@ -520,9 +526,11 @@ def _forge(file: Path, section: str, fill: int = 0xC1) -> None:
 
 
 @pytest.mark.parametrize(("kind", "section"), [
-    ("compiled", "trie"), ("compiled", "near"), ("compiled", "known"), ("compiled", "entries"),
+    ("compiled", "trie"), ("compiled", "near"), ("compiled", "near-pairs"), ("compiled", "known"),
+    ("compiled", "entries"),
     ("compiled", "meta"), ("sources", "field:forms"), ("sources", "field:keys"),
-    ("sources", "meta"), ("morphology", "field:patterns"), ("morphology", "meta"),
+    ("sources", "meta"), ("analyses", "field:patterns"), ("analyses", "field:words"),
+    ("analyses", "field:analyses"), ("analyses", "meta"),
 ])
 def test_records_that_fail_to_decode_mid_run_fall_back_on_a_rebuild(
     here: Path, glossary: Path, expected: list[tuple[str, int, str]], kind: str, section: str,
@@ -539,10 +547,12 @@ def test_records_that_fail_to_decode_mid_run_fall_back_on_a_rebuild(
         pytest.skip(f"{section} is not a section of this file")
     _forge(file, section)
     if kind == "sources":  # the keys are read by a run that compiles the glossary afresh
-        for other in (*_files(store, "compiled"), *_files(store, "morphology")):
+        for other in (*_files(store, "compiled"), *_files(store, "analyses")):
             other.unlink()
     compiled = cache.load(glossary, store)
     assert _summary(compiled) == expected
+    if section in ("near", "near-pairs"):  # read when a word's key is a glossary word's
+        assert compiled.near.get("kharkiv") == (("Kharkiv", 1),)
     if section not in ("meta", "entries"):  # read lazily: these fail mid-run, not on opening
         assert any(str(file) in n and "bad record" in n for n in compiled.notices)
         assert not file.exists(), "the forged file is deleted, for the next run to rewrite"
@@ -550,7 +560,7 @@ def test_records_that_fail_to_decode_mid_run_fall_back_on_a_rebuild(
         compile_all(load_glossary(glossary)), ARTICLE.upper())
 
 
-@pytest.mark.parametrize("kind", ["compiled", "sources", "morphology"])
+@pytest.mark.parametrize("kind", ["compiled", "sources", "analyses"])
 def test_forged_bytes_anywhere_never_raise(
     here: Path, glossary: Path, expected: list[tuple[str, int, str]], kind: str
 ) -> None:

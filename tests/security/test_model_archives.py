@@ -251,7 +251,9 @@ def test_downloads_stop_at_the_bound(packages: Path, monkeypatch: pytest.MonkeyP
             assert n > 0, "an unbounded read"
             return self.head[:n]
 
-    monkeypatch.setattr(models.urllib.request, "urlopen", urlopen)
+    import urllib.request
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
     with pytest.raises(models.TranslationUnavailable,
                        match=f"more than {models.MAX_INDEX_BYTES} bytes"):
         models.install_from_index("de", "en", index_url="https://idx/endless")

@@ -3,8 +3,10 @@
 Parsing a 50,000-entry glossary takes half a minute, compiling it seconds
 more, while one article touches a few hundred of its words. A cache file (see
 `cachefile`) is therefore mapped and read a record at a time: the trie a node
-at a time, the near-miss keys and known words a key at a time, the entries a
-chunk at a time.
+at a time, the known words a key at a time, the near-miss index by bisecting its
+columns in place, the entries (and near-miss targets) a chunk at a time. A cold run
+writes the file a section at a time and then checks with the trie, near-miss index
+and known words read back from it (`_read_in_place`).
 
 What a cache file depends on, and how a warm run checks it:
 
@@ -24,17 +26,22 @@ What a cache file depends on, and how a warm run checks it:
   decode later, mid-run, falls back on the glossary compiled afresh
   (`cachefile.Rescue`).
 
-The morphology index is a second artefact, kept the same way under its own
-key (the glossary digest and `morphology.fingerprint()`), loaded only when a
-document first needs it. Other artefacts can be kept alike with `Artefact`.
+The morphology index is kept beside it under its own key (the glossary digest
+and `morphology.fingerprint()`), loaded only when a document first needs it:
+the keys of the source forms, and what runs have analysed (`SourceStore`),
+which each run that analysed something new merges with what is on disk and
+rewrites whole, one run at a time. Other artefacts can be kept alike with
+`Artefact`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,26 +54,28 @@ from glossary_check.cache.fileformat import (
     NOTHING,
     CacheError,
     Codec,
-    LazyMapping,
     LazySet,
     LazyTuple,
     Opened,
     Rescue,
+    Section,
     Table,
     Untrusted,
     checked,
     codec,
+    columns_section,
     fallback,
     key_parts,
-    mapping_section,
     open_file,
     pack,
     packer,
+    read_columns,
     refusal,
     rescued,
     restore,
     sections_for,
     stored_fields,
+    streamed_table,
     table_section,
     touch,
     tuple_section,
@@ -75,9 +84,9 @@ from glossary_check.cache.fileformat import (
 )
 from glossary_check.core.errors import GlossaryCheckError, display_path
 from glossary_check.core.inputs import read_bounded
-from glossary_check.engine.compiled import Compiled, compile_all
+from glossary_check.engine.compiled import Compiled, NearIndex, compile_all
 from glossary_check.engine.glossary import Entry, Glossary, load_glossary, merge_glossaries
-from glossary_check.engine.matching import Matcher, Target
+from glossary_check.engine.matching import Matcher, Target, word_key
 
 ENV = "GLOSSARY_CHECK_CACHE_DIR"
 
@@ -145,20 +154,95 @@ def targets_codec(entries: int) -> Codec:
 
 
 def near_codec(entries: int) -> Codec:
-    """A near-miss bucket: (glossary word, entry number) pairs."""
-    base = codec(tuple[tuple[str, int], ...])
-    return _indexed(base, lambda pairs: (i for _, i in pairs), entries)
+    """A near-miss target: (glossary word, entry number, the word's key)."""
+    return _indexed(codec(tuple[str, int, str]), lambda pair: (pair[1],), entries)
+
+
+class LazyNear(Mapping[str, tuple[tuple[str, int], ...]]):
+    """The near-miss index read in place from a cache file (`NearIndex` over its mapped
+    columns, its targets decoded a chunk at a time); should a record fail to decode, or a
+    row name a target the file does not have, it answers from the rebuilt index."""
+
+    __slots__ = ("_index", "_real", "_rescue")
+
+    def __init__(self, index: NearIndex, rescue: Rescue | None) -> None:
+        self._index = index
+        self._rescue = rescue
+        self._real: Mapping[str, tuple[tuple[str, int], ...]] | None = None
+
+    def _answering(self) -> Mapping[str, tuple[tuple[str, int], ...]]:
+        if self._real is None and rescued(self._rescue):
+            self._real = fallback(self._rescue, _near, CacheError("the file was rebuilt"))
+        return self._real or self._index
+
+    def _fall_back(self, error: Exception) -> Mapping[str, tuple[tuple[str, int], ...]]:
+        failure = error if isinstance(error, CacheError) else CacheError(f"bad row: {error!r}")
+        self._real = fallback(self._rescue, _near, failure)
+        return self._real
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        try:
+            return self._answering().get(key, default)
+        except (CacheError, IndexError) as exc:
+            return self._fall_back(exc).get(key, default)
+
+    def __getitem__(self, key: str) -> tuple[tuple[str, int], ...]:
+        found = self.get(key, NOTHING)
+        if found is NOTHING:
+            raise KeyError(key)
+        return cast(tuple[tuple[str, int], ...], found)
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key, NOTHING) is not NOTHING
+
+    def _whole(self) -> dict[str, tuple[tuple[str, int], ...]]:
+        try:
+            answering = self._answering()
+            return {key: answering[key] for key in answering}
+        except (CacheError, IndexError) as exc:
+            real = self._fall_back(exc)
+            return {key: real[key] for key in real}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._whole())
+
+    def __len__(self) -> int:
+        return len(self._whole())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        try:
+            index = near_parts(self._answering())
+            return index.__reduce__()  # a spawned worker's copy: the columns and all targets
+        except (CacheError, IndexError) as exc:
+            return near_parts(self._fall_back(exc)).__reduce__()
+
+
+def _near(compiled: Compiled) -> Mapping[str, tuple[tuple[str, int], ...]]:
+    return compiled.near
+
+
+def near_parts(near: Mapping[str, tuple[tuple[str, int], ...]]) -> NearIndex:
+    """The index to write: the compiled one as it is, else one built from a mapping's
+    buckets (their pairs, in the order their keys first name them)."""
+    if isinstance(near, NearIndex):
+        return near
+    if isinstance(near, LazyNear):
+        near = near._answering()
+        if isinstance(near, NearIndex):
+            return near
+    seen: dict[tuple[str, int], None] = {}
+    for bucket in near.values():
+        seen.update(dict.fromkeys(bucket))
+    return NearIndex.build([(word, entry, word_key(word)) for word, entry in seen])
 
 
 def _address(parent: str, part: str) -> str:
     return f"{parent}{len(part)}:{part}"
 
 
-def trie_nodes(root: Mapping[str, object]) -> tuple[list[str], list[list[Target] | None]]:
-    """Every node below the root: their addresses (their paths of keys) and the targets
-    ending at each (None where none does), in one walk."""
-    addresses: list[str] = []
-    targets: list[list[Target] | None] = []
+def walk_trie(root: Mapping[str, object]) -> Iterator[tuple[str, list[Target] | None]]:
+    """Every node below the root: its address (its path of keys) and the targets ending
+    there (None where none does)."""
     stack: list[tuple[str, Mapping[str, object]]] = [("", root)]
     while stack:
         address, node = stack.pop()
@@ -166,10 +250,8 @@ def trie_nodes(root: Mapping[str, object]) -> tuple[list[str], list[list[Target]
             if part == "" or not isinstance(child, dict):
                 continue
             here = f"{address}{len(part)}:{part}"
-            addresses.append(here)
-            targets.append(child.get("") or None)
+            yield here, child.get("") or None
             stack.append((here, child))
-    return addresses, targets
 
 
 class LazyNode(dict[str, object]):
@@ -335,24 +417,32 @@ def _meta_load(cls: type, plain: Any) -> dict[str, Any]:
     return {name: checked(c.load, plain[name]) for name, c in codecs.items()}
 
 
-def compiled_sections(compiled: Compiled) -> dict[str, bytes]:
-    """The sections of a compiled glossary's cache file."""
+def compiled_sections(compiled: Compiled) -> dict[str, Section]:
+    """The sections of a compiled glossary's cache file, each made when `write_file` comes
+    to it (and let go once written), so that no two are held at once."""
     glossary, matcher = compiled.glossary, compiled.matcher
     entries = len(glossary.entries)
+    near = near_parts(compiled.near)
     meta = {
         "glossary": _meta_dump(glossary),
         "matcher": _meta_dump(matcher),
         "entries": entries,
+        "near": len(near.pairs),
     }
-    addresses, targets = trie_nodes(matcher.root)
-    dump_targets, pack_targets = targets_codec(entries).dump, packer()
+
+    def trie() -> bytes:
+        dump_targets, pack_targets = targets_codec(entries).dump, packer()
+        return streamed_table(
+            (address, pack_targets(dump_targets(targets)) if targets else b"")
+            for address, targets in walk_trie(matcher.root))
+
     return {
         "meta": pack(meta),
-        "entries": tuple_section(glossary.entries, codec(Entry)),
-        "trie": table_section(
-            addresses, [pack_targets(dump_targets(t)) if t else b"" for t in targets]),
-        "near": mapping_section(compiled.near, near_codec(entries)),
-        "known": table_section(sorted(compiled.known)),
+        "entries": lambda: tuple_section(glossary.entries, codec(Entry)),
+        "trie": trie,
+        "near-pairs": lambda: tuple_section(near.pairs, near_codec(entries)),
+        "near": lambda: columns_section([near.crcs, near.rows]),
+        "known": lambda: table_section(sorted(compiled.known)),
     }
 
 
@@ -375,9 +465,19 @@ def compiled_from(opened: Opened, rescue: Rescue | None = None) -> Compiled:
     return Compiled(
         glossary=glossary,
         matcher=Matcher(root=root, **rest),
-        near=LazyMapping(opened.table("near"), near_codec(size), None, rescue, lambda c: c.near),
+        near=LazyNear(_near_index(opened, meta, size), rescue),
         known=LazySet(opened.table("known"), rescue, lambda c: c.known),
     )
+
+
+def _near_index(opened: Opened, meta: Mapping[str, Any], entries: int) -> NearIndex:
+    pairs = meta.get("near")
+    if type(pairs) is not int:
+        raise CacheError("bad meta")
+    crcs, rows = read_columns(opened.blob("near"), 2)
+    # a target decoded when a look-up first needs it; a bad one makes the whole index rebuilt
+    return NearIndex(LazyTuple(opened.array("near-pairs"), pairs, near_codec(entries)),
+                     crcs, rows)
 
 
 # --- other artefacts ------------------------------------------------------------------
@@ -402,6 +502,10 @@ class Artefact:
     def _where(self) -> tuple[Path, str]:
         key = f"{code_fingerprint()}|{self.key}"
         return _file(self.directory, self.kind, key), key
+
+    def path(self) -> Path:
+        """Where the artefact is kept."""
+        return self._where()[0]
 
     def load(self, build: Callable[[], Any] | None = None) -> Any | None:
         """The stored value, or None; its lazy parts fall back on `build` should a record
@@ -429,37 +533,43 @@ class Artefact:
         return write_file(path, self.kind, key, sections, extra)
 
 
+@functools.cache
+def _morphology_key() -> str:
+    """What the morphology's artefacts depend on besides the glossary: the analyser's
+    versions, and the module's source (its index may change shape without a new FORMAT)."""
+    from glossary_check.engine import morphology
+
+    source = hashlib.sha256(Path(morphology.__file__).read_bytes()).hexdigest()
+    return f"{morphology.fingerprint()}|{source}"
+
+
 @dataclass(frozen=True, slots=True)
 class SourceStore:
     """Where a glossary's morphology index is kept between runs (see `Compiled.source_store`):
-    the keys of its source forms (`morphology.FormKeys`), and the whole index once a run
-    has analysed every form."""
+    the keys of its source forms (`morphology.FormKeys`), and the forms runs have analysed
+    with the words and keys they reached (`morphology.Analysed`), merged run after run."""
 
     directory: Path
     digest: str
     #: the run's notices, where a refused file is reported
     notices: list[str] = field(default_factory=list)
-    #: the glossary was found compiled in this cache: a glossary used again is worth
-    #: analysing whole, once, so that later runs analyse nothing
+    #: the glossary was found compiled in this cache: it is used again, so what is built
+    #: once for every later run (wordfreq's indexes, `cache.wordlists`) is worth building
     seen: bool = False
 
     def _artefact(self, kind: str, tp: Any) -> Artefact:
-        from glossary_check.engine import morphology
-
-        # the module's source too: its index may change shape without a new FORMAT
-        source = hashlib.sha256(Path(morphology.__file__).read_bytes()).hexdigest()
-        key = f"{self.digest}|{morphology.fingerprint()}|{source}"
-        return Artefact(self.directory, kind, key, tp, self.notices)
+        return Artefact(self.directory, kind, f"{self.digest}|{_morphology_key()}", tp,
+                        self.notices)
 
     def _keys(self) -> Artefact:
         from glossary_check.engine import morphology
 
         return self._artefact("sources", morphology.FormKeys)
 
-    def _whole(self) -> Artefact:
+    def _analysed(self) -> Artefact:
         from glossary_check.engine import morphology
 
-        return self._artefact("morphology", morphology.SourceIndex)
+        return self._artefact("analyses", morphology.Analysed)
 
     def load(self, build: Callable[[], Any]) -> Any | None:
         return self._keys().load(build)
@@ -467,11 +577,118 @@ class SourceStore:
     def save(self, index: Any) -> None:
         self._keys().save(index)
 
-    def load_whole(self, build: Callable[[], Any]) -> Any | None:
-        return self._whole().load(build)
+    def load_analysed(self) -> Any | None:
+        """The kept analyses, or None if there are none. Read whole (a run looks at every
+        part, and a part missing would leave the rest wrong), but for the analyses of
+        document words, read as a run needs them. A record that fails to decode (a forged
+        file) costs the file: deleted with a notice, and what it held is analysed afresh."""
+        from glossary_check.engine import morphology
 
-    def save_whole(self, index: Any) -> None:
-        self._whole().save(index)
+        artefact = self._analysed()
+        value = artefact.load()
+        if value is None:
+            return None
+        try:
+            return morphology.Analysed(
+                tuple(value.numbers), tuple(value.patterns), dict(value.starts),
+                tuple(value.done), tuple(value.firsts), tuple(value.seconds),
+                tuple(value.words), value.fingerprint,
+                _Forgiving(value.analyses, artefact, self.notices))
+        except CacheError:
+            _bad_record(artefact, self.notices)
+            return None
+
+    def save_analysed(self, update: Callable[[Any | None], Any | None]) -> None:
+        artefact = self._analysed()
+        with _turn(self.directory):
+            value = update(self.load_analysed())
+            if value is not None:
+                artefact.save(value)
+
+
+def _bad_record(artefact: Artefact, notices: list[str]) -> None:
+    path = artefact.path()
+    with contextlib.suppress(OSError):
+        path.unlink()
+    notices.append(f"cache file {path} has a bad record: analysed afresh")
+
+
+class _Forgiving(Mapping[Any, Any]):
+    """A lazily read mapping whose records, should one fail to decode, all count as missing
+    (the file is deleted, with a notice: see `SourceStore.load_analysed`)."""
+
+    __slots__ = ("_artefact", "_mapping", "_notices")
+
+    def __init__(self, mapping: Mapping[Any, Any], artefact: Artefact, notices: list[str]
+                 ) -> None:
+        self._mapping, self._artefact, self._notices = mapping, artefact, notices
+
+    def _failed(self) -> None:
+        self._mapping = {}
+        _bad_record(self._artefact, self._notices)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        try:
+            return self._mapping.get(key, default)
+        except CacheError:
+            self._failed()
+            return default
+
+    def __getitem__(self, key: Any) -> Any:
+        value = self.get(key, NOTHING)
+        if value is NOTHING:
+            raise KeyError(key)
+        return value
+
+    def _all(self) -> Mapping[Any, Any]:
+        try:
+            return dict(self._mapping.items())
+        except CacheError:
+            self._failed()
+            return self._mapping
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+#: How long a run waits for another to finish updating a shared file before going ahead.
+TURN_WAIT = 10.0
+
+
+@contextlib.contextmanager
+def _turn(directory: Path) -> Iterator[None]:
+    """Runs sharing a cache directory take turns to read, merge and rewrite a file in it (an
+    advisory lock on the directory): neither loses what the other added. Where there is no
+    such lock, or it is held too long, the run goes ahead: a file is still replaced whole,
+    and what is lost is analysed again by a later run."""
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX
+        yield
+        return
+    fd = -1
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+                     | getattr(os, "O_CLOEXEC", 0))
+        deadline = time.monotonic() + TURN_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.01)
+    except OSError:
+        pass
+    try:
+        yield
+    finally:
+        if fd >= 0:
+            os.close(fd)  # releases the lock
 
 
 # --- loading --------------------------------------------------------------------------
@@ -517,10 +734,32 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
     compiled.notices.extend(notices)
     glossary = compiled.glossary
     with contextlib.suppress(OSError):
-        if files_digest(glossary.files) == glossary.digest:
-            write_file(file, "compiled", key, compiled_sections(compiled),
-                       {"files": list(glossary.files), "digest": glossary.digest})
+        if files_digest(glossary.files) == glossary.digest and write_file(
+            file, "compiled", key, compiled_sections(compiled),
+            {"files": list(glossary.files), "digest": glossary.digest},
+        ):
+            _read_in_place(compiled, file, key, lambda: compile_all(load_glossary(path)))
     return _with_store(compiled, directory)
+
+
+def _read_in_place(compiled: Compiled, file: Path, key: str, build: Callable[[], Any]) -> None:
+    """The trie, the near-miss index and the known words of the file just written, read in
+    place as a warm run reads them, for the ones built: those are let go, so the check
+    makes its own objects where they were, and worker processes share the file's pages
+    instead of each copying the pages of the trie's objects as it touches them. The
+    glossary's entries stay as they are (the morphology reads them all on a first run).
+    Nothing changes if the file cannot be read back, or another run has since written one
+    of another glossary under the same name."""
+    try:
+        opened = open_file(file, "compiled", key, checksum=False)
+        if opened.header.get("digest") != compiled.glossary.digest:
+            return
+        lazy = compiled_from(opened, Rescue(build, file, compiled.notices))
+    except (CacheError, OSError, KeyError, TypeError, ValueError):
+        return
+    compiled.matcher.root = lazy.matcher.root
+    compiled.near = lazy.near
+    compiled.known = lazy.known
 
 
 def _with_store(compiled: Compiled, directory: Path, *, seen: bool = False) -> Compiled:

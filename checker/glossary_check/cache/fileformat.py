@@ -7,6 +7,7 @@ article needs a few hundred of its records. So a file holds sections:
 * a hash table (str -> bytes) answers a look-up with a CRC-32 of the key, two
   offsets and a comparison, straight from the mapped file;
 * an array of byte strings holds a long sequence in small chunks;
+* columns of unsigned 32-bit integers (`columns_section`) are indexed in place;
 * `meta` holds whatever is small, encoded once.
 
 Records are plain data (MessagePack: strings, numbers, arrays), turned into
@@ -63,7 +64,7 @@ import msgpack
 import regex
 
 #: Bump when the layout changes.
-FORMAT = 4
+FORMAT = 5
 MAGIC = b"GLCKCACH"
 _HEAD = struct.Struct("<8sII")
 _U32 = struct.Struct("<I")
@@ -533,18 +534,43 @@ def table_section(keys: Sequence[str], values: Sequence[bytes] | None = None) ->
     bisects the CRC-32s of its bucket.
     """
     encoded = [k.encode("utf-8", "surrogatepass") for k in keys]
-    count = len(encoded)
-    crcs = list(map(zlib.crc32, encoded))
-    numbers = sorted(range(count), key=crcs.__getitem__)
-    ranked = [crcs[i] for i in numbers] if count < 2 else operator.itemgetter(*numbers)(crcs)
-    bits = min(16, max(count.bit_length() - 3, 0))
     key_sizes = list(map(len, encoded))
     if values is None:
         records: Iterable[bytes] = encoded
-        ends = itertools.accumulate(key_sizes, initial=0)
+        ends: Iterable[int] = itertools.accumulate(key_sizes, initial=0)
     else:
         records = itertools.chain.from_iterable(zip(encoded, values, strict=True))
         ends = itertools.accumulate(map(operator.add, key_sizes, map(len, values)), initial=0)
+    return _table(list(map(zlib.crc32, encoded)), key_sizes, ends, b"".join(records))
+
+
+def streamed_table(items: Iterable[tuple[str, bytes]]) -> bytes:
+    """`table_section` of (key, value) items made one at a time: each record is added to
+    the section's bytes as it comes, and nothing else of it is kept but its CRC-32 and
+    sizes (a trie of a quarter of a million nodes is walked once, not listed twice)."""
+    records = bytearray()
+    crcs: list[int] = []
+    key_sizes: list[int] = []
+    ends = [0]
+    crc32 = zlib.crc32
+    for key, value in items:
+        kb = key.encode("utf-8", "surrogatepass")
+        crcs.append(crc32(kb))
+        key_sizes.append(len(kb))
+        records += kb
+        records += value
+        ends.append(len(records))
+    return _table(crcs, key_sizes, ends, records)
+
+
+def _table(crcs: list[int], key_sizes: list[int], ends: Iterable[int],
+           records: bytes | bytearray) -> bytes:
+    """The section `table_section` describes, from its keys' CRC-32s and sizes, the records'
+    ends, and the records."""
+    count = len(crcs)
+    numbers = sorted(range(count), key=crcs.__getitem__)
+    ranked = [crcs[i] for i in numbers] if count < 2 else operator.itemgetter(*numbers)(crcs)
+    bits = min(16, max(count.bit_length() - 3, 0))
     try:
         sizes = _packed("H", key_sizes)
         index = _packed("I", itertools.chain(
@@ -557,7 +583,7 @@ def table_section(keys: Sequence[str], values: Sequence[bytes] | None = None) ->
         ))
     except OverflowError as exc:
         raise ValueError("a table key or table too long") from exc
-    return b"".join((index, sizes, b"\0" * (-len(sizes) % 4), b"".join(records)))
+    return b"".join((index, sizes, b"\0" * (-len(sizes) % 4), records))
 
 
 class Table:
@@ -659,6 +685,30 @@ class Array:
         if not a <= b <= len(self.data):
             raise CacheError("an item outside its array")
         return self.data[a:b]
+
+
+def columns_section(columns: Sequence[Sequence[int]]) -> bytes:
+    """Columns of as many unsigned 32-bit integers each: u32 count | each column in turn."""
+    count = len(columns[0]) if columns else 0
+    if any(len(column) != count for column in columns):
+        raise ValueError("columns of different lengths")
+    try:
+        return _packed("I", [count]) + b"".join(
+            column.tobytes() if isinstance(column, array.array) and column.typecode == "I"
+            and _LITTLE else _packed("I", column)
+            for column in columns)
+    except OverflowError as exc:
+        raise ValueError("a number too large for a column") from exc
+
+
+def read_columns(buf: memoryview | bytes, columns: int) -> list[Sequence[int]]:
+    """What `columns_section` wrote, indexed in place; CacheError if the sizes disagree."""
+    view = memoryview(buf)
+    (count,) = _read(_U32, view, 0)
+    if len(view) != 4 + 4 * count * columns:
+        raise CacheError("columns of another length than their count")
+    return [_numbers("I", view[4 + 4 * count * i : 4 + 4 * count * (i + 1)])
+            for i in range(columns)]
 
 
 # --- lazy views -----------------------------------------------------------------------
@@ -971,13 +1021,16 @@ _OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBL
                | getattr(os, "O_CLOEXEC", 0))
 
 
-def open_file(path: Path, kind: str, key: str | None) -> Opened:
+def open_file(path: Path, kind: str, key: str | None, *, checksum: bool = True) -> Opened:
     """Map a cache file and check its owner, mode, header and checksum.
 
     CacheError if anything is off; Untrusted (a CacheError whose message is a
     one-line notice) if another user could have written it. A symbolic link or
     a pipe in its place is not followed or waited on. A `key` of None takes any
     key: the caller compares the header itself, to say what does not match.
+    `checksum=False` leaves the payload unread (reading it all would put every page
+    of it in memory): for a file this process has just written, whose header the
+    caller compares with what it wrote; every record is still checked as it is read.
     """
     try:
         fd = os.open(path, _OPEN_FLAGS)
@@ -1013,7 +1066,9 @@ def open_file(path: Path, kind: str, key: str | None) -> Opened:
     ):
         raise CacheError("another key")
     payload = buf[_HEAD.size + hlen :]
-    if len(payload) != header.get("length") or zlib.crc32(payload) != header.get("crc32"):
+    if len(payload) != header.get("length") or (
+        checksum and zlib.crc32(payload) != header.get("crc32")
+    ):
         raise CacheError("payload truncated or corrupt")
     return Opened(header, payload)
 
@@ -1048,25 +1103,27 @@ def prune(directory: Path) -> None:
                     item.unlink()
 
 
-def write_file(path: Path, kind: str, key: str, sections: Mapping[str, bytes],
+#: A number as wide as a header's can be: room for the header is made before the payload.
+_WIDEST = 1 << 64
+#: A section: its bytes, or what makes them when their turn to be written comes.
+Section = bytes | Callable[[], bytes]
+
+
+def write_file(path: Path, kind: str, key: str, sections: Mapping[str, Section],
                extra: Mapping[str, Any] | None = None, *, cache_dir: bool = True) -> bool:
     """Write a cache file (0600) atomically; False, and nothing left behind, if the directory
     refuses or is not safe to write (see `refusal`). Old files are pruned from a cache
-    directory, never from another (`cache_dir=False`: a build artefact's own folder)."""
-    parts: list[bytes] = []
-    where: dict[str, list[int]] = {}
-    at = 0
-    for name, data in sections.items():
-        where[name] = [at, len(data)]
-        parts.append(data)
-        at += len(data)
-        if at % 8:
-            parts.append(b"\0" * (-at % 8))
-            at += -at % 8
-    payload = b"".join(parts)
-    header = {**(extra or {}), "kind": kind, "key": key, "length": len(payload),
-              "crc32": zlib.crc32(payload), "sections": where}
-    head = json.dumps(header, ensure_ascii=False).encode()
+    directory, never from another (`cache_dir=False`: a build artefact's own folder).
+
+    The sections are written one at a time, each made (where it is a function) only when
+    its turn comes, and let go once written: a large artefact is never held whole in
+    memory. The header goes first in the file, so room for it is left, as wide as its
+    numbers can be, and filled with blanks after it once the payload is written.
+    """
+    names = list(sections)
+    widest = {**(extra or {}), "kind": kind, "key": key, "length": _WIDEST, "crc32": _WIDEST,
+              "sections": {name: [_WIDEST, _WIDEST] for name in names}}
+    room = len(json.dumps(widest, ensure_ascii=False).encode())
     try:
         if cache_dir:
             make_dir(path.parent)
@@ -1080,13 +1137,31 @@ def write_file(path: Path, kind: str, key: str, sections: Mapping[str, bytes],
     try:
         with os.fdopen(fd, "wb") as out:
             os.fchmod(out.fileno(), 0o600)
-            out.write(_HEAD.pack(MAGIC, FORMAT, len(head)))
-            out.write(head)
-            out.write(payload)
+            out.seek(_HEAD.size + room)
+            where: dict[str, list[int]] = {}
+            crc = at = 0
+            for name in names:
+                made = sections[name]
+                data = made() if callable(made) else made
+                where[name] = [at, len(data)]
+                padding = b"\0" * (-len(data) % 8)
+                for part in (data, padding):
+                    out.write(part)
+                    crc = zlib.crc32(part, crc)
+                at += len(data) + len(padding)
+                del data, made
+            header = {**(extra or {}), "kind": kind, "key": key, "length": at, "crc32": crc,
+                      "sections": where}
+            head = json.dumps(header, ensure_ascii=False).encode()
+            if len(head) > room:
+                raise ValueError("a header longer than the room made for it")
+            out.seek(0)
+            out.write(_HEAD.pack(MAGIC, FORMAT, room))
+            out.write(head.ljust(room))
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
-    except OSError:
+    except (OSError, ValueError):
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         return False

@@ -246,6 +246,7 @@ def _check(options: Options) -> int:
     results = _check_translation(session, paths) if options.source else _check_files(
         session, paths)
     results, fixing = _workflow(session, paths, results)
+    session.compiled.keep_analyses()  # for later runs: the forms this one analysed
     if fixing is not None and options.diff:
         if not options.quiet:
             _say([f"note: {message}" for message in skipped])

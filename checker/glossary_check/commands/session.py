@@ -66,7 +66,25 @@ def open_session(options: Options, *, cached: bool = True) -> Session:
     from glossary_check.core.inputs import set_max_file_size
 
     set_max_file_size(options.max_file_size)  # before the glossary: it is read bounded too
-    return Session(options, load_compiled(options, cached=cached), options.settings())
+    compiled = load_compiled(options, cached=cached)
+    read_lists(compiled, cached and options.use_cache)
+    return Session(options, compiled, options.settings())
+
+
+def read_lists(compiled: Compiled, cached: bool) -> None:
+    """wordfreq's lists through their indexes in the cache where it is used (see
+    `cache.wordlists`), built once the glossary is seen again; else each read whole."""
+    from glossary_check.engine import english
+
+    if not cached:
+        english.read_lists_with(None)
+        return
+    from glossary_check.cache.compiled import default_dir
+    from glossary_check.cache.wordlists import CachedLists
+
+    store = compiled.source_store
+    seen = store is not None and store.seen
+    english.read_lists_with(CachedLists(default_dir(), seen, compiled.notices))
 
 
 def exit_status(results: Iterable[FileResult], options: Options) -> ExitCode:

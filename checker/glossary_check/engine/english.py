@@ -14,6 +14,8 @@ import functools
 import math
 import os
 import re
+from collections.abc import Callable
+from typing import Protocol
 
 #: Languages whose texts write foreign names in Latin letters as English does.
 _OTHERS = ("de", "fr", "es", "it", "nl", "pt", "pl", "sv")
@@ -27,7 +29,19 @@ ESTABLISHED_ZIPF = 2.5
 ATTESTED_ZIPF = 1.5
 
 
-class _Wordlist:
+class WordIndex(Protocol):
+    """What a word's look-up needs of a list: the word's bucket (its frequency in centibels
+    below 1), the last it is in, or None where the list does not have it."""
+
+    def index(self, word: str) -> int | None: ...
+
+
+#: Where a list is read from, given the path of wordfreq's file: a `WordIndex`, or None
+#: for the file read whole here. The session installs one that keeps an index in the cache.
+WordlistSource = Callable[[str], WordIndex | None]
+
+
+class Wordlist:
     """One of wordfreq's lists as it is stored: buckets of UTF-8 words, each sorted, the
     bucket's index its frequency in centibels below 1. Looked up by bisection, so a
     process reading a few words never builds wordfreq's dictionary of every word (the
@@ -70,9 +84,27 @@ _PLAIN = re.compile(r"[A-Za-z]+|[а-яёіїєґА-ЯЁІЇЄҐ]+")
 _MINIMUM = 10**0.0 / 1e9
 
 
-@functools.cache
-def _wordlist(language: str, wordlist: str) -> _Wordlist | None:
-    """The list wordfreq reads for the language (None: one left to wordfreq itself)."""
+#: What a list stored otherwise than `Wordlist` knows raises (zlib.error is a ValueError's
+#: sibling: named where zlib is imported).
+_UNREADABLE = (OSError, ValueError, TypeError, KeyError, IndexError)
+
+_SOURCE: list[WordlistSource] = []
+
+
+def read_lists_with(source: WordlistSource | None) -> None:
+    """Have the lists read through `source` from now on (None: each read whole here). The
+    answers are the same either way; only what a process pays for them differs."""
+    _SOURCE[:] = [source] if source is not None else []
+    _table.cache_clear()
+
+
+def lists_source() -> WordlistSource | None:
+    """The source installed by `read_lists_with`, for a worker process to install too."""
+    return _SOURCE[0] if _SOURCE else None
+
+
+def _path(language: str, wordlist: str) -> str | None:
+    """The file wordfreq reads for the list, where it is one `Wordlist` may read."""
     from importlib.util import find_spec
 
     spec = find_spec("wordfreq")  # its data, without importing it (langcodes, ftfy...)
@@ -80,14 +112,36 @@ def _wordlist(language: str, wordlist: str) -> _Wordlist | None:
         return None
     path = os.path.join(spec.submodule_search_locations[0], "data",
                         f"{wordlist}_{language}.msgpack.gz")
-    if not os.path.isfile(path):
-        return None
+    return path if os.path.isfile(path) else None
+
+
+def read_wordlist(path: str) -> Wordlist | None:
+    """The list in wordfreq's file, read whole (None: stored otherwise than this knows)."""
     import zlib
 
     try:
-        return _Wordlist(path)
-    except (OSError, ValueError, TypeError, zlib.error):  # stored otherwise than this knows
+        return Wordlist(path)
+    except (*_UNREADABLE, zlib.error):
         return None  # wordfreq itself reads it
+
+
+@functools.cache
+def _wordlist(language: str, wordlist: str) -> Wordlist | None:
+    """The list wordfreq reads for the language, read whole (None: one left to wordfreq)."""
+    path = _path(language, wordlist)
+    return None if path is None else read_wordlist(path)
+
+
+@functools.cache
+def _table(language: str, wordlist: str) -> WordIndex | None:
+    """Where the list's words are looked up: the installed source's index, else the list read
+    whole (None: left to wordfreq itself)."""
+    if _SOURCE:
+        path = _path(language, wordlist)
+        found = _SOURCE[0](path) if path is not None else None
+        if found is not None:
+            return found
+    return _wordlist(language, wordlist)
 
 
 def _tokens(word: str, language: str) -> list[tuple[str, float]]:
@@ -108,16 +162,17 @@ def _tokens(word: str, language: str) -> list[tuple[str, float]]:
 def _zipf(word: str, language: str, wordlist: str) -> float:
     """wordfreq's `zipf_frequency(word, language, wordlist=wordlist)`, to the last digit,
     without importing wordfreq for a plain word."""
-    table = _wordlist(language, wordlist)
+    table = _table(language, wordlist)
     if table is None:
-        from wordfreq import zipf_frequency
-
-        return float(zipf_frequency(word, language, wordlist=wordlist))
+        return _wordfreqs(word, language, wordlist)
     freq = _MINIMUM
     tokens = _tokens(word, language)
     one_over = 0.0
     for token, factor in tokens:
-        index = table.index(token)
+        try:
+            index = table.index(token)
+        except _UNREADABLE:  # an index that fails and cannot be read again: wordfreq's own
+            return _wordfreqs(word, language, wordlist)
         if index is None:  # any token missing: the minimum
             break
         token_freq = 10 ** (-index / 100)  # wordfreq's cB_to_freq
@@ -129,6 +184,12 @@ def _zipf(word: str, language: str, wordlist: str) -> float:
             unrounded = max(1.0 / one_over, _MINIMUM)
             freq = round(unrounded, math.floor(-math.log(unrounded, 10)) + 3)
     return float(round(math.log(freq, 10) + 9, 2))
+
+
+def _wordfreqs(word: str, language: str, wordlist: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, language, wordlist=wordlist))
 
 
 def ordinary_word(word: str) -> bool:

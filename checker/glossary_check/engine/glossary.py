@@ -20,12 +20,10 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import regex
-import yaml
 
-from glossary_check.core import bounded_yaml, plain_yaml
 from glossary_check.core.errors import (
     ErrorList,
     GlossaryCheckError,
@@ -38,6 +36,32 @@ from glossary_check.core.errors import (
 from glossary_check.core.inputs import InputRefused, read_bounded
 from glossary_check.core.visible import hidden_char
 from glossary_check.engine.transliteration import TransliterationError, check_system
+
+
+class _Deferred:
+    """A module imported where first used, then put in this one's globals under `bound` in
+    its place: a run whose glossary comes from the cache reads no YAML, and PyYAML with its
+    loaders is a hundredth of a second of every start."""
+
+    def __init__(self, name: str, bound: str) -> None:
+        self._name, self._bound = name, bound
+
+    def __getattr__(self, attr: str) -> Any:
+        import importlib
+
+        module = importlib.import_module(self._name)
+        globals()[self._bound] = module
+        return getattr(module, attr)
+
+
+if TYPE_CHECKING:
+    import yaml
+
+    from glossary_check.core import bounded_yaml, plain_yaml
+else:
+    yaml = _Deferred("yaml", "yaml")
+    bounded_yaml = _Deferred("glossary_check.core.bounded_yaml", "bounded_yaml")
+    plain_yaml = _Deferred("glossary_check.core.plain_yaml", "plain_yaml")
 
 KINDS = ("person", "given-name", "place", "organization", "publication", "term", "other")
 CASES = ("exact", "any")
@@ -722,8 +746,14 @@ def _load_into(path: Path, shown: str, acc: _Loaded, stack: tuple[Path, ...]) ->
     if "include" in values:
         reader.attempt(_includes, reader, values["include"], path, acc, (*stack, resolved))
     if "entries" in values:
-        for item in reader.attempt(reader.sequence, values["entries"], "entries") or ():
+        items = reader.attempt(reader.sequence, values["entries"], "entries") or []
+        # An entry's plain data (yaml_rs's dicts and lists) is let go once it is read: the
+        # entries made next take its place instead of memory of their own.
+        release = isinstance(reader, _PlainReader) and type(items) is list
+        for index, item in enumerate(items):
             entry = reader.attempt(_entry, reader, item)
+            if release:
+                items[index] = None
             if entry is not None:
                 acc.entries.append((entry, len(stack)))
 

@@ -85,7 +85,16 @@ def _detector(candidates: tuple[str, ...]) -> Any:
 
     This cache and morphology's analysers are the only state kept between calls.
     """
-    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+    from lingua import LanguageDetectorBuilder
+
+    languages = _languages(candidates)
+    return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
+
+
+@functools.cache
+def _languages(candidates: tuple[str, ...]) -> tuple[Any, ...]:
+    """lingua's languages for the codes (no model loaded); ValueError for a code it lacks."""
+    from lingua import IsoCode639_1, Language
 
     languages = []
     for code in candidates:
@@ -93,7 +102,7 @@ def _detector(candidates: tuple[str, ...]) -> Any:
         if iso is None:
             raise ValueError(f"language identification does not know {code!r}")
         languages.append(Language.from_iso_code_639_1(iso))
-    return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
+    return tuple(languages)
 
 
 def confidences(text: str, candidates: Sequence[str] = CANDIDATES) -> dict[str, float]:
@@ -130,12 +139,15 @@ def identify(text: str, candidates: Sequence[str] = CANDIDATES) -> str:
     pool = allowed or ordered
     if not _LETTER.search(text):
         return pool[0]
-    scores = confidences(text, ordered)
+    if len(ordered) > 1:
+        _languages(ordered)  # candidates the model does not know are refused all the same
     if len(_CYRILLIC_WORD.findall(text)) <= SHORT:
-        # a name or two (Игоря Терехова) is where the trigram model guesses worst
+        # a name or two (Игоря Терехова) is where the trigram model guesses worst; decided
+        # so, the model (a fortieth of a second to load) is not asked at all
         known = [c for c in pool if c in DICTIONARIES and _dictionary_knows(text, c)]
         if len(known) == 1:
             return known[0]
+    scores = confidences(text, ordered)
     total = sum(scores.get(c, 0.0) for c in pool) or 1.0
     share = {c: scores.get(c, 0.0) / total for c in pool}
     best = max(pool, key=lambda c: (share[c], -pool.index(c)))

@@ -21,6 +21,11 @@ Matching is leftmost-longest over the tokens of a view. Each distinct word is
 analysed once per run (the `cache` dict), and only when its first letters
 are those of some indexed form, so the cost grows with the vocabulary of the
 document, not its length.
+
+A run analyses only the source forms its documents' words can reach
+(`LazySourceIndex`), and keeps what it analysed, its words' analyses too, for
+later runs (`Analysed`): no run analyses the whole glossary, and none analyses
+a form or a word an earlier run kept.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ import dataclasses
 import functools
 import itertools
 import math
+import os
+import types
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -111,22 +118,73 @@ def analyzer(language: str) -> Any | None:
     except ImportError:
         return None
     try:
-        return pymorphy3.MorphAnalyzer(lang=language)
+        return pymorphy3.MorphAnalyzer(path=_dictionary(language, pymorphy3), lang=language)
     except (ValueError, OSError, KeyError):
         return None
 
 
-def fingerprint() -> str:
-    """What a compiled index depends on besides the glossary: a disk cache keys on it too."""
-    from importlib import metadata
+def _dictionary(language: str, pymorphy3: Any) -> str | None:
+    """The folder of the language's dictionary package, as pymorphy3 would find it, without
+    its search of every installed package's entry points (a fiftieth of a second each
+    language); None, for pymorphy3 to look itself, where its variable names a folder or
+    the package is not where this expects it."""
+    from importlib.util import find_spec
 
+    if pymorphy3.MorphAnalyzer.DICT_PATH_ENV_VARIABLE in os.environ:
+        return None
+    try:
+        spec = find_spec(f"pymorphy3_dicts_{language}")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = os.path.join(spec.submodule_search_locations[0], "data")
+    return path if os.path.isfile(os.path.join(path, "meta.json")) else None
+
+
+@functools.cache
+def fingerprint() -> str:
+    """What a compiled index depends on besides the glossary: a disk cache keys on it too.
+    Asked once per process (the installed versions do not change under it)."""
     parts = [f"format={FORMAT}"]
     for name in ("pymorphy3", "pymorphy3-dicts-ru", "pymorphy3-dicts-uk"):
-        try:
-            parts.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{name}=none")
+        parts.append(f"{name}={_version(name)}")
     return ";".join(parts)
+
+
+def _version(name: str) -> str:
+    """`importlib.metadata.version(name)` ("none" if not installed), read from the package's
+    `.dist-info` beside it where there is one: importlib.metadata's import (the email
+    package's parser) costs a run more than the rest of what keys the index."""
+    import glob
+    from importlib.util import find_spec
+
+    module = name.replace("-", "_")
+    try:
+        spec = find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        folder = os.path.dirname(os.path.abspath(spec.submodule_search_locations[0]))
+        found = glob.glob(os.path.join(glob.escape(folder), f"{module}-*.dist-info"))
+        if len(found) == 1:  # one installed version, as importlib.metadata would find
+            try:
+                with open(os.path.join(found[0], "METADATA"), encoding="utf-8") as f:
+                    head = f.read(4096)
+            except OSError:
+                head = ""
+            names = [line[5:].strip() for line in head.splitlines() if line.startswith("Name:")]
+            versions = [line[8:].strip() for line in head.splitlines()
+                        if line.startswith("Version:")]
+            if (len(names) == 1 and len(versions) == 1 and names[0].replace("-", "_").lower()
+                    == module.lower()):
+                return versions[0]
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "none"
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +300,10 @@ class _Tables:
     starts: dict[str, dict[str, bool]] = field(default_factory=dict)
     numbers: dict[tuple[int, str, str], int] = field(default_factory=dict)
     memo: _Memo = field(default_factory=dict)
+    #: (language, lemma) of the first word of some form of several words (see `by_pair`)
+    pair_firsts: set[tuple[str, str]] = field(default_factory=set)
+    #: bumped whenever a table changes: what was looked up in them before is stale
+    version: int = 0
 
     def add(self, number: int, entry: int, language: str, form: str, kind: str | None,
             term: str) -> Pattern | None:
@@ -250,23 +312,33 @@ class _Tables:
         if built is None:
             return None
         pattern, prefixes = built
+        self.file(number, pattern)
+        if pattern.words[0].readings:
+            table = self.starts.setdefault(language, {})
+            for prefix in prefixes:
+                table[prefix] = table.get(prefix, True) and pattern.words[0].capital
+        self.version += 1
+        return pattern
+
+    def file(self, number: int, pattern: Pattern) -> None:
+        """File an analysed form under `number` in every table but `starts` (which needs the
+        first letters of its word's forms: `add` has them, a kept index keeps the table)."""
+        language = pattern.language
+        self.version += 1
         self.patterns[number] = pattern
-        self.numbers.setdefault((entry, language, form), number)
+        self.numbers.setdefault((pattern.entry, language, pattern.form), number)
         first = pattern.words[0]
         if not first.readings:
             self.by_surface.setdefault(first.surface, []).append(number)
-            return pattern
+            return
         seconds = _second_keys(pattern)
         for lemma in {r.lemma for r in first.readings}:
             if seconds is None:
                 self.by_lemma.setdefault((language, lemma), []).append(number)
                 continue
+            self.pair_firsts.add((language, lemma))
             for second in seconds:
                 self.by_pair.setdefault((language, lemma, second), []).append(number)
-        table = self.starts.setdefault(language, {})
-        for prefix in prefixes:
-            table[prefix] = table.get(prefix, True) and first.capital
-        return pattern
 
 
 def _second_keys(pattern: Pattern) -> frozenset[str] | None:
@@ -415,35 +487,87 @@ def _by_key(words: Mapping[tuple[str, str], list[int]], memo: dict[tuple[str, st
     return {k: tuple(v) for k, v in table.items()}
 
 
+@dataclass(slots=True)
+class Analysed:
+    """What a lazily built index has analysed, kept between runs and sent back by a run's
+    worker processes, so that no form is analysed twice (see `LazySourceIndex.absorb`).
+    Plain typed data, so the on-disk cache stores it."""
+
+    #: numbers of the forms analysed (their places in `FormKeys.forms`), and their patterns
+    numbers: tuple[int, ...] = ()
+    patterns: tuple[Pattern, ...] = ()
+    #: the `starts` table of those forms
+    starts: dict[str, dict[str, bool]] = field(default_factory=dict)
+    #: the keys built: each form they key is analysed, or waits for its other word's key
+    done: tuple[str, ...] = ()
+    #: forms of several words whose first word's key, and whose second word's key, was built
+    firsts: tuple[int, ...] = ()
+    seconds: tuple[int, ...] = ()
+    #: document words whose every key was built
+    words: tuple[str, ...] = ()
+    fingerprint: str = ""
+    #: the analyses of document words (`MorphCache`), which cost a run more than the rest
+    analyses: Mapping[tuple[str, str], tuple[Analysis, ...]] = field(default_factory=dict)
+
+
+#: No analyses of document words kept yet.
+_NONE_KNOWN: Mapping[tuple[str, str], tuple[Analysis, ...]] = types.MappingProxyType({})
+
+
+@dataclass(slots=True)
+class _Added:
+    """What an index added since it was made or last taken (see `Analysed`)."""
+
+    numbers: list[int] = field(default_factory=list)
+    done: list[str] = field(default_factory=list)
+    firsts: list[int] = field(default_factory=list)
+    seconds: list[int] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
+    analyses: dict[tuple[str, str], tuple[Analysis, ...]] = field(default_factory=dict)
+
+
 class LazySourceIndex:
     """A `SourceIndex` whose forms are analysed as documents reach them (see `FormKeys`).
 
     Matching reads the same tables as from a `SourceIndex`; the pattern numbers are the
     forms' places in the glossary, so candidates come in the same order and the hits are
-    the same as the whole index gives.
+    the same as the whole index gives. What it analyses is kept (`kept`, `take`) and
+    taken in by another index of the same glossary (`absorb`): a later run, or the run's
+    parent process, then analyses only forms no run has reached yet.
     """
 
-    __slots__ = ("_done", "_entries", "_firsts", "_keys", "_paired", "_reached",
-                 "_seconds", "_tables", "by_lemma", "by_pair", "by_surface", "numbers",
-                 "patterns", "starts")
+    __slots__ = ("_done", "_entries", "_firsts", "_keys", "_looked_up", "_new", "_paired",
+                 "_reached", "_seconds", "_tables", "analysed", "by_lemma", "by_pair",
+                 "by_surface", "known", "numbers", "patterns", "starts", "words")
 
     def __init__(self, keys: FormKeys, entries: Sequence[Any]) -> None:
         self._keys = keys
         self._entries = entries
         self._done: set[str] = set()
-        self._reached: set[tuple[str, str]] = set()
+        self._reached: set[str] = set()
         #: forms of several words: those whose first word's key, and those whose second
         #: word's key, has been reached (a form is analysed once it is in both)
         self._paired: set[int] | None = None
         self._firsts: set[int] = set()
         self._seconds: set[int] = set()
         self._tables = _Tables()
-        self.patterns = self._tables.patterns
-        self.by_lemma = self._tables.by_lemma
-        self.by_pair = self._tables.by_pair
-        self.by_surface = self._tables.by_surface
-        self.starts = self._tables.starts
-        self.numbers = self._tables.numbers
+        #: what was added since the index was made or last `take`n
+        self._new = _Added()
+        #: what documents' words were found to start (see `_Run.first`), for a version of
+        #: the tables
+        self._looked_up: tuple[int, dict[str, Any]] = (-1, {})
+        #: analyses of document words kept by earlier runs (read as needed), and those
+        #: made or taken in since
+        self.known: Mapping[tuple[str, str], tuple[Analysis, ...]] = _NONE_KNOWN
+        self.words: dict[tuple[str, str], tuple[Analysis, ...]] = {}
+        self._bind()
+        #: forms this index analysed itself (with pymorphy3), not taken in: a count to watch
+        self.analysed = 0
+
+    def _bind(self) -> None:
+        t = self._tables
+        self.patterns, self.by_lemma, self.by_pair = t.patterns, t.by_lemma, t.by_pair
+        self.by_surface, self.starts, self.numbers = t.by_surface, t.starts, t.numbers
 
     def __bool__(self) -> bool:
         return bool(self._keys.forms)
@@ -464,6 +588,8 @@ class LazySourceIndex:
         if key in self._done:
             return
         self._done.add(key)
+        new = self._new
+        new.done.append(key)
         ready: list[int] = []
         numbers = self._keys.keys.get(key)
         if numbers:
@@ -471,31 +597,43 @@ class LazySourceIndex:
             for number in numbers:
                 if paired is None or number not in paired or number in self._seconds:
                     ready.append(number)
-                else:
+                elif number not in self._firsts:
                     self._firsts.add(number)
+                    new.firsts.append(number)
         numbers = self._keys.seconds.get(key)
         if numbers:
             for number in numbers:
-                self._seconds.add(number)
+                if number not in self._seconds:
+                    self._seconds.add(number)
+                    new.seconds.append(number)
                 if number in self._firsts:
                     ready.append(number)
+        self._analyse(ready)
+
+    def _analyse(self, ready: Iterable[int]) -> None:
+        added: list[int] = []
         for number in sorted(ready):
             if number in self.patterns:
                 continue
             entry, language, form = self._keys.forms[number]
             about = self._entries[entry]
-            self._tables.add(number, entry, language, form, about.kind, about.term)
+            if self._tables.add(number, entry, language, form, about.kind, about.term):
+                added.append(number)
+        self.analysed += len(added)
+        self._new.numbers.extend(added)
 
     def reach(self, run: _Run) -> None:
         """Analyse every form the words of the run's view can be a form of."""
+        reached = self._reached
         for token in run.tokens:
             text = token.text
-            if ("", text) in self._reached:
+            if text in reached:
                 continue
-            self._reached.add(("", text))
+            reached.add(text)
             self._starts(key_text(text))
             if not _CYRILLIC.search(text):
-                continue
+                continue  # not kept: reaching it again costs a few look-ups (`_worth_keeping`)
+            self._new.words.append(text)
             for language in self._keys.languages:
                 for a in run.analyses(text, language):
                     self._starts(a.lemma.replace("ґ", "г"))
@@ -509,15 +647,117 @@ class LazySourceIndex:
         for word in itertools.islice(WORD.finditer(form), 2):
             self._starts(key_text(word.group()))
 
+    def looked_up(self) -> dict[str, Any]:
+        """Words' look-ups in the tables as they are now, shared by a run's documents."""
+        version = self._tables.version
+        if self._looked_up[0] != version:
+            self._looked_up = (version, {})
+        return self._looked_up[1]
+
+    @property
+    def pair_firsts(self) -> set[tuple[str, str]]:
+        return self._tables.pair_firsts
+
+    def analysis(self, key: tuple[str, str]) -> tuple[Analysis, ...] | None:
+        """A document word's analyses, if a run made them before."""
+        found = self.words.get(key)
+        return self.known.get(key) if found is None else found
+
+    def note(self, key: tuple[str, str], analyses: tuple[Analysis, ...]) -> None:
+        """A document word's analyses, made now: kept with the rest."""
+        self.words[key] = self._new.analyses[key] = analyses
+
+    @property
+    def grew(self) -> bool:
+        """Whether anything was added since the index was made or last `take`n."""
+        new = self._new
+        return bool(new.numbers or new.done or new.words or new.firsts or new.seconds
+                    or new.analyses)
+
+    def kept(self) -> Analysed:
+        """Everything analysed and reached, to keep for later runs."""
+        numbers = tuple(sorted(self.patterns))
+        return Analysed(numbers, tuple(self.patterns[n] for n in numbers),
+                        {lang: dict(table) for lang, table in self.starts.items()},
+                        tuple(sorted(self._done)), tuple(sorted(self._firsts)),
+                        tuple(sorted(self._seconds)), _worth_keeping(self._reached),
+                        fingerprint(), {**self.known, **self.words})
+
+    def take(self) -> Analysed | None:
+        """What was added since the index was made or last taken (a worker's share of the
+        run, for its parent to `absorb`), or None if nothing was."""
+        if not self.grew:
+            return None
+        new, self._new = self._new, _Added()
+        numbers = tuple(sorted(set(new.numbers)))
+        return Analysed(numbers, tuple(self.patterns[n] for n in numbers),
+                        {lang: dict(table) for lang, table in self.starts.items()},
+                        tuple(new.done), tuple(new.firsts), tuple(new.seconds),
+                        _worth_keeping(new.words), fingerprint(), new.analyses)
+
+    def absorb(self, other: Analysed, *, new: bool = True) -> None:
+        """Take in what another index of this glossary analysed and reached, analysing only
+        the forms of several words whose first word one of them reached and whose second
+        word the other did. ValueError, and nothing taken in, where `other` does not fit
+        this glossary's forms (a stale or forged cache file); `new`: it counts as `grew`."""
+        forms = self._keys.forms
+        size = len(forms)
+        if other.fingerprint != fingerprint() or len(other.numbers) != len(other.patterns):
+            raise ValueError("kept analyses of another kind")
+        fresh: list[tuple[int, Pattern]] = []
+        for number, pattern in zip(other.numbers, other.patterns, strict=True):
+            if not 0 <= number < size:
+                raise ValueError("a form the glossary does not have")
+            if number in self.patterns:
+                continue
+            entry, language, form = forms[number]
+            if (pattern.entry, pattern.language, pattern.form) != (entry, language, form) or (
+                    not pattern.words or len(pattern.gaps) != len(pattern.words) - 1):
+                raise ValueError("an analysis of another form")
+            fresh.append((number, pattern))
+        if not all(0 <= n < size for n in itertools.chain(other.firsts, other.seconds)):
+            raise ValueError("a form the glossary does not have")
+        for number, pattern in fresh:
+            self._tables.file(number, pattern)
+        for language, table in other.starts.items():
+            mine = self.starts.setdefault(language, {})
+            for prefix, capital in table.items():
+                mine[prefix] = mine.get(prefix, True) and capital
+        self._tables.version += 1
+        self._done.update(other.done)
+        self._firsts.update(other.firsts)
+        self._seconds.update(other.seconds)
+        self._reached.update(other.words)
+        if not new and self.known is _NONE_KNOWN:
+            self.known = other.analyses  # read as needed: a run looks up few of them
+        else:
+            for key, analyses in other.analyses.items():
+                self.words.setdefault(key, analyses)
+                if new:
+                    self._new.analyses.setdefault(key, analyses)
+        if new:
+            added = self._new
+            added.numbers.extend(n for n, _ in fresh)
+            added.done.extend(other.done)
+            added.firsts.extend(other.firsts)
+            added.seconds.extend(other.seconds)
+            added.words.extend(other.words)
+        # a form whose first word's key one index built and whose second word's the other did
+        self._analyse((self._firsts & self._seconds) - self.patterns.keys())
+
+
+def _worth_keeping(words: Iterable[str]) -> tuple[str, ...]:
+    """The reached words worth keeping: Cyrillic ones, whose reach analyses them (a Latin
+    word's costs a few look-ups, and an English article has thousands)."""
+    return tuple(sorted(w for w in words if _CYRILLIC.search(w)))
+
 
 def _restore(keys: FormKeys, entries: Sequence[Any], tables: _Tables, done: set[str],
-             reached: set[tuple[str, str]], firsts: set[int], seconds: set[int]
-             ) -> LazySourceIndex:
+             reached: set[str], firsts: set[int], seconds: set[int]) -> LazySourceIndex:
     index = LazySourceIndex(keys, entries)
     index._tables, index._done, index._reached = tables, done, reached
     index._firsts, index._seconds = firsts, seconds
-    index.patterns, index.by_lemma, index.by_pair = tables.patterns, tables.by_lemma, tables.by_pair
-    index.by_surface, index.starts, index.numbers = tables.by_surface, tables.starts, tables.numbers
+    index._bind()
     return index
 
 
@@ -787,6 +1027,8 @@ def _analyse(morph: Any, spelled: str) -> tuple[Analysis, ...]:
 
 
 Keys = set[tuple[str, str, str | None]]
+#: What a word can start (see `_Run.first`).
+_First = tuple[tuple[int, ...], tuple[tuple[str, tuple[str, ...], tuple[int, ...], bool], ...]]
 
 
 def _agreement(groups: list[Keys]) -> Keys | None:
@@ -814,9 +1056,13 @@ class _Run:
         self.view = view
         self.tokens = tokens
         self.cache = cache
+        #: where analyses of words are kept between runs
+        self.kept = index if isinstance(index, LazySourceIndex) else None
         self.folded: dict[str, str] = {}
         self.spelled: dict[str, str] = {}
         self.seconds: dict[tuple[str, str], frozenset[str]] = {}
+        self._firsts: dict[str, _First] | None = None
+        self._pair_firsts: set[tuple[str, str]] | None = None
 
     def fold(self, text: str) -> str:
         key = self.folded.get(text)
@@ -830,6 +1076,11 @@ class _Run:
             spelled = self.spelled[text] = spelling(text)
         key = (language, spelled)
         found = self.cache.get(key)
+        if found is None and self.kept is not None:
+            found = self.kept.analysis(key)
+            if found is not None:
+                self.cache[key] = found
+                return found
         if found is None:
             morph = analyzer(language)
             excluded = _NOT_IN.get(language, frozenset())
@@ -837,6 +1088,8 @@ class _Run:
                 found = ()
             else:
                 found = _analyse(morph, spelled)
+                if self.kept is not None:
+                    self.kept.note(key, found)
             self.cache[key] = found
         return found
 
@@ -850,25 +1103,56 @@ class _Run:
             )
         return found
 
-    def candidates(self, i: int) -> tuple[int, ...]:
-        """Patterns that may start at word i, in index order."""
-        token = self.tokens[i]
-        text = token.text
+    def first(self, text: str) -> _First:
+        """What a word can be the first word of: the patterns whose first word is fixed and
+        spelled so, and by language, its lemmas that start some pattern, the one-word
+        patterns they are forms of, and whether any starts a pattern of several words."""
+        index, firsts = self.index, self._firsts
+        if firsts is None:
+            if isinstance(index, LazySourceIndex):
+                firsts, self._pair_firsts = index.looked_up(), index.pair_firsts
+            else:
+                firsts = {}  # the whole index: any lemma may start a pattern of several words
+            self._firsts = firsts
+        found = firsts.get(text)
+        if found is not None:
+            return found
         folded = self.fold(text)
-        out = set(self.index.by_surface.get(folded, ()))
+        surface = tuple(index.by_surface.get(folded, ()))
+        languages: list[tuple[str, tuple[str, ...], tuple[int, ...], bool]] = []
         if _CYRILLIC.search(text):
             capital = text[:1].isupper()
             prefix = folded[:PREFIX]
-            after = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
-            for language, table in self.index.starts.items():
+            pair_firsts = self._pair_firsts
+            for language, table in index.starts.items():
                 needs_capital = table.get(prefix)
                 if needs_capital is None or (needs_capital and not capital):
                     continue
-                seconds = self.second_keys(after, language) if after is not None else ()
-                for a in self.analyses(text, language):
-                    out.update(self.index.by_lemma.get((language, a.lemma), ()))
-                    for second in seconds:
-                        out.update(self.index.by_pair.get((language, a.lemma, second), ()))
+                lemmas = tuple(dict.fromkeys(a.lemma for a in self.analyses(text, language)))
+                singles = tuple(n for lemma in lemmas
+                                for n in index.by_lemma.get((language, lemma), ()))
+                paired = pair_firsts is None or any((language, lemma) in pair_firsts
+                                                    for lemma in lemmas)
+                if singles or paired:
+                    languages.append((language, lemmas, singles, paired))
+        found = firsts[text] = (surface, tuple(languages))
+        return found
+
+    def candidates(self, i: int) -> tuple[int, ...]:
+        """Patterns that may start at word i, in index order."""
+        surface, languages = self.first(self.tokens[i].text)
+        if not languages:
+            return tuple(sorted(set(surface))) if len(surface) > 1 else surface
+        out = set(surface)
+        after = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
+        by_pair = self.index.by_pair
+        for language, lemmas, singles, paired in languages:
+            out.update(singles)
+            if not paired or after is None:
+                continue
+            for second in self.second_keys(after, language):
+                for lemma in lemmas:
+                    out.update(by_pair.get((language, lemma, second), ()))
         return tuple(sorted(out))
 
     def keys(self, token: Token, spec: WordSpec, language: str) -> Keys:

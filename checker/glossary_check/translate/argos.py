@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import importlib.metadata
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -73,6 +72,8 @@ class RunSettings:
         )
 
     def identity(self) -> str:
+        import importlib.metadata  # only where a model translates: a check without one needs none
+
         versions = []
         for dist in ("argostranslate", "ctranslate2", "sentencepiece", "minisbd"):
             try:

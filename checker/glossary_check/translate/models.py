@@ -22,7 +22,6 @@ import shutil
 import stat
 import sys
 import tempfile
-import urllib.request
 import zipfile
 import zlib
 from collections.abc import Mapping, Sequence
@@ -331,6 +330,8 @@ def install_from_path(
 
 def _fetch(url: str, timeout: float, limit: int) -> bytes:
     """The body at `url`; OSError past `limit` bytes, before holding more of it in memory."""
+    import urllib.request  # only to download: a check that looks for models needs none
+
     request = urllib.request.Request(url, headers={"User-Agent": "ArgosTranslate"})
     with urllib.request.urlopen(request, timeout=timeout) as response:
         data: bytes = response.read(limit + 1)
