@@ -311,6 +311,34 @@ def test_what_indexes_analysed_apart_is_taken_in_whole_and_never_analysed_again(
     assert parent.grew and set(parent.patterns) == set(later.patterns)
 
 
+def test_kept_words_past_their_bound_start_afresh_and_the_forms_stay(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache shared for months must not grow with every word ever checked: past the
+    bound the document words and their analyses are dropped, the analysed forms kept, and
+    a later run finds the same hits without analysing a form again."""
+    path = tmp_path / "places.yaml"
+    path.write_text("version: 1\nentries:\n  - term: Kyiv\n    kind: place\n"
+                    "    sources:\n      ru: [Киев]\n  - term: Kharkiv\n    kind: place\n"
+                    "    sources:\n      ru: [Харьков]\n", encoding="utf-8")
+    eager, _ = _pair(path)
+    keys = morphology.build_form_keys(eager.glossary)
+    text = "Его видели в Киеве и в Харькове."
+    tokens = tokenize(text)
+    first = morphology.LazySourceIndex(keys, eager.glossary.entries)
+    expected = morphology.find_source_forms(first, text, tokens, {})
+    assert [h.form for h in expected] == ["Киев", "Харьков"]
+    kept = first.kept()
+    assert len(kept.words) > 1 and kept.analyses  # within the bound: all kept
+    monkeypatch.setattr(morphology, "KEPT_WORDS", 1)
+    bounded = first.kept()
+    assert bounded.words == () and not bounded.analyses
+    assert bounded.numbers == kept.numbers and bounded.done == kept.done
+    later = morphology.LazySourceIndex(keys, eager.glossary.entries)
+    later.absorb(bounded, new=False)
+    assert morphology.find_source_forms(later, text, tokens, {}) == expected
+    assert later.analysed == 0
+
+
 def test_kept_analyses_of_other_forms_are_refused_whole(tmp_path: Path) -> None:
     """An analysis filed under another form's number (a forged or stale cache file), or a
     number past the glossary's forms, is a ValueError and nothing of it is taken in."""

@@ -677,11 +677,14 @@ class LazySourceIndex:
     def kept(self) -> Analysed:
         """Everything analysed and reached, to keep for later runs."""
         numbers = tuple(sorted(self.patterns))
+        words, analyses = _worth_keeping(self._reached), {**self.known, **self.words}
+        if max(len(words), len(analyses)) > KEPT_WORDS:
+            words, analyses = (), {}  # the forms stay: only the words start afresh
         return Analysed(numbers, tuple(self.patterns[n] for n in numbers),
                         {lang: dict(table) for lang, table in self.starts.items()},
                         tuple(sorted(self._done)), tuple(sorted(self._firsts)),
-                        tuple(sorted(self._seconds)), _worth_keeping(self._reached),
-                        fingerprint(), {**self.known, **self.words})
+                        tuple(sorted(self._seconds)), words, fingerprint(),
+                        analyses)
 
     def take(self) -> Analysed | None:
         """What was added since the index was made or last taken (a worker's share of the
@@ -744,6 +747,13 @@ class LazySourceIndex:
             added.words.extend(other.words)
         # a form whose first word's key one index built and whose second word's the other did
         self._analyse((self._firsts & self._seconds) - self.patterns.keys())
+
+
+#: Document words kept between runs with their analyses, at most: a cache a desk shares for
+#: months would otherwise grow with every new word, and each run that adds one rewrites it
+#: whole. Past this they start afresh (a word met again is analysed again); the glossary's
+#: analysed forms are always kept.
+KEPT_WORDS = 100_000
 
 
 def _worth_keeping(words: Iterable[str]) -> tuple[str, ...]:
