@@ -105,6 +105,13 @@ def _clean_env(extra: dict[str, str] | None) -> dict[str, str]:
     return env
 
 
+def python_output(code: str, *args: str, env: dict[str, str] | None = None) -> str:
+    """What `python -c CODE ARGS` prints in a fresh process (one that has imported nothing of
+    the package yet, or that runs under `env`); a failure fails the test."""
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          env=env, check=True).stdout
+
+
 @pytest.fixture
 def run_cli(tmp_path: Path) -> RunCli:
     """Run `python -m glossary_check ARGS` in a subprocess: (exit status, stdout, stderr).

@@ -24,6 +24,7 @@ distributed = pytest.importorskip("distributed")
 fsspec = pytest.importorskip("fsspec")
 jsonschema = pytest.importorskip("jsonschema")
 
+from conftest import python_output  # noqa: E402
 from glossary_check.commands import archive  # noqa: E402
 from glossary_check.commands.cli import main  # noqa: E402
 from glossary_check.core.findings import FileResult  # noqa: E402
@@ -358,8 +359,7 @@ def test_heavy_imports_wait_for_the_archive_command() -> None:
         "cli.build_parser(); archive.build_parser()\n"
         "print(sorted(m for m in ('dask', 'distributed', 'fsspec') if m in sys.modules))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]"
+    assert python_output(code).strip() == "[]"
 
 
 def test_the_configuration_file_counts_as_for_the_main_command(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import WriteGlossary, check_text
+from conftest import WriteGlossary, check_text, python_output
 from glossary_check.core.findings import Finding
 from glossary_check.engine.compiled import Compiled, compile_all
 from glossary_check.engine.english import attested, established, ordinary_word
@@ -315,15 +315,11 @@ def test_frequencies_are_wordfreqs_to_the_last_digit() -> None:
 def test_plain_words_need_no_wordfreq_import() -> None:
     """wordfreq's import (its language tags, its text fixer) costs a tenth of a second a
     process: a plain word is looked up without it."""
-    import subprocess
-    import sys
 
     code = ("import sys; from glossary_check.engine.english import established, frequency, "
             "ordinary_word; print(ordinary_word('Luck'), established('Stevens'), "
             "frequency('Київ', 'uk') > 4, 'wordfreq' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
-    assert done.stdout.split() == ["True", "True", "True", "False"]
+    assert python_output(code).split() == ["True", "True", "True", "False"]
 
 
 def test_a_word_list_stored_otherwise_is_left_to_wordfreq(

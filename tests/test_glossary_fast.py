@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO, WriteGlossary
+from conftest import REPO, WriteGlossary, python_output
 from glossary_check.core import bounded_yaml, plain_yaml
 from glossary_check.engine import glossary
 from glossary_check.engine.glossary import GlossaryError, load_glossary
@@ -366,8 +366,6 @@ def test_without_yaml_rs_the_composed_way_reads(
 def test_yaml_is_imported_once_a_glossary_is_read_and_then_used_directly(tmp_path: Path) -> None:
     """The glossary module defers PyYAML and its readers to the first glossary read, then
     holds the modules themselves: no indirection left on the path every node takes."""
-    import subprocess
-    import sys
 
     glossary = tmp_path / "g.yaml"
     glossary.write_text("version: 1\nlanguage: en\nentries:\n  - term: Kyiv\n    kind: place\n")
@@ -375,6 +373,4 @@ def test_yaml_is_imported_once_a_glossary_is_read_and_then_used_directly(tmp_pat
             "before = 'yaml' in sys.modules; g.load_glossary(sys.argv[1]); "
             "print(before, isinstance(g.yaml, types.ModuleType), "
             "isinstance(g.bounded_yaml, types.ModuleType))")
-    done = subprocess.run([sys.executable, "-c", code, str(glossary)], capture_output=True,
-                          text=True, check=True)
-    assert done.stdout.split() == ["False", "True", "True"]
+    assert python_output(code, str(glossary)).split() == ["False", "True", "True"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, python_output
 from glossary_check.documents import read_document
 from glossary_check.engine import morphology
 from glossary_check.engine.compiled import Compiled, compile_all
@@ -138,8 +138,6 @@ def test_dictionary_forms_are_the_same_in_every_process() -> None:
     """Readings that score alike are chosen in a fixed order, not in a set's (string hashes,
     and so a set's order, differ between processes: workers would disagree)."""
     import os
-    import subprocess
-    import sys
 
     code = ("from glossary_check.engine.morphology import dictionary_forms; "
             "print(dictionary_forms(['Петрі', 'Хомишином'], 'uk'), "
@@ -148,9 +146,7 @@ def test_dictionary_forms_are_the_same_in_every_process() -> None:
     seen = set()
     for seed in range(4):
         env = {**os.environ, "PYTHONHASHSEED": str(seed)}
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              env=env, check=True)
-        seen.add(done.stdout)
+        seen.add(python_output(code, env=env))
     assert len(seen) == 1, seen
 
 

@@ -4,11 +4,9 @@ look-alikes must be the package's own, for every character the data lists."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
+from conftest import python_output
 from glossary_check.rules import mixed_script
 
 
@@ -34,9 +32,7 @@ def test_a_mixed_word_is_fixed_without_the_package() -> None:
     code = ("import sys; from glossary_check.rules.mixed_script import lookalike; "
             "print(lookalike('\\u0443', 'Latin'), lookalike('y', 'Cyrillic'), "
             "'confusable_homoglyphs' in sys.modules, 'urllib.request' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
-    assert done.stdout.split() == ["y", "у", "False", "False"]
+    assert python_output(code).split() == ["y", "у", "False", "False"]
 
 
 def test_data_read_otherwise_falls_back_on_the_package(monkeypatch: pytest.MonkeyPatch) -> None:

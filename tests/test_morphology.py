@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pickle
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -13,6 +11,7 @@ import pytest
 
 pytest.importorskip("pymorphy3")
 
+from conftest import python_output
 from glossary_check.engine import morphology
 from glossary_check.engine.glossary import Glossary, load_glossary
 from glossary_check.engine.matching import tokenize
@@ -431,8 +430,7 @@ def test_nothing_heavy_is_imported_with_the_modules() -> None:
         "heavy = [m for m in ('pymorphy3', 'lingua', 'translitua', 'iuliia') if m in sys.modules]\n"
         "print(','.join(heavy))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+    assert python_output(code).strip() == ""
 
 
 def test_words_that_do_not_agree_fall_back_to_the_shorter_form(

@@ -5,14 +5,12 @@ and a name is romanised in its dictionary form."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from conftest import RunCli
+from conftest import RunCli, python_output
 from glossary_check.core.findings import Finding, Severity
 from glossary_check.documents import read_document
 from glossary_check.engine.compiled import Compiled, compile_all
@@ -461,5 +459,4 @@ def test_a_latin_document_loads_no_morphology(tmp_path: Path) -> None:
         found = check_document(doc, compiled, Settings())
         print(len(found), "pymorphy3" in sys.modules)
         """)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["2", "False"]
+    assert python_output(code).split() == ["2", "False"]

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import ast
 import re
-import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from conftest import CORE_ARGS, LANGUAGE_RULES, RunCli, WriteGlossary
+from conftest import CORE_ARGS, LANGUAGE_RULES, RunCli, WriteGlossary, python_output
 from glossary_check.core.findings import Finding, Severity
 from glossary_check.documents import BLOCK_BREAK, Blocks, Comments, Document, read_document
 from glossary_check.documents.html import BLOCK_ELEMENTS, VOID_ELEMENTS
@@ -239,9 +237,7 @@ def test_suppress_imports_no_parser() -> None:
     assert not {m for m in imported if m.startswith(parsers)}
     probe = ("import sys, glossary_check.workflow.suppress; print(sorted(m for m in sys.modules"
              " if m.startswith(('html.parser', 'markdown_it'))))")
-    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                           check=True)
-    assert shown.stdout.strip() == "[]"
+    assert python_output(probe).strip() == "[]"
 
 
 @pytest.mark.parametrize("tag", sorted(BLOCK_ELEMENTS))

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 pytest.importorskip("translitua")
 pytest.importorskip("iuliia")
 
+from conftest import python_output
 from glossary_check.engine.transliteration import (
     DEFAULTS,
     SYSTEMS,
@@ -197,15 +198,11 @@ def test_unknown_system_is_a_clear_error() -> None:
 def _in_processes(code: str, files: tuple[str, ...] = ()) -> set[str]:
     """What `code` prints under four string-hash seeds (each worker process has its own)."""
     import os
-    import subprocess
-    import sys
 
     seen = set()
     for seed in range(1, 5):
         env = {**os.environ, "PYTHONHASHSEED": str(seed)}
-        done = subprocess.run([sys.executable, "-c", code, *files], capture_output=True,
-                              text=True, env=env, check=True)
-        seen.add(done.stdout)
+        seen.add(python_output(code, *files, env=env))
     return seen
 
 
