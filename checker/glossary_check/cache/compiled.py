@@ -128,7 +128,7 @@ def files_digest(files: Iterable[str]) -> str:
     return h.hexdigest()
 
 
-def _file(directory: Path, kind: str, key: str) -> Path:
+def cache_file(directory: Path, kind: str, key: str) -> Path:
     return directory / f"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:32]}.bin"
 
 
@@ -501,7 +501,7 @@ class Artefact:
 
     def _where(self) -> tuple[Path, str]:
         key = f"{code_fingerprint()}|{self.key}"
-        return _file(self.directory, self.kind, key), key
+        return cache_file(self.directory, self.kind, key), key
 
     def path(self) -> Path:
         """Where the artefact is kept."""
@@ -709,7 +709,7 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
         compiled.notices.append(f"{refused}: not used (the glossary is compiled in memory)")
         return compiled
     key = f"{code_fingerprint()}|{path}|{os.getcwd()}"
-    file = _file(directory, "compiled", key)
+    file = cache_file(directory, "compiled", key)
     notices: list[str] = []
     try:
         opened = open_file(file, "compiled", key)

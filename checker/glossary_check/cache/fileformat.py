@@ -498,7 +498,7 @@ def key_parts(text: str) -> Iterator[str]:
 _LITTLE = sys.byteorder == "little"
 
 
-def _packed(typecode: str, values: Iterable[int]) -> bytes:
+def packed(typecode: str, values: Iterable[int]) -> bytes:
     """Unsigned integers, little-endian, in one C call (OverflowError if one does not fit)."""
     items = array.array(typecode, values)
     if not _LITTLE:
@@ -506,8 +506,8 @@ def _packed(typecode: str, values: Iterable[int]) -> bytes:
     return items.tobytes()
 
 
-def _numbers(typecode: typing.Literal["H", "I"], view: memoryview) -> Sequence[int]:
-    """What `_packed` wrote, indexed in place (a copy on a big-endian machine)."""
+def unpacked(typecode: typing.Literal["H", "I"], view: memoryview) -> Sequence[int]:
+    """What `packed` wrote, indexed in place (a copy on a big-endian machine)."""
     if _LITTLE:
         return view.cast(typecode)
     items = array.array(typecode, bytes(view))
@@ -572,8 +572,8 @@ def _table(crcs: list[int], key_sizes: list[int], ends: Iterable[int],
     ranked = [crcs[i] for i in numbers] if count < 2 else operator.itemgetter(*numbers)(crcs)
     bits = min(16, max(count.bit_length() - 3, 0))
     try:
-        sizes = _packed("H", key_sizes)
-        index = _packed("I", itertools.chain(
+        sizes = packed("H", key_sizes)
+        index = packed("I", itertools.chain(
             (count, bits),
             map(bisect.bisect_left, itertools.repeat(ranked),
                 map(operator.lshift, range((1 << bits) + 1), itertools.repeat(32 - bits))),
@@ -607,11 +607,11 @@ class Table:
             raise CacheError("a table longer than its file")
         self.count = count
         self.shift = 32 - bits
-        self.starts = _numbers("I", view[8:crcs])
-        self.crcs = _numbers("I", view[crcs:numbers])
-        self.numbers = _numbers("I", view[numbers:offsets])
-        self.offsets = _numbers("I", view[offsets:sizes])
-        self.sizes = _numbers("H", view[sizes : sizes + 2 * count])
+        self.starts = unpacked("I", view[8:crcs])
+        self.crcs = unpacked("I", view[crcs:numbers])
+        self.numbers = unpacked("I", view[numbers:offsets])
+        self.offsets = unpacked("I", view[offsets:sizes])
+        self.sizes = unpacked("H", view[sizes : sizes + 2 * count])
         self.data = view[data:]
 
     def _key(self, record: int) -> tuple[int, int, int]:
@@ -656,7 +656,7 @@ class Table:
 def build_array(values: Sequence[bytes]) -> bytes:
     """u32 count | u32 offsets (count + 1) | values."""
     try:
-        index = _packed("I", itertools.chain(
+        index = packed("I", itertools.chain(
             (len(values),), itertools.accumulate(map(len, values), initial=0)))
     except OverflowError as exc:
         raise ValueError("an array too long") from exc
@@ -672,7 +672,7 @@ class Array:
         data = 4 + 4 * (self.count + 1)
         if data > len(view):
             raise CacheError("an array longer than its file")
-        self.offsets = _numbers("I", view[4:data])
+        self.offsets = unpacked("I", view[4:data])
         self.data = view[data:]
 
     def __len__(self) -> int:
@@ -693,9 +693,9 @@ def columns_section(columns: Sequence[Sequence[int]]) -> bytes:
     if any(len(column) != count for column in columns):
         raise ValueError("columns of different lengths")
     try:
-        return _packed("I", [count]) + b"".join(
+        return packed("I", [count]) + b"".join(
             column.tobytes() if isinstance(column, array.array) and column.typecode == "I"
-            and _LITTLE else _packed("I", column)
+            and _LITTLE else packed("I", column)
             for column in columns)
     except OverflowError as exc:
         raise ValueError("a number too large for a column") from exc
@@ -707,7 +707,7 @@ def read_columns(buf: memoryview | bytes, columns: int) -> list[Sequence[int]]:
     (count,) = _read(_U32, view, 0)
     if len(view) != 4 + 4 * count * columns:
         raise CacheError("columns of another length than their count")
-    return [_numbers("I", view[4 + 4 * count * i : 4 + 4 * count * (i + 1)])
+    return [unpacked("I", view[4 + 4 * count * i : 4 + 4 * count * (i + 1)])
             for i in range(columns)]
 
 

@@ -31,15 +31,15 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
 
-from glossary_check.cache.compiled import _file
+from glossary_check.cache.compiled import cache_file
 from glossary_check.cache.fileformat import (
     CacheError,
     Untrusted,
-    _numbers,
-    _packed,
     open_file,
+    packed,
     refusal,
     touch,
+    unpacked,
     write_file,
 )
 from glossary_check.engine.english import WordIndex, Wordlist, read_wordlist
@@ -88,7 +88,7 @@ def index_sections(words: Wordlist) -> dict[str, bytes] | None:
     blob = b"".join(entries)
     if blob.count(b"\0") != len(entries) or len(blob) >= 2**32:
         return None
-    return {"words": blob, "offsets": _packed("I", list(accumulate(map(len, entries),
+    return {"words": blob, "offsets": packed("I", list(accumulate(map(len, entries),
                                                                    initial=0)))}
 
 
@@ -111,7 +111,7 @@ class IndexedList:
         words, offsets = opened.blob("words"), opened.blob("offsets")
         if len(offsets) % 4 or not offsets:
             raise CacheError("offsets of odd length")
-        numbers = _numbers("I", offsets)
+        numbers = unpacked("I", offsets)
         if numbers[0] != 0 or numbers[-1] != len(words):
             raise CacheError("offsets outside the words")
         return cls(words, numbers, source, where, key)
@@ -193,7 +193,7 @@ class CachedLists:
         key = list_key(path)
         if key is None:
             return None
-        where = _file(self.directory, KIND, key)
+        where = cache_file(self.directory, KIND, key)
         try:
             found = IndexedList.open(where, key, path)
         except Untrusted as exc:
