@@ -648,6 +648,51 @@ def test_runs_sharing_a_cache_keep_what_each_analysed(
     assert _analysed(later) == 0
 
 
+def _keep_in_process(args: tuple[str, str, str, str, Any]) -> list[Any]:
+    """Check a text, then keep what was analysed, reading the kept file at the same moment
+    as the other process and taking a while before writing: without turns, one would write
+    over what the other wrote."""
+    import time
+
+    cwd, path, store, text, barrier = args
+    os.chdir(cwd)
+    compiled = cache.load(path, Path(store))
+    found = _run(compiled, text)
+    read = cache.SourceStore.load_analysed
+
+    def slow(self: cache.SourceStore) -> Any:
+        value = read(self)
+        time.sleep(0.5)
+        return value
+
+    cache.SourceStore.load_analysed = slow  # type: ignore[method-assign]
+    barrier.wait()
+    compiled.keep_analyses()
+    return found
+
+
+def test_processes_keeping_at_once_take_turns(
+    here: Path, write_glossary: WriteGlossary
+) -> None:
+    """Two processes that keep their analyses at the same moment lose nothing of either: a
+    later run analyses no form for either's text."""
+    write_glossary(PEOPLE, "people.yaml")
+    path = write_glossary(MANY)
+    store = here / "cache"
+    texts = ["Мэр Киева.", "Мэр Москвы."]
+    cache.load(path, store)  # compiled once, so that both only add analyses
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager:
+        barrier = manager.Barrier(2)
+        with context.Pool(2) as pool:
+            found = pool.map(_keep_in_process,
+                             [(str(here), str(path), str(store), t, barrier) for t in texts])
+    assert all(found)
+    later = cache.load(path, store)
+    assert [_run(later, t) for t in texts] == found
+    assert _analysed(later) == 0
+
+
 @pytest.mark.parametrize("start", ["fork", "spawn"])
 def test_workers_analyses_are_kept_by_the_parent(
     here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch, start: str
