@@ -914,9 +914,9 @@ class LazyTuple(Sequence[T], Generic[T]):
         self._size = size
         self._item = item
         self._chunks: list[tuple[T, ...] | None] = [None] * len(array)
-        #: chunks read but not decoded whole, by number; items decoded alone, by index
+        #: chunks read but not decoded whole, and their items decoded alone, by chunk number
         self._plain: dict[int, tuple[Any, ...]] = {}
-        self._items: dict[int, T] = {}
+        self._items: dict[int, dict[int, T]] = {}
         self._rescue = rescue
         self._pick = pick
 
@@ -951,17 +951,18 @@ class LazyTuple(Sequence[T], Generic[T]):
                 return self._rebuilt(number, exc)
             self._chunks[number] = chunk
             self._plain.pop(number, None)
+            self._items.pop(number, None)
         return chunk
 
     def _decode(self, number: int) -> Callable[[tuple[Any, ...]], tuple[T, ...]]:
-        load, items, base = self._item.load, self._items, number * CHUNK
+        load, alone = self._item.load, self._items.get(number)
+        if not alone:
+            return lambda plain: tuple(map(load, plain))
 
         def decode(plain: tuple[Any, ...]) -> tuple[T, ...]:
-            out = []
-            for k, value in enumerate(plain):
-                found = items.get(base + k, NOTHING)  # what was decoded alone stays that item
-                out.append(load(value) if found is NOTHING else found)
-            return tuple(out)
+            # what was decoded alone stays that item
+            return tuple(alone[at] if at in alone else load(value)
+                         for at, value in enumerate(plain))
 
         return decode
 
@@ -970,13 +971,14 @@ class LazyTuple(Sequence[T], Generic[T]):
         chunk = self._chunks[number]
         if chunk is not None:
             return chunk[at]
-        found: T | Any = self._items.get(index, NOTHING)
+        alone = self._items.get(number)
+        found: T | Any = NOTHING if alone is None else alone.get(at, NOTHING)
         if found is NOTHING:
             try:
                 found = checked(self._item.load, self._read(number)[at])
             except CacheError as exc:
                 return self._rebuilt(number, exc)[at]
-            self._items[index] = found
+            self._items.setdefault(number, {})[at] = found
         return found
 
     @overload
