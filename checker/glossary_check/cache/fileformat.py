@@ -957,6 +957,9 @@ class LazyTuple(Sequence[T], Generic[T]):
     def _decode(self, number: int) -> Callable[[tuple[Any, ...]], tuple[T, ...]]:
         load, alone = self._item.load, self._items.get(number)
         if not alone:
+            exact = self._item.exact
+            if exact:  # loading checks the types alone: all of them in one pass
+                return lambda plain: _all_of(plain, exact)
             return lambda plain: tuple(map(load, plain))
 
         def decode(plain: tuple[Any, ...]) -> tuple[T, ...]:
