@@ -4,6 +4,7 @@ and `--no-cache` writes nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import multiprocessing
 import os
@@ -817,6 +818,25 @@ def test_a_corrupt_chunk_is_a_cache_error_and_falls_back_on_the_rebuild(tmp_path
                                   rescue)
     assert rescued[17] == targets[17] and tuple(rescued) == targets
     assert notices and not file.exists()
+
+
+def test_an_item_read_alone_is_decoded_alone_and_stays_that_item() -> None:
+    targets = tuple(Target(i, Kind.VARIANT, f"form{i}", None, "ru") for i in range(40))
+    section = cachefile.tuple_section(targets, cachefile.codec(Target))
+    loads: list[object] = []
+    item = cachefile.codec(Target)
+
+    def load(value: Any) -> Any:
+        loads.append(value)
+        return item.load(value)
+
+    counted = dataclasses.replace(item, load=load)
+    lazy = cachefile.LazyTuple(cachefile.Array(section), 40, counted)
+    alone = lazy[17]
+    assert alone == targets[17] and len(loads) == 1  # not its chunk's fifteen others
+    assert lazy[17] is alone and lazy[-23] is alone and len(loads) == 1
+    assert tuple(lazy) == targets and len(loads) == 40  # the walk decodes the rest
+    assert lazy[17] is alone and lazy[16:18] == targets[16:18]
 
 
 @pytest.mark.parametrize(("tp", "plain"), [

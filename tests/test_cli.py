@@ -96,6 +96,25 @@ def test_the_bundled_example_with_mistakes(run_cli: RunCli, tmp_path: Path) -> N
     assert data["glossary"]["entries"] == len(load_glossary(bundled_glossary()).entries)
 
 
+def test_a_run_over_workers_ends_with_its_whole_report_and_status(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """The program ends without the interpreter's teardown: what it wrote is all there, the
+    status is the check's, and the workers' clean-up leaves nothing to warn of."""
+    text = EXAMPLE.read_text("utf-8").replace("Kyiv had", "Kiev had")
+    paths = [str(write(tmp_path / f"a{i:02}.txt", text * (16_384 // len(text) + 1)))
+             for i in range(12)]
+    code, out, err = run_cli(*CORE_ARGS, "--jobs", "2", "--format", "json", *paths)
+    assert (code, err) == (1, "")
+    data = report(out)
+    assert [f["path"] for f in data["files"]] == paths
+    assert all(("variant", "Kiev") in findings_of(data, p) for p in paths)
+    output = tmp_path / "report.json"
+    code, out, err = run_cli(*CORE_ARGS, "--jobs", "2", "-f", "json", "-o", str(output), *paths)
+    assert (code, out, err) == (1, "", "")
+    assert report(output.read_text("utf-8")) == data
+
+
 # --- JSON report ----------------------------------------------------------------------------
 
 def test_json_report_shape_and_positions(run_cli: RunCli, desk: Path) -> None:

@@ -23,6 +23,7 @@ from glossary_check.engine.glossary import (
     Variant,
     load_glossary,
 )
+from glossary_check.engine.matching import WORD, Token, tokenize
 from glossary_check.rules.pipeline import check_document
 from test_positions import naive
 
@@ -149,6 +150,12 @@ def test_line_index_agrees_with_an_independent_count(text: str) -> None:
     index = LineIndex(text)
     for offset in range(len(text) + 1):
         assert index.line_col(offset) == naive(text, offset)
+
+
+@EXAMPLES
+@given(text=st.one_of(document, st.text(alphabet="aя1'’ʼ \u0301\u00a0\n-", max_size=40)))
+def test_tokens_are_the_word_pattern_s_matches(text: str) -> None:
+    assert tokenize(text) == [Token(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
 
 
 YAML_PIECES = [

@@ -22,9 +22,17 @@ from glossary_check import __version__
 from glossary_check.commands import cli
 from glossary_check.core.errors import ExitCode
 from glossary_check.core.findings import Severity
+from glossary_check.core.visible import encodable
 from glossary_check.engine.compiled import Compiled, compile_all
 from glossary_check.engine.glossary import load_glossary
-from glossary_check.report import Run, github_report, json_report, rdjsonl_report, sarif_report
+from glossary_check.report import (
+    Run,
+    github_report,
+    json_report,
+    rdjsonl_report,
+    sarif_report,
+    to_json,
+)
 from glossary_check.rules import registry
 from glossary_check.rules.pipeline import Settings
 from glossary_check.workflow.files import bundled_glossary
@@ -480,3 +488,21 @@ def test_cli_writes_each_format(
             "path": str(article),
             "range": {"start": {"line": 1, "column": 10}, "end": {"line": 1, "column": 14}},
         }
+
+
+@pytest.mark.parametrize("data", [
+    {}, [], {"a": [], "b": {}}, ("t", 1, -0, 10**30),
+    [1, 2.5, True, False, None, "é\"\\\n\x01\u2028", {"k": [[], {"": None}]}],
+    {3: "a", 2.0: "b", True: 1, None: 2},
+    {"nan": float("nan"), "inf": float("inf"), "-inf": -float("inf"), "tiny": 1e-300},
+    "plain", 3, None, {"\udcff": ["\ud800"]}, [[[[{"z": {"y": [0.1]}}]]]],
+])
+@pytest.mark.parametrize("indent", [None, 1, 2, 4])
+def test_report_json_text_is_json_dumps_text(data: Any, indent: int | None) -> None:
+    expected = json.dumps(data, ensure_ascii=False, indent=indent)
+    assert to_json(data, indent=indent) == encodable(expected, lambda ch: f"\\u{ord(ch):04x}")
+
+
+def test_report_json_refuses_what_json_dumps_refuses() -> None:
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        to_json({"a": [object()]}, indent=2)

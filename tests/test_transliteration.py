@@ -19,6 +19,8 @@ from glossary_check.engine.transliteration import (
     TransliterationError,
     check_system,
     name_keys,
+    reading_ends,
+    reads_as,
     same_name,
     transliterate,
     validate,
@@ -260,3 +262,22 @@ def test_spellings_that_are_one_name_share_a_key() -> None:
 def test_name_keys_never_part_one_name(a: str, b: str) -> None:
     if same_name(a, b):
         assert name_keys(a) & name_keys(b)
+
+
+@pytest.mark.parametrize("cyrillic", ["Собянин", "Борщагівка", "Зеленський", "Ганна", "Пєсков",
+                                      "Ъ", "ь", "", "Ольга"])
+@pytest.mark.parametrize("latin", ["Sobianin", "Sobyanin", "Borshchagivka", "Zelenskyy",
+                                   "Zelenski", "Hanna", "Ganna", "Peskov", "Olha", "Olga", "", "Y"])
+def test_a_name_read_back_holds_its_reading_ends_among_the_spellings_keys(
+    latin: str, cyrillic: str
+) -> None:
+    """A check asks `reads_as` only of names whose ends the spelling's keys hold."""
+    ends = reading_ends(cyrillic)
+    if reads_as(latin, cyrillic):
+        assert ends is None or ends in name_keys(latin)
+
+
+def test_reading_ends_are_of_the_name_without_its_soft_signs() -> None:
+    assert reading_ends("Ольга") == ("о", "а") and reading_ends("Пєсковь") == ("п", "в")
+    assert reading_ends("ьъ") is None and reading_ends("") is None
+    assert reads_as("Sobianin", "Собянин") and reading_ends("Собянин") in name_keys("Sobianin")

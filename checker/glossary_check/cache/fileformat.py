@@ -900,9 +900,11 @@ class LazySet(Set[str]):
 
 
 class LazyTuple(Sequence[T], Generic[T]):
-    """A long tuple decoded a chunk at a time from an array of chunks."""
+    """A long tuple decoded from an array of chunks: an item read alone is decoded alone
+    (a run looks at few of a large glossary's entries, scattered over many chunks), a
+    whole chunk at once where the tuple is walked."""
 
-    __slots__ = ("_array", "_chunks", "_item", "_pick", "_rescue", "_size")
+    __slots__ = ("_array", "_chunks", "_item", "_items", "_pick", "_plain", "_rescue", "_size")
 
     def __init__(self, array: Array, size: int, item: Codec, rescue: Rescue | None = None,
                  pick: Callable[[Any], Any] = _same) -> None:
@@ -912,27 +914,75 @@ class LazyTuple(Sequence[T], Generic[T]):
         self._size = size
         self._item = item
         self._chunks: list[tuple[T, ...] | None] = [None] * len(array)
+        #: chunks read but not decoded whole, and their items decoded alone, by chunk number
+        self._plain: dict[int, tuple[Any, ...]] = {}
+        self._items: dict[int, dict[int, T]] = {}
         self._rescue = rescue
         self._pick = pick
+
+    def _read(self, number: int) -> tuple[Any, ...]:
+        """A chunk's plain records (CacheError for a bad one)."""
+        plain = self._plain.get(number)
+        if plain is None:
+            if rescued(self._rescue):
+                raise _REBUILT
+            plain = unpack(self._array[number])
+            expected = min(CHUNK, self._size - number * CHUNK)
+            if type(plain) is not tuple or len(plain) != expected:
+                raise CacheError("a chunk of another length")
+            self._plain[number] = plain
+        return plain
+
+    def _rebuilt(self, number: int, exc: CacheError) -> tuple[T, ...]:
+        """Every chunk from the rebuilt sequence (see `cachefile.Rescue`); chunk `number`."""
+        real: Sequence[T] = fallback(self._rescue, self._pick, exc)
+        self._size = len(real)
+        chunks = [tuple(real[i : i + CHUNK]) for i in range(0, len(real), CHUNK)]
+        self._chunks = list(chunks)
+        self._plain, self._items = {}, {}
+        return chunks[number] if number < len(chunks) else ()
 
     def _chunk(self, number: int) -> tuple[T, ...]:
         chunk = self._chunks[number]
         if chunk is None:
             try:
-                if rescued(self._rescue):
-                    raise _REBUILT
-                plain = unpack(self._array[number])
-                expected = min(CHUNK, self._size - number * CHUNK)
-                if type(plain) is not tuple or len(plain) != expected:
-                    raise CacheError("a chunk of another length")
-                load = self._item.load
-                chunk = self._chunks[number] = checked(lambda p: tuple(map(load, p)), plain)
+                chunk = checked(self._decode(number), self._read(number))
             except CacheError as exc:
-                real: Sequence[T] = fallback(self._rescue, self._pick, exc)
-                self._size = len(real)
-                self._chunks = [tuple(real[i : i + CHUNK]) for i in range(0, len(real), CHUNK)]
-                return self._chunks[number] or ()
+                return self._rebuilt(number, exc)
+            self._chunks[number] = chunk
+            self._plain.pop(number, None)
+            self._items.pop(number, None)
         return chunk
+
+    def _decode(self, number: int) -> Callable[[tuple[Any, ...]], tuple[T, ...]]:
+        load, alone = self._item.load, self._items.get(number)
+        if not alone:
+            exact = self._item.exact
+            if exact:  # loading checks the types alone: all of them in one pass
+                return lambda plain: _all_of(plain, exact)
+            return lambda plain: tuple(map(load, plain))
+
+        def decode(plain: tuple[Any, ...]) -> tuple[T, ...]:
+            # what was decoded alone stays that item
+            return tuple(alone[at] if at in alone else load(value)
+                         for at, value in enumerate(plain))
+
+        return decode
+
+    def _one(self, index: int) -> T:
+        number, at = divmod(index, CHUNK)
+        chunk = self._chunks[number]
+        if chunk is not None:
+            return chunk[at]
+        alone = self._items.get(number)
+        found: T | Any = NOTHING if alone is None else alone.get(at, NOTHING)
+        if found is NOTHING:
+            try:
+                found = checked(self._item.load, self._read(number)[at])
+            except CacheError as exc:
+                return self._rebuilt(number, exc)[at]
+            self._items.setdefault(number, {})[at] = found
+        return found
 
     @overload
     def __getitem__(self, index: int) -> T: ...
@@ -947,7 +997,7 @@ class LazyTuple(Sequence[T], Generic[T]):
         if not 0 <= index < self._size:
             raise IndexError("index out of range")
         try:
-            return self._chunk(index // CHUNK)[index % CHUNK]
+            return self._one(index)
         except IndexError:  # the rebuilt sequence is shorter than the file said
             raise IndexError("index out of range") from None
 

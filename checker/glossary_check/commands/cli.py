@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import textwrap
@@ -458,7 +459,44 @@ def _subcommand(name: str) -> Callable[[Sequence[str]], int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The command; a report that cannot be written is an error (exit 2), and a reader that
-    went away (`| head`) ends the run quietly, with exit 2 as the report was not delivered."""
+    went away (`| head`) ends the run quietly, with exit 2 as the report was not delivered.
+
+    Run as the program (no `argv`), a check ends the process here (see `_leave`).
+    """
+    status = _main_status(argv)
+    if argv is None and not (sys.argv[1:2] and sys.argv[1] in COMMANDS):
+        _leave(status)
+    return status
+
+
+def _leave(status: int) -> None:
+    """End the process now, without the interpreter's teardown: everything a check writes
+    is written by now (the report flushed by `_emit`, cache files closed and renamed), and
+    freeing the glossary's, the indexes' and the analysers' objects one by one takes longer
+    than checking a few articles (0.2 s of a warm run over 1,000 entries, 0.5 s over
+    50,000). What the interpreter runs before its teardown runs first (exit handlers:
+    multiprocessing's clean-up among them). Returns, for the usual exit, where standard
+    output cannot be flushed or a thread other than this one still runs."""
+    import atexit
+    import threading
+
+    if threading.active_count() > 1:
+        return
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        return  # the interpreter reports it as it does
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):  # what an exit handler may have said
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+    os._exit(status)
+
+
+def _main_status(argv: Sequence[str] | None) -> int:
     try:
         status = _main(argv)
         if sys.stdout is not None:

@@ -1214,8 +1214,18 @@ class _Run:
 
     def hits(self) -> Iterator[SourceHit]:
         tokens, patterns = self.tokens, self.index.patterns
+        first = self.first
+        first(tokens[0].text)  # sets up self._firsts, which `first` then fills
+        firsts = self._firsts
+        assert firsts is not None
+        count = len(tokens)
         i = 0
-        while i < len(tokens):
+        while i < count:
+            # most words start no pattern: their (known) answer is read here, without a call
+            starts = firsts.get(tokens[i].text) or first(tokens[i].text)
+            if not starts[0] and not starts[1]:
+                i += 1
+                continue
             best_last, best = -1, list[tuple[Pattern, frozenset[str]]]()
             for number in self.candidates(i):
                 found = self.match(patterns[number], i)

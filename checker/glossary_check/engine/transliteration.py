@@ -377,7 +377,7 @@ def reads_as(latin: str, cyrillic: str) -> bool:
 
     Kept per process: a check asks it of every unknown Latin word against every
     Cyrillic name of the article, and articles repeat both."""
-    target = "".join(c for c in cyrillic.casefold() if c not in "ьъ'’ʼ")
+    target = _unsoftened(cyrillic)
     word = _latin_key(latin)
     if word and target and (target[0], target[-1]) not in name_keys(latin):
         return False  # no reading starts and ends as the word does
@@ -394,6 +394,17 @@ def reads_as(latin: str, cyrillic: str) -> bool:
             if target.startswith(out, j):
                 stack.append((i2, j + len(out)))
     return False
+
+
+def _unsoftened(cyrillic: str) -> str:
+    return "".join(c for c in cyrillic.casefold() if c not in "ьъ'’ʼ")
+
+
+def reading_ends(cyrillic: str) -> tuple[str, str] | None:
+    """The key `name_keys(latin)` must hold for `reads_as(latin, cyrillic)` to be true:
+    the first and last letters of the word as read (None: any spelling may be asked)."""
+    target = _unsoftened(cyrillic)
+    return (target[0], target[-1]) if target else None
 
 
 def readings(latin: str, limit: int = 256) -> list[str]:

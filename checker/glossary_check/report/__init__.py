@@ -49,8 +49,70 @@ def to_json(data: Any, indent: int | None = None) -> str:
 
     JSON allows them, and a JSON reader gives back the same string.
     """
-    text = json.dumps(data, ensure_ascii=False, indent=indent)
-    return encodable(text, lambda ch: f"\\u{ord(ch):04x}")
+    if indent is None:
+        text = json.dumps(data, ensure_ascii=False)
+    else:
+        parts: list[str] = []
+        _indented(data, indent, "\n", parts)
+        text = "".join(parts)
+    try:
+        text.encode()  # most reports: no lone surrogate to look for
+    except UnicodeEncodeError:
+        return encodable(text, lambda ch: f"\\u{ord(ch):04x}")
+    return text
+
+
+_ESCAPED: Callable[[str], str] = json.encoder.encode_basestring
+
+
+def _indented(data: Any, indent: int, newline: str, parts: list[str]) -> None:
+    """`json.dumps(data, ensure_ascii=False, indent=indent)`'s text, in `parts`.
+
+    json.dumps writes indented text with its pure-Python encoder, one generator a
+    container; this is the same text from a plain walk, its strings and numbers from
+    the C escaper and the numbers' own repr.
+    """
+    if isinstance(data, str):
+        parts.append(_ESCAPED(data))
+    elif data is None:
+        parts.append("null")
+    elif data is True:
+        parts.append("true")
+    elif data is False:
+        parts.append("false")
+    elif isinstance(data, int):
+        parts.append(int.__repr__(data))
+    elif isinstance(data, dict):
+        if not data:
+            parts.append("{}")
+            return
+        inner = newline + " " * indent
+        before = "{" + inner
+        for key, value in data.items():
+            head = before + _ESCAPED(key if isinstance(key, str) else _key(key)) + ": "
+            kind = type(value)
+            if kind is str:  # most values: written here, without a call
+                parts.append(head + _ESCAPED(value))
+            elif kind is int:
+                parts.append(head + int.__repr__(value))
+            else:
+                parts.append(head)
+                _indented(value, indent, inner, parts)
+            before = "," + inner
+        parts.append(newline + "}")
+    elif isinstance(data, (list, tuple)):
+        if not data:
+            parts.append("[]")
+            return
+        inner = newline + " " * indent
+        before = "[" + inner
+        for value in data:
+            parts.append(before)
+            _indented(value, indent, inner, parts)
+            before = "," + inner
+        parts.append(newline + "]")
+    else:  # floats (NaN, Infinity) and anything json refuses, as json.dumps has them
+        parts.append(json.dumps(data, ensure_ascii=False))
 
 
 def renderer(fmt: str) -> Callable[..., str]:
@@ -59,3 +121,9 @@ def renderer(fmt: str) -> Callable[..., str]:
     module = __import__(f"glossary_check.report.{fmt}_report", fromlist=["render"])
     render: Callable[..., str] = module.render
     return render
+
+
+def _key(key: Any) -> str:
+    """A key that is not a string as json.dumps writes it (1 -> "1", True -> "true")."""
+    text: str = json.dumps({key: 0})
+    return str(json.loads(text).popitem()[0])

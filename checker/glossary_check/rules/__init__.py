@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+import re
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -78,6 +79,10 @@ class Claims:
         return list(zip(self._starts[lo:hi], self._ends[lo:hi], strict=True))
 
 
+#: A letter of the Cyrillic blocks (U+0400-U+052F).
+_CYRILLIC_LETTER = re.compile("[\u0400-\u052f]")
+
+
 @dataclass
 class Context:
     """One document against one compiled glossary; expensive parts computed on first use."""
@@ -116,7 +121,7 @@ class Context:
 
     @cached_property
     def has_cyrillic(self) -> bool:
-        return any("\u0400" <= ch <= "\u052f" for ch in self.document.view)
+        return _CYRILLIC_LETTER.search(self.document.view) is not None
 
     @cached_property
     def foreign_spans(self) -> list[tuple[int, int]]:

@@ -14,7 +14,13 @@ from glossary_check.core.findings import Applicability, Severity
 from glossary_check.engine.compiled import NEAR_MIN, deletions
 from glossary_check.engine.english import attested, established, frequency
 from glossary_check.engine.matching import Memo, Token, at_sentence_start, possessive, word_key
-from glossary_check.engine.transliteration import desk_renders, name_keys, reads_as, same_name
+from glossary_check.engine.transliteration import (
+    desk_renders,
+    name_keys,
+    reading_ends,
+    reads_as,
+    same_name,
+)
 from glossary_check.rules import Claims, Context, Example, Hit, Rule, RuleDoc, Verdict, with_note
 
 DOC = RuleDoc(
@@ -223,9 +229,14 @@ def _romanised(ctx: Context, unknown: list[_Free]) -> Generator[Hit, None, list[
         return unknown
     rest = []
     sources: dict[str, tuple[str, str, str, frozenset[str]] | None] = {}  # by word
+    # a name is read back only from words `name_keys` says may start and end as it does
+    ends = [(reading_ends(r[2]), r) for r in romanised]
     for token, word in unknown:
         if word not in sources:
-            sources[word] = next((r for r in romanised if reads_as(word, r[2])), None)
+            keys = name_keys(word)
+            sources[word] = next((r for key, r in ends
+                                  if (key is None or key in keys) and reads_as(word, r[2])),
+                                 None)
         source = sources[word]
         if source is None or word.casefold() in source[3]:
             rest.append((token, word))
