@@ -1214,6 +1214,8 @@ class _Run:
 
     def hits(self) -> Iterator[SourceHit]:
         tokens, patterns = self.tokens, self.index.patterns
+        if not tokens:
+            return
         first = self.first
         first(tokens[0].text)  # sets up self._firsts, which `first` then fills
         firsts = self._firsts
