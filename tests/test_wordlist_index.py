@@ -1,7 +1,7 @@
 """wordfreq's lists through an index kept in the cache (`cache.wordlists`): the same answers
-as wordfreq to the last digit, built only where a run is worth it, and as untrusted as any
-cache file: damaged, forged, short, someone else's or writable by others, it is refused
-and built again."""
+as wordfreq to the last digit, written by the run that first reads a list, and as untrusted
+as any cache file: damaged, forged, short, someone else's or writable by others, it is
+refused and built again."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def _files(directory: Path) -> list[Path]:
 @pytest.fixture
 def through(tmp_path: Path) -> Iterator[Path]:
     """The lists read through indexes in a fresh directory, built on first use."""
-    english.read_lists_with(CachedLists(tmp_path, True))
+    english.read_lists_with(CachedLists(tmp_path))
     english._zipf.cache_clear()
     yield tmp_path
     english.read_lists_with(None)
@@ -60,7 +60,7 @@ def test_the_index_gives_wordfreqs_answers(through: Path) -> None:
     rng = random.Random(11)
     for language in LISTS:
         assert english._table(language, "large") is not None  # read whole, and indexed
-    english.read_lists_with(CachedLists(through, False))
+    english.read_lists_with(CachedLists(through))
     for language in LISTS:
         table = english._table(language, "large")
         assert isinstance(table, IndexedList), "read in place from now on"
@@ -75,7 +75,7 @@ def test_every_listed_word_has_its_bucket(through: Path) -> None:
     """Every word of the Ukrainian list, looked up in the index, is in the bucket the list
     read whole gives it (the first and last words too)."""
     whole = english._wordlist("uk", "large")
-    table = CachedLists(through, True)(_path("uk")) and CachedLists(through, False)(_path("uk"))
+    table = CachedLists(through)(_path("uk")) and CachedLists(through)(_path("uk"))
     assert whole is not None and isinstance(table, IndexedList)
     words = sorted({w for _, bucket in whole.buckets for w in bucket})
     for raw in [*words[:50], *words[-50:], *words[:: max(1, len(words) // 3000)]]:
@@ -83,13 +83,13 @@ def test_every_listed_word_has_its_bucket(through: Path) -> None:
         assert table.index(word) == whole.index(word), word
 
 
-def test_a_word_in_two_buckets_keeps_the_last(tmp_path: Path) -> None:
-    """wordfreq's dictionary keeps the last bucket a word is in: so does the index."""
+def _index_of(tmp_path: Path, lists: list[object]) -> tuple[english.Wordlist, IndexedList]:
+    """A list of these buckets (after the header) read whole, and its index."""
     import msgpack
 
     source = tmp_path / "large_xx.msgpack.gz"
-    lists = [{"format": "cB", "version": 1}, [b"b", b"z"], [], [b"a", b"b"], [b"c"]]
-    source.write_bytes(zlib.compress(msgpack.packb(lists), wbits=16 + zlib.MAX_WBITS))
+    source.write_bytes(zlib.compress(msgpack.packb([{"format": "cB", "version": 1}, *lists]),
+                                     wbits=16 + zlib.MAX_WBITS))
     whole = english.read_wordlist(str(source))
     assert whole is not None
     key = list_key(str(source))
@@ -97,33 +97,62 @@ def test_a_word_in_two_buckets_keeps_the_last(tmp_path: Path) -> None:
     from glossary_check.cache.wordlists import _write
 
     assert _write(tmp_path / "index.bin", key, whole)
-    index = IndexedList.open(tmp_path / "index.bin", key, str(source))
+    return whole, IndexedList.open(tmp_path / "index.bin", key, str(source))
+
+
+def test_a_word_in_two_buckets_keeps_the_last(tmp_path: Path) -> None:
+    """wordfreq's dictionary keeps the last bucket a word is in: so does the index."""
+    whole, index = _index_of(tmp_path, [[b"b", b"z"], [], [b"a", b"b"], [b"c"]])
     for word in ("a", "b", "c", "z", "", "bb", "y", "zz"):
         assert index.index(word) == whole.index(word), word
     assert index.index("b") == 2
 
 
-def test_an_index_is_built_only_where_the_run_is_worth_it(tmp_path: Path) -> None:
-    """An empty cache and a one-off run: the list is read whole, nothing is written; once an
-    index is there, even such a run reads it."""
-    lists = CachedLists(tmp_path, False)
-    assert lists(_path("ru")) is None and _files(tmp_path) == []
-    assert isinstance(CachedLists(tmp_path, True)(_path("ru")), english.Wordlist)
+def test_words_group_by_their_first_character(tmp_path: Path) -> None:
+    """Words are searched among those of their first character: one- to four-byte
+    characters, a character cut short, bytes that start none, the last byte value, and a
+    word that is another's prefix or ends in another's first letters all answer as the
+    list read whole does."""
+    rng = random.Random(5)
+    alphabet = ["a", "b", "я", "ё", "€", "\U0001f600", "\x7f", "\u00ff"]
+    words = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))).encode()
+             for _ in range(400)}
+    words |= {b"\xd0", b"\xd0\xb0", b"\xe2\x82", b"\xff", b"\xff\xff", b"\x80a", b"ab", b"ba"}
+    ordered = sorted(words)
+    buckets = [sorted(rng.sample(ordered, 60)) for _ in range(6)]
+    whole, index = _index_of(tmp_path, buckets)
+    probes = {w.decode("utf-8", "surrogateescape") for w in words}
+    for word in [*sorted(probes), "", "c", "яя", "a\0b", "\U0001f601"]:
+        try:
+            word.encode("utf-8", "surrogatepass")
+        except UnicodeEncodeError:
+            continue
+        assert index.index(word) == whole.index(word), word
+    for raw in ordered:  # bytes a str does not encode to, too
+        listed = [i for i, bucket in enumerate(buckets) if raw in bucket]
+        assert index._lookup(raw) == (listed[-1] if listed else None), raw
+
+
+def test_an_index_is_written_by_the_first_run_to_read_the_list(tmp_path: Path) -> None:
+    """An empty cache: the list is read whole and indexed; the next run reads the index.
+    A small list is read whole and not indexed."""
+    lists = CachedLists(tmp_path)
+    assert isinstance(lists(_path("ru")), english.Wordlist) and len(_files(tmp_path)) == 1
     assert isinstance(lists(_path("ru")), IndexedList)
     small = english._path("en", "small")
-    assert small is not None and CachedLists(tmp_path, True)(small) is None
+    assert small is not None and CachedLists(tmp_path)(small) is None
     assert len(_files(tmp_path)) == 1
 
 
 def test_the_source_pickles_for_a_spawned_worker(tmp_path: Path) -> None:
-    lists = CachedLists(tmp_path, True)
+    lists = CachedLists(tmp_path)
     again = pickle.loads(pickle.dumps(lists))
     assert again == lists and isinstance(again(_path("en")), english.Wordlist)
     assert isinstance(again(_path("en")), IndexedList)
 
 
 def _built(directory: Path, language: str = "en") -> tuple[Path, bytes]:
-    assert isinstance(CachedLists(directory, True)(_path(language)), english.Wordlist)
+    assert isinstance(CachedLists(directory)(_path(language)), english.Wordlist)
     [file] = _files(directory)
     return file, file.read_bytes()
 
@@ -154,7 +183,7 @@ def _answers_and_rebuilds(directory: Path, file: Path, good: bytes) -> None:
     """Whatever is wrong with the file, the answers are wordfreq's and the file is rebuilt."""
     from wordfreq import zipf_frequency
 
-    english.read_lists_with(CachedLists(directory, False))
+    english.read_lists_with(CachedLists(directory))
     english._zipf.cache_clear()
     try:
         for word in ("stevens", "smyth", "zelenksy", "the", "zzzzqx"):
@@ -168,33 +197,39 @@ def _answers_and_rebuilds(directory: Path, file: Path, good: bytes) -> None:
 
 
 def _damages(data: bytes) -> dict[str, bytes]:
-    offsets, words = _section(data, "offsets"), _section(data, "words")
-    count = len(offsets) // 4
-    (middle_end,) = struct.unpack_from("<I", offsets, 4 * ((count - 1) // 2 + 1))
-    backwards = struct.pack(f"<{count}I", *reversed(struct.unpack(f"<{count}I", offsets)))
-    wild = bytearray(offsets)
+    starts, words = _section(data, "starts"), _section(data, "words")
+    groups, prefixes = _section(data, "groups"), _section(data, "prefixes")
+    buckets = _section(data, "buckets")
+    count = len(starts) // 4
+    numbers = struct.unpack(f"<{count}I", starts)
+    wild = bytearray(starts)
     wild[4 * (count // 2) : 4 * (count // 2) + 4] = struct.pack("<I", 0xFFFFFFF0)
-    reordered = b"".join(sorted(
-        (words[a:b] for a, b in zip(struct.unpack(f"<{count}I", offsets),
-                                    struct.unpack(f"<{count}I", offsets)[1:], strict=False)),
-        reverse=True))
+    firsts = struct.unpack(f"<{len(groups) // 4}I", groups)
+    swapped = struct.pack(f"<{len(firsts)}I", firsts[0], firsts[2], firsts[1], *firsts[3:])
     return {
         "a flipped byte": data[:-100] + bytes([data[-100] ^ 1]) + data[-99:],
         "short": data[: len(data) // 2],
         "empty": b"",
         "not a cache file": b"GLCKCACH" + b"\xff" * 64,
-        "offsets backwards": _forged(data, {"offsets": backwards}),
-        "an offset past the end": _forged(data, {"offsets": bytes(wild)}),
-        "words out of order": _forged(data, {"words": reordered}),
-        "an entry of another shape": _forged(data, {"words": words[: middle_end - 1] + b"\0"
-                                                    + words[middle_end:]}),
-        "odd offsets": _forged(data, {"offsets": offsets[:-1]}),
+        "starts backwards": _forged(data, {"starts": struct.pack(f"<{count}I",
+                                                                 *reversed(numbers))}),
+        "a start past the end": _forged(data, {"starts": bytes(wild)}),
+        "groups out of order": _forged(data, {"groups": swapped}),
+        "prefixes out of order": _forged(data, {"prefixes": b"\0".join(
+            reversed(prefixes.split(b"\0")))}),
+        "a prefix missing": _forged(data, {"prefixes": prefixes.rsplit(b"\0", 1)[0]}),
+        "words without their first NUL": _forged(data, {"words": b"a" + words[1:]}),
+        "words cut short": _forged(data, {"words": words[:-1]}),
+        "odd starts": _forged(data, {"starts": starts[:-1]}),
+        "a bucket missing": _forged(data, {"buckets": buckets[:-2]}),
     }
 
 
 @pytest.mark.parametrize("damage", [
-    "a flipped byte", "short", "empty", "not a cache file", "offsets backwards",
-    "an offset past the end", "words out of order", "an entry of another shape", "odd offsets",
+    "a flipped byte", "short", "empty", "not a cache file", "starts backwards",
+    "a start past the end", "groups out of order", "prefixes out of order",
+    "a prefix missing", "words without their first NUL", "words cut short", "odd starts",
+    "a bucket missing",
 ])
 def test_a_damaged_or_forged_index_is_refused_and_rebuilt(tmp_path: Path, damage: str) -> None:
     file, good = _built(tmp_path)
@@ -206,7 +241,7 @@ def test_a_damaged_or_forged_index_is_refused_and_rebuilt(tmp_path: Path, damage
 def test_an_index_writable_by_others_is_refused(tmp_path: Path) -> None:
     file, good = _built(tmp_path)
     os.chmod(file, 0o666)
-    lists = CachedLists(tmp_path, False)
+    lists = CachedLists(tmp_path)
     assert isinstance(lists(_path("en")), english.Wordlist), "read whole, and written again"
     assert any("writable by other users" in n for n in lists.notices)
     _answers_and_rebuilds(tmp_path, file, good)
@@ -217,7 +252,7 @@ def test_an_index_writable_by_others_is_refused(tmp_path: Path) -> None:
 def test_another_users_index_is_refused(tmp_path: Path) -> None:
     file, good = _built(tmp_path)
     os.chown(file, 65534, 65534)
-    lists = CachedLists(tmp_path, False)
+    lists = CachedLists(tmp_path)
     lists(_path("en"))
     assert any("belongs to another user" in n for n in lists.notices)
     _answers_and_rebuilds(tmp_path, file, good)
@@ -230,11 +265,11 @@ def test_a_changed_list_is_indexed_again(tmp_path: Path) -> None:
     copy = tmp_path / "large_en.msgpack.gz"
     shutil.copyfile(_path("en"), copy)
     directory = tmp_path / "cache"
-    CachedLists(directory, True)(str(copy))
+    CachedLists(directory)(str(copy))
     data = bytearray(copy.read_bytes())
     os.utime(copy, ns=(0, 10**18))
     assert list_key(str(copy)) != list_key(_path("en"))
-    CachedLists(directory, True)(str(copy))
+    CachedLists(directory)(str(copy))
     assert len(_files(directory)) == 2
     copy.write_bytes(bytes(data[:-8]) + b"\0" * 8)  # same size, same time, other bytes
     os.utime(copy, ns=(0, 10**18))
@@ -244,15 +279,15 @@ def test_a_changed_list_is_indexed_again(tmp_path: Path) -> None:
 def test_an_unusable_directory_reads_the_list_whole(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    assert CachedLists(blocker / "cache", True)(_path("en")) is not None
+    assert CachedLists(blocker / "cache")(_path("en")) is not None
     assert fileformat.refusal(tmp_path) is None
 
 
 def test_a_session_reads_the_lists_through_its_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The run's cache directory holds the indexes, built once the glossary is seen again;
-    `--no-cache` reads the lists whole; a spawned worker is given the parent's source."""
+    """The run's cache directory holds the indexes; `--no-cache` reads the lists whole; a
+    spawned worker is given the parent's source."""
     import gc
 
     from glossary_check.commands import session
@@ -265,13 +300,8 @@ def test_a_session_reads_the_lists_through_its_cache(
     monkeypatch.setenv("GLOSSARY_CHECK_CACHE_DIR", str(tmp_path))
     compiled = compile_all(load_glossary(bundled_glossary()))
     session.read_lists(compiled, True)
-    assert english.lists_source() == CachedLists(tmp_path, False)
-    from glossary_check.cache.compiled import SourceStore
-
-    compiled.source_store = SourceStore(tmp_path, "digest", seen=True)
-    session.read_lists(compiled, True)
     source = english.lists_source()
-    assert source == CachedLists(tmp_path, True)
+    assert source == CachedLists(tmp_path)
     session.read_lists(compiled, False)
     assert english.lists_source() is None
     copy = pickle.loads(pickle.dumps(source))

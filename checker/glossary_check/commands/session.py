@@ -73,7 +73,7 @@ def open_session(options: Options, *, cached: bool = True) -> Session:
 
 def read_lists(compiled: Compiled, cached: bool) -> None:
     """wordfreq's lists through their indexes in the cache where it is used (see
-    `cache.wordlists`), built once the glossary is seen again; else each read whole."""
+    `cache.wordlists`), written by the run that first reads each; else each read whole."""
     from glossary_check.engine import english
 
     if not cached:
@@ -82,9 +82,7 @@ def read_lists(compiled: Compiled, cached: bool) -> None:
     from glossary_check.cache.compiled import default_dir
     from glossary_check.cache.wordlists import CachedLists
 
-    store = compiled.source_store
-    seen = store is not None and store.seen
-    english.read_lists_with(CachedLists(default_dir(), seen, compiled.notices))
+    english.read_lists_with(CachedLists(default_dir(), compiled.notices))
 
 
 def exit_status(results: Iterable[FileResult], options: Options) -> ExitCode:
