@@ -9,6 +9,7 @@ apart between them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +69,39 @@ def open_session(options: Options, *, cached: bool = True) -> Session:
     set_max_file_size(options.max_file_size)  # before the glossary: it is read bounded too
     compiled = load_compiled(options, cached=cached)
     read_lists(compiled, cached and options.use_cache)
+    read_answers(compiled, cached and options.use_cache)
     return Session(options, compiled, options.settings())
+
+
+def read_answers(compiled: Compiled, cached: bool) -> None:
+    """The languages earlier runs identified, from the cache where it is used (see
+    `cache.answers`), read when a text first needs them; else none."""
+    from glossary_check.engine import languages
+
+    if not cached:
+        languages.keep_answers(None)
+        return
+    from glossary_check.cache import answers
+    from glossary_check.cache.compiled import default_dir
+
+    languages.keep_answers(functools.partial(answers.load, default_dir(), compiled.notices))
+
+
+def keep_answers(compiled: Compiled) -> None:
+    """The languages this run identified, kept in the cache with earlier runs' (where the
+    session reads them: see `read_answers`)."""
+    import sys
+
+    languages = sys.modules.get("glossary_check.engine.languages")
+    if languages is None:
+        return  # nothing identified: the module was not even needed
+    new = languages.new_answers()
+    if not new:
+        return
+    from glossary_check.cache import answers
+    from glossary_check.cache.compiled import default_dir
+
+    answers.save(default_dir(), new, compiled.notices)
 
 
 def read_lists(compiled: Compiled, cached: bool) -> None:

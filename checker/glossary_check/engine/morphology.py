@@ -148,20 +148,21 @@ def fingerprint() -> str:
     Asked once per process (the installed versions do not change under it)."""
     parts = [f"format={FORMAT}"]
     for name in ("pymorphy3", "pymorphy3-dicts-ru", "pymorphy3-dicts-uk"):
-        parts.append(f"{name}={_version(name)}")
+        parts.append(f"{name}={installed_version(name)}")
     return ";".join(parts)
 
 
-def _version(name: str) -> str:
+def installed_version(name: str, package: str | None = None) -> str:
     """`importlib.metadata.version(name)` ("none" if not installed), read from the package's
-    `.dist-info` beside it where there is one: importlib.metadata's import (the email
-    package's parser) costs a run more than the rest of what keys the index."""
+    `.dist-info` beside it where there is one (`package`: the name it is imported by, where
+    that is not the distribution's): importlib.metadata's import (the email package's
+    parser) costs a run more than the rest of what keys the index."""
     import glob
     from importlib.util import find_spec
 
     module = name.replace("-", "_")
     try:
-        spec = find_spec(module)
+        spec = find_spec(package or module)
     except (ImportError, ValueError):
         spec = None
     if spec is not None and spec.submodule_search_locations:

@@ -1,0 +1,129 @@
+"""Languages identified by earlier runs, kept in the cache (`cache.answers`): the same
+answers as asking the model and the dictionaries, asked no more for a text seen before,
+and as untrusted as any cache file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from glossary_check.cache import answers
+from glossary_check.engine import languages
+
+TEXTS = [("Андрому", ("ru", "uk")), ("В мире", languages.CANDIDATES),
+         ("Новости · Политика", languages.CANDIDATES), ("Игоря Терехова", ("ru", "uk")),
+         ("Київ", ("ru", "uk")), ("Сербија", languages.CANDIDATES), ("123", ("ru", "uk"))]
+
+
+@pytest.fixture
+def kept(tmp_path: Path) -> Iterator[Path]:
+    languages.keep_answers(lambda: answers.load(tmp_path, []))
+    yield tmp_path
+    languages.keep_answers(None)
+
+
+def _asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts the model or a dictionary is asked about from now on."""
+    asked: list[str] = []
+    model, dictionary = languages.confidences, languages._dictionary_knows
+
+    def counted_model(text: str, candidates: tuple[str, ...] = languages.CANDIDATES
+                      ) -> dict[str, float]:
+        asked.append(text)
+        return model(text, candidates)
+
+    def counted_dictionary(text: str, language: str) -> bool:
+        asked.append(text)
+        return dictionary(text, language)
+
+    monkeypatch.setattr(languages, "confidences", counted_model)
+    monkeypatch.setattr(languages, "_dictionary_knows", counted_dictionary)
+    return asked
+
+
+def test_kept_answers_are_the_answers_and_spare_the_model(
+    kept: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = {}
+    languages.keep_answers(None)
+    for text, candidates in TEXTS:
+        expected[text] = languages.identify(text, candidates)
+    languages.keep_answers(lambda: answers.load(kept, []))
+    first = {text: languages.identify(text, candidates) for text, candidates in TEXTS}
+    assert first == expected
+    new = languages.new_answers()
+    assert languages.answer_key("Андрому", ("ru", "uk")) in new
+    assert languages.answer_key("123", ("ru", "uk")) not in new, "letters decide: not kept"
+    assert answers.save(kept, new, [])
+    asked = _asked(monkeypatch)
+    languages.keep_answers(lambda: answers.load(kept, []))
+    assert {text: languages.identify(text, candidates) for text, candidates in TEXTS} == expected
+    assert asked == [], "every text seen before: neither the model nor a dictionary asked"
+    assert languages.new_answers() == {}
+
+
+def test_an_answer_that_is_not_a_candidate_is_not_used(
+    kept: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = languages.answer_key("Андрому", ("ru", "uk"))
+    languages.keep_answers(lambda: {key: "sr"})
+    asked = _asked(monkeypatch)
+    assert languages.identify("Андрому", ("ru", "uk")) in ("ru", "uk")
+    assert asked, "asked afresh"
+
+
+def test_unknown_candidates_are_refused_whatever_is_kept(kept: Path) -> None:
+    key = languages.answer_key("Андрому", ("ru", "xx"))
+    languages.keep_answers(lambda: {key: "ru"})
+    with pytest.raises(ValueError, match="does not know 'xx'"):
+        languages.identify("Андрому", ("ru", "xx"))
+
+
+def test_runs_add_to_what_is_kept(tmp_path: Path) -> None:
+    assert answers.save(tmp_path, {"ru,uk|a": "ru"}, [])
+    assert answers.save(tmp_path, {"ru,uk|b": "uk"}, [])
+    assert dict(answers.load(tmp_path, [])) == {"ru,uk|a": "ru", "ru,uk|b": "uk"}
+    assert not answers.save(tmp_path, {}, []), "nothing new: nothing written"
+
+
+def test_a_damaged_or_someone_elses_file_is_as_if_there_were_none(tmp_path: Path) -> None:
+    assert answers.save(tmp_path, {"ru,uk|a": "ru"}, [])
+    [file] = tmp_path.glob(f"{answers.KIND}-*.bin")
+    data = file.read_bytes()
+    file.write_bytes(data[:-3] + bytes([data[-3] ^ 1]) + data[-2:])
+    assert dict(answers.load(tmp_path, [])) == {}
+    file.write_bytes(data)
+    os.chmod(file, 0o666)
+    notices: list[str] = []
+    assert dict(answers.load(tmp_path, notices)) == {}
+    assert any("writable by other users" in n for n in notices)
+
+
+def test_the_key_names_the_model_the_dictionaries_and_the_code() -> None:
+    key = languages.fingerprint()
+    assert "lingua=" in key and "pymorphy3-dicts-ru=" in key and "pymorphy3-dicts-uk=" in key
+
+
+def test_a_run_keeps_what_it_identified(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The command line reads the kept answers and adds its own; `--no-cache` neither."""
+    from glossary_check.commands import cli
+    from glossary_check.rules import inconsistent, untranslated
+
+    monkeypatch.setenv("GLOSSARY_CHECK_CACHE_DIR", str(tmp_path / "cache"))
+    article = tmp_path / "a.txt"
+    article.write_text("Mayor Sobyanin spoke.\n\nНовости · Политика\n\nВ мире\n",
+                       encoding="utf-8")
+    untranslated._language.cache_clear()  # what this process identified already
+    inconsistent._romanised_name.cache_clear()
+    cli.main(["-f", "json", "--fail-on", "never", str(article)])
+    kept = dict(answers.load(tmp_path / "cache", []))
+    assert languages.answer_key("В мире", languages.CANDIDATES) in kept
+    assert all(v in languages.CANDIDATES for v in kept.values())
+    cli.main(["-f", "json", "--fail-on", "never", "--no-cache", str(article)])
+    capsys.readouterr()
+    assert languages.answers_source() is None
