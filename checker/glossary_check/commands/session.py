@@ -74,28 +74,25 @@ def open_session(options: Options, *, cached: bool = True) -> Session:
 
 
 def read_answers(compiled: Compiled, cached: bool) -> None:
-    """The languages earlier runs identified, from the cache where it is used (see
-    `cache.answers`), read when a text first needs them; else none."""
-    from glossary_check.engine import languages
+    """What earlier runs worked out with a model or a dictionary, from the cache where it
+    is used (see `cache.answers`), read when a word first needs it; else nothing."""
+    from glossary_check.engine import remembered
 
     if not cached:
-        languages.keep_answers(None)
+        remembered.keep_answers(None)
         return
     from glossary_check.cache import answers
     from glossary_check.cache.compiled import default_dir
 
-    languages.keep_answers(functools.partial(answers.load, default_dir(), compiled.notices))
+    remembered.keep_answers(functools.partial(answers.load, default_dir(), compiled.notices))
 
 
 def keep_answers(compiled: Compiled) -> None:
-    """The languages this run identified, kept in the cache with earlier runs' (where the
-    session reads them: see `read_answers`)."""
-    import sys
+    """What this run worked out with a model or a dictionary, kept in the cache with
+    earlier runs' answers (where the session reads them: see `read_answers`)."""
+    from glossary_check.engine import remembered
 
-    languages = sys.modules.get("glossary_check.engine.languages")
-    if languages is None:
-        return  # nothing identified: the module was not even needed
-    new = languages.new_answers()
+    new = remembered.new_answers()
     if not new:
         return
     from glossary_check.cache import answers

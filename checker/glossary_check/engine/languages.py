@@ -14,21 +14,20 @@ a desk translating Russian and Ukrainian expects; on a text of a few words
 
 The model and the dictionaries cost a process a tenth of a second to load, for an
 answer that depends on the text and the installed versions alone: so the answers a
-model or a dictionary gave are kept between runs (`Answers`, in the cache, keyed by
-`fingerprint`), and a later run asks neither for a text seen before.
+model or a dictionary gave are kept between runs (`engine.remembered`), and a later run
+asks neither about a text seen before.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 import regex
 
 from glossary_check.engine.matching import Token
+from glossary_check.engine.remembered import recall, remember
 
 #: The Cyrillic languages a span is told apart among, most expected first.
 CANDIDATES = ("ru", "uk", "be", "bg", "sr", "mk")
@@ -76,60 +75,10 @@ _ABBREVIATIONS = frozenset({
 })
 
 
-@dataclass(frozen=True, slots=True)
-class Answers:
-    """What the model and the dictionaries answered earlier runs: a text's language, by
-    `answer_key`. Plain typed data, so the on-disk cache stores it."""
-
-    languages: Mapping[str, str] = field(default_factory=dict)
-
-
-#: Where the answers earlier runs kept are read from, on first need (see `keep_answers`).
-_SOURCE: list[Callable[[], Mapping[str, str]]] = []
-#: ...and what it gave.
-_KEPT: list[Mapping[str, str]] = []
-#: The answers this process worked out since, for the run to keep.
-_NEW: dict[str, str] = {}
-#: At most this many new answers a process: a long-running one does not grow without end.
-NEW_MAX = 100_000
-
-
-def keep_answers(source: Callable[[], Mapping[str, str]] | None) -> None:
-    """Answer from what `source()` gives (earlier runs' answers; read when a text first
-    needs the model or a dictionary) and record new answers from now on; None: neither.
-    The answers are the same either way; only what they cost differs."""
-    _SOURCE[:] = [source] if source is not None else []
-    _KEPT.clear()
-    _NEW.clear()
-
-
-def answers_source() -> Callable[[], Mapping[str, str]] | None:
-    """The source installed by `keep_answers`."""
-    return _SOURCE[0] if _SOURCE else None
-
-
-def new_answers() -> dict[str, str]:
-    """The answers worked out since `keep_answers`, for the cache to keep."""
-    return dict(_NEW)
-
-
 def answer_key(text: str, candidates: Sequence[str]) -> str:
-    """What an answer is kept under: the candidates in order, and the text."""
-    return f"{','.join(candidates)}|{text}"
-
-
-@functools.cache
-def fingerprint() -> str:
-    """What the answers depend on besides the text: the model's and the dictionaries'
-    versions and this module's and the morphology's source (asked once per process)."""
-    from glossary_check.engine import morphology
-
-    h = hashlib.sha256()
-    for source in (__file__, morphology.__file__ or ""):
-        with open(source, "rb") as f:
-            h.update(f.read())
-    lingua = morphology.installed_version("lingua-language-detector", "lingua")
-    return f"lingua={lingua};{morphology.fingerprint()};{h.hexdigest()}"
+    """What an answer is kept under (see `engine.remembered`): the candidates in order, and
+    the text."""
+    return f"identify|{','.join(candidates)}|{text}"
 
 
 def letter_candidates(text: str, candidates: Sequence[str] = CANDIDATES) -> tuple[str, ...]:
@@ -204,17 +153,12 @@ def identify(text: str, candidates: Sequence[str] = CANDIDATES) -> str:
         return pool[0]
     if len(ordered) > 1:
         _languages(ordered)  # candidates the model does not know are refused all the same
-    if not _SOURCE:
-        return _identify(text, ordered, pool)
-    if not _KEPT:
-        _KEPT.append(_SOURCE[0]())
     key = answer_key(text, ordered)
-    kept = _NEW.get(key) or _KEPT[0].get(key)
+    kept = recall(key)
     if kept in pool:
         return kept
     found = _identify(text, ordered, pool)
-    if len(_NEW) < NEW_MAX:
-        _NEW[key] = found
+    remember(key, found)
     return found
 
 

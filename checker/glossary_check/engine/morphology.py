@@ -46,6 +46,7 @@ import regex
 
 from glossary_check.engine.glossary import Glossary
 from glossary_check.engine.matching import WORD, SourceHit, Token, gap_key
+from glossary_check.engine.remembered import remembered
 
 #: Bump when the layout of a compiled index changes (part of `fingerprint()`).
 FORMAT = 2
@@ -1567,6 +1568,7 @@ def _restore_case(form: str, word: str) -> str:
     return "-".join(out)
 
 
+@remembered("dictionary-forms", __file__)
 def dictionary_forms(words: Sequence[str], language: str) -> list[str]:
     """A name's words in their nominative (Игоря Терехова -> Игорь Терехов), else as written.
 

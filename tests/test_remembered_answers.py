@@ -1,6 +1,6 @@
-"""Languages identified by earlier runs, kept in the cache (`cache.answers`): the same
-answers as asking the model and the dictionaries, asked no more for a text seen before,
-and as untrusted as any cache file."""
+"""Answers worked out with a model or a dictionary, kept in the cache (`engine.remembered`,
+`cache.answers`): the same answers as asking the model and the dictionaries, asked no more
+for words seen before, and as untrusted as any cache file."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from glossary_check.cache import answers
-from glossary_check.engine import languages
+from glossary_check.engine import languages, remembered
 
 TEXTS = [("Андрому", ("ru", "uk")), ("В мире", languages.CANDIDATES),
          ("Новости · Политика", languages.CANDIDATES), ("Игоря Терехова", ("ru", "uk")),
@@ -20,9 +20,9 @@ TEXTS = [("Андрому", ("ru", "uk")), ("В мире", languages.CANDIDATES)
 
 @pytest.fixture
 def kept(tmp_path: Path) -> Iterator[Path]:
-    languages.keep_answers(lambda: answers.load(tmp_path, []))
+    remembered.keep_answers(lambda: answers.load(tmp_path, []))
     yield tmp_path
-    languages.keep_answers(None)
+    remembered.keep_answers(None)
 
 
 def _asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -48,28 +48,28 @@ def test_kept_answers_are_the_answers_and_spare_the_model(
     kept: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expected = {}
-    languages.keep_answers(None)
+    remembered.keep_answers(None)
     for text, candidates in TEXTS:
         expected[text] = languages.identify(text, candidates)
-    languages.keep_answers(lambda: answers.load(kept, []))
+    remembered.keep_answers(lambda: answers.load(kept, []))
     first = {text: languages.identify(text, candidates) for text, candidates in TEXTS}
     assert first == expected
-    new = languages.new_answers()
+    new = remembered.new_answers()
     assert languages.answer_key("Андрому", ("ru", "uk")) in new
     assert languages.answer_key("123", ("ru", "uk")) not in new, "letters decide: not kept"
     assert answers.save(kept, new, [])
     asked = _asked(monkeypatch)
-    languages.keep_answers(lambda: answers.load(kept, []))
+    remembered.keep_answers(lambda: answers.load(kept, []))
     assert {text: languages.identify(text, candidates) for text, candidates in TEXTS} == expected
     assert asked == [], "every text seen before: neither the model nor a dictionary asked"
-    assert languages.new_answers() == {}
+    assert remembered.new_answers() == {}
 
 
 def test_an_answer_that_is_not_a_candidate_is_not_used(
     kept: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = languages.answer_key("Андрому", ("ru", "uk"))
-    languages.keep_answers(lambda: {key: "sr"})
+    remembered.keep_answers(lambda: {key: "sr"})
     asked = _asked(monkeypatch)
     assert languages.identify("Андрому", ("ru", "uk")) in ("ru", "uk")
     assert asked, "asked afresh"
@@ -77,7 +77,7 @@ def test_an_answer_that_is_not_a_candidate_is_not_used(
 
 def test_unknown_candidates_are_refused_whatever_is_kept(kept: Path) -> None:
     key = languages.answer_key("Андрому", ("ru", "xx"))
-    languages.keep_answers(lambda: {key: "ru"})
+    remembered.keep_answers(lambda: {key: "ru"})
     with pytest.raises(ValueError, match="does not know 'xx'"):
         languages.identify("Андрому", ("ru", "xx"))
 
@@ -102,9 +102,56 @@ def test_a_damaged_or_someone_elses_file_is_as_if_there_were_none(tmp_path: Path
     assert any("writable by other users" in n for n in notices)
 
 
-def test_the_key_names_the_model_the_dictionaries_and_the_code() -> None:
-    key = languages.fingerprint()
-    assert "lingua=" in key and "pymorphy3-dicts-ru=" in key and "pymorphy3-dicts-uk=" in key
+def test_the_key_names_the_model_the_dictionaries_the_lists_and_the_code() -> None:
+    key = remembered.fingerprint()
+    assert all(name in key for name in (
+        "lingua=", "wordfreq=", "pymorphy3=", "pymorphy3-dicts-ru=", "pymorphy3-dicts-uk="))
+
+
+def test_a_remembered_function_answers_as_itself(tmp_path: Path) -> None:
+    """A name's dictionary form, a common word, a name's words in the nominative: the same
+    from the kept answers as worked out, and not worked out again."""
+    from glossary_check.engine.morphology import dictionary_forms
+    from glossary_check.rules.inconsistent import _dictionary_form
+    from glossary_check.rules.untranslated import common_word
+
+    calls = [(_dictionary_form, ("Собянина", "ru")), (_dictionary_form, ("Києві", "uk")),
+             (common_word.__wrapped__, ("Политика", "ru")),
+             (common_word.__wrapped__, ("Терехова", "ru")),
+             (dictionary_forms, (["Игоря", "Терехова"], "ru")),
+             (dictionary_forms, (["Кривому", "Розі"], "uk"))]
+    expected = [f(*args) for f, args in calls]
+    remembered.keep_answers(lambda: answers.load(tmp_path, []))
+    assert [f(*args) for f, args in calls] == expected
+    assert len(remembered.new_answers()) == len(calls)
+    assert answers.save(tmp_path, remembered.new_answers(), [])
+    remembered.keep_answers(lambda: answers.load(tmp_path, []))
+    from glossary_check.engine import morphology
+
+    morphology.analyzer.cache_clear()
+    try:
+        import unittest.mock
+
+        with unittest.mock.patch.object(morphology, "analyzer", side_effect=AssertionError):
+            assert [f(*args) for f, args in calls] == expected
+    finally:
+        morphology.analyzer.cache_clear()
+        remembered.keep_answers(None)
+    assert expected[0] == "Собянин" and expected[4] == ["Игорь", "Терехов"]
+
+
+def test_an_answer_that_does_not_decode_is_worked_out_again(tmp_path: Path) -> None:
+    from glossary_check.rules.inconsistent import _dictionary_form
+
+    expected = _dictionary_form("Собянина", "ru")
+    remembered.keep_answers(lambda: {})
+    _dictionary_form("Собянина", "ru")
+    [key] = remembered.new_answers()
+    remembered.keep_answers(lambda: {key: "{not json"})
+    try:
+        assert _dictionary_form("Собянина", "ru") == expected
+    finally:
+        remembered.keep_answers(None)
 
 
 def test_a_run_keeps_what_it_identified(
@@ -123,7 +170,8 @@ def test_a_run_keeps_what_it_identified(
     cli.main(["-f", "json", "--fail-on", "never", str(article)])
     kept = dict(answers.load(tmp_path / "cache", []))
     assert languages.answer_key("В мире", languages.CANDIDATES) in kept
-    assert all(v in languages.CANDIDATES for v in kept.values())
+    assert all(v in languages.CANDIDATES for k, v in kept.items() if k.startswith("identify|"))
+    assert any(k.startswith("common-word|") for k in kept)
     cli.main(["-f", "json", "--fail-on", "never", "--no-cache", str(article)])
     capsys.readouterr()
-    assert languages.answers_source() is None
+    assert remembered.answers_source() is None

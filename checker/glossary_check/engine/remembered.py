@@ -1,0 +1,129 @@
+"""Answers about words that cost a process a model or a dictionary to load, kept between runs.
+
+Telling Russian from Ukrainian in a rubric, or finding a name's dictionary form, takes a
+language model and the analysers' dictionaries: a tenth of a second to load, for answers
+that depend on the words and the installed versions alone. A function of words whose
+answer is plain data (`remembered`) answers from what earlier runs kept, where a run
+installs it (`keep_answers`: the session reads the cache, see `cache.answers`), and
+records what it works out, for the run to keep. An answer is kept under the function's
+name, the source of the module that defines it, and its arguments; the whole under
+`fingerprint` (the model's and the dictionaries' versions, and the source of the modules
+the answers go through), so other code or other versions are asked afresh.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True, slots=True)
+class Answers:
+    """What earlier runs worked out: an answer (JSON) by `remembered`'s key. Plain typed
+    data, so the on-disk cache stores it."""
+
+    answers: Mapping[str, str] = field(default_factory=dict)
+
+
+#: Where the answers earlier runs kept are read from, on first need (see `keep_answers`).
+_SOURCE: list[Callable[[], Mapping[str, str]]] = []
+#: ...and what it gave.
+_KEPT: list[Mapping[str, str]] = []
+#: The answers this process worked out since, for the run to keep.
+_NEW: dict[str, str] = {}
+#: At most this many new answers a process: a long-running one does not grow without end.
+NEW_MAX = 100_000
+
+
+def keep_answers(source: Callable[[], Mapping[str, str]] | None) -> None:
+    """Answer from what `source()` gives (earlier runs' answers, read when a function first
+    needs them) and record new answers from now on; None: neither. The answers are the
+    same either way; only what they cost differs."""
+    _SOURCE[:] = [source] if source is not None else []
+    _KEPT.clear()
+    _NEW.clear()
+
+
+def answers_source() -> Callable[[], Mapping[str, str]] | None:
+    """The source installed by `keep_answers`."""
+    return _SOURCE[0] if _SOURCE else None
+
+
+def new_answers() -> dict[str, str]:
+    """The answers worked out since `keep_answers`, for the cache to keep."""
+    return dict(_NEW)
+
+
+def recall(key: str) -> str | None:
+    """The answer kept under `key` (None: none, or no answers installed)."""
+    if not _SOURCE:
+        return None
+    found = _NEW.get(key)
+    if found is not None:
+        return found
+    if not _KEPT:
+        _KEPT.append(_SOURCE[0]())
+    found = _KEPT[0].get(key)
+    return found if isinstance(found, str) else None
+
+
+def remember(key: str, answer: str) -> None:
+    """Record an answer for the run to keep (where answers are installed)."""
+    if _SOURCE and len(_NEW) < NEW_MAX:
+        _NEW[key] = answer
+
+
+@functools.cache
+def _source_digest(path: str) -> str:
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()[:16]
+
+
+def remembered(name: str, module_file: str) -> Callable[[F], F]:
+    """A function of strings (and tuples or lists of them) whose answer is JSON data, made
+    to answer from the kept answers where a run installs them. `module_file`: the source
+    of the module that defines it, part of every key, so a change to it is asked afresh.
+    A kept answer that does not decode is worked out again."""
+
+    def wrap(f: F) -> F:
+        @functools.wraps(f)
+        def answer(*args: Any) -> Any:
+            if not _SOURCE:
+                return f(*args)
+            key = (f"{name}|{_source_digest(module_file)}|"
+                   f"{json.dumps(args, ensure_ascii=False)}")
+            found = recall(key)
+            if found is not None:
+                try:
+                    return json.loads(found)
+                except ValueError:
+                    pass
+            value = f(*args)
+            remember(key, json.dumps(value, ensure_ascii=False))
+            return value
+
+        return answer  # type: ignore[return-value]
+
+    return wrap
+
+
+@functools.cache
+def fingerprint() -> str:
+    """What every answer depends on: the versions of the model, the dictionaries and the
+    frequency lists, and the source of the modules the answers go through (asked once per
+    process)."""
+    from glossary_check.engine import english, languages, morphology
+
+    h = hashlib.sha256()
+    for module in (languages, morphology, english):
+        with open(module.__file__ or "", "rb") as f:
+            h.update(f.read())
+    lingua = morphology.installed_version("lingua-language-detector", "lingua")
+    wordfreq = morphology.installed_version("wordfreq")
+    return f"lingua={lingua};wordfreq={wordfreq};{morphology.fingerprint()};{h.hexdigest()}"
