@@ -1,7 +1,7 @@
 """wordfreq's lists through an index kept in the cache (`cache.wordlists`): the same answers
-as wordfreq to the last digit, written by the run that first reads a list, and as untrusted
-as any cache file: damaged, forged, short, someone else's or writable by others, it is
-refused and built again."""
+as wordfreq to the last digit, built only where a run is worth it, and as untrusted as any
+cache file: damaged, forged, short, someone else's or writable by others, it is refused
+and built again."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def _files(directory: Path) -> list[Path]:
 @pytest.fixture
 def through(tmp_path: Path) -> Iterator[Path]:
     """The lists read through indexes in a fresh directory, built on first use."""
-    english.read_lists_with(CachedLists(tmp_path))
+    english.read_lists_with(CachedLists(tmp_path, True))
     english._zipf.cache_clear()
     yield tmp_path
     english.read_lists_with(None)
@@ -60,7 +60,7 @@ def test_the_index_gives_wordfreqs_answers(through: Path) -> None:
     rng = random.Random(11)
     for language in LISTS:
         assert english._table(language, "large") is not None  # read whole, and indexed
-    english.read_lists_with(CachedLists(through))
+    english.read_lists_with(CachedLists(through, False))
     for language in LISTS:
         table = english._table(language, "large")
         assert isinstance(table, IndexedList), "read in place from now on"
@@ -75,7 +75,7 @@ def test_every_listed_word_has_its_bucket(through: Path) -> None:
     """Every word of the Ukrainian list, looked up in the index, is in the bucket the list
     read whole gives it (the first and last words too)."""
     whole = english._wordlist("uk", "large")
-    table = CachedLists(through)(_path("uk")) and CachedLists(through)(_path("uk"))
+    table = CachedLists(through, True)(_path("uk")) and CachedLists(through, False)(_path("uk"))
     assert whole is not None and isinstance(table, IndexedList)
     words = sorted({w for _, bucket in whole.buckets for w in bucket})
     for raw in [*words[:50], *words[-50:], *words[:: max(1, len(words) // 3000)]]:
@@ -133,26 +133,27 @@ def test_words_group_by_their_first_character(tmp_path: Path) -> None:
         assert index._lookup(raw) == (listed[-1] if listed else None), raw
 
 
-def test_an_index_is_written_by_the_first_run_to_read_the_list(tmp_path: Path) -> None:
-    """An empty cache: the list is read whole and indexed; the next run reads the index.
-    A small list is read whole and not indexed."""
-    lists = CachedLists(tmp_path)
-    assert isinstance(lists(_path("ru")), english.Wordlist) and len(_files(tmp_path)) == 1
+def test_an_index_is_built_only_where_the_run_is_worth_it(tmp_path: Path) -> None:
+    """An empty cache and a one-off run: the list is read whole, nothing is written; once an
+    index is there, even such a run reads it."""
+    lists = CachedLists(tmp_path, False)
+    assert lists(_path("ru")) is None and _files(tmp_path) == []
+    assert isinstance(CachedLists(tmp_path, True)(_path("ru")), english.Wordlist)
     assert isinstance(lists(_path("ru")), IndexedList)
     small = english._path("en", "small")
-    assert small is not None and CachedLists(tmp_path)(small) is None
+    assert small is not None and CachedLists(tmp_path, True)(small) is None
     assert len(_files(tmp_path)) == 1
 
 
 def test_the_source_pickles_for_a_spawned_worker(tmp_path: Path) -> None:
-    lists = CachedLists(tmp_path)
+    lists = CachedLists(tmp_path, True)
     again = pickle.loads(pickle.dumps(lists))
     assert again == lists and isinstance(again(_path("en")), english.Wordlist)
     assert isinstance(again(_path("en")), IndexedList)
 
 
 def _built(directory: Path, language: str = "en") -> tuple[Path, bytes]:
-    assert isinstance(CachedLists(directory)(_path(language)), english.Wordlist)
+    assert isinstance(CachedLists(directory, True)(_path(language)), english.Wordlist)
     [file] = _files(directory)
     return file, file.read_bytes()
 
@@ -183,7 +184,7 @@ def _answers_and_rebuilds(directory: Path, file: Path, good: bytes) -> None:
     """Whatever is wrong with the file, the answers are wordfreq's and the file is rebuilt."""
     from wordfreq import zipf_frequency
 
-    english.read_lists_with(CachedLists(directory))
+    english.read_lists_with(CachedLists(directory, False))
     english._zipf.cache_clear()
     try:
         for word in ("stevens", "smyth", "zelenksy", "the", "zzzzqx"):
@@ -241,7 +242,7 @@ def test_a_damaged_or_forged_index_is_refused_and_rebuilt(tmp_path: Path, damage
 def test_an_index_writable_by_others_is_refused(tmp_path: Path) -> None:
     file, good = _built(tmp_path)
     os.chmod(file, 0o666)
-    lists = CachedLists(tmp_path)
+    lists = CachedLists(tmp_path, False)
     assert isinstance(lists(_path("en")), english.Wordlist), "read whole, and written again"
     assert any("writable by other users" in n for n in lists.notices)
     _answers_and_rebuilds(tmp_path, file, good)
@@ -252,7 +253,7 @@ def test_an_index_writable_by_others_is_refused(tmp_path: Path) -> None:
 def test_another_users_index_is_refused(tmp_path: Path) -> None:
     file, good = _built(tmp_path)
     os.chown(file, 65534, 65534)
-    lists = CachedLists(tmp_path)
+    lists = CachedLists(tmp_path, False)
     lists(_path("en"))
     assert any("belongs to another user" in n for n in lists.notices)
     _answers_and_rebuilds(tmp_path, file, good)
@@ -265,11 +266,11 @@ def test_a_changed_list_is_indexed_again(tmp_path: Path) -> None:
     copy = tmp_path / "large_en.msgpack.gz"
     shutil.copyfile(_path("en"), copy)
     directory = tmp_path / "cache"
-    CachedLists(directory)(str(copy))
+    CachedLists(directory, True)(str(copy))
     data = bytearray(copy.read_bytes())
     os.utime(copy, ns=(0, 10**18))
     assert list_key(str(copy)) != list_key(_path("en"))
-    CachedLists(directory)(str(copy))
+    CachedLists(directory, True)(str(copy))
     assert len(_files(directory)) == 2
     copy.write_bytes(bytes(data[:-8]) + b"\0" * 8)  # same size, same time, other bytes
     os.utime(copy, ns=(0, 10**18))
@@ -279,15 +280,15 @@ def test_a_changed_list_is_indexed_again(tmp_path: Path) -> None:
 def test_an_unusable_directory_reads_the_list_whole(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    assert CachedLists(blocker / "cache")(_path("en")) is not None
+    assert CachedLists(blocker / "cache", True)(_path("en")) is not None
     assert fileformat.refusal(tmp_path) is None
 
 
 def test_a_session_reads_the_lists_through_its_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The run's cache directory holds the indexes; `--no-cache` reads the lists whole; a
-    spawned worker is given the parent's source."""
+    """The run's cache directory holds the indexes, built once the glossary is seen again;
+    `--no-cache` reads the lists whole; a spawned worker is given the parent's source."""
     import gc
 
     from glossary_check.commands import session
@@ -300,8 +301,13 @@ def test_a_session_reads_the_lists_through_its_cache(
     monkeypatch.setenv("GLOSSARY_CHECK_CACHE_DIR", str(tmp_path))
     compiled = compile_all(load_glossary(bundled_glossary()))
     session.read_lists(compiled, True)
+    assert english.lists_source() == CachedLists(tmp_path, False)
+    from glossary_check.cache.compiled import SourceStore
+
+    compiled.source_store = SourceStore(tmp_path, "digest", seen=True)
+    session.read_lists(compiled, True)
     source = english.lists_source()
-    assert source == CachedLists(tmp_path)
+    assert source == CachedLists(tmp_path, True)
     session.read_lists(compiled, False)
     assert english.lists_source() is None
     copy = pickle.loads(pickle.dumps(source))

@@ -553,6 +553,9 @@ class SourceStore:
     digest: str
     #: the run's notices, where a refused file is reported
     notices: list[str] = field(default_factory=list)
+    #: the glossary was found compiled in this cache: it is used again, so what is built
+    #: once for every later run (wordfreq's indexes, `cache.wordlists`) is worth building
+    seen: bool = False
 
     def _artefact(self, kind: str, tp: Any) -> Artefact:
         return Artefact(self.directory, kind, f"{self.digest}|{_morphology_key()}", tp,
@@ -726,7 +729,7 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
     else:
         touch(file)
         compiled.notices = notices  # where the rescue reports, should it be needed
-        return _with_store(compiled, directory)
+        return _with_store(compiled, directory, seen=True)
     compiled = compile_all(load_glossary(path))
     compiled.notices.extend(notices)
     glossary = compiled.glossary
@@ -759,8 +762,9 @@ def _read_in_place(compiled: Compiled, file: Path, key: str, build: Callable[[],
     compiled.known = lazy.known
 
 
-def _with_store(compiled: Compiled, directory: Path) -> Compiled:
-    compiled.source_store = SourceStore(directory, compiled.glossary.digest, compiled.notices)
+def _with_store(compiled: Compiled, directory: Path, *, seen: bool = False) -> Compiled:
+    compiled.source_store = SourceStore(directory, compiled.glossary.digest, compiled.notices,
+                                        seen)
     return compiled
 
 

@@ -6,10 +6,10 @@ tenth of a second), although an article asks for a few dozen words. So the list 
 second way, derived from the installed file and exact: its words uncompressed, grouped by
 their first character and, within a group, by bucket (a word's frequency in centibels
 below 1), in the order the list has them. Each bucket of the list is sorted already, so a
-group of it is one slice: writing the index costs little more than reading the list, and
-the run that first reads a list writes it. A look-up is one substring search of the word's
-group (some hundreds of KB at most) in the mapped file, and a bisection of the group's
-bucket boundaries; the last bucket the word is in counts, as in wordfreq's dictionary.
+group of it is one slice: writing the index costs about what reading the list does. A
+look-up is one substring search of the word's group (some hundreds of KB at most) in the
+mapped file, and a bisection of the group's bucket boundaries; the last bucket the word is
+in counts, as in wordfreq's dictionary.
 
 Sections (integers little-endian): `words`, NUL, then every word followed by NUL, group
 after group, each group's buckets in the list's order; `prefixes`, the groups' first
@@ -21,6 +21,11 @@ upgraded wordfreq is indexed again. Like every cache file it is untrusted: `open
 refuses one of another owner, writable by others, or with a wrong checksum; the sections'
 shapes, order and bounds are checked on opening; anything off and the list is read whole
 and indexed again.
+
+An index is built where it pays: when one is already there or the run is one of several
+(the glossary was found in the cache), not in a one-off run with an empty cache, which
+would pay twice what reading the list whole costs (and whose words' frequencies a run
+over the same words again finds kept: `engine.remembered`).
 """
 
 from __future__ import annotations
@@ -220,10 +225,11 @@ def _write(where: Path, key: str, words: Wordlist) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class CachedLists:
-    """`english.WordlistSource`: each list through its index in `directory`, written by the
-    run that first reads the list. Plain data, so a spawned worker gets it too."""
+    """`english.WordlistSource`: each list through its index in `directory`, built where
+    `build` says a run is worth it. Plain data, so a spawned worker gets it too."""
 
     directory: Path
+    build: bool
     #: one-line notices of files refused as someone else's
     notices: list[str] = field(default_factory=list, compare=False)
 
@@ -242,7 +248,8 @@ class CachedLists:
         except Untrusted as exc:
             self.notices.append(str(exc))
         except CacheError:
-            pass
+            if not self.build and not os.path.lexists(where):
+                return None  # read whole by the caller, as a one-off run does
         else:
             touch(where)
             return found

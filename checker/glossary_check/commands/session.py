@@ -103,7 +103,7 @@ def keep_answers(compiled: Compiled) -> None:
 
 def read_lists(compiled: Compiled, cached: bool) -> None:
     """wordfreq's lists through their indexes in the cache where it is used (see
-    `cache.wordlists`), written by the run that first reads each; else each read whole."""
+    `cache.wordlists`), built once the glossary is seen again; else each read whole."""
     from glossary_check.engine import english
 
     if not cached:
@@ -112,7 +112,9 @@ def read_lists(compiled: Compiled, cached: bool) -> None:
     from glossary_check.cache.compiled import default_dir
     from glossary_check.cache.wordlists import CachedLists
 
-    english.read_lists_with(CachedLists(default_dir(), compiled.notices))
+    store = compiled.source_store
+    seen = store is not None and store.seen
+    english.read_lists_with(CachedLists(default_dir(), seen, compiled.notices))
 
 
 def exit_status(results: Iterable[FileResult], options: Options) -> ExitCode:

@@ -42,6 +42,10 @@ class SourceStore(Protocol):
     """Keeps a morphology index between runs (the on-disk cache): the keys of the source
     forms, and what runs have analysed of them."""
 
+    @property
+    def seen(self) -> bool:
+        """The glossary was found compiled in this cache: it is used again."""
+
     def load(self, build: Callable[[], Any]) -> Any | None:
         """The kept keys; `build` makes them afresh should a damaged file need it mid-run."""
 
