@@ -105,7 +105,8 @@ def test_a_damaged_or_someone_elses_file_is_as_if_there_were_none(tmp_path: Path
 def test_the_key_names_the_model_the_dictionaries_the_lists_and_the_code() -> None:
     key = remembered.fingerprint()
     assert all(name in key for name in (
-        "lingua=", "wordfreq=", "pymorphy3=", "pymorphy3-dicts-ru=", "pymorphy3-dicts-uk="))
+        "lingua-language-detector=", "wordfreq=", "iuliia=", "translitua=", "pymorphy3=",
+        "pymorphy3-dicts-ru=", "pymorphy3-dicts-uk="))
 
 
 def test_a_remembered_function_answers_as_itself(tmp_path: Path) -> None:
@@ -138,6 +139,38 @@ def test_a_remembered_function_answers_as_itself(tmp_path: Path) -> None:
         morphology.analyzer.cache_clear()
         remembered.keep_answers(None)
     assert expected[0] == "Собянин" and expected[4] == ["Игорь", "Терехов"]
+
+
+def test_the_transliteration_tables_and_readings_answer_as_themselves(tmp_path: Path) -> None:
+    """The table of Latin chunks read back to Cyrillic comes back with its tuples and its
+    order; a reading's answer is the same kept as worked out."""
+    from glossary_check.engine import transliteration
+
+    transliteration._reverse.cache_clear()
+    transliteration.reads_as.cache_clear()
+    table = transliteration._reverse()
+    pairs = [("Sobyanin", "Собянин"), ("Zelenskyy", "Зеленський"), ("Smith", "Собянин")]
+    expected = [transliteration.reads_as(a, b) for a, b in pairs]
+    remembered.keep_answers(lambda: answers.load(tmp_path, []))
+    try:
+        transliteration._reverse.cache_clear()
+        transliteration.reads_as.cache_clear()
+        assert transliteration._reverse() == table
+        assert [transliteration.reads_as(a, b) for a, b in pairs] == expected
+        assert answers.save(tmp_path, remembered.new_answers(), [])
+        remembered.keep_answers(lambda: answers.load(tmp_path, []))
+        transliteration._reverse.cache_clear()
+        transliteration.reads_as.cache_clear()
+        kept = transliteration._reverse()
+        assert kept == table and list(kept) == list(table)
+        assert all(type(v) is tuple for v in kept.values())
+        assert [transliteration.reads_as(a, b) for a, b in pairs] == expected
+        assert remembered.new_answers() == {}, "every answer was kept"
+    finally:
+        remembered.keep_answers(None)
+        transliteration._reverse.cache_clear()
+        transliteration.reads_as.cache_clear()
+    assert expected == [True, True, False]
 
 
 def test_an_answer_that_does_not_decode_is_worked_out_again(tmp_path: Path) -> None:

@@ -85,11 +85,13 @@ def _source_digest(path: str) -> str:
         return hashlib.sha256(f.read()).hexdigest()[:16]
 
 
-def remembered(name: str, module_file: str) -> Callable[[F], F]:
+def remembered(name: str, module_file: str,
+               decode: Callable[[Any], Any] | None = None) -> Callable[[F], F]:
     """A function of strings (and tuples or lists of them) whose answer is JSON data, made
     to answer from the kept answers where a run installs them. `module_file`: the source
-    of the module that defines it, part of every key, so a change to it is asked afresh.
-    A kept answer that does not decode is worked out again."""
+    of the module that defines it, part of every key, so a change to it is asked afresh;
+    `decode`: what turns the JSON back into the function's answer where it is not the JSON
+    itself (tuples). A kept answer that does not decode is worked out again."""
 
     def wrap(f: F) -> F:
         @functools.wraps(f)
@@ -101,8 +103,9 @@ def remembered(name: str, module_file: str) -> Callable[[F], F]:
             found = recall(key)
             if found is not None:
                 try:
-                    return json.loads(found)
-                except ValueError:
+                    value = json.loads(found)
+                    return value if decode is None else decode(value)
+                except (ValueError, TypeError, AttributeError):
                     pass
             value = f(*args)
             remember(key, json.dumps(value, ensure_ascii=False))
@@ -115,15 +118,16 @@ def remembered(name: str, module_file: str) -> Callable[[F], F]:
 
 @functools.cache
 def fingerprint() -> str:
-    """What every answer depends on: the versions of the model, the dictionaries and the
-    frequency lists, and the source of the modules the answers go through (asked once per
-    process)."""
+    """What every answer depends on: the versions of the model, the dictionaries, the
+    frequency lists and the transliteration libraries, and the source of the modules the
+    answers go through (asked once per process)."""
     from glossary_check.engine import english, languages, morphology
 
     h = hashlib.sha256()
     for module in (languages, morphology, english):
         with open(module.__file__ or "", "rb") as f:
             h.update(f.read())
-    lingua = morphology.installed_version("lingua-language-detector", "lingua")
-    wordfreq = morphology.installed_version("wordfreq")
-    return f"lingua={lingua};wordfreq={wordfreq};{morphology.fingerprint()};{h.hexdigest()}"
+    versions = ";".join(f"{name}={morphology.installed_version(name, package)}" for name, package
+                        in (("lingua-language-detector", "lingua"), ("wordfreq", None),
+                            ("iuliia", None), ("translitua", None)))
+    return f"{versions};{morphology.fingerprint()};{h.hexdigest()}"
