@@ -87,9 +87,10 @@ def _source_digest(path: str) -> str:
 
 def remembered(name: str, module_file: str,
                decode: Callable[[Any], Any] | None = None) -> Callable[[F], F]:
-    """A function of strings (and tuples or lists of them) whose answer is JSON data, made
-    to answer from the kept answers where a run installs them. `module_file`: the source
-    of the module that defines it, part of every key, so a change to it is asked afresh;
+    """A function of strings (and tuples or lists of them: their `repr` is the key) whose
+    answer is JSON data, made to answer from the kept answers where a run installs them.
+    `module_file`: the source of the module that defines it, part of every key, so a change
+    to it is asked afresh;
     `decode`: what turns the JSON back into the function's answer where it is not the JSON
     itself (tuples). A kept answer that does not decode is worked out again."""
 
@@ -98,8 +99,7 @@ def remembered(name: str, module_file: str,
         def answer(*args: Any) -> Any:
             if not _SOURCE:
                 return f(*args)
-            key = (f"{name}|{_source_digest(module_file)}|"
-                   f"{json.dumps(args, ensure_ascii=False)}")
+            key = f"{name}|{_source_digest(module_file)}|{args!r}"  # strings: one way
             found = recall(key)
             if found is not None:
                 try:
