@@ -173,18 +173,30 @@ def test_the_transliteration_tables_and_readings_answer_as_themselves(tmp_path: 
     assert expected == [True, True, False]
 
 
-def test_an_answer_that_does_not_decode_is_worked_out_again(tmp_path: Path) -> None:
+def test_an_answer_that_does_not_decode_or_fit_is_worked_out_again(tmp_path: Path) -> None:
     from glossary_check.rules.inconsistent import _dictionary_form
 
     expected = _dictionary_form("Собянина", "ru")
     remembered.keep_answers(lambda: {})
     _dictionary_form("Собянина", "ru")
     [key] = remembered.new_answers()
-    remembered.keep_answers(lambda: {key: "{not json"})
     try:
-        assert _dictionary_form("Собянина", "ru") == expected
+        for forged in ("{not json", "1", "null", '["Собянин"]', "[" * 100_000):
+            remembered.keep_answers(lambda forged=forged: {key: forged})
+            assert _dictionary_form("Собянина", "ru") == expected, forged
     finally:
         remembered.keep_answers(None)
+
+
+def test_kept_answers_of_another_shape_are_refused() -> None:
+    assert remembered.number(1.5) == 1.5 and remembered.truth(False) is False
+    assert remembered.table({"a": ["б", "в"]}) == {"a": ("б", "в")}
+    for check, value in ((remembered.number, 1), (remembered.number, "1.5"),
+                         (remembered.truth, 0), (remembered.text, None),
+                         (remembered.texts, ["a", 1]), (remembered.texts, "ab"),
+                         (remembered.table, {"a": "б"}), (remembered.table, [["a", "б"]])):
+        with pytest.raises(ValueError):
+            check(value)
 
 
 def test_a_run_keeps_what_it_identified(

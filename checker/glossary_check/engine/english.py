@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from typing import Protocol
 
-from glossary_check.engine.remembered import remembered
+from glossary_check.engine.remembered import number, remembered
 
 #: Languages whose texts write foreign names in Latin letters as English does.
 _OTHERS = ("de", "fr", "es", "it", "nl", "pt", "pl", "sv")
@@ -161,7 +161,7 @@ def _tokens(word: str, language: str) -> list[tuple[str, float]]:
 
 
 @functools.cache
-@remembered("zipf", __file__)
+@remembered("zipf", __file__, number)
 def _zipf(word: str, language: str, wordlist: str) -> float:
     """wordfreq's `zipf_frequency(word, language, wordlist=wordlist)`, to the last digit,
     without importing wordfreq for a plain word."""

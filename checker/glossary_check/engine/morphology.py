@@ -46,7 +46,7 @@ import regex
 
 from glossary_check.engine.glossary import Glossary
 from glossary_check.engine.matching import WORD, SourceHit, Token, gap_key
-from glossary_check.engine.remembered import remembered
+from glossary_check.engine.remembered import remembered, texts
 
 #: Bump when the layout of a compiled index changes (part of `fingerprint()`).
 FORMAT = 2
@@ -1568,7 +1568,7 @@ def _restore_case(form: str, word: str) -> str:
     return "-".join(out)
 
 
-@remembered("dictionary-forms", __file__)
+@remembered("dictionary-forms", __file__, texts)
 def dictionary_forms(words: Sequence[str], language: str) -> list[str]:
     """A name's words in their nominative (Игоря Терехова -> Игорь Терехов), else as written.
 

@@ -85,14 +85,50 @@ def _source_digest(path: str) -> str:
         return hashlib.sha256(f.read()).hexdigest()[:16]
 
 
+def text(value: Any) -> str:
+    """A kept answer that is a string (ValueError otherwise)."""
+    if type(value) is not str:
+        raise ValueError("not a string")
+    return value
+
+
+def truth(value: Any) -> bool:
+    """A kept answer that is true or false (ValueError otherwise)."""
+    if type(value) is not bool:
+        raise ValueError("not true or false")
+    return value
+
+
+def number(value: Any) -> float:
+    """A kept answer that is a float (ValueError otherwise)."""
+    if type(value) is not float:
+        raise ValueError("not a float")
+    return value
+
+
+def texts(value: Any) -> list[str]:
+    """A kept answer that is a list of strings (ValueError otherwise)."""
+    if type(value) is not list or not all(type(v) is str for v in value):
+        raise ValueError("not a list of strings")
+    return value
+
+
+def table(value: Any) -> dict[str, tuple[str, ...]]:
+    """A kept answer that is a table of strings to tuples of strings (ValueError otherwise)."""
+    if type(value) is not dict:
+        raise ValueError("not a table")
+    return {k: tuple(texts(v)) for k, v in value.items()}
+
+
 def remembered(name: str, module_file: str,
-               decode: Callable[[Any], Any] | None = None) -> Callable[[F], F]:
+               answer_of: Callable[[Any], Any]) -> Callable[[F], F]:
     """A function of strings (and tuples or lists of them: their `repr` is the key) whose
     answer is JSON data, made to answer from the kept answers where a run installs them.
-    `module_file`: the source of the module that defines it, part of every key, so a change
-    to it is asked afresh;
-    `decode`: what turns the JSON back into the function's answer where it is not the JSON
-    itself (tuples). A kept answer that does not decode is worked out again."""
+
+    `module_file`: the source of the module that defines it, part of every key, so a
+    change to it is asked afresh. `answer_of`: what a kept answer's JSON is as the
+    function's answer (`text`, `truth`, `number`, `texts`, `table`); ValueError for one of
+    another shape, which is worked out again like one that does not decode."""
 
     def wrap(f: F) -> F:
         @functools.wraps(f)
@@ -103,9 +139,8 @@ def remembered(name: str, module_file: str,
             found = recall(key)
             if found is not None:
                 try:
-                    value = json.loads(found)
-                    return value if decode is None else decode(value)
-                except (ValueError, TypeError, AttributeError):
+                    return answer_of(json.loads(found))
+                except (ValueError, RecursionError):
                     pass
             value = f(*args)
             remember(key, json.dumps(value, ensure_ascii=False))
