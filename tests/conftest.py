@@ -141,10 +141,13 @@ def run_cli(tmp_path: Path) -> RunCli:
 
 @pytest.fixture(autouse=True)
 def _lists_read_whole() -> Iterator[None]:
-    """A run through the command line installs its cache's wordfreq indexes process-wide
-    (`session.read_lists`): each test starts and ends with the lists read whole."""
-    from glossary_check.engine import english
+    """A run through the command line installs its cache's wordfreq indexes and its kept
+    answers process-wide (`session.read_lists`, `session.read_answers`): each test starts
+    and ends with the lists read whole and no answer kept."""
+    from glossary_check.engine import english, remembered
 
     yield
     if english.lists_source() is not None:
         english.read_lists_with(None)
+    if remembered.answers_source() is not None:
+        remembered.keep_answers(None)

@@ -480,9 +480,11 @@ def test_the_index_key_reads_versions_as_importlib_metadata_does() -> None:
 
     from glossary_check.engine import morphology
 
-    for name in ("pymorphy3", "pymorphy3-dicts-ru", "pymorphy3-dicts-uk", "no-such-package-x"):
+    for name, package in (("pymorphy3", None), ("pymorphy3-dicts-ru", None),
+                          ("pymorphy3-dicts-uk", None), ("no-such-package-x", None),
+                          ("lingua-language-detector", "lingua")):
         try:
             expected = metadata.version(name)
         except metadata.PackageNotFoundError:
             expected = "none"
-        assert morphology._version(name) == expected, name
+        assert morphology.installed_version(name, package) == expected, name

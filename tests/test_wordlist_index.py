@@ -83,13 +83,13 @@ def test_every_listed_word_has_its_bucket(through: Path) -> None:
         assert table.index(word) == whole.index(word), word
 
 
-def test_a_word_in_two_buckets_keeps_the_last(tmp_path: Path) -> None:
-    """wordfreq's dictionary keeps the last bucket a word is in: so does the index."""
+def _index_of(tmp_path: Path, lists: list[object]) -> tuple[english.Wordlist, IndexedList]:
+    """A list of these buckets (after the header) read whole, and its index."""
     import msgpack
 
     source = tmp_path / "large_xx.msgpack.gz"
-    lists = [{"format": "cB", "version": 1}, [b"b", b"z"], [], [b"a", b"b"], [b"c"]]
-    source.write_bytes(zlib.compress(msgpack.packb(lists), wbits=16 + zlib.MAX_WBITS))
+    source.write_bytes(zlib.compress(msgpack.packb([{"format": "cB", "version": 1}, *lists]),
+                                     wbits=16 + zlib.MAX_WBITS))
     whole = english.read_wordlist(str(source))
     assert whole is not None
     key = list_key(str(source))
@@ -97,10 +97,40 @@ def test_a_word_in_two_buckets_keeps_the_last(tmp_path: Path) -> None:
     from glossary_check.cache.wordlists import _write
 
     assert _write(tmp_path / "index.bin", key, whole)
-    index = IndexedList.open(tmp_path / "index.bin", key, str(source))
+    return whole, IndexedList.open(tmp_path / "index.bin", key, str(source))
+
+
+def test_a_word_in_two_buckets_keeps_the_last(tmp_path: Path) -> None:
+    """wordfreq's dictionary keeps the last bucket a word is in: so does the index."""
+    whole, index = _index_of(tmp_path, [[b"b", b"z"], [], [b"a", b"b"], [b"c"]])
     for word in ("a", "b", "c", "z", "", "bb", "y", "zz"):
         assert index.index(word) == whole.index(word), word
     assert index.index("b") == 2
+
+
+def test_words_group_by_their_first_character(tmp_path: Path) -> None:
+    """Words are searched among those of their first character: one- to four-byte
+    characters, a character cut short, bytes that start none, the last byte value, and a
+    word that is another's prefix or ends in another's first letters all answer as the
+    list read whole does."""
+    rng = random.Random(5)
+    alphabet = ["a", "b", "я", "ё", "€", "\U0001f600", "\x7f", "\u00ff"]
+    words = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))).encode()
+             for _ in range(400)}
+    words |= {b"\xd0", b"\xd0\xb0", b"\xe2\x82", b"\xff", b"\xff\xff", b"\x80a", b"ab", b"ba"}
+    ordered = sorted(words)
+    buckets = [sorted(rng.sample(ordered, 60)) for _ in range(6)]
+    whole, index = _index_of(tmp_path, buckets)
+    probes = {w.decode("utf-8", "surrogateescape") for w in words}
+    for word in [*sorted(probes), "", "c", "яя", "a\0b", "\U0001f601"]:
+        try:
+            word.encode("utf-8", "surrogatepass")
+        except UnicodeEncodeError:
+            continue
+        assert index.index(word) == whole.index(word), word
+    for raw in ordered:  # bytes a str does not encode to, too
+        listed = [i for i, bucket in enumerate(buckets) if raw in bucket]
+        assert index._lookup(raw) == (listed[-1] if listed else None), raw
 
 
 def test_an_index_is_built_only_where_the_run_is_worth_it(tmp_path: Path) -> None:
@@ -168,33 +198,39 @@ def _answers_and_rebuilds(directory: Path, file: Path, good: bytes) -> None:
 
 
 def _damages(data: bytes) -> dict[str, bytes]:
-    offsets, words = _section(data, "offsets"), _section(data, "words")
-    count = len(offsets) // 4
-    (middle_end,) = struct.unpack_from("<I", offsets, 4 * ((count - 1) // 2 + 1))
-    backwards = struct.pack(f"<{count}I", *reversed(struct.unpack(f"<{count}I", offsets)))
-    wild = bytearray(offsets)
+    starts, words = _section(data, "starts"), _section(data, "words")
+    groups, prefixes = _section(data, "groups"), _section(data, "prefixes")
+    buckets = _section(data, "buckets")
+    count = len(starts) // 4
+    numbers = struct.unpack(f"<{count}I", starts)
+    wild = bytearray(starts)
     wild[4 * (count // 2) : 4 * (count // 2) + 4] = struct.pack("<I", 0xFFFFFFF0)
-    reordered = b"".join(sorted(
-        (words[a:b] for a, b in zip(struct.unpack(f"<{count}I", offsets),
-                                    struct.unpack(f"<{count}I", offsets)[1:], strict=False)),
-        reverse=True))
+    firsts = struct.unpack(f"<{len(groups) // 4}I", groups)
+    swapped = struct.pack(f"<{len(firsts)}I", firsts[0], firsts[2], firsts[1], *firsts[3:])
     return {
         "a flipped byte": data[:-100] + bytes([data[-100] ^ 1]) + data[-99:],
         "short": data[: len(data) // 2],
         "empty": b"",
         "not a cache file": b"GLCKCACH" + b"\xff" * 64,
-        "offsets backwards": _forged(data, {"offsets": backwards}),
-        "an offset past the end": _forged(data, {"offsets": bytes(wild)}),
-        "words out of order": _forged(data, {"words": reordered}),
-        "an entry of another shape": _forged(data, {"words": words[: middle_end - 1] + b"\0"
-                                                    + words[middle_end:]}),
-        "odd offsets": _forged(data, {"offsets": offsets[:-1]}),
+        "starts backwards": _forged(data, {"starts": struct.pack(f"<{count}I",
+                                                                 *reversed(numbers))}),
+        "a start past the end": _forged(data, {"starts": bytes(wild)}),
+        "groups out of order": _forged(data, {"groups": swapped}),
+        "prefixes out of order": _forged(data, {"prefixes": b"\0".join(
+            reversed(prefixes.split(b"\0")))}),
+        "a prefix missing": _forged(data, {"prefixes": prefixes.rsplit(b"\0", 1)[0]}),
+        "words without their first NUL": _forged(data, {"words": b"a" + words[1:]}),
+        "words cut short": _forged(data, {"words": words[:-1]}),
+        "odd starts": _forged(data, {"starts": starts[:-1]}),
+        "a bucket missing": _forged(data, {"buckets": buckets[:-2]}),
     }
 
 
 @pytest.mark.parametrize("damage", [
-    "a flipped byte", "short", "empty", "not a cache file", "offsets backwards",
-    "an offset past the end", "words out of order", "an entry of another shape", "odd offsets",
+    "a flipped byte", "short", "empty", "not a cache file", "starts backwards",
+    "a start past the end", "groups out of order", "prefixes out of order",
+    "a prefix missing", "words without their first NUL", "words cut short", "odd starts",
+    "a bucket missing",
 ])
 def test_a_damaged_or_forged_index_is_refused_and_rebuilt(tmp_path: Path, damage: str) -> None:
     file, good = _built(tmp_path)

@@ -1063,6 +1063,20 @@ class Opened:
     def table(self, name: str) -> Table:
         return Table(self.blob(name), 0)
 
+    def rfind(self, name: str, needle: bytes, start: int, end: int) -> int:
+        """Where `needle` last lies wholly within [start, end) of a section (offsets into
+        the section, clamped to it), -1 if nowhere: a substring search of the mapped
+        file in place, in one C call."""
+        section = self.blob(name)  # CacheError unless the header places it inside
+        start, end = max(start, 0), min(end, len(section))
+        mapped = section.obj
+        if not isinstance(mapped, mmap.mmap) or len(mapped) < len(self.payload):
+            return bytes(section).rfind(needle, start, end)
+        # the payload runs to the end of the mapped file
+        base = len(mapped) - len(self.payload) + self.header["sections"][name][0]
+        found = mapped.rfind(needle, base + start, base + end)
+        return found - base if found >= 0 else -1
+
     def array(self, name: str) -> Array:
         return Array(self.blob(name), 0)
 

@@ -248,6 +248,9 @@ def _check(options: Options) -> int:
         session, paths)
     results, fixing = _workflow(session, paths, results)
     session.compiled.keep_analyses()  # for later runs: the forms this one analysed
+    from glossary_check.commands.session import keep_answers
+
+    keep_answers(session.compiled)  # and the languages it identified
     if fixing is not None and options.diff:
         if not options.quiet:
             _say([f"note: {message}" for message in skipped])

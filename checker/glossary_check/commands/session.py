@@ -9,6 +9,7 @@ apart between them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +69,36 @@ def open_session(options: Options, *, cached: bool = True) -> Session:
     set_max_file_size(options.max_file_size)  # before the glossary: it is read bounded too
     compiled = load_compiled(options, cached=cached)
     read_lists(compiled, cached and options.use_cache)
+    read_answers(compiled, cached and options.use_cache)
     return Session(options, compiled, options.settings())
+
+
+def read_answers(compiled: Compiled, cached: bool) -> None:
+    """What earlier runs worked out with a model or a dictionary, from the cache where it
+    is used (see `cache.answers`), read when a word first needs it; else nothing."""
+    from glossary_check.engine import remembered
+
+    if not cached:
+        remembered.keep_answers(None)
+        return
+    from glossary_check.cache import answers
+    from glossary_check.cache.compiled import default_dir
+
+    remembered.keep_answers(functools.partial(answers.load, default_dir(), compiled.notices))
+
+
+def keep_answers(compiled: Compiled) -> None:
+    """What this run worked out with a model or a dictionary, kept in the cache with
+    earlier runs' answers (where the session reads them: see `read_answers`)."""
+    from glossary_check.engine import remembered
+
+    new = remembered.new_answers()
+    if not new:
+        return
+    from glossary_check.cache import answers
+    from glossary_check.cache.compiled import default_dir
+
+    answers.save(default_dir(), new, compiled.notices)
 
 
 def read_lists(compiled: Compiled, cached: bool) -> None:

@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable
 from typing import Protocol
 
+from glossary_check.engine.remembered import number, remembered
+
 #: Languages whose texts write foreign names in Latin letters as English does.
 _OTHERS = ("de", "fr", "es", "it", "nl", "pt", "pl", "sv")
 #: Once a million words: below this no word is common (the small lists stop here too).
@@ -159,6 +161,7 @@ def _tokens(word: str, language: str) -> list[tuple[str, float]]:
 
 
 @functools.cache
+@remembered("zipf", __file__, number)
 def _zipf(word: str, language: str, wordlist: str) -> float:
     """wordfreq's `zipf_frequency(word, language, wordlist=wordlist)`, to the last digit,
     without importing wordfreq for a plain word."""

@@ -11,6 +11,11 @@ it is unsure, as on a one-word rubric that reads the same in Russian,
 Bulgarian and Serbian, a language whose dictionary knows every word wins, as
 a desk translating Russian and Ukrainian expects; on a text of a few words
 (a name: Игоря Терехова) the one dictionary that knows every word wins first.
+
+The model and the dictionaries cost a process a tenth of a second to load, for an
+answer that depends on the text and the installed versions alone: so the answers a
+model or a dictionary gave are kept between runs (`engine.remembered`), and a later run
+asks neither about a text seen before.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any
 import regex
 
 from glossary_check.engine.matching import Token
+from glossary_check.engine.remembered import recall, remember
 
 #: The Cyrillic languages a span is told apart among, most expected first.
 CANDIDATES = ("ru", "uk", "be", "bg", "sr", "mk")
@@ -67,6 +73,12 @@ _ABBREVIATIONS = frozenset({
     "г", "гг", "ул", "пр", "просп", "пл", "им", "св", "т", "д", "др", "проф", "акад", "обл",
     "р", "ст", "тов", "вул", "м", "с", "див", "напр", "рис", "см", "стр", "ген", "полк",
 })
+
+
+def answer_key(text: str, candidates: Sequence[str]) -> str:
+    """What an answer is kept under (see `engine.remembered`): the candidates in order, and
+    the text."""
+    return f"identify|{','.join(candidates)}|{text}"
 
 
 def letter_candidates(text: str, candidates: Sequence[str] = CANDIDATES) -> tuple[str, ...]:
@@ -141,6 +153,17 @@ def identify(text: str, candidates: Sequence[str] = CANDIDATES) -> str:
         return pool[0]
     if len(ordered) > 1:
         _languages(ordered)  # candidates the model does not know are refused all the same
+    key = answer_key(text, ordered)
+    kept = recall(key)
+    if kept in pool:
+        return kept
+    found = _identify(text, ordered, pool)
+    remember(key, found)
+    return found
+
+
+def _identify(text: str, ordered: tuple[str, ...], pool: tuple[str, ...]) -> str:
+    """`identify` where letters do not decide: a dictionary, the model, a dictionary."""
     if len(_CYRILLIC_WORD.findall(text)) <= SHORT:
         # a name or two (Игоря Терехова) is where the trigram model guesses worst; decided
         # so, the model (a fortieth of a second to load) is not asked at all

@@ -46,6 +46,7 @@ import regex
 
 from glossary_check.engine.glossary import Glossary
 from glossary_check.engine.matching import WORD, SourceHit, Token, gap_key
+from glossary_check.engine.remembered import remembered, texts
 
 #: Bump when the layout of a compiled index changes (part of `fingerprint()`).
 FORMAT = 2
@@ -148,20 +149,21 @@ def fingerprint() -> str:
     Asked once per process (the installed versions do not change under it)."""
     parts = [f"format={FORMAT}"]
     for name in ("pymorphy3", "pymorphy3-dicts-ru", "pymorphy3-dicts-uk"):
-        parts.append(f"{name}={_version(name)}")
+        parts.append(f"{name}={installed_version(name)}")
     return ";".join(parts)
 
 
-def _version(name: str) -> str:
+def installed_version(name: str, package: str | None = None) -> str:
     """`importlib.metadata.version(name)` ("none" if not installed), read from the package's
-    `.dist-info` beside it where there is one: importlib.metadata's import (the email
-    package's parser) costs a run more than the rest of what keys the index."""
+    `.dist-info` beside it where there is one (`package`: the name it is imported by, where
+    that is not the distribution's): importlib.metadata's import (the email package's
+    parser) costs a run more than the rest of what keys the index."""
     import glob
     from importlib.util import find_spec
 
     module = name.replace("-", "_")
     try:
-        spec = find_spec(module)
+        spec = find_spec(package or module)
     except (ImportError, ValueError):
         spec = None
     if spec is not None and spec.submodule_search_locations:
@@ -1578,6 +1580,7 @@ def _restore_case(form: str, word: str) -> str:
     return "-".join(out)
 
 
+@remembered("dictionary-forms", __file__, texts)
 def dictionary_forms(words: Sequence[str], language: str) -> list[str]:
     """A name's words in their nominative (Игоря Терехова -> Игорь Терехов), else as written.
 

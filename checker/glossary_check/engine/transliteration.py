@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator, Mapping
 import regex
 
 from glossary_check.core.errors import GlossaryCheckError, did_you_mean, hint
+from glossary_check.engine.remembered import remembered, table, truth
 
 #: The default system of each language.
 DEFAULTS: dict[str, str] = {
@@ -258,6 +259,7 @@ def _chunks(convert: Callable[[str], str], letters: str) -> Iterator[tuple[str, 
 
 
 @functools.cache
+@remembered("reverse", __file__, table)
 def _reverse() -> dict[str, tuple[str, ...]]:
     """Latin chunk -> the Cyrillic letters it stands for under any system this checker
     knows, for Ukrainian and Russian, and in the foreign styles; sorted, because
@@ -372,6 +374,7 @@ def name_keys(latin: str) -> frozenset[tuple[str, str]]:
 
 
 @functools.lru_cache(maxsize=65536)
+@remembered("reads-as", __file__, truth)
 def reads_as(latin: str, cyrillic: str) -> bool:
     """Whether a Latin spelling can be a romanisation of a Cyrillic word (soft signs off).
 

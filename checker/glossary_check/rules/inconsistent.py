@@ -14,6 +14,7 @@ from glossary_check.core.findings import Applicability, Severity
 from glossary_check.engine.compiled import NEAR_MIN, deletions
 from glossary_check.engine.english import attested, established, frequency
 from glossary_check.engine.matching import Memo, Token, at_sentence_start, possessive, word_key
+from glossary_check.engine.remembered import remembered, text
 from glossary_check.engine.transliteration import (
     desk_renders,
     name_keys,
@@ -465,6 +466,7 @@ def _disjoint(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+@remembered("dictionary-form", __file__, text)
 def _dictionary_form(word: str, language: str) -> str:
     """A surname's or place name's nominative, where the analyser recognises one."""
     from glossary_check.engine.morphology import analyzer

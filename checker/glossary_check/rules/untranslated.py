@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import regex
 
 from glossary_check.core.findings import Applicability, Severity
+from glossary_check.engine.remembered import remembered, truth
 from glossary_check.rules import Context, Example, Hit, Rule, RuleDoc
 from glossary_check.rules.source_form import LANGUAGE_NAMES
 
@@ -57,6 +58,7 @@ _NAME_TAGS = ("Name", "Surn", "Patr", "Geox", "Orgn", "Trad")
 
 
 @functools.lru_cache(maxsize=8192)
+@remembered("common-word", __file__, truth)
 def common_word(word: str, language: str) -> bool:
     """A word the dictionary knows, and never as a name: a rubric's Политика, not a surname."""
     from glossary_check.engine.morphology import analyzer
