@@ -220,3 +220,45 @@ def test_a_run_keeps_what_it_identified(
     cli.main(["-f", "json", "--fail-on", "never", "--no-cache", str(article)])
     capsys.readouterr()
     assert remembered.answers_source() is None
+
+
+RUBRICS = ["Политика", "Город", "Культура", "Спорт", "Наука", "Общество", "Мнения",
+           "Главное", "Новости", "Расследования"]
+
+
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_what_workers_identify_is_kept_by_the_parent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start: str
+) -> None:
+    """A parallel run keeps the answers its worker processes worked out, whether they were
+    forked (the parent has checked a file first) or spawned (it has checked none)."""
+    import functools
+    import multiprocessing
+
+    from glossary_check.engine.compiled import compile_all
+    from glossary_check.engine.glossary import load_glossary
+    from glossary_check.rules import untranslated
+    from glossary_check.rules.pipeline import Settings
+    from glossary_check.workflow import runner
+
+    if start not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {start} here")
+    monkeypatch.setattr(runner, "_pool_context", lambda: multiprocessing.get_context(start))
+    glossary = tmp_path / "glossary.yaml"
+    glossary.write_text("version: 1\nlanguage: en\nentries:\n  - term: Kyiv\n",
+                        encoding="utf-8")
+    paths = []
+    for i, rubric in enumerate(RUBRICS):
+        article = tmp_path / f"a{i}.txt"
+        article.write_text(f"The mayor spoke.\n\n{rubric}\n", encoding="utf-8")
+        paths.append(str(article))
+    untranslated._language.cache_clear()  # what this process identified already
+    remembered.keep_answers(functools.partial(answers.load, tmp_path / "kept", []))
+    try:
+        compiled = compile_all(load_glossary(glossary))
+        results = runner._Parallel(paths, compiled, Settings(), None, None, None).run(2)
+        assert len(results) == len(paths)
+        identified = [k for k in remembered.new_answers() if k.startswith("identify|")]
+    finally:
+        remembered.keep_answers(None)
+    assert all(any(k.endswith(f"|{rubric}") for k in identified) for rubric in RUBRICS)

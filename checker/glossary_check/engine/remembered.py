@@ -31,8 +31,10 @@ class Answers:
     answers: Mapping[str, str] = field(default_factory=dict)
 
 
+#: What reads the answers earlier runs kept (see `keep_answers`).
+AnswerSource = Callable[[], Mapping[str, str]]
 #: Where the answers earlier runs kept are read from, on first need (see `keep_answers`).
-_SOURCE: list[Callable[[], Mapping[str, str]]] = []
+_SOURCE: list[AnswerSource] = []
 #: ...and what it gave.
 _KEPT: list[Mapping[str, str]] = []
 #: The answers this process worked out since, for the run to keep.
@@ -41,7 +43,7 @@ _NEW: dict[str, str] = {}
 NEW_MAX = 100_000
 
 
-def keep_answers(source: Callable[[], Mapping[str, str]] | None) -> None:
+def keep_answers(source: AnswerSource | None) -> None:
     """Answer from what `source()` gives (earlier runs' answers, read when a function first
     needs them) and record new answers from now on; None: neither. The answers are the
     same either way; only what they cost differs."""
@@ -50,7 +52,7 @@ def keep_answers(source: Callable[[], Mapping[str, str]] | None) -> None:
     _NEW.clear()
 
 
-def answers_source() -> Callable[[], Mapping[str, str]] | None:
+def answers_source() -> AnswerSource | None:
     """The source installed by `keep_answers`."""
     return _SOURCE[0] if _SOURCE else None
 
@@ -58,6 +60,24 @@ def answers_source() -> Callable[[], Mapping[str, str]] | None:
 def new_answers() -> dict[str, str]:
     """The answers worked out since `keep_answers`, for the cache to keep."""
     return dict(_NEW)
+
+
+def take_new() -> dict[str, str]:
+    """The answers worked out since the last take, no longer this process's to keep: a
+    worker's, sent for the run's parent to keep (see `absorb`)."""
+    taken = dict(_NEW)
+    _NEW.clear()
+    return taken
+
+
+def absorb(answers: Mapping[str, str]) -> None:
+    """Take in what a worker process worked out (`take_new`), for this run to keep."""
+    if not _SOURCE:
+        return
+    for key, answer in answers.items():
+        if len(_NEW) >= NEW_MAX:
+            break
+        _NEW[key] = answer
 
 
 def recall(key: str) -> str | None:

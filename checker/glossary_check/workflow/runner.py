@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from glossary_check.core.findings import FileResult
 from glossary_check.core.inputs import InputRefused, max_file_size, read_bounded, set_max_file_size
 from glossary_check.documents import DocumentError, format_for, read_document
-from glossary_check.engine import english
+from glossary_check.engine import english, remembered
 from glossary_check.engine.compiled import Compiled
 from glossary_check.rules.align import Pairing
 from glossary_check.rules.pipeline import Settings, check_document
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from glossary_check.engine.english import WordlistSource
+    from glossary_check.engine.remembered import AnswerSource
 
 
 def read_input(path: str) -> bytes:
@@ -114,24 +115,28 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(
     compiled: Compiled, settings: Settings, fmt: str | None, gc_threshold: tuple[int, ...],
-    size_limit: int, lists: WordlistSource | None = None,
+    size_limit: int, lists: WordlistSource | None = None, answers: AnswerSource | None = None,
 ) -> None:
     import gc
 
     gc.set_threshold(*gc_threshold)  # the parent's tuning; a spawned worker starts afresh
     set_max_file_size(size_limit)
     compiled.take_analyses()  # the parent's: it has them already
+    remembered.take_new()  # likewise
     if lists is not english.lists_source():  # a spawned worker: wordfreq's lists read alike
         english.read_lists_with(lists)
+    if answers is not remembered.answers_source():  # and earlier runs' answers
+        remembered.keep_answers(answers)
     _WORKER.update(compiled=compiled, settings=settings, fmt=fmt)
 
 
-def _check_chunk(paths: list[str]) -> tuple[list[FileResult], Any]:
-    """The chunk's results, and the source forms the worker analysed for them, which the
-    parent takes in to keep for later runs (see `Compiled.keep_analyses`)."""
+def _check_chunk(paths: list[str]) -> tuple[list[FileResult], Any, dict[str, str]]:
+    """The chunk's results, and the source forms the worker analysed for them and the
+    answers it worked out with a model or a dictionary, which the parent takes in to keep
+    for later runs (see `Compiled.keep_analyses`, `engine.remembered`)."""
     compiled, settings, fmt = _WORKER["compiled"], _WORKER["settings"], _WORKER["fmt"]
     results = [check_file(path, compiled, settings, fmt=fmt) for path in paths]
-    return results, compiled.take_analyses()
+    return results, compiled.take_analyses(), remembered.take_new()
 
 
 def _threads() -> int:
@@ -233,10 +238,12 @@ class _Parallel:
             pool = ProcessPoolExecutor(
                 max_workers=workers, mp_context=context, initializer=_init_worker,
                 initargs=(self.compiled, self.settings, self.fmt, gc.get_threshold(),
-                          max_file_size(), english.lists_source()),
+                          max_file_size(), english.lists_source(),
+                          remembered.answers_source()),
             )
             try:
-                pending: dict[Future[tuple[list[FileResult], Any]], list[int]] = {
+                pending: dict[Future[tuple[list[FileResult], Any, dict[str, str]]],
+                              list[int]] = {
                     pool.submit(_check_chunk, [self.paths[i] for i in chunk]): chunk
                     for chunk in self.chunks(rest, workers)
                 }
@@ -246,10 +253,11 @@ class _Parallel:
                 while pending:
                     finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for future in finished:
-                        results, analysed = future.result()
+                        results, analysed, answered = future.result()
                         for i, result in zip(pending.pop(future), results, strict=True):
                             self.done(i, result)
                         self.compiled.absorb_analyses(analysed)
+                        remembered.absorb(answered)
             except BaseException:
                 _abandon(pool)
                 raise
