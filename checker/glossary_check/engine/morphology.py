@@ -367,6 +367,8 @@ def build_source_index(glossary: Glossary) -> SourceIndex:
 
 #: Letters of a word that key it (see `FormKeys`).
 KEY = 4
+#: Marks a key that is a whole word or lemma, not a start (see `FormKeys`).
+EXACT = "="
 #: Letters at a word's end that a guessed analysis may rewrite in its dictionary form: a word
 #: the dictionary does not know is keyed by the letters before them.
 _REWRITTEN = 4
@@ -413,21 +415,16 @@ def _form_keys(word: str, language: str) -> set[str]:
     spelled = spelling(word)
     text = spelled.casefold().replace("ё", "е").replace("ґ", "г")  # key_text(word)
     if not _CYRILLIC.search(word) or (len(word) > 1 and word.isupper()):
-        return {text[:KEY]}  # kept as written (see `_examine`): found by its spelling alone
+        return {EXACT + text}  # kept as written (see `_examine`): found by its spelling alone
     morph = analyzer(language)
     if morph is None:
-        return {text[:KEY]}
-    # the letters no guessed analysis rewrites (at least one: a form is found by its start)
-    start = text[: max(1, min(KEY, len(text) - _REWRITTEN))]
-    keys = {start}
+        return {EXACT + text}
     if _known(morph, spelled):
-        # the dictionary's lemma may start otherwise (Люди, человек); one that starts with
-        # `start` needs no key of its own: a word that reaches it reaches `start` too
-        for p in morph.parse(spelled):
-            lemma = key_text(p.normal_form)
-            if not lemma.startswith(start):
-                keys.add(lemma[:KEY])
-    return keys
+        # every lemma it can be read as is at hand, and its spelling (it may stay as
+        # written, or decline as a name): those whole, not their starts
+        return {EXACT + text, *(EXACT + key_text(p.normal_form) for p in morph.parse(spelled))}
+    # a guess at a lemma keeps the letters before the last _REWRITTEN (at least one)
+    return {text[: max(1, min(KEY, len(text) - _REWRITTEN))]}
 
 
 @functools.cache
@@ -536,8 +533,9 @@ class LazySourceIndex:
     parent process, then analyses only forms no run has reached yet.
     """
 
-    __slots__ = ("_done", "_entries", "_firsts", "_keys", "_looked_up", "_new", "_paired",
-                 "_reached", "_seconds", "_tables", "analysed", "by_lemma", "by_pair",
+    __slots__ = ("_done", "_entries", "_examined", "_firsts", "_keys", "_looked_up", "_new",
+                 "_paired", "_reached", "_seconds", "_tables", "_waiting_firsts",
+                 "_waiting_seconds", "_wholes", "analysed", "by_lemma", "by_pair",
                  "by_surface", "known", "numbers", "patterns", "starts", "words")
 
     def __init__(self, keys: FormKeys, entries: Sequence[Any]) -> None:
@@ -545,6 +543,12 @@ class LazySourceIndex:
         self._entries = entries
         self._done: set[str] = set()
         self._reached: set[str] = set()
+        #: starts whose words this process has examined (`_examine_start`), the whole keys
+        #: of those words, and the forms that wait for a whole key to be reached
+        self._examined: set[str] = set()
+        self._wholes: dict[tuple[str, str], frozenset[str]] = {}
+        self._waiting_firsts: dict[str, list[int]] = {}
+        self._waiting_seconds: dict[str, list[int]] = {}
         #: forms of several words: those whose first word's key, and those whose second
         #: word's key, has been reached (a form is analysed once it is in both)
         self._paired: set[int] | None = None
@@ -585,30 +589,75 @@ class LazySourceIndex:
         return self._paired
 
     def _build(self, key: str) -> None:
+        if key.startswith(EXACT):
+            self._build_exact(key)
+            return
+        if key not in self._examined:
+            self._examine_start(key)
+        if key not in self._done:
+            self._done.add(key)
+            self._new.done.append(key)
+
+    def _examine_start(self, key: str) -> None:
+        """File the forms whose first or second word a start keys (a word the dictionary
+        does not know) under that word's whole keys: its spelling and the lemmas the
+        analyser guesses for it. A form is reached once a document word reaches one."""
+        self._examined.add(key)
+        forms, done = self._keys.forms, self._done
+        ready: list[int] = []
+        for numbers, place, waiting, reached in (
+                (self._keys.keys.get(key, ()), 0, self._waiting_firsts, self._first),
+                (self._keys.seconds.get(key, ()), 1, self._waiting_seconds, self._second)):
+            for number in numbers:
+                _, language, form = forms[number]
+                word = next(itertools.islice(WORD.finditer(form), place, None)).group()
+                whole = self._whole_keys(language, word)
+                if not done.isdisjoint(whole):
+                    reached(number, ready)
+                else:
+                    for exact in whole:
+                        waiting.setdefault(exact, []).append(number)
+        self._analyse(ready)
+
+    def _whole_keys(self, language: str, word: str) -> frozenset[str]:
+        """The whole keys of a word the dictionary does not know (see `_form_keys`)."""
+        found = self._wholes.get((language, word))
+        if found is None:
+            spelled = spelling(word)
+            morph = analyzer(language)
+            parses = morph.parse(spelled) if morph is not None else ()
+            found = self._wholes[(language, word)] = frozenset(
+                {EXACT + key_text(word), *(EXACT + key_text(p.normal_form) for p in parses)})
+        return found
+
+    def _build_exact(self, key: str) -> None:
         if key in self._done:
             return
         self._done.add(key)
-        new = self._new
-        new.done.append(key)
+        self._new.done.append(key)
         ready: list[int] = []
-        numbers = self._keys.keys.get(key)
-        if numbers:
-            paired = self._pairs() if self._keys.seconds else None
-            for number in numbers:
-                if paired is None or number not in paired or number in self._seconds:
-                    ready.append(number)
-                elif number not in self._firsts:
-                    self._firsts.add(number)
-                    new.firsts.append(number)
-        numbers = self._keys.seconds.get(key)
-        if numbers:
-            for number in numbers:
-                if number not in self._seconds:
-                    self._seconds.add(number)
-                    new.seconds.append(number)
-                if number in self._firsts:
-                    ready.append(number)
+        for number in itertools.chain(self._keys.keys.get(key, ()),
+                                      self._waiting_firsts.pop(key, ())):
+            self._first(number, ready)
+        for number in itertools.chain(self._keys.seconds.get(key, ()),
+                                      self._waiting_seconds.pop(key, ())):
+            self._second(number, ready)
         self._analyse(ready)
+
+    def _first(self, number: int, ready: list[int]) -> None:
+        """A document word can be the form's first word: ready, or waiting for its second."""
+        if not self._keys.seconds or number not in self._pairs() or number in self._seconds:
+            ready.append(number)
+        elif number not in self._firsts:
+            self._firsts.add(number)
+            self._new.firsts.append(number)
+
+    def _second(self, number: int, ready: list[int]) -> None:
+        if number not in self._seconds:
+            self._seconds.add(number)
+            self._new.seconds.append(number)
+        if number in self._firsts:
+            ready.append(number)
 
     def _analyse(self, ready: Iterable[int]) -> None:
         added: list[int] = []
@@ -639,8 +688,10 @@ class LazySourceIndex:
                     self._starts(a.lemma.replace("ґ", "г"))
 
     def _starts(self, text: str) -> None:
+        """Build the keys a word or lemma reaches: its starts, and itself whole."""
         for length in range(1, min(KEY, len(text)) + 1):
             self._build(text[:length])
+        self._build_exact(EXACT + text)
 
     def form(self, entry: int, language: str, form: str) -> None:
         """Make sure one form is analysed (an exact hit is judged by its pattern)."""
@@ -745,8 +796,15 @@ class LazySourceIndex:
             added.firsts.extend(other.firsts)
             added.seconds.extend(other.seconds)
             added.words.extend(other.words)
+        # forms of words this index examined that wait for a whole key the other built
+        ready: list[int] = []
+        for built in other.done:
+            for number in self._waiting_firsts.pop(built, ()):
+                self._first(number, ready)
+            for number in self._waiting_seconds.pop(built, ()):
+                self._second(number, ready)
         # a form whose first word's key one index built and whose second word's the other did
-        self._analyse((self._firsts & self._seconds) - self.patterns.keys())
+        self._analyse({*ready, *((self._firsts & self._seconds) - self.patterns.keys())})
 
 
 #: Document words kept between runs with their analyses, at most: a cache a desk shares for
