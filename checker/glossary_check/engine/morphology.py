@@ -594,9 +594,6 @@ class LazySourceIndex:
             return
         if key not in self._examined:
             self._examine_start(key)
-        if key not in self._done:
-            self._done.add(key)
-            self._new.done.append(key)
 
     def _examine_start(self, key: str) -> None:
         """File the forms whose first or second word a start keys (a word the dictionary
@@ -695,8 +692,15 @@ class LazySourceIndex:
 
     def form(self, entry: int, language: str, form: str) -> None:
         """Make sure one form is analysed (an exact hit is judged by its pattern)."""
-        for word in itertools.islice(WORD.finditer(form), 2):
-            self._starts(key_text(word.group()))
+        if (entry, language, form) in self.numbers:
+            return
+        forms = self._keys.forms  # in glossary order: an entry's forms are together
+        at = bisect.bisect_left(forms, (entry,))
+        while at < len(forms) and forms[at][0] == entry:
+            if forms[at][1] == language and forms[at][2] == form:
+                self._analyse((at,))
+                return
+            at += 1
 
     def looked_up(self) -> dict[str, Any]:
         """Words' look-ups in the tables as they are now, shared by a run's documents."""
