@@ -535,7 +535,7 @@ class LazySourceIndex:
 
     __slots__ = ("_done", "_entries", "_examined", "_firsts", "_keys", "_looked_up", "_new",
                  "_paired", "_reached", "_seconds", "_tables", "_waiting_firsts",
-                 "_waiting_seconds", "_wholes", "analysed", "by_lemma", "by_pair",
+                 "_waiting_seconds", "analysed", "by_lemma", "by_pair",
                  "by_surface", "known", "numbers", "patterns", "starts", "words")
 
     def __init__(self, keys: FormKeys, entries: Sequence[Any]) -> None:
@@ -543,10 +543,9 @@ class LazySourceIndex:
         self._entries = entries
         self._done: set[str] = set()
         self._reached: set[str] = set()
-        #: starts whose words this process has examined (`_examine_start`), the whole keys
-        #: of those words, and the forms that wait for a whole key to be reached
+        #: starts whose words this process has examined (`_examine_start`), and the forms
+        #: that wait for a whole key of such a word to be reached
         self._examined: set[str] = set()
-        self._wholes: dict[tuple[str, str], frozenset[str]] = {}
         self._waiting_firsts: dict[str, list[int]] = {}
         self._waiting_seconds: dict[str, list[int]] = {}
         #: forms of several words: those whose first word's key, and those whose second
@@ -601,6 +600,7 @@ class LazySourceIndex:
         analyser guesses for it. A form is reached once a document word reaches one."""
         self._examined.add(key)
         forms, done = self._keys.forms, self._done
+        wholes: dict[tuple[str, str], frozenset[str]] = {}
         ready: list[int] = []
         for numbers, place, waiting, reached in (
                 (self._keys.keys.get(key, ()), 0, self._waiting_firsts, self._first),
@@ -608,24 +608,15 @@ class LazySourceIndex:
             for number in numbers:
                 _, language, form = forms[number]
                 word = next(itertools.islice(WORD.finditer(form), place, None)).group()
-                whole = self._whole_keys(language, word)
+                whole = wholes.get((language, word))
+                if whole is None:
+                    whole = wholes[(language, word)] = _whole_keys(language, word)
                 if not done.isdisjoint(whole):
                     reached(number, ready)
                 else:
                     for exact in whole:
                         waiting.setdefault(exact, []).append(number)
         self._analyse(ready)
-
-    def _whole_keys(self, language: str, word: str) -> frozenset[str]:
-        """The whole keys of a word the dictionary does not know (see `_form_keys`)."""
-        found = self._wholes.get((language, word))
-        if found is None:
-            spelled = spelling(word)
-            morph = analyzer(language)
-            parses = morph.parse(spelled) if morph is not None else ()
-            found = self._wholes[(language, word)] = frozenset(
-                {EXACT + key_text(word), *(EXACT + key_text(p.normal_form) for p in parses)})
-        return found
 
     def _build_exact(self, key: str) -> None:
         if key in self._done:
@@ -809,6 +800,14 @@ class LazySourceIndex:
                 self._second(number, ready)
         # a form whose first word's key one index built and whose second word's the other did
         self._analyse({*ready, *((self._firsts & self._seconds) - self.patterns.keys())})
+
+
+def _whole_keys(language: str, word: str) -> frozenset[str]:
+    """The whole keys of a word the dictionary does not know (see `_form_keys`): its
+    spelling, and every lemma the analyser reads it as."""
+    morph = analyzer(language)
+    parses = morph.parse(spelling(word)) if morph is not None else ()
+    return frozenset({EXACT + key_text(word), *(EXACT + key_text(p.normal_form) for p in parses)})
 
 
 #: Document words kept between runs with their analyses, at most: a cache a desk shares for
