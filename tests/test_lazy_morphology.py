@@ -197,6 +197,25 @@ def _inflected(word: str, language: str, case: str, rng: random.Random) -> str:
     return stem + rng.choice(_ENDINGS[language])
 
 
+def test_a_start_short_names_share_brings_in_only_the_names_a_text_has(tmp_path: Path) -> None:
+    """A name of five letters the dictionary does not know is keyed by its first letter
+    alone: every document word that starts so reaches it. Its forms are analysed only where
+    a document word is, whole, the name or a lemma the analyser reads it as."""
+    names = ["Хеичи", "Химяк", "Хюлов", "Хачук", "Хелук", "Хояк", "Хаица", "Хавов", "Хирск",
+             "Хяков", "Хашка", "Хочук", "Хулик", "Хемов", "Хыряк"]
+    lines = ["version: 1", "entries:"]
+    for i, name in enumerate(names):
+        lines += [f"  - term: Place{i}", "    kind: place", "    sources:", f"      ru: [{name}]"]
+    path = tmp_path / "short.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    eager, lazy = _pair(path)
+    texts = ["Хорошо, что в Химяке тихо, а в Хюлове холодно.", "Хор пел о Хачуке."]
+    assert _compare(eager, lazy, texts) == 3
+    assert isinstance(lazy.sources, morphology.LazySourceIndex)
+    analysed = sorted(p.form for p in lazy.sources.patterns.values())
+    assert analysed == ["Хачук", "Химяк", "Хюлов"]
+
+
 def test_forms_of_several_words_are_analysed_once_both_words_are_reached(
         tmp_path: Path) -> None:
     """Hundreds of people share a few first names: a form of several words is analysed only

@@ -385,15 +385,21 @@ class FormKeys:
     its documents' words can reach. Plain typed data, so the on-disk cache stores it.
 
     A document word can be a form of a glossary word only if they share a lemma (or, for a
-    word kept as written, the spelling). A word is keyed by its start, which its lemma
-    shares: the first KEY letters of a word kept as written; of a word the dictionary does
-    not know, the letters before the last _REWRITTEN (at least one), which the analyser's
-    guess at a lemma keeps (Руцачук, Хеичи -> хеевич); a word the dictionary knows is
-    analysed here and keyed by the start of each lemma too (a plural with another stem:
-    Люди, человек). A document word reaches every start, up to KEY letters, of its own
-    spelling and of its lemmas (`LazySourceIndex.reach`).
+    word kept as written, the spelling), so a word is keyed whole where its lemmas are at
+    hand: a word kept as written by its spelling (EXACT + the word folded), a word the
+    dictionary knows by its spelling and every lemma of every parse (Люди: люди, человек).
+    Reading those would take analysing a word the dictionary does not know, which is what
+    the keys are to spare, so such a word is keyed by its start, which its lemmas share:
+    the letters before the last _REWRITTEN (at least one, at most KEY), which the
+    analyser's guess at a lemma keeps (Руцачук, Хеичи -> хеевич). A document word reaches
+    its own spelling and its lemmas whole, and every start of them up to KEY letters
+    (`LazySourceIndex.reach`). A start reached has the words it keys examined: each is
+    read by the analyser (no more) and filed under its whole keys, its spelling and its
+    guessed lemmas; only a form whose word a document word reaches whole is analysed. A
+    start that keys hundreds of short names (х) costs a parse of each name, not the
+    analysis of each form (its structure, the first letters of all its word's forms).
 
-    A one-word form is analysed once its word's key is reached. A longer form matches only
+    A one-word form is analysed once its word is reached whole. A longer form matches only
     where a document word is a form of its first word and the next one of its second (the
     pair `SourceIndex.by_pair` looks it up by), so it is analysed once keys of both are
     reached: a first name shared by hundreds of people (Андрій) brings in only the names
@@ -495,7 +501,7 @@ class Analysed:
     patterns: tuple[Pattern, ...] = ()
     #: the `starts` table of those forms
     starts: dict[str, dict[str, bool]] = field(default_factory=dict)
-    #: the keys built: each form they key is analysed, or waits for its other word's key
+    #: the whole keys reached: each form they key is analysed, or waits for its other word
     done: tuple[str, ...] = ()
     #: forms of several words whose first word's key, and whose second word's key, was built
     firsts: tuple[int, ...] = ()
