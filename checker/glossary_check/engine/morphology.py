@@ -613,7 +613,10 @@ class LazySourceIndex:
                 (self._keys.seconds.get(key, ()), 1, self._waiting_seconds, self._second)):
             for number in numbers:
                 _, language, form = forms[number]
-                word = next(itertools.islice(WORD.finditer(form), place, None)).group()
+                found = next(itertools.islice(WORD.finditer(form), place, None), None)
+                if found is None:
+                    continue  # keys of a form it does not fit (a forged cache file)
+                word = found.group()
                 whole = wholes.get((language, word))
                 if whole is None:
                     whole = wholes[(language, word)] = _whole_keys(language, word)
