@@ -540,7 +540,7 @@ class LazySourceIndex:
     """
 
     __slots__ = ("_done", "_entries", "_examined", "_firsts", "_keys", "_looked_up", "_new",
-                 "_paired", "_reached", "_seconds", "_tables", "_waiting_firsts",
+                 "_paired", "_passing", "_reached", "_seconds", "_tables", "_waiting_firsts",
                  "_waiting_seconds", "analysed", "by_lemma", "by_pair",
                  "by_surface", "known", "numbers", "patterns", "starts", "words")
 
@@ -552,6 +552,8 @@ class LazySourceIndex:
         #: starts whose words this process has examined (`_examine_start`), and the forms
         #: that wait for a whole key of such a word to be reached
         self._examined: set[str] = set()
+        #: whole keys reached by words that are not kept (`_build_exact`)
+        self._passing: set[str] = set()
         self._waiting_firsts: dict[str, list[int]] = {}
         self._waiting_seconds: dict[str, list[int]] = {}
         #: forms of several words: those whose first word's key, and those whose second
@@ -586,7 +588,7 @@ class LazySourceIndex:
         analyser's parses kept to analyse more (they do not pickle)."""
         tables = dataclasses.replace(self._tables, memo={})
         return _restore, (self._keys, self._entries, tables, set(self._done), set(self._reached),
-                          set(self._firsts), set(self._seconds))
+                          set(self._firsts), set(self._seconds), set(self._passing))
 
     def _pairs(self) -> set[int]:
         if self._paired is None:
@@ -620,18 +622,23 @@ class LazySourceIndex:
                 whole = wholes.get((language, word))
                 if whole is None:
                     whole = wholes[(language, word)] = _whole_keys(language, word)
-                if not done.isdisjoint(whole):
+                if not (done.isdisjoint(whole) and self._passing.isdisjoint(whole)):
                     reached(number, ready)
                 else:
                     for exact in whole:
                         waiting.setdefault(exact, []).append(number)
         self._analyse(ready)
 
-    def _build_exact(self, key: str) -> None:
-        if key in self._done:
+    def _build_exact(self, key: str, keep: bool = True) -> None:
+        """Reach a whole key; `keep`: it is kept for later runs (not for a word that is not
+        kept, which a later run reaches again: see `_worth_keeping`)."""
+        if key in self._done or key in self._passing:
             return
-        self._done.add(key)
-        self._new.done.append(key)
+        if keep:
+            self._done.add(key)
+            self._new.done.append(key)
+        else:
+            self._passing.add(key)
         ready: list[int] = []
         for number in itertools.chain(self._keys.keys.get(key, ()),
                                       self._waiting_firsts.pop(key, ())):
@@ -676,19 +683,21 @@ class LazySourceIndex:
             if text in reached:
                 continue
             reached.add(text)
-            self._starts(key_text(text))
             if not _CYRILLIC.search(text):
-                continue  # not kept: reaching it again costs a few look-ups (`_worth_keeping`)
+                # not kept: reaching it again costs a few look-ups (`_worth_keeping`)
+                self._starts(key_text(text), keep=False)
+                continue
+            self._starts(key_text(text))
             self._new.words.append(text)
             for language in self._keys.languages:
                 for a in run.analyses(text, language):
                     self._starts(a.lemma.replace("ґ", "г"))
 
-    def _starts(self, text: str) -> None:
+    def _starts(self, text: str, keep: bool = True) -> None:
         """Build the keys a word or lemma reaches: its starts, and itself whole."""
         for length in range(1, min(KEY, len(text)) + 1):
             self._build(text[:length])
-        self._build_exact(EXACT + text)
+        self._build_exact(EXACT + text, keep)
 
     def form(self, entry: int, language: str, form: str) -> None:
         """Make sure one form is analysed (an exact hit is judged by its pattern)."""
@@ -733,11 +742,13 @@ class LazySourceIndex:
         """Everything analysed and reached, to keep for later runs."""
         numbers = tuple(sorted(self.patterns))
         words, analyses = _worth_keeping(self._reached), {**self.known, **self.words}
-        if max(len(words), len(analyses)) > KEPT_WORDS:
-            words, analyses = (), {}  # the forms stay: only the words start afresh
+        done = tuple(sorted(self._done))
+        if max(len(words), len(analyses), len(done)) > KEPT_WORDS:
+            # the forms stay: only the words start afresh, and the keys they reached
+            words, analyses, done = (), {}, ()
         return Analysed(numbers, tuple(self.patterns[n] for n in numbers),
                         {lang: dict(table) for lang, table in self.starts.items()},
-                        tuple(sorted(self._done)), tuple(sorted(self._firsts)),
+                        done, tuple(sorted(self._firsts)),
                         tuple(sorted(self._seconds)), words, fingerprint(),
                         analyses)
 
@@ -833,10 +844,11 @@ def _worth_keeping(words: Iterable[str]) -> tuple[str, ...]:
 
 
 def _restore(keys: FormKeys, entries: Sequence[Any], tables: _Tables, done: set[str],
-             reached: set[str], firsts: set[int], seconds: set[int]) -> LazySourceIndex:
+             reached: set[str], firsts: set[int], seconds: set[int], passing: set[str]
+             ) -> LazySourceIndex:
     index = LazySourceIndex(keys, entries)
     index._tables, index._done, index._reached = tables, done, reached
-    index._firsts, index._seconds = firsts, seconds
+    index._firsts, index._seconds, index._passing = firsts, seconds, passing
     index._bind()
     return index
 
