@@ -197,6 +197,25 @@ def _inflected(word: str, language: str, case: str, rng: random.Random) -> str:
     return stem + rng.choice(_ENDINGS[language])
 
 
+def test_a_start_short_names_share_brings_in_only_the_names_a_text_has(tmp_path: Path) -> None:
+    """A name of five letters the dictionary does not know is keyed by its first letter
+    alone: every document word that starts so reaches it. Its forms are analysed only where
+    a document word is, whole, the name or a lemma the analyser reads it as."""
+    names = ["Хеичи", "Химяк", "Хюлов", "Хачук", "Хелук", "Хояк", "Хаица", "Хавов", "Хирск",
+             "Хяков", "Хашка", "Хочук", "Хулик", "Хемов", "Хыряк"]
+    lines = ["version: 1", "entries:"]
+    for i, name in enumerate(names):
+        lines += [f"  - term: Place{i}", "    kind: place", "    sources:", f"      ru: [{name}]"]
+    path = tmp_path / "short.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    eager, lazy = _pair(path)
+    texts = ["Хорошо, что в Химяке тихо, а в Хюлове холодно.", "Хор пел о Хачуке."]
+    assert _compare(eager, lazy, texts) == 3
+    assert isinstance(lazy.sources, morphology.LazySourceIndex)
+    analysed = sorted(p.form for p in lazy.sources.patterns.values())
+    assert analysed == ["Хачук", "Химяк", "Хюлов"]
+
+
 def test_forms_of_several_words_are_analysed_once_both_words_are_reached(
         tmp_path: Path) -> None:
     """Hundreds of people share a few first names: a form of several words is analysed only
@@ -310,8 +329,9 @@ def test_what_indexes_analysed_apart_is_taken_in_whole_and_never_analysed_again(
 def test_kept_words_past_their_bound_start_afresh_and_the_forms_stay(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A cache shared for months must not grow with every word ever checked: past the
-    bound the document words and their analyses are dropped, the analysed forms kept, and
-    a later run finds the same hits without analysing a form again."""
+    bound the document words, their analyses and the whole words and lemmas they reached
+    are dropped, the analysed forms kept, and a later run finds the same hits without
+    analysing a form again."""
     path = tmp_path / "places.yaml"
     path.write_text("version: 1\nentries:\n  - term: Kyiv\n    kind: place\n"
                     "    sources:\n      ru: [Киев]\n  - term: Kharkiv\n    kind: place\n"
@@ -328,10 +348,32 @@ def test_kept_words_past_their_bound_start_afresh_and_the_forms_stay(
     monkeypatch.setattr(morphology, "KEPT_WORDS", 1)
     bounded = first.kept()
     assert bounded.words == () and not bounded.analyses
-    assert bounded.numbers == kept.numbers and bounded.done == kept.done
+    assert kept.done and bounded.done == ()
+    assert bounded.numbers == kept.numbers
     later = morphology.LazySourceIndex(keys, eager.glossary.entries)
     later.absorb(bounded, new=False)
     assert morphology.find_source_forms(later, text, tokens, {}) == expected
+    assert later.analysed == 0
+
+
+def test_words_that_are_not_kept_leave_no_keys_behind(tmp_path: Path) -> None:
+    """A later run reaches a Latin word again (it is not kept), so the whole key it reached
+    is not kept either: an English archive does not grow the cache word by word."""
+    path = tmp_path / "places.yaml"
+    path.write_text("version: 1\nentries:\n  - term: Le Monde\n    kind: publication\n"
+                    "    sources:\n      ru: [Le Monde]\n  - term: Kyiv\n    kind: place\n"
+                    "    sources:\n      ru: [Киев]\n", encoding="utf-8")
+    eager, _ = _pair(path)
+    keys = morphology.build_form_keys(eager.glossary)
+    text = "Le Monde wrote that Kyiv, в Киеве, was calm."
+    index = morphology.LazySourceIndex(keys, eager.glossary.entries)
+    found = morphology.find_source_forms(index, text, tokenize(text), {})
+    assert [h.form for h in found] == ["Le Monde", "Киев"]
+    kept = index.kept()
+    assert kept.done and all(not key.isascii() for key in kept.done), kept.done
+    later = morphology.LazySourceIndex(keys, eager.glossary.entries)
+    later.absorb(kept, new=False)
+    assert morphology.find_source_forms(later, text, tokenize(text), {}) == found
     assert later.analysed == 0
 
 

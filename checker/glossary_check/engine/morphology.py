@@ -369,6 +369,8 @@ def build_source_index(glossary: Glossary) -> SourceIndex:
 
 #: Letters of a word that key it (see `FormKeys`).
 KEY = 4
+#: Marks a key that is a whole word or lemma, not a start (see `FormKeys`).
+EXACT = "="
 #: Letters at a word's end that a guessed analysis may rewrite in its dictionary form: a word
 #: the dictionary does not know is keyed by the letters before them.
 _REWRITTEN = 4
@@ -385,15 +387,21 @@ class FormKeys:
     its documents' words can reach. Plain typed data, so the on-disk cache stores it.
 
     A document word can be a form of a glossary word only if they share a lemma (or, for a
-    word kept as written, the spelling). A word is keyed by its start, which its lemma
-    shares: the first KEY letters of a word kept as written; of a word the dictionary does
-    not know, the letters before the last _REWRITTEN (at least one), which the analyser's
-    guess at a lemma keeps (Руцачук, Хеичи -> хеевич); a word the dictionary knows is
-    analysed here and keyed by the start of each lemma too (a plural with another stem:
-    Люди, человек). A document word reaches every start, up to KEY letters, of its own
-    spelling and of its lemmas (`LazySourceIndex.reach`).
+    word kept as written, the spelling), so a word is keyed whole where its lemmas are at
+    hand: a word kept as written by its spelling (EXACT + the word folded), a word the
+    dictionary knows by its spelling and every lemma of every parse (Люди: люди, человек).
+    Reading those would take analysing a word the dictionary does not know, which is what
+    the keys are to spare, so such a word is keyed by its start, which its lemmas share:
+    the letters before the last _REWRITTEN (at least one, at most KEY), which the
+    analyser's guess at a lemma keeps (Руцачук, Хеичи -> хеевич). A document word reaches
+    its own spelling and its lemmas whole, and every start of them up to KEY letters
+    (`LazySourceIndex.reach`). A start reached has the words it keys examined: each is
+    read by the analyser (no more) and filed under its whole keys, its spelling and its
+    guessed lemmas; only a form whose word a document word reaches whole is analysed. A
+    start that keys hundreds of short names (х) costs a parse of each name, not the
+    analysis of each form (its structure, the first letters of all its word's forms).
 
-    A one-word form is analysed once its word's key is reached. A longer form matches only
+    A one-word form is analysed once its word is reached whole. A longer form matches only
     where a document word is a form of its first word and the next one of its second (the
     pair `SourceIndex.by_pair` looks it up by), so it is analysed once keys of both are
     reached: a first name shared by hundreds of people (Андрій) brings in only the names
@@ -415,21 +423,16 @@ def _form_keys(word: str, language: str) -> set[str]:
     spelled = spelling(word)
     text = spelled.casefold().replace("ё", "е").replace("ґ", "г")  # key_text(word)
     if not _CYRILLIC.search(word) or (len(word) > 1 and word.isupper()):
-        return {text[:KEY]}  # kept as written (see `_examine`): found by its spelling alone
+        return {EXACT + text}  # kept as written (see `_examine`): found by its spelling alone
     morph = analyzer(language)
     if morph is None:
-        return {text[:KEY]}
-    # the letters no guessed analysis rewrites (at least one: a form is found by its start)
-    start = text[: max(1, min(KEY, len(text) - _REWRITTEN))]
-    keys = {start}
+        return {EXACT + text}
     if _known(morph, spelled):
-        # the dictionary's lemma may start otherwise (Люди, человек); one that starts with
-        # `start` needs no key of its own: a word that reaches it reaches `start` too
-        for p in morph.parse(spelled):
-            lemma = key_text(p.normal_form)
-            if not lemma.startswith(start):
-                keys.add(lemma[:KEY])
-    return keys
+        # every lemma it can be read as is at hand, and its spelling (it may stay as
+        # written, or decline as a name): those whole, not their starts
+        return {EXACT + text, *(EXACT + key_text(p.normal_form) for p in morph.parse(spelled))}
+    # a guess at a lemma keeps the letters before the last _REWRITTEN (at least one)
+    return {text[: max(1, min(KEY, len(text) - _REWRITTEN))]}
 
 
 @functools.cache
@@ -500,7 +503,7 @@ class Analysed:
     patterns: tuple[Pattern, ...] = ()
     #: the `starts` table of those forms
     starts: dict[str, dict[str, bool]] = field(default_factory=dict)
-    #: the keys built: each form they key is analysed, or waits for its other word's key
+    #: the whole keys reached: each form they key is analysed, or waits for its other word
     done: tuple[str, ...] = ()
     #: forms of several words whose first word's key, and whose second word's key, was built
     firsts: tuple[int, ...] = ()
@@ -538,8 +541,9 @@ class LazySourceIndex:
     parent process, then analyses only forms no run has reached yet.
     """
 
-    __slots__ = ("_done", "_entries", "_firsts", "_keys", "_looked_up", "_new", "_paired",
-                 "_reached", "_seconds", "_tables", "analysed", "by_lemma", "by_pair",
+    __slots__ = ("_done", "_entries", "_examined", "_firsts", "_keys", "_looked_up", "_new",
+                 "_paired", "_passing", "_reached", "_seconds", "_tables", "_waiting_firsts",
+                 "_waiting_seconds", "analysed", "by_lemma", "by_pair",
                  "by_surface", "known", "numbers", "patterns", "starts", "words")
 
     def __init__(self, keys: FormKeys, entries: Sequence[Any]) -> None:
@@ -547,6 +551,13 @@ class LazySourceIndex:
         self._entries = entries
         self._done: set[str] = set()
         self._reached: set[str] = set()
+        #: starts whose words this process has examined (`_examine_start`), and the forms
+        #: that wait for a whole key of such a word to be reached
+        self._examined: set[str] = set()
+        #: whole keys reached by words that are not kept (`_build_exact`)
+        self._passing: set[str] = set()
+        self._waiting_firsts: dict[str, list[int]] = {}
+        self._waiting_seconds: dict[str, list[int]] = {}
         #: forms of several words: those whose first word's key, and those whose second
         #: word's key, has been reached (a form is analysed once it is in both)
         self._paired: set[int] | None = None
@@ -579,7 +590,7 @@ class LazySourceIndex:
         analyser's parses kept to analyse more (they do not pickle)."""
         tables = dataclasses.replace(self._tables, memo={})
         return _restore, (self._keys, self._entries, tables, set(self._done), set(self._reached),
-                          set(self._firsts), set(self._seconds))
+                          set(self._firsts), set(self._seconds), set(self._passing))
 
     def _pairs(self) -> set[int]:
         if self._paired is None:
@@ -587,30 +598,72 @@ class LazySourceIndex:
         return self._paired
 
     def _build(self, key: str) -> None:
-        if key in self._done:
+        if key.startswith(EXACT):
+            self._build_exact(key)
             return
-        self._done.add(key)
-        new = self._new
-        new.done.append(key)
+        if key not in self._examined:
+            self._examine_start(key)
+
+    def _examine_start(self, key: str) -> None:
+        """File the forms whose first or second word a start keys (a word the dictionary
+        does not know) under that word's whole keys: its spelling and the lemmas the
+        analyser guesses for it. A form is reached once a document word reaches one."""
+        self._examined.add(key)
+        forms, done = self._keys.forms, self._done
+        wholes: dict[tuple[str, str], frozenset[str]] = {}
         ready: list[int] = []
-        numbers = self._keys.keys.get(key)
-        if numbers:
-            paired = self._pairs() if self._keys.seconds else None
+        for numbers, place, waiting, reached in (
+                (self._keys.keys.get(key, ()), 0, self._waiting_firsts, self._first),
+                (self._keys.seconds.get(key, ()), 1, self._waiting_seconds, self._second)):
             for number in numbers:
-                if paired is None or number not in paired or number in self._seconds:
-                    ready.append(number)
-                elif number not in self._firsts:
-                    self._firsts.add(number)
-                    new.firsts.append(number)
-        numbers = self._keys.seconds.get(key)
-        if numbers:
-            for number in numbers:
-                if number not in self._seconds:
-                    self._seconds.add(number)
-                    new.seconds.append(number)
-                if number in self._firsts:
-                    ready.append(number)
+                _, language, form = forms[number]
+                found = next(itertools.islice(WORD.finditer(form), place, None), None)
+                if found is None:
+                    continue  # keys of a form it does not fit (a forged cache file)
+                word = found.group()
+                whole = wholes.get((language, word))
+                if whole is None:
+                    whole = wholes[(language, word)] = _whole_keys(language, word)
+                if not (done.isdisjoint(whole) and self._passing.isdisjoint(whole)):
+                    reached(number, ready)
+                else:
+                    for exact in whole:
+                        waiting.setdefault(exact, []).append(number)
         self._analyse(ready)
+
+    def _build_exact(self, key: str, keep: bool = True) -> None:
+        """Reach a whole key; `keep`: it is kept for later runs (not for a word that is not
+        kept, which a later run reaches again: see `_worth_keeping`)."""
+        if key in self._done or key in self._passing:
+            return
+        if keep:
+            self._done.add(key)
+            self._new.done.append(key)
+        else:
+            self._passing.add(key)
+        ready: list[int] = []
+        for number in itertools.chain(self._keys.keys.get(key, ()),
+                                      self._waiting_firsts.pop(key, ())):
+            self._first(number, ready)
+        for number in itertools.chain(self._keys.seconds.get(key, ()),
+                                      self._waiting_seconds.pop(key, ())):
+            self._second(number, ready)
+        self._analyse(ready)
+
+    def _first(self, number: int, ready: list[int]) -> None:
+        """A document word can be the form's first word: ready, or waiting for its second."""
+        if not self._keys.seconds or number not in self._pairs() or number in self._seconds:
+            ready.append(number)
+        elif number not in self._firsts:
+            self._firsts.add(number)
+            self._new.firsts.append(number)
+
+    def _second(self, number: int, ready: list[int]) -> None:
+        if number not in self._seconds:
+            self._seconds.add(number)
+            self._new.seconds.append(number)
+        if number in self._firsts:
+            ready.append(number)
 
     def _analyse(self, ready: Iterable[int]) -> None:
         added: list[int] = []
@@ -632,22 +685,33 @@ class LazySourceIndex:
             if text in reached:
                 continue
             reached.add(text)
-            self._starts(key_text(text))
             if not _CYRILLIC.search(text):
-                continue  # not kept: reaching it again costs a few look-ups (`_worth_keeping`)
+                # not kept: reaching it again costs a few look-ups (`_worth_keeping`)
+                self._starts(key_text(text), keep=False)
+                continue
+            self._starts(key_text(text))
             self._new.words.append(text)
             for language in self._keys.languages:
                 for a in run.analyses(text, language):
                     self._starts(a.lemma.replace("ґ", "г"))
 
-    def _starts(self, text: str) -> None:
+    def _starts(self, text: str, keep: bool = True) -> None:
+        """Build the keys a word or lemma reaches: its starts, and itself whole."""
         for length in range(1, min(KEY, len(text)) + 1):
             self._build(text[:length])
+        self._build_exact(EXACT + text, keep)
 
     def form(self, entry: int, language: str, form: str) -> None:
         """Make sure one form is analysed (an exact hit is judged by its pattern)."""
-        for word in itertools.islice(WORD.finditer(form), 2):
-            self._starts(key_text(word.group()))
+        if (entry, language, form) in self.numbers:
+            return
+        forms = self._keys.forms  # in glossary order: an entry's forms are together
+        at = bisect.bisect_left(forms, (entry,))
+        while at < len(forms) and forms[at][0] == entry:
+            if forms[at][1] == language and forms[at][2] == form:
+                self._analyse((at,))
+                return
+            at += 1
 
     def looked_up(self) -> dict[str, Any]:
         """Words' look-ups in the tables as they are now, shared by a run's documents."""
@@ -680,11 +744,13 @@ class LazySourceIndex:
         """Everything analysed and reached, to keep for later runs."""
         numbers = tuple(sorted(self.patterns))
         words, analyses = _worth_keeping(self._reached), {**self.known, **self.words}
-        if max(len(words), len(analyses)) > KEPT_WORDS:
-            words, analyses = (), {}  # the forms stay: only the words start afresh
+        done = tuple(sorted(self._done))
+        if max(len(words), len(analyses), len(done)) > KEPT_WORDS:
+            # the forms stay: only the words start afresh, and the keys they reached
+            words, analyses, done = (), {}, ()
         return Analysed(numbers, tuple(self.patterns[n] for n in numbers),
                         {lang: dict(table) for lang, table in self.starts.items()},
-                        tuple(sorted(self._done)), tuple(sorted(self._firsts)),
+                        done, tuple(sorted(self._firsts)),
                         tuple(sorted(self._seconds)), words, fingerprint(),
                         analyses)
 
@@ -747,8 +813,23 @@ class LazySourceIndex:
             added.firsts.extend(other.firsts)
             added.seconds.extend(other.seconds)
             added.words.extend(other.words)
+        # forms of words this index examined that wait for a whole key the other built
+        ready: list[int] = []
+        for built in other.done:
+            for number in self._waiting_firsts.pop(built, ()):
+                self._first(number, ready)
+            for number in self._waiting_seconds.pop(built, ()):
+                self._second(number, ready)
         # a form whose first word's key one index built and whose second word's the other did
-        self._analyse((self._firsts & self._seconds) - self.patterns.keys())
+        self._analyse({*ready, *((self._firsts & self._seconds) - self.patterns.keys())})
+
+
+def _whole_keys(language: str, word: str) -> frozenset[str]:
+    """The whole keys of a word the dictionary does not know (see `_form_keys`): its
+    spelling, and every lemma the analyser reads it as."""
+    morph = analyzer(language)
+    parses = morph.parse(spelling(word)) if morph is not None else ()
+    return frozenset({EXACT + key_text(word), *(EXACT + key_text(p.normal_form) for p in parses)})
 
 
 #: Document words kept between runs with their analyses, at most: a cache a desk shares for
@@ -765,10 +846,11 @@ def _worth_keeping(words: Iterable[str]) -> tuple[str, ...]:
 
 
 def _restore(keys: FormKeys, entries: Sequence[Any], tables: _Tables, done: set[str],
-             reached: set[str], firsts: set[int], seconds: set[int]) -> LazySourceIndex:
+             reached: set[str], firsts: set[int], seconds: set[int], passing: set[str]
+             ) -> LazySourceIndex:
     index = LazySourceIndex(keys, entries)
     index._tables, index._done, index._reached = tables, done, reached
-    index._firsts, index._seconds = firsts, seconds
+    index._firsts, index._seconds, index._passing = firsts, seconds, passing
     index._bind()
     return index
 
