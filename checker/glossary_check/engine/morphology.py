@@ -1176,9 +1176,11 @@ class _Run:
                 self.cache[key] = found
                 return found
         if found is None:
-            morph = analyzer(language)
             excluded = _NOT_IN.get(language, frozenset())
-            if morph is None or not _CYRILLIC.search(spelled) or not excluded.isdisjoint(spelled):
+            # the analyser (a tenth of a second to load) only for a word it may know
+            morph = analyzer(language) if _CYRILLIC.search(spelled) and excluded.isdisjoint(
+                spelled) else None
+            if morph is None:
                 found = ()
             else:
                 found = _analyse(morph, spelled)
