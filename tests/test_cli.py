@@ -96,6 +96,23 @@ def test_the_bundled_example_with_mistakes(run_cli: RunCli, tmp_path: Path) -> N
     assert data["glossary"]["entries"] == len(load_glossary(bundled_glossary()).entries)
 
 
+def test_a_profiled_run_ends_as_usual_so_the_profile_is_written(tmp_path: Path) -> None:
+    """Under cProfile the program is not ended early: what the profiler measured is
+    written when the check is done."""
+    article = write(tmp_path / "a.txt", EXAMPLE.read_text("utf-8"))
+    profile = tmp_path / "run.prof"
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "glossary_check",
+         *CORE_ARGS, "-f", "json", "--fail-on", "never", str(article)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300, check=False,
+        env={**os.environ, "GLOSSARY_CHECK_CACHE_DIR": str(tmp_path / "cache")})
+    assert done.returncode == 0, done.stderr
+    assert report(done.stdout)["files"][0]["path"] == str(article)
+    import pstats
+
+    assert pstats.Stats(str(profile)).total_calls > 0
+
+
 def test_a_run_over_workers_ends_with_its_whole_report_and_status(
     run_cli: RunCli, tmp_path: Path
 ) -> None:

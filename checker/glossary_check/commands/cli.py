@@ -479,11 +479,13 @@ def _leave(status: int) -> None:
     than checking a few articles (0.2 s of a warm run over 1,000 entries, 0.5 s over
     50,000). What the interpreter runs before its teardown runs first (exit handlers:
     multiprocessing's clean-up among them). Returns, for the usual exit, where standard
-    output cannot be flushed or a thread other than this one still runs."""
+    output cannot be flushed, a thread other than this one still runs, or a profiler or
+    tracer (cProfile, coverage) has what it measured still to write."""
     import atexit
     import threading
 
-    if threading.active_count() > 1:
+    if threading.active_count() > 1 or sys.getprofile() is not None or sys.gettrace(
+            ) is not None:
         return
     try:
         for stream in (sys.stdout, sys.stderr):
