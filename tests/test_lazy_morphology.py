@@ -18,7 +18,7 @@ from conftest import REPO, python_output
 from glossary_check.documents import read_document
 from glossary_check.engine import morphology
 from glossary_check.engine.compiled import Compiled, compile_all
-from glossary_check.engine.glossary import load_glossary
+from glossary_check.engine.glossary import Glossary, load_glossary
 from glossary_check.engine.matching import find_matches, tokenize
 from glossary_check.rules import Context
 
@@ -54,6 +54,12 @@ def _pair(glossary_path: Path) -> tuple[Compiled, Compiled]:
     eager = compile_all(glossary)
     eager.sources = morphology.build_source_index(glossary)
     return eager, compile_all(glossary)
+
+
+def _form_keys(glossary_path: Path) -> tuple[Glossary, morphology.FormKeys]:
+    """A glossary and the keys of its source forms, for lazy indexes a test makes itself."""
+    glossary = load_glossary(glossary_path)
+    return glossary, morphology.build_form_keys(glossary)
 
 
 def _compare(eager: Compiled, lazy: Compiled, texts: list[str]) -> int:
@@ -336,11 +342,10 @@ def test_kept_words_past_their_bound_start_afresh_and_the_forms_stay(
     path.write_text("version: 1\nentries:\n  - term: Kyiv\n    kind: place\n"
                     "    sources:\n      ru: [Киев]\n  - term: Kharkiv\n    kind: place\n"
                     "    sources:\n      ru: [Харьков]\n", encoding="utf-8")
-    eager, _ = _pair(path)
-    keys = morphology.build_form_keys(eager.glossary)
+    glossary, keys = _form_keys(path)
     text = "Его видели в Киеве и в Харькове."
     tokens = tokenize(text)
-    first = morphology.LazySourceIndex(keys, eager.glossary.entries)
+    first = morphology.LazySourceIndex(keys, glossary.entries)
     expected = morphology.find_source_forms(first, text, tokens, {})
     assert [h.form for h in expected] == ["Киев", "Харьков"]
     kept = first.kept()
@@ -350,7 +355,7 @@ def test_kept_words_past_their_bound_start_afresh_and_the_forms_stay(
     assert bounded.words == () and not bounded.analyses
     assert kept.done and bounded.done == ()
     assert bounded.numbers == kept.numbers
-    later = morphology.LazySourceIndex(keys, eager.glossary.entries)
+    later = morphology.LazySourceIndex(keys, glossary.entries)
     later.absorb(bounded, new=False)
     assert morphology.find_source_forms(later, text, tokens, {}) == expected
     assert later.analysed == 0
@@ -363,15 +368,14 @@ def test_words_that_are_not_kept_leave_no_keys_behind(tmp_path: Path) -> None:
     path.write_text("version: 1\nentries:\n  - term: Le Monde\n    kind: publication\n"
                     "    sources:\n      ru: [Le Monde]\n  - term: Kyiv\n    kind: place\n"
                     "    sources:\n      ru: [Киев]\n", encoding="utf-8")
-    eager, _ = _pair(path)
-    keys = morphology.build_form_keys(eager.glossary)
+    glossary, keys = _form_keys(path)
     text = "Le Monde wrote that Kyiv, в Киеве, was calm."
-    index = morphology.LazySourceIndex(keys, eager.glossary.entries)
+    index = morphology.LazySourceIndex(keys, glossary.entries)
     found = morphology.find_source_forms(index, text, tokenize(text), {})
     assert [h.form for h in found] == ["Le Monde", "Киев"]
     kept = index.kept()
     assert kept.done and all(not key.isascii() for key in kept.done), kept.done
-    later = morphology.LazySourceIndex(keys, eager.glossary.entries)
+    later = morphology.LazySourceIndex(keys, glossary.entries)
     later.absorb(kept, new=False)
     assert morphology.find_source_forms(later, text, tokenize(text), {}) == found
     assert later.analysed == 0
