@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -262,3 +263,34 @@ def test_what_workers_identify_is_kept_by_the_parent(
     finally:
         remembered.keep_answers(None)
     assert all(any(k.endswith(f"|{rubric}") for k in identified) for rubric in RUBRICS)
+
+
+def _save_in_process(args: tuple[str, dict[str, str], Any]) -> bool:
+    """Keep answers, reading the kept file at the same moment as the other process and
+    taking a while before writing: without turns, one would write over the other."""
+    import time
+
+    directory, new, barrier = args
+    read = answers.load
+
+    def slow(where: Path, notices: list[str]) -> Any:
+        found = read(where, notices)
+        time.sleep(0.5)
+        return found
+
+    answers.load = slow  # type: ignore[assignment]
+    barrier.wait()
+    return answers.save(Path(directory), new, [])
+
+
+def test_processes_keeping_answers_at_once_take_turns(tmp_path: Path) -> None:
+    import multiprocessing
+
+    shares = [{"identify|ru,uk|Политика": "ru"}, {"identify|ru,uk|Спорт": "ru"}]
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager:
+        barrier = manager.Barrier(2)
+        with context.Pool(2) as pool:
+            assert pool.map(_save_in_process,
+                            [(str(tmp_path), share, barrier) for share in shares]) == [True, True]
+    assert dict(answers.load(tmp_path, [])) == {**shares[0], **shares[1]}

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from glossary_check.cache.compiled import Artefact
+from glossary_check.cache.compiled import Artefact, turn
 from glossary_check.engine import remembered
 
 KIND = "answers"
@@ -43,7 +43,8 @@ def save(directory: Path, new: Mapping[str, str], notices: list[str]) -> bool:
     if not new:
         return False
     artefact = _artefact(directory, notices)
-    kept = load(directory, notices)
-    merged = dict(kept) if len(kept) + len(new) <= MAX else {}
-    merged.update(new)
-    return artefact.save(remembered.Answers(dict(sorted(merged.items()))))
+    with turn(directory):  # what another run keeps meanwhile is merged, not written over
+        kept = load(directory, notices)
+        merged = dict(kept) if len(kept) + len(new) <= MAX else {}
+        merged.update(new)
+        return artefact.save(remembered.Answers(dict(sorted(merged.items()))))

@@ -600,7 +600,7 @@ class SourceStore:
 
     def save_analysed(self, update: Callable[[Any | None], Any | None]) -> None:
         artefact = self._analysed()
-        with _turn(self.directory):
+        with turn(self.directory):
             value = update(self.load_analysed())
             if value is not None:
                 artefact.save(value)
@@ -659,7 +659,7 @@ TURN_WAIT = 10.0
 
 
 @contextlib.contextmanager
-def _turn(directory: Path) -> Iterator[None]:
+def turn(directory: Path) -> Iterator[None]:
     """Runs sharing a cache directory take turns to read, merge and rewrite a file in it (an
     advisory lock on the directory): neither loses what the other added. Where there is no
     such lock, or it is held too long, the run goes ahead: a file is still replaced whole,
