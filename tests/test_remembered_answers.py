@@ -294,3 +294,15 @@ def test_processes_keeping_answers_at_once_take_turns(tmp_path: Path) -> None:
             assert pool.map(_save_in_process,
                             [(str(tmp_path), share, barrier) for share in shares]) == [True, True]
     assert dict(answers.load(tmp_path, [])) == {**shares[0], **shares[1]}
+
+
+def test_an_answer_about_a_long_text_is_not_kept(kept: Path) -> None:
+    """A long foreign passage is identified as ever, but not kept: hostile articles cannot
+    grow the kept file that every later run reads."""
+    short = "Новости · Политика"
+    long = " ".join(["Новости и политика за неделю"] * 60)
+    assert len(languages.answer_key(long, languages.CANDIDATES)) > remembered.KEY_MAX
+    assert languages.identify(short) == languages.identify(long) == "ru"
+    new = remembered.new_answers()
+    assert not any(key.endswith(long) for key in new)
+    assert any(key.endswith("Политика") for key in new)

@@ -41,6 +41,10 @@ _KEPT: list[Mapping[str, str]] = []
 _NEW: dict[str, str] = {}
 #: At most this many new answers a process: a long-running one does not grow without end.
 NEW_MAX = 100_000
+#: An answer about a longer text (its key, in characters) is not kept: rubrics, bylines and
+#: names are short, and a stream of articles with long foreign passages must not grow the
+#: kept file that every later run reads.
+KEY_MAX = 1_000
 
 
 def keep_answers(source: AnswerSource | None) -> None:
@@ -95,7 +99,7 @@ def recall(key: str) -> str | None:
 
 def remember(key: str, answer: str) -> None:
     """Record an answer for the run to keep (where answers are installed)."""
-    if _SOURCE and len(_NEW) < NEW_MAX:
+    if _SOURCE and len(_NEW) < NEW_MAX and len(key) <= KEY_MAX:
         _NEW[key] = answer
 
 
