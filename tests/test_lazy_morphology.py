@@ -56,8 +56,10 @@ def _pair(glossary_path: Path) -> tuple[Compiled, Compiled]:
     return eager, compile_all(glossary)
 
 
-def _form_keys(glossary_path: Path) -> tuple[Glossary, morphology.FormKeys]:
-    """A glossary and the keys of its source forms, for lazy indexes a test makes itself."""
+def _form_keys(glossary_path: Path, text: str) -> tuple[Glossary, morphology.FormKeys]:
+    """The glossary written with `text` and the keys of its source forms, for lazy indexes a
+    test makes itself."""
+    glossary_path.write_text(text, encoding="utf-8")
     glossary = load_glossary(glossary_path)
     return glossary, morphology.build_form_keys(glossary)
 
@@ -338,11 +340,10 @@ def test_kept_words_past_their_bound_start_afresh_and_the_forms_stay(
     bound the document words, their analyses and the whole words and lemmas they reached
     are dropped, the analysed forms kept, and a later run finds the same hits without
     analysing a form again."""
-    path = tmp_path / "places.yaml"
-    path.write_text("version: 1\nentries:\n  - term: Kyiv\n    kind: place\n"
-                    "    sources:\n      ru: [Киев]\n  - term: Kharkiv\n    kind: place\n"
-                    "    sources:\n      ru: [Харьков]\n", encoding="utf-8")
-    glossary, keys = _form_keys(path)
+    glossary, keys = _form_keys(
+        tmp_path / "places.yaml", "version: 1\nentries:\n  - term: Kyiv\n    kind: place\n"
+        "    sources:\n      ru: [Киев]\n  - term: Kharkiv\n    kind: place\n"
+        "    sources:\n      ru: [Харьков]\n")
     text = "Его видели в Киеве и в Харькове."
     tokens = tokenize(text)
     first = morphology.LazySourceIndex(keys, glossary.entries)
@@ -364,11 +365,10 @@ def test_kept_words_past_their_bound_start_afresh_and_the_forms_stay(
 def test_words_that_are_not_kept_leave_no_keys_behind(tmp_path: Path) -> None:
     """A later run reaches a Latin word again (it is not kept), so the whole key it reached
     is not kept either: an English archive does not grow the cache word by word."""
-    path = tmp_path / "places.yaml"
-    path.write_text("version: 1\nentries:\n  - term: Le Monde\n    kind: publication\n"
-                    "    sources:\n      ru: [Le Monde]\n  - term: Kyiv\n    kind: place\n"
-                    "    sources:\n      ru: [Киев]\n", encoding="utf-8")
-    glossary, keys = _form_keys(path)
+    glossary, keys = _form_keys(
+        tmp_path / "places.yaml", "version: 1\nentries:\n  - term: Le Monde\n"
+        "    kind: publication\n    sources:\n      ru: [Le Monde]\n  - term: Kyiv\n"
+        "    kind: place\n    sources:\n      ru: [Киев]\n")
     text = "Le Monde wrote that Kyiv, в Киеве, was calm."
     index = morphology.LazySourceIndex(keys, glossary.entries)
     found = morphology.find_source_forms(index, text, tokenize(text), {})
