@@ -382,10 +382,13 @@ def test_a_cold_run_checks_from_the_file_it_wrote(
     assert type(cold.glossary.entries) is tuple
     assert _findings(cold) == _findings(fresh)
     assert pickle.loads(pickle.dumps(cold.near)) == fresh.near
+    # the trie was written from its items, never made: read back, it is the one made
+    assert dict(cold.matcher.root.items()) == fresh.matcher.root
     blocker = here / "not-a-directory"
     blocker.write_text("")
     unwritten = cache.load(path, blocker / "cache")
     assert type(unwritten.matcher.root) is dict and isinstance(unwritten.near, NearIndex)
+    assert unwritten.matcher.root == fresh.matcher.root, "made from its items after all"
 
 
 def test_the_morphology_index_is_a_second_artefact(

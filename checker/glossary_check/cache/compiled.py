@@ -86,7 +86,7 @@ from glossary_check.core.errors import GlossaryCheckError, display_path
 from glossary_check.core.inputs import read_bounded
 from glossary_check.engine.compiled import Compiled, NearIndex, compile_all
 from glossary_check.engine.glossary import Entry, Glossary, load_glossary, merge_glossaries
-from glossary_check.engine.matching import Matcher, Target, word_key
+from glossary_check.engine.matching import Matcher, Target, TrieItems, nest, trie_nodes, word_key
 
 ENV = "GLOSSARY_CHECK_CACHE_DIR"
 
@@ -417,9 +417,10 @@ def _meta_load(cls: type, plain: Any) -> dict[str, Any]:
     return {name: checked(c.load, plain[name]) for name, c in codecs.items()}
 
 
-def compiled_sections(compiled: Compiled) -> dict[str, Section]:
+def compiled_sections(compiled: Compiled, items: TrieItems | None = None) -> dict[str, Section]:
     """The sections of a compiled glossary's cache file, each made when `write_file` comes
-    to it (and let go once written), so that no two are held at once."""
+    to it (and let go once written), so that no two are held at once. `items`: the trie
+    as `compile_all` listed it, where its matcher's is not made."""
     glossary, matcher = compiled.glossary, compiled.matcher
     entries = len(glossary.entries)
     near = near_parts(compiled.near)
@@ -432,9 +433,12 @@ def compiled_sections(compiled: Compiled) -> dict[str, Section]:
 
     def trie() -> bytes:
         dump_targets, pack_targets = targets_codec(entries).dump, packer()
+        nodes = walk_trie(matcher.root) if items is None else (
+            ("".join([_address("", part) for part in key]), targets)
+            for key, targets in trie_nodes(items))
         return streamed_table(
             (address, pack_targets(dump_targets(targets)) if targets else b"")
-            for address, targets in walk_trie(matcher.root))
+            for address, targets in nodes)
 
     return {
         "meta": pack(meta),
@@ -730,36 +734,41 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
         touch(file)
         compiled.notices = notices  # where the rescue reports, should it be needed
         return _with_store(compiled, directory, seen=True)
-    compiled = compile_all(load_glossary(path))
+    items: TrieItems = []  # the trie is written from these, and read back from the file
+    compiled = compile_all(load_glossary(path), items)
     compiled.notices.extend(notices)
     glossary = compiled.glossary
+    read = False
     with contextlib.suppress(OSError):
         if files_digest(glossary.files) == glossary.digest and write_file(
-            file, "compiled", key, compiled_sections(compiled),
+            file, "compiled", key, compiled_sections(compiled, items),
             {"files": list(glossary.files), "digest": glossary.digest},
         ):
-            _read_in_place(compiled, file, key, lambda: compile_all(load_glossary(path)))
+            read = _read_in_place(compiled, file, key, lambda: compile_all(load_glossary(path)))
+    if not read:
+        nest(compiled.matcher, items)
     return _with_store(compiled, directory)
 
 
-def _read_in_place(compiled: Compiled, file: Path, key: str, build: Callable[[], Any]) -> None:
-    """The trie, the near-miss index and the known words of the file just written, read in
-    place as a warm run reads them, for the ones built: those are let go, so the check
-    makes its own objects where they were, and worker processes share the file's pages
-    instead of each copying the pages of the trie's objects as it touches them. The
-    glossary's entries stay as they are (the morphology reads them all on a first run).
-    Nothing changes if the file cannot be read back, or another run has since written one
-    of another glossary under the same name."""
+def _read_in_place(compiled: Compiled, file: Path, key: str, build: Callable[[], Any]) -> bool:
+    """The trie (never made here: see `compile_glossary`), the near-miss index and the known
+    words of the file just written, read in place as a warm run reads them: the ones built
+    are let go, so the check makes its own objects where they were, and worker processes
+    share the file's pages instead of each copying the pages of the objects as it touches
+    them. The glossary's entries stay as they are (the morphology reads them all on a
+    first run). Nothing changes (False) if the file cannot be read back, or another run
+    has since written one of another glossary under the same name."""
     try:
         opened = open_file(file, "compiled", key, checksum=False)
         if opened.header.get("digest") != compiled.glossary.digest:
-            return
+            return False
         lazy = compiled_from(opened, Rescue(build, file, compiled.notices))
     except (CacheError, OSError, KeyError, TypeError, ValueError):
-        return
+        return False
     compiled.matcher.root = lazy.matcher.root
     compiled.near = lazy.near
     compiled.known = lazy.known
+    return True
 
 
 def _with_store(compiled: Compiled, directory: Path, *, seen: bool = False) -> Compiled:

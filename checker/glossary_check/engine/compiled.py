@@ -17,6 +17,7 @@ from glossary_check.engine.glossary import Glossary
 from glossary_check.engine.matching import (
     Matcher,
     Token,
+    TrieItems,
     compile_glossary,
     split_words,
     word_key,
@@ -339,9 +340,11 @@ def near_index(
     return NearIndex.build(pairs), known
 
 
-def compile_all(glossary: Glossary) -> Compiled:
+def compile_all(glossary: Glossary, items: TrieItems | None = None) -> Compiled:
+    """The glossary compiled; `items`: its trie listed there rather than made (see
+    `compile_glossary`)."""
     keys: dict[str, tuple[tuple[str, ...], str] | None] = {}
-    matcher = compile_glossary(glossary, keys)
+    matcher = compile_glossary(glossary, keys, items)
     pairs, known = near_pairs(glossary, keys)
     del keys  # every rendering's key: not kept while the near-miss index is built
     return Compiled(glossary, matcher, NearIndex.build(pairs), known)

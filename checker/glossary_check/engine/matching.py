@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+import operator
 import re
 import time
 import unicodedata
@@ -217,6 +218,16 @@ class Matcher:
     ) -> None:
         """The rendering `text` as `target`. `keys`: the `phrase_key`s made so far, by text;
         the text's is taken from there, or made and put there."""
+        key = self.keyed(text, target, keys)
+        if key is not None:
+            self.insert(key, target)
+
+    def keyed(
+        self, text: str, target: Target,
+        keys: dict[str, tuple[tuple[str, ...], str] | None] | None = None,
+    ) -> tuple[str, ...] | None:
+        """The trie key of `text` rendered as `target` (None: it has no word), its trailing
+        punctuation noted for the target."""
         if keys is None:
             parsed = phrase_key(text)
         else:
@@ -225,8 +236,14 @@ class Matcher:
                 found = keys[text] = phrase_key(text)
             parsed = found  # type: ignore[assignment]
         if parsed is None:
-            return
+            return None
         key, tail = parsed
+        if tail:
+            self.tails[(target.entry, target.form)] = tail
+        return key
+
+    def insert(self, key: tuple[str, ...], target: Target) -> None:
+        """`target` in the node at `key`, once, after the targets already there."""
         node: dict[str, object] = self.root
         for part in key:
             child = node.get(part)
@@ -238,8 +255,10 @@ class Matcher:
             node[""] = [target]
         elif target not in here:  # type: ignore[operator]
             here.append(target)  # type: ignore[attr-defined]
-        if tail:
-            self.tails[(target.entry, target.form)] = tail
+
+
+#: A trie's contents listed rather than built: (key, target) in the order they were added.
+TrieItems = list[tuple[tuple[str, ...], Target]]
 
 
 def given_name_surnames(glossary: Glossary) -> dict[int, frozenset[str]]:
@@ -365,10 +384,15 @@ def _admissible(matcher: Matcher, view: str, tokens: list[Token], i: int, j: int
 
 
 def compile_glossary(
-    glossary: Glossary, keys: dict[str, tuple[tuple[str, ...], str] | None] | None = None
+    glossary: Glossary, keys: dict[str, tuple[tuple[str, ...], str] | None] | None = None,
+    items: TrieItems | None = None,
 ) -> Matcher:
     """The glossary's trie. `keys`, where given, is filled with the `phrase_key` of every
-    text compiled, for the caller to reuse (each text is keyed once however often listed)."""
+    text compiled, for the caller to reuse (each text is keyed once however often listed).
+    `items`, where given, is filled with the trie's (key, target) pairs instead, and the
+    trie is left empty: a caller that writes it out and reads it back from the file never
+    makes its nodes, a dict each (most of a large glossary's compiled memory); `nest`
+    makes them should it need them after all."""
     matcher = Matcher()
     matcher.uncased = frozenset(
         i for i, e in enumerate(glossary.entries) if not e.term[:1].isupper()
@@ -376,27 +400,66 @@ def compile_glossary(
     matcher.surnames = given_name_surnames(glossary)
     if keys is None:
         keys = {}
-    add = matcher.add
+    keyed = matcher.keyed
+    insert = matcher.insert if items is None else lambda key, target: items.append(
+        (key, target))
+
+    def add(text: str, target: Target) -> None:
+        key = keyed(text, target, keys)
+        if key is not None:
+            insert(key, target)
 
     patterns = []
     term, alias, variant_, except_, source = (
         Kind.TERM, Kind.ALIAS, Kind.VARIANT, Kind.EXCEPT, Kind.SOURCE
     )
     for index, entry in enumerate(glossary.entries):
-        add(entry.term, Target(index, term, entry.term), keys)
+        add(entry.term, Target(index, term, entry.term))
         for text in entry.aliases:
-            add(text, Target(index, alias, text), keys)
+            add(text, Target(index, alias, text))
         for variant in entry.variants:
-            add(variant.wrong, Target(index, variant_, variant.wrong, variant.right), keys)
+            add(variant.wrong, Target(index, variant_, variant.wrong, variant.right))
         for text in entry.excepts:
-            add(text, Target(index, except_, text), keys)
+            add(text, Target(index, except_, text))
         for lang, forms in entry.sources.items():
             for text in forms:
-                add(text, Target(index, source, text, entry.term, lang), keys)
+                add(text, Target(index, source, text, entry.term, lang))
         if entry.pattern is not None:
             patterns.append((index, entry.pattern))
     matcher.patterns = tuple(patterns)
     return matcher
+
+
+def nest(matcher: Matcher, items: TrieItems) -> None:
+    """The trie of `items` (see `compile_glossary`) made in `matcher`."""
+    insert = matcher.insert
+    for key, target in items:
+        insert(key, target)
+
+
+def trie_nodes(items: TrieItems) -> Iterator[tuple[tuple[str, ...], list[Target] | None]]:
+    """Every node of the trie of `items`, each once, with the targets ending there (None
+    where none does), without making the trie: `items` is sorted by key in place (stably,
+    so a node's targets keep their order), and a node shared with the key before is the
+    one place a sorted list can share it."""
+    items.sort(key=operator.itemgetter(0))
+    previous: tuple[str, ...] = ()
+    at, end = 0, len(items)
+    while at < end:
+        key = items[at][0]
+        targets: list[Target] = []
+        while at < end and items[at][0] == key:
+            target = items[at][1]
+            if target not in targets:
+                targets.append(target)
+            at += 1
+        shared, most = 0, min(len(key), len(previous))
+        while shared < most and key[shared] == previous[shared]:
+            shared += 1
+        for depth in range(shared + 1, len(key)):
+            yield key[:depth], None
+        yield key, targets
+        previous = key
 
 
 class Memo:
