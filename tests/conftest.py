@@ -89,6 +89,22 @@ def bundled() -> Compiled:
     return compile_all(load_glossary(bundled_glossary()))
 
 
+def wordfreq_buckets(language: str, wordlist: str) -> list[tuple[int, list[bytes]]]:
+    """wordfreq's list as its file stores it: each non-empty bucket's number and words, read
+    apart from `english.Wordlist`, to sample words from and to check it against."""
+    import zlib
+
+    import msgpack
+
+    from glossary_check.engine import english
+
+    path = english._path(language, wordlist)
+    assert path is not None, "wordfreq's lists are installed with the package"
+    with open(path, "rb") as f:
+        data = msgpack.unpackb(zlib.decompress(f.read(), 16 + zlib.MAX_WBITS), raw=True)
+    return [(i, bucket) for i, bucket in enumerate(data[1:]) if bucket]
+
+
 def spans(findings: Iterable[Finding], rule: str | None = None) -> list[tuple[str, str]]:
     """(rule, text) of each finding, or just the texts of one rule's findings."""
     return [(f.rule, f.text) for f in findings if rule is None or f.rule == rule]

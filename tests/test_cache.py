@@ -391,6 +391,20 @@ def test_a_cold_run_checks_from_the_file_it_wrote(
     assert unwritten.matcher.root == fresh.matcher.root, "made from its items after all"
 
 
+def test_a_file_written_but_not_read_back_leaves_the_trie_made(
+    here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The trie was written from its items (rewritten to addresses as it was): where the file
+    cannot be read back, the trie is made from them after all, the same as ever."""
+    path = _setup(write_glossary)
+    fresh = compile_all(load_glossary(path))
+    monkeypatch.setattr(cache, "_read_in_place", lambda *_: False)
+    cold = cache.load(path, here / "cache")
+    assert len(_cache_files(here / "cache")) == 1, "the file was written"
+    assert type(cold.matcher.root) is dict and cold.matcher.root == fresh.matcher.root
+    assert _findings(cold) == _findings(fresh)
+
+
 def test_the_morphology_index_is_a_second_artefact(
     here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import string
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -34,7 +34,6 @@ from glossary_check.engine.matching import (
     phrase_key,
     split_words,
     tokenize,
-    trie_nodes,
     word_key,
 )
 
@@ -236,28 +235,22 @@ def test_compile_all_gives_what_the_plain_way_gives(load: Callable[[str], Glossa
 
 def test_a_trie_listed_gives_the_nodes_of_the_trie_made(
         load: Callable[[str], Glossary]) -> None:
-    """`trie_nodes` over the listed items: every node of the trie `compile_glossary` makes,
-    once, with its targets in the same order; `nest` makes that trie from them."""
+    """The trie listed as items (`compile_glossary(items=...)`) and written from them: every
+    node of the trie made, once, with its targets in the same order; `nest` makes that
+    very trie from them."""
+    from glossary_check.cache.compiled import listed_trie, walk_trie
+
     for name, text in GLOSSARIES.items():
         glossary = load(text)
         made = compile_glossary(glossary)
         items: TrieItems = []
         listed = compile_glossary(glossary, None, items)
         assert listed.root == {} and listed.tails == made.tails, name
-        nodes = [(key, targets) for key, targets in trie_nodes(list(items))]
-        assert len(nodes) == len({key for key, _ in nodes}), name
-
-        def walk(node: dict[str, object], path: tuple[str, ...]
-                 ) -> Iterator[tuple[tuple[str, ...], object]]:
-            for part, child in node.items():
-                if part != "":
-                    assert isinstance(child, dict)
-                    yield (*path, part), child.get("") or None
-                    yield from walk(child, (*path, part))
-
-        assert sorted(nodes) == sorted(walk(made.root, ())), name
-        nest(listed, items)
+        nest(listed, list(items))
         assert listed.root == made.root, name
+        nodes = list(listed_trie(items))
+        assert len(nodes) == len({address for address, _ in nodes}), name
+        assert sorted(nodes) == sorted(walk_trie(made.root)), name
 
 
 def test_matches_after_a_doubled_key_look_up(load: Callable[[str], Glossary]) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import wordfreq_buckets
 from glossary_check.cache import fileformat
 from glossary_check.cache.wordlists import KIND, CachedLists, IndexedList, list_key
 from glossary_check.engine import english
@@ -44,9 +45,7 @@ def through(tmp_path: Path) -> Iterator[Path]:
 
 
 def _sample(language: str, rng: random.Random) -> list[str]:
-    whole = english._wordlist(language, "large")
-    assert whole is not None
-    words = [w.decode() for _, bucket in rng.sample(whole.buckets, 40)
+    words = [w.decode() for _, bucket in rng.sample(wordfreq_buckets(language, "large"), 40)
              for w in rng.sample(bucket, min(len(bucket), 4))]
     absent = [w + "щъ" for w in words[:40]] + [w[::-1] for w in words[:40]]
     return words + absent + [w.capitalize() for w in words[:30]] + [
@@ -72,15 +71,18 @@ def test_the_index_gives_wordfreqs_answers(through: Path) -> None:
 
 
 def test_every_listed_word_has_its_bucket(through: Path) -> None:
-    """Every word of the Ukrainian list, looked up in the index, is in the bucket the list
-    read whole gives it (the first and last words too)."""
+    """Every word of the Ukrainian list, looked up in the list read whole and in its index,
+    is in the last bucket the file lists it in (the first and last words too)."""
     whole = english._wordlist("uk", "large")
     table = CachedLists(through, True)(_path("uk")) and CachedLists(through, False)(_path("uk"))
     assert whole is not None and isinstance(table, IndexedList)
-    words = sorted({w for _, bucket in whole.buckets for w in bucket})
+    last: dict[bytes, int] = {}
+    for number, bucket in wordfreq_buckets("uk", "large"):
+        last.update(dict.fromkeys(bucket, number))
+    words = sorted(last)
     for raw in [*words[:50], *words[-50:], *words[:: max(1, len(words) // 3000)]]:
         word = raw.decode("utf-8", "surrogatepass")
-        assert table.index(word) == whole.index(word), word
+        assert table.index(word) == whole.index(word) == last[raw], word
 
 
 def _index_of(tmp_path: Path, lists: list[object]) -> tuple[english.Wordlist, IndexedList]:
@@ -98,6 +100,24 @@ def _index_of(tmp_path: Path, lists: list[object]) -> tuple[english.Wordlist, In
 
     assert _write(tmp_path / "index.bin", key, whole)
     return whole, IndexedList.open(tmp_path / "index.bin", key, str(source))
+
+
+def test_a_list_it_cannot_hold_exactly_is_left_to_wordfreq(tmp_path: Path) -> None:
+    """A word with a NUL in it, an empty word, a bucket that is not a list, a file cut
+    short: not read (None), so that wordfreq itself answers for that list."""
+    import msgpack
+
+    source = tmp_path / "large_xx.msgpack.gz"
+    header = {"format": "cB", "version": 1}
+    packed = [msgpack.packb([header, *lists]) for lists in (
+        [[b"a", b"b\0c"]], [[b"", b"a"]], [[b"a"], 7], [[b"a"], [b"b", b"\0"]])]
+    whole = msgpack.packb([header, [b"a", b"b"], [b"c"]])
+    for data in [*packed, whole[:-3]]:
+        source.write_bytes(zlib.compress(data, wbits=16 + zlib.MAX_WBITS))
+        assert english.read_wordlist(str(source)) is None, data
+    source.write_bytes(zlib.compress(whole, wbits=16 + zlib.MAX_WBITS))
+    read = english.read_wordlist(str(source))
+    assert read is not None and [read.index(w) for w in "abcd"] == [0, 0, 1, None]
 
 
 def test_a_word_in_two_buckets_keeps_the_last(tmp_path: Path) -> None:
@@ -131,6 +151,8 @@ def test_words_group_by_their_first_character(tmp_path: Path) -> None:
     for raw in ordered:  # bytes a str does not encode to, too
         listed = [i for i, bucket in enumerate(buckets) if raw in bucket]
         assert index._lookup(raw) == (listed[-1] if listed else None), raw
+        assert english.grouped_bucket(raw, whole._groups, whole.firsts, whole.starts,
+                                      whole.buckets, whole.words.rfind) == index._lookup(raw)
 
 
 def test_an_index_is_built_only_where_the_run_is_worth_it(tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import operator
 import os
 import sys
 import time
@@ -86,7 +87,7 @@ from glossary_check.core.errors import GlossaryCheckError, display_path
 from glossary_check.core.inputs import read_bounded
 from glossary_check.engine.compiled import Compiled, NearIndex, compile_all
 from glossary_check.engine.glossary import Entry, Glossary, load_glossary, merge_glossaries
-from glossary_check.engine.matching import Matcher, Target, TrieItems, nest, trie_nodes, word_key
+from glossary_check.engine.matching import Matcher, Target, TrieItems, nest, word_key
 
 ENV = "GLOSSARY_CHECK_CACHE_DIR"
 
@@ -238,6 +239,40 @@ def near_parts(near: Mapping[str, tuple[tuple[str, int], ...]]) -> NearIndex:
 
 def _address(parent: str, part: str) -> str:
     return f"{parent}{len(part)}:{part}"
+
+
+def listed_trie(items: TrieItems) -> Iterator[tuple[str, list[Target] | None]]:
+    """What `walk_trie` gives for the trie of `items` (see `compile_glossary`), in another
+    order, without making the trie: every node once, with the targets ending there in the
+    order they were added (None where none does). `items` is rewritten in place to
+    (address, target), sorted by address (stably): no address is the start of another
+    but its descendants' (each part is written after its length), so a node's descendants
+    follow it, and a node on the way to one is there already if the address before
+    starts with it."""
+    listed = cast(list[tuple[str, Target]], items)
+    for i, (key, target) in enumerate(items):
+        listed[i] = (_address("", key[0]) if len(key) == 1 else "".join(
+            [_address("", part) for part in key]), target)
+    listed.sort(key=operator.itemgetter(0))
+    previous, at, end = "", 0, len(listed)
+    while at < end:
+        address = listed[at][0]
+        targets: list[Target] = []
+        while at < end and listed[at][0] == address:
+            target = listed[at][1]
+            if target not in targets:
+                targets.append(target)
+            at += 1
+        start = 0
+        while True:  # the nodes on the way, each address a start of this one
+            colon = address.index(":", start)
+            start = colon + 1 + int(address[start:colon])
+            if start == len(address):
+                break
+            if not previous.startswith(address[:start]):
+                yield address[:start], None
+        yield address, targets
+        previous = address
 
 
 def walk_trie(root: Mapping[str, object]) -> Iterator[tuple[str, list[Target] | None]]:
@@ -433,9 +468,7 @@ def compiled_sections(compiled: Compiled, items: TrieItems | None = None) -> dic
 
     def trie() -> bytes:
         dump_targets, pack_targets = targets_codec(entries).dump, packer()
-        nodes = walk_trie(matcher.root) if items is None else (
-            ("".join([_address("", part) for part in key]), targets)
-            for key, targets in trie_nodes(items))
+        nodes = walk_trie(matcher.root) if items is None else listed_trie(items)
         return streamed_table(
             (address, pack_targets(dump_targets(targets)) if targets else b"")
             for address, targets in nodes)
@@ -745,7 +778,10 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
             {"files": list(glossary.files), "digest": glossary.digest},
         ):
             read = _read_in_place(compiled, file, key, lambda: compile_all(load_glossary(path)))
-    if not read:
+    if not read:  # made after all, from the items (by address if the trie was written)
+        for i, (written, target) in enumerate(cast(list[tuple[object, Target]], items)):
+            if isinstance(written, str):
+                items[i] = (tuple(key_parts(written)), target)
         nest(compiled.matcher, items)
     return _with_store(compiled, directory)
 

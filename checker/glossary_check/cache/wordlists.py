@@ -2,14 +2,13 @@
 
 A list as wordfreq stores it is compressed MessagePack: to look up a word a process
 decompresses and unpacks all of it (the Russian "large" list: 13 MB, 713,000 words, a
-tenth of a second), although an article asks for a few dozen words. So the list is kept a
-second way, derived from the installed file and exact: its words uncompressed, grouped by
-their first character and, within a group, by bucket (a word's frequency in centibels
-below 1), in the order the list has them. Each bucket of the list is sorted already, so a
-group of it is one slice: writing the index costs about what reading the list does. A
-look-up is one substring search of the word's group (some hundreds of KB at most) in the
-mapped file, and a bisection of the group's bucket boundaries; the last bucket the word is
-in counts, as in wordfreq's dictionary.
+tenth of a second), although an article asks for a few dozen words. A list read whole is
+held grouped (`english.Wordlist`: its words uncompressed, grouped by their first
+character and, within a group, by bucket, a word's frequency in centibels below 1, in
+the order the list has them), and those very sections are kept here as a file, derived
+from the installed file and exact. A look-up is one substring search of the word's group
+(some hundreds of KB at most) in the mapped file, and a bisection of the group's bucket
+boundaries; the last bucket the word is in counts, as in wordfreq's dictionary.
 
 Sections (integers little-endian): `words`, NUL, then every word followed by NUL, group
 after group, each group's buckets in the list's order; `prefixes`, the groups' first
@@ -24,13 +23,13 @@ and indexed again.
 
 An index is built where it pays: when one is already there or the run is one of several
 (the glossary was found in the cache), not in a one-off run with an empty cache, which
-would pay twice what reading the list whole costs (and whose words' frequencies a run
-over the same words again finds kept: `engine.remembered`).
+would write 25 MB it never reads (and whose words' frequencies a run over the same words
+again finds kept: `engine.remembered`).
 """
 
 from __future__ import annotations
 
-import bisect
+import functools
 import operator
 import os
 import zlib
@@ -51,7 +50,7 @@ from glossary_check.cache.fileformat import (
     unpacked,
     write_file,
 )
-from glossary_check.engine.english import WordIndex, Wordlist, read_wordlist
+from glossary_check.engine.english import WordIndex, Wordlist, grouped_bucket, read_wordlist
 
 KIND = "wordfreq"
 #: Bump when the sections change.
@@ -72,78 +71,11 @@ def list_key(path: str) -> str | None:
     return f"{VERSION}|{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}|{crc:08x}"
 
 
-def _width(lead: int) -> int:
-    """The length of a UTF-8 character from its first byte (1 for a byte that starts none)."""
-    return 1 if lead < 0xC0 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
-
-
-def prefix(word: bytes) -> bytes:
-    """A word's group: its first character (a word shorter than that character: itself)."""
-    return word[: _width(word[0])]
-
-
-def _after(start: bytes) -> bytes | None:
-    """The least byte string above every one that starts with `start` (None: there is none)."""
-    kept = start.rstrip(b"\xff")
-    return kept[:-1] + bytes((kept[-1] + 1,)) if kept else None
-
-
-def _slices(words: Wordlist) -> dict[bytes, list[tuple[int, list[bytes]]]] | None:
-    """Each group's words, bucket by bucket in the list's order (None: an empty word, or a
-    bucket past u16). A bucket is sorted, so a group of it is one slice, found by bisection."""
-    groups: dict[bytes, list[tuple[int, list[bytes]]]] = {}
-    above: dict[bytes, bytes | None] = {}  # a group -> `_after` it
-    for bucket, members in words.buckets:
-        if bucket >= 1 << 16 or not members[0]:
-            return None
-        i, count = 0, len(members)
-        while i < count:
-            word = members[i]
-            width = _width(word[0])
-            group = word[:width]
-            if len(word) < width:
-                j = bisect.bisect_right(members, word, i)  # a cut character: the word alone
-            else:
-                bound = above[group] if group in above else above.setdefault(
-                    group, _after(group))
-                j = count if bound is None else bisect.bisect_left(members, bound, i)
-            runs = groups.get(group)
-            if runs is None:
-                groups[group] = [(bucket, members[i:j])]
-            else:
-                runs.append((bucket, members[i:j]))
-            i = j
-    return groups
-
-
-def index_sections(words: Wordlist) -> dict[str, bytes] | None:
-    """The sections of an index of a list read whole; None for a list it cannot hold (a
-    word empty or with a NUL in it, a bucket past 65,535, more than 4 GB of words)."""
-    groups = _slices(words)
-    if groups is None:
-        return None
-    prefixes = sorted(groups)
-    parts = [b""]  # joined by NUL: NUL first
-    firsts: list[int] = []
-    starts: list[int] = []
-    buckets: list[int] = []
-    at = 1
-    for group in prefixes:
-        firsts.append(len(starts))
-        for bucket, members in groups[group]:
-            part = b"\0".join(members)
-            starts.append(at)
-            buckets.append(bucket)
-            parts.append(part)
-            at += len(part) + 1
-    firsts.append(len(starts))
-    starts.append(at)
-    blob = b"\0".join(parts) + b"\0"
-    if len(blob) != at or blob.count(b"\0") != 1 + sum(len(m) for _, m in words.buckets) or (
-            at >= 2**32):
-        return None
-    return {"words": blob, "prefixes": b"\0".join(prefixes), "groups": packed("I", firsts),
-            "starts": packed("I", starts), "buckets": packed("H", buckets)}
+def index_sections(words: Wordlist) -> dict[str, bytes]:
+    """The sections of an index of a list read whole: the list as it is held in memory."""
+    return {"words": bytes(words.words), "prefixes": b"\0".join(words.prefixes),
+            "groups": packed("I", words.firsts), "starts": packed("I", words.starts),
+            "buckets": packed("H", words.buckets)}
 
 
 def _rising(items: Sequence[Any]) -> bool:
@@ -194,19 +126,8 @@ class IndexedList:
         return self._whole.index(word)
 
     def _lookup(self, word: bytes) -> int | None:
-        if not word or b"\0" in word:
-            return None  # no word of a list is so: the index is not made otherwise
-        group = self._groups.get(prefix(word))
-        if group is None:
-            return None
-        first, last = self._firsts[group], self._firsts[group + 1]
-        # the group's words, with the NUL before the first and after the last
-        found = self._opened.rfind("words", b"\0" + word + b"\0",
-                                   self._starts[first] - 1, self._starts[last])
-        if found < 0:
-            return None
-        # the last place is in the last bucket the word is in; it is this slice's
-        return self._buckets[bisect.bisect_right(self._starts, found + 1, first, last) - 1]
+        return grouped_bucket(word, self._groups, self._firsts, self._starts, self._buckets,
+                              functools.partial(self._opened.rfind, "words"))
 
     def _rebuild(self) -> Wordlist:
         whole = read_wordlist(self._source)
@@ -217,10 +138,7 @@ class IndexedList:
 
 
 def _write(where: Path, key: str, words: Wordlist) -> bool:
-    sections = index_sections(words)
-    if sections is None:
-        return False
-    return write_file(where, KIND, key, sections, {"slices": len(sections["buckets"]) // 2})
+    return write_file(where, KIND, key, index_sections(words), {"slices": len(words.buckets)})
 
 
 @dataclass(frozen=True, slots=True)

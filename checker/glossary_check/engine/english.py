@@ -9,12 +9,13 @@ English alone.
 
 from __future__ import annotations
 
+import array
 import bisect
 import functools
 import math
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 from glossary_check.engine.remembered import number, remembered
@@ -43,38 +44,136 @@ class WordIndex(Protocol):
 WordlistSource = Callable[[str], WordIndex | None]
 
 
+def _width(lead: int) -> int:
+    """The length of a UTF-8 character from its first byte (1 for a byte that starts none)."""
+    return 1 if lead < 0xC0 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+
+
+def prefix(word: bytes) -> bytes:
+    """A word's group: its first character (a word shorter than that character: itself)."""
+    return word[: _width(word[0])]
+
+
+def _after(start: bytes) -> bytes | None:
+    """The least byte string above every one that starts with `start` (None: there is none)."""
+    kept = start.rstrip(b"\xff")
+    return kept[:-1] + bytes((kept[-1] + 1,)) if kept else None
+
+
+def grouped_bucket(word: bytes, groups: Mapping[bytes, int], firsts: Sequence[int],
+                   starts: Sequence[int], buckets: Sequence[int],
+                   rfind: Callable[[bytes, int, int], int]) -> int | None:
+    """The bucket of `word` in a list grouped as `Wordlist` groups it (None if absent):
+    one search of its group's words, `rfind(needle, start, end)` over the words."""
+    if not word or b"\0" in word:
+        return None  # no word of a list is so: `Wordlist` refuses a list that has one
+    group = groups.get(prefix(word))
+    if group is None:
+        return None
+    first, last = firsts[group], firsts[group + 1]
+    # the group's words, with the NUL before the first and after the last
+    found = rfind(b"\0" + word + b"\0", starts[first] - 1, starts[last])
+    if found < 0:
+        return None
+    # the last place is in the last bucket the word is in; it is this slice's
+    return buckets[bisect.bisect_right(starts, found + 1, first, last) - 1]
+
+
 class Wordlist:
-    """One of wordfreq's lists as it is stored: buckets of UTF-8 words, each sorted, the
-    bucket's index its frequency in centibels below 1. Looked up by bisection, so a
-    process reading a few words never builds wordfreq's dictionary of every word (the
-    Russian list has 713,000: about a second to load that way, a fifth of one so)."""
+    """One of wordfreq's lists, its words grouped by their first character and, within a
+    group, by bucket (a word's frequency in centibels below 1), in the list's order:
+    `words` is NUL, then every word followed by NUL, group after group; `prefixes` the
+    groups' first characters, sorted; `firsts` each group's first slice (a group's words of
+    one bucket) and, last, the number of slices; `starts` each slice's first word and, last,
+    the end of `words`; `buckets` each slice's bucket. A look-up is one substring search of
+    the word's group, and the last bucket the word is in counts, as in wordfreq's
+    dictionary. The list is unpacked a bucket at a time, each added to its groups' buffers:
+    the 713,000 words of the Russian list are held as 13 MB, not as 45 MB of objects, and the
+    cache keeps the same sections as a file (`cache.wordlists`). ValueError for a list this
+    cannot hold exactly (a word empty or with a NUL in it, a bucket past 65,535): wordfreq
+    itself reads that one."""
 
     def __init__(self, path: str) -> None:
+        import msgpack
+
+        try:
+            self._read(path)
+        except (msgpack.UnpackException, OverflowError) as exc:  # cut short, or too long
+            raise ValueError(f"{path}: {exc}") from exc
+
+    def _read(self, path: str) -> None:
+        import io
         import zlib
 
         import msgpack
 
         with open(path, "rb") as f:
-            data = msgpack.unpackb(zlib.decompress(f.read(), 16 + zlib.MAX_WBITS), raw=True)
-        header = data[0] if data else None
+            data = zlib.decompress(f.read(), 16 + zlib.MAX_WBITS)
+        unpacker = msgpack.Unpacker(io.BytesIO(data), raw=True, max_buffer_size=len(data))
+        count = unpacker.read_array_header()
+        header = unpacker.unpack() if count else None
         if not isinstance(header, dict) or header.get(b"format") != b"cB" or header.get(
                 b"version") != 1:
             raise ValueError(f"unexpected word list header in {path}: {header!r}")
-        self.buckets: list[tuple[int, list[bytes]]] = [
-            (index, bucket) for index, bucket in enumerate(data[1:]) if bucket
-        ]
-        for _, bucket in self.buckets:
-            bucket.sort()  # sorted as stored: a pass over each to be sure
+        # a group -> its words so far (each slice's words, each followed by NUL), and each
+        # slice's bucket and start in them: a few growing buffers, not a part per slice
+        groups: dict[bytes, tuple[bytearray, list[tuple[int, int]]]] = {}
+        above: dict[bytes, bytes | None] = {}  # a group -> `_after` it
+        for bucket in range(count - 1):
+            members = unpacker.unpack()
+            if type(members) is not list:
+                raise ValueError(f"a bucket that is not a list in {path}")
+            if not members:
+                continue
+            if bucket >= 1 << 16:
+                raise ValueError(f"more buckets than an index holds in {path}")
+            members.sort()  # sorted as stored: a pass over each to be sure
+            i, size = 0, len(members)
+            while i < size:
+                word = members[i]
+                if type(word) is not bytes or not word:
+                    raise ValueError(f"a word this cannot hold in {path}")
+                width = _width(word[0])
+                group = word[:width]
+                if len(word) < width:
+                    j = bisect.bisect_right(members, word, i)  # a cut character: alone
+                else:
+                    bound = above[group] if group in above else above.setdefault(
+                        group, _after(group))
+                    j = size if bound is None else bisect.bisect_left(members, bound, i)
+                found = groups.get(group)
+                if found is None:
+                    found = groups[group] = (bytearray(), [])
+                words, slices = found
+                slices.append((bucket, len(words)))
+                before = len(words)
+                words += b"\0".join(members[i:j])
+                if words.count(b"\0", before) != j - i - 1:  # a word with a NUL in it
+                    raise ValueError(f"a word this cannot hold in {path}")
+                words += b"\0"
+                i = j
+        del data, unpacker, members
+        self.prefixes = sorted(groups)
+        firsts, starts, buckets = array.array("I"), array.array("I"), array.array("H")
+        out = bytearray(b"\0")
+        for group in self.prefixes:
+            firsts.append(len(starts))
+            words, slices = groups.pop(group)
+            for bucket, start in slices:
+                starts.append(len(out) + start)
+                buckets.append(bucket)
+            out += words
+            del words, slices
+        firsts.append(len(starts))
+        starts.append(len(out))
+        self.words = out  # not copied to bytes: 13 MB for the Russian list
+        self.firsts, self.starts, self.buckets = firsts, starts, buckets
+        self._groups = {p: i for i, p in enumerate(self.prefixes)}
 
     def index(self, word: str) -> int | None:
         """The word's bucket (the last, as in wordfreq's dictionary), None if absent."""
-        key = word.encode("utf-8", "surrogatepass")
-        found = None
-        for i, bucket in self.buckets:
-            j = bisect.bisect_left(bucket, key)
-            if j < len(bucket) and bucket[j] == key:
-                found = i
-        return found
+        return grouped_bucket(word.encode("utf-8", "surrogatepass"), self._groups,
+                              self.firsts, self.starts, self.buckets, self.words.rfind)
 
 
 #: Languages whose lists are read here: wordfreq tokenizes them all alike (NFC, case

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import enum
-import operator
 import re
 import time
 import unicodedata
@@ -435,31 +434,6 @@ def nest(matcher: Matcher, items: TrieItems) -> None:
     insert = matcher.insert
     for key, target in items:
         insert(key, target)
-
-
-def trie_nodes(items: TrieItems) -> Iterator[tuple[tuple[str, ...], list[Target] | None]]:
-    """Every node of the trie of `items`, each once, with the targets ending there (None
-    where none does), without making the trie: `items` is sorted by key in place (stably,
-    so a node's targets keep their order), and a node shared with the key before is the
-    one place a sorted list can share it."""
-    items.sort(key=operator.itemgetter(0))
-    previous: tuple[str, ...] = ()
-    at, end = 0, len(items)
-    while at < end:
-        key = items[at][0]
-        targets: list[Target] = []
-        while at < end and items[at][0] == key:
-            target = items[at][1]
-            if target not in targets:
-                targets.append(target)
-            at += 1
-        shared, most = 0, min(len(key), len(previous))
-        while shared < most and key[shared] == previous[shared]:
-            shared += 1
-        for depth in range(shared + 1, len(key)):
-            yield key[:depth], None
-        yield key, targets
-        previous = key
 
 
 class Memo:
