@@ -39,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import itertools
 import operator
 import os
 import sys
@@ -254,23 +255,19 @@ def listed_trie(items: TrieItems) -> Iterator[tuple[str, list[Target] | None]]:
         listed[i] = (_address("", key[0]) if len(key) == 1 else "".join(
             [_address("", part) for part in key]), target)
     listed.sort(key=operator.itemgetter(0))
-    previous, at, end = "", 0, len(listed)
-    while at < end:
-        address = listed[at][0]
+    previous = ""
+    for address, group in itertools.groupby(listed, operator.itemgetter(0)):
         targets: list[Target] = []
-        while at < end and listed[at][0] == address:
-            target = listed[at][1]
+        for _, target in group:
             if target not in targets:
                 targets.append(target)
-            at += 1
-        start = 0
-        while True:  # the nodes on the way, each address a start of this one
-            colon = address.index(":", start)
-            start = colon + 1 + int(address[start:colon])
-            if start == len(address):
-                break
+        colon = address.index(":")
+        start = colon + 1 + int(address[:colon])
+        while start != len(address):  # the nodes on the way, each address a start of this one
             if not previous.startswith(address[:start]):
                 yield address[:start], None
+            colon = address.index(":", start)
+            start = colon + 1 + int(address[start:colon])
         yield address, targets
         previous = address
 
