@@ -197,6 +197,10 @@ _UNSEEN = object()
 Node = dict[str, "Node | list[Target]"]
 
 
+#: A trie's contents listed rather than built: (key, target) in the order they were added.
+TrieItems = list[tuple[tuple[str, ...], Target]]
+
+
 @dataclass(slots=True)
 class Matcher:
     """A compiled glossary. Plain typed data, so the on-disk cache stores it (see `cachefile`)."""
@@ -214,12 +218,18 @@ class Matcher:
     def add(
         self, text: str, target: Target,
         keys: dict[str, tuple[tuple[str, ...], str] | None] | None = None,
+        into: TrieItems | None = None,
     ) -> None:
         """The rendering `text` as `target`. `keys`: the `phrase_key`s made so far, by text;
-        the text's is taken from there, or made and put there."""
+        the text's is taken from there, or made and put there. `into`: a list its (key,
+        target) is added to instead of the trie (see `compile_glossary`)."""
         key = self.keyed(text, target, keys)
-        if key is not None:
+        if key is None:
+            return
+        if into is None:
             self.insert(key, target)
+        else:
+            into.append((key, target))
 
     def keyed(
         self, text: str, target: Target,
@@ -254,10 +264,6 @@ class Matcher:
             node[""] = [target]
         elif target not in here:  # type: ignore[operator]
             here.append(target)  # type: ignore[attr-defined]
-
-
-#: A trie's contents listed rather than built: (key, target) in the order they were added.
-TrieItems = list[tuple[tuple[str, ...], Target]]
 
 
 def given_name_surnames(glossary: Glossary) -> dict[int, frozenset[str]]:
@@ -399,30 +405,22 @@ def compile_glossary(
     matcher.surnames = given_name_surnames(glossary)
     if keys is None:
         keys = {}
-    keyed = matcher.keyed
-    insert = matcher.insert if items is None else lambda key, target: items.append(
-        (key, target))
-
-    def add(text: str, target: Target) -> None:
-        key = keyed(text, target, keys)
-        if key is not None:
-            insert(key, target)
-
+    add = matcher.add
     patterns = []
     term, alias, variant_, except_, source = (
         Kind.TERM, Kind.ALIAS, Kind.VARIANT, Kind.EXCEPT, Kind.SOURCE
     )
     for index, entry in enumerate(glossary.entries):
-        add(entry.term, Target(index, term, entry.term))
+        add(entry.term, Target(index, term, entry.term), keys, items)
         for text in entry.aliases:
-            add(text, Target(index, alias, text))
+            add(text, Target(index, alias, text), keys, items)
         for variant in entry.variants:
-            add(variant.wrong, Target(index, variant_, variant.wrong, variant.right))
+            add(variant.wrong, Target(index, variant_, variant.wrong, variant.right), keys, items)
         for text in entry.excepts:
-            add(text, Target(index, except_, text))
+            add(text, Target(index, except_, text), keys, items)
         for lang, forms in entry.sources.items():
             for text in forms:
-                add(text, Target(index, source, text, entry.term, lang))
+                add(text, Target(index, source, text, entry.term, lang), keys, items)
         if entry.pattern is not None:
             patterns.append((index, entry.pattern))
     matcher.patterns = tuple(patterns)
