@@ -397,13 +397,37 @@ def _f(x: float | None, digits: int = 2) -> str:
     return "-" if x is None else f"{x:.{digits}f}"
 
 
+def cpu_times() -> list[int] | None:
+    """The machine's CPU time so far by kind (Linux's /proc/stat: user, nice, system, idle,
+    iowait, irq, softirq, steal, ...), in ticks; None where it cannot be read."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = f.readline().split()
+    except OSError:
+        return None
+    return [int(x) for x in fields[1:9]] if fields[:1] == ["cpu"] and len(fields) >= 9 else None
+
+
+def stolen(start: list[int] | None, end: list[int] | None) -> float | None:
+    """The share of CPU time a virtual machine's host took for others between two readings
+    (`steal`): where it is high, this machine ran slower than its CPUs say."""
+    if start is None or end is None:
+        return None
+    spent = [b - a for a, b in zip(start, end, strict=True)]
+    return spent[7] / sum(spent) if sum(spent) > 0 else None
+
+
 def render(results: dict[str, Any]) -> str:
     lines: list[str] = []
     add = lines.append
     m = results["machine"]
     add(f"# glossary-check against {results['peer_version']}\n")
+    steal = m.get("steal")
     add(f"Corpus: {results['corpus_files']} files, {results['corpus_bytes']:,} bytes; "
-        f"{m['cpus']} CPUs; Python {m['python']}; load average at start {m['load']}.")
+        f"{m['cpus']} CPUs; Python {m['python']}; load average at start {m['load']}"
+        + ("" if steal is None else
+           f"; CPU time taken by the virtual machine's host for others during the run "
+           f"(steal) {100 * steal:.0f}%") + ".")
     add("Times are wall seconds (a new process each run; warm runs: median of three), memory "
         "is the peak RSS of the largest process. Ours: cold = empty cache, warm = cache written "
         "by the cold run, all rules unless noted; `--jobs` default (one worker per CPU).\n")
@@ -578,6 +602,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "load": " ".join(f"{x:.2f}" for x in os.getloadavg())},
         "rows": [],
     }
+    cpu_at_start = cpu_times()
     for size in sizes:
         truth = json.loads((scale / "truth" / f"truth-{size}.json").read_text(encoding="utf-8"))
         whole_peer = size <= (1000 if a.quick else 10000)
@@ -630,6 +655,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for row in results["rows"]:
         for tool in ("ours", "peer"):
             row.get(tool, {}).pop("report", None)
+    results["machine"]["steal"] = stolen(cpu_at_start, cpu_times())
     text = render(results)
     (out / "results.md").write_text(text, encoding="utf-8")
     (out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))

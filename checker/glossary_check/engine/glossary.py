@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 import regex
 
@@ -351,6 +351,18 @@ _VERSION_KEY = re.compile(r"^version:", re.MULTILINE)
 _VERSION_ONE = re.compile(r"^version:[ ]*1[ ]*(?:#[^\n]*)?$", re.MULTILINE)
 
 
+def _plain_rendering(node: Node) -> str | None:
+    """What `_Reader.rendering` makes of a plain string that passes all its checks, at once
+    (a string, not empty, one PyYAML reads as a string, nothing invisible, a letter or
+    digit); None for anything else, which is read by the checks themselves."""
+    if type(node) is not str or plain_yaml.resolves_to_other(node):
+        return None
+    text = node.strip()
+    if not text or hidden_char(text) is not None or not _WORDLIKE.search(text):
+        return None
+    return text
+
+
 class _PlainReader(_Reader):
     """The same checks over the plain data yaml_rs reads, for a glossary without errors.
 
@@ -442,6 +454,18 @@ class _PlainReader(_Reader):
         if type(node) is str and node.strip() and not plain_yaml.resolves_to_other(node):
             return node  # the common case, at once; anything else through the check itself
         return super().string(node, what, allow_empty=allow_empty)
+
+    def rendering(self, node: Node, what: str) -> str:
+        text = _plain_rendering(node)
+        return super().rendering(node, what) if text is None else text
+
+    def renderings(self, node: Node, what: str) -> tuple[str, ...]:
+        # the common case, a list of plain renderings, in one pass; else item by item
+        if type(node) is list:
+            texts = [_plain_rendering(item) for item in node]
+            if None not in texts:
+                return tuple(cast(list[str], texts))
+        return super().renderings(node, what)
 
     def text(self, node: Node, what: str) -> str:
         if type(node) is not str or plain_yaml.resolves_to_other(node):
