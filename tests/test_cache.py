@@ -22,6 +22,7 @@ from glossary_check.commands.cli import main
 from glossary_check.engine.compiled import Compiled, NearIndex, compile_all
 from glossary_check.engine.glossary import load_glossary
 from glossary_check.engine.matching import Kind, Target
+from glossary_check.rules.pipeline import Settings
 
 GLOSSARY = """\
 version: 1
@@ -403,6 +404,53 @@ def test_a_file_written_but_not_read_back_leaves_the_trie_made(
     assert len(_cache_files(here / "cache")) == 1, "the file was written"
     assert type(cold.matcher.root) is dict and cold.matcher.root == fresh.matcher.root
     assert _findings(cold) == _findings(fresh)
+
+
+def test_a_large_glossary_has_its_form_keys_made_aside(
+    here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `ASIDE_MIN` entries a forked child makes and keeps the morphology's keys while
+    the run compiles: the run reads them from the file, as a later run does, and finds
+    what it finds without. A child that fails costs nothing but time: the run makes them."""
+    import os
+
+    from glossary_check.core import processes
+    from glossary_check.engine import morphology
+
+    if processes.cpus() < 2 or not processes.may_fork():
+        pytest.skip("no second CPU or no safe fork here: nothing is made aside")
+    path = _setup(write_glossary)
+    fresh = compile_all(load_glossary(path))
+    inflected = "В Киеве и в Києві спокойно. " + ARTICLE
+    expected = check_text(fresh, inflected, Settings())
+    assert any(f.rule == "source-form" for f in expected)
+    monkeypatch.setattr(cache, "ASIDE_MIN", 1)
+    made = morphology.build_form_keys
+    parent = os.getpid()
+    built: list[int] = []
+
+    def counted(glossary: object) -> object:
+        built.append(os.getpid())  # seen in the parent only: the child's list is its own
+        return made(glossary)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(morphology, "build_form_keys", counted)
+    cold = cache.load(path, here / "cache")
+    assert len(_cache_files(here / "cache", "sources")) == 1, "kept by the child"
+    assert check_text(cold, inflected, Settings()) == expected
+    assert _findings(cold) == _findings(fresh)
+    assert cold.sources_kept and built == [], "read from the file, not made here"
+
+    def failing(glossary: object) -> object:
+        if os.getpid() != parent:
+            raise MemoryError("the child fails")
+        built.append(os.getpid())
+        return made(glossary)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(morphology, "build_form_keys", failing)
+    again = cache.load(path, here / "other")
+    assert _cache_files(here / "other", "sources") == []
+    assert check_text(again, inflected, Settings()) == expected
+    assert built == [parent], "made here after all"
 
 
 def test_the_morphology_index_is_a_second_artefact(

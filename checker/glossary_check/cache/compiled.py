@@ -86,6 +86,7 @@ from glossary_check.cache.fileformat import (
 )
 from glossary_check.core.errors import GlossaryCheckError, display_path
 from glossary_check.core.inputs import read_bounded
+from glossary_check.core.processes import Aside, aside
 from glossary_check.engine.compiled import Compiled, NearIndex, compile_all
 from glossary_check.engine.glossary import Entry, Glossary, load_glossary, merge_glossaries
 from glossary_check.engine.matching import Matcher, Target, TrieItems, nest, word_key
@@ -764,10 +765,11 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
         touch(file)
         compiled.notices = notices  # where the rescue reports, should it be needed
         return _with_store(compiled, directory, seen=True)
+    glossary = load_glossary(path)
+    form_keys = _form_keys_aside(glossary, directory)
     items: TrieItems = []  # the trie is written from these, and read back from the file
-    compiled = compile_all(load_glossary(path), items)
+    compiled = compile_all(glossary, items)
     compiled.notices.extend(notices)
-    glossary = compiled.glossary
     read = False
     with contextlib.suppress(OSError):
         if files_digest(glossary.files) == glossary.digest and write_file(
@@ -780,7 +782,30 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
             if isinstance(written, str):
                 items[i] = (tuple(key_parts(written)), target)
         nest(compiled.matcher, items)
+    if form_keys is not None:
+        form_keys.wait()  # kept: the run reads them from there, as a later run does
     return _with_store(compiled, directory)
+
+
+#: A glossary with fewer entries is compiled sooner than a child would load the analysers.
+ASIDE_MIN = 5_000
+
+
+def _form_keys_aside(glossary: Glossary, directory: Path) -> Aside | None:
+    """The morphology's keys of a large glossary's source forms (`morphology.FormKeys`), made
+    and kept in a forked child while this process compiles the glossary and writes it: they
+    need the entries alone, and building them is a seventh of a cold run of 50,000
+    entries. None where no child is forked (a small glossary, one CPU, no safe fork): the
+    run then makes them when it first needs them, as ever; so it does if the child fails."""
+    if len(glossary.entries) < ASIDE_MIN:
+        return None
+
+    def keep() -> None:
+        from glossary_check.engine import morphology
+
+        SourceStore(directory, glossary.digest).save(morphology.build_form_keys(glossary))
+
+    return aside(keep)
 
 
 def _read_in_place(compiled: Compiled, file: Path, key: str, build: Callable[[], Any]) -> bool:

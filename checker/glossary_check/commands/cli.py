@@ -24,6 +24,7 @@ from glossary_check.commands.options import (
     resolve,
 )
 from glossary_check.core.errors import ExitCode, GlossaryCheckError, UsageError
+from glossary_check.core.processes import cpus
 from glossary_check.core.visible import escape, print_error
 from glossary_check.report import FORMATS
 
@@ -121,13 +122,6 @@ def _open_uncollected(options: Options) -> Session:
             gc.enable()
     gc.freeze()
     return session
-
-
-def _default_jobs() -> int:
-    try:
-        return len(os.sched_getaffinity(0))  # the CPUs this process may use
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 class _Parser(argparse.ArgumentParser):
@@ -289,7 +283,7 @@ def _check_files(session: Session, paths: list[str]) -> list[FileResult]:
         return check_files(paths, session.compiled, session.settings,
                            stdin_name=options.stdin_filename,
                            on_done=lambda r: bar.advance(r.path),
-                           jobs=options.jobs or _default_jobs())
+                           jobs=options.jobs or cpus())
 
 
 def _run(session: Session, results: list[FileResult]) -> Run:

@@ -11,13 +11,12 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import sys
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from glossary_check.core.findings import FileResult
 from glossary_check.core.inputs import InputRefused, max_file_size, read_bounded, set_max_file_size
+from glossary_check.core.processes import may_fork
 from glossary_check.documents import DocumentError, format_for, read_document
 from glossary_check.engine import english, remembered
 from glossary_check.engine.compiled import Compiled
@@ -139,20 +138,11 @@ def _check_chunk(paths: list[str]) -> tuple[list[FileResult], Any, dict[str, str
     return results, compiled.take_analyses(), remembered.take_new()
 
 
-def _threads() -> int:
-    """Threads of this process, native ones included where the system says."""
-    try:
-        return len(os.listdir("/proc/self/task"))
-    except OSError:
-        return threading.active_count()
-
-
 def _pool_context() -> Any:
     """Fork where it is safe (one thread): workers then share the compiled glossary."""
     import multiprocessing  # only a run with workers needs it
 
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and _threads() == 1 and sys.platform != "darwin":
+    if "fork" in multiprocessing.get_all_start_methods() and may_fork():
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
