@@ -98,7 +98,7 @@ def wordfreq_buckets(language: str, wordlist: str) -> list[tuple[int, list[bytes
 
     from glossary_check.engine import english
 
-    path = english._path(language, wordlist)
+    path = english.list_path(language, wordlist)
     assert path is not None, "wordfreq's lists are installed with the package"
     with open(path, "rb") as f:
         data = msgpack.unpackb(zlib.decompress(f.read(), 16 + zlib.MAX_WBITS), raw=True)

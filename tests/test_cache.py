@@ -10,19 +10,19 @@ import multiprocessing
 import os
 import pickle
 import struct
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import CORE, WriteGlossary, check_text
+from conftest import CORE, WriteGlossary, check_text, python_output
 from glossary_check.cache import compiled as cache
 from glossary_check.cache import fileformat as cachefile
 from glossary_check.commands.cli import main
 from glossary_check.engine.compiled import Compiled, NearIndex, compile_all
 from glossary_check.engine.glossary import load_glossary
 from glossary_check.engine.matching import Kind, Target
-from glossary_check.rules.pipeline import Settings
 
 GLOSSARY = """\
 version: 1
@@ -406,51 +406,59 @@ def test_a_file_written_but_not_read_back_leaves_the_trie_made(
     assert _findings(cold) == _findings(fresh)
 
 
-def test_a_large_glossary_has_its_form_keys_made_aside(
-    here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Past `ASIDE_MIN` entries a forked child makes and keeps the morphology's keys while
-    the run compiles: the run reads them from the file, as a later run does, and finds
-    what it finds without. A child that fails costs nothing but time: the run makes them."""
-    import os
+_ASIDE_RUN = """
+import json, os, sys
+from pathlib import Path
+from glossary_check.cache import compiled as cache
+from glossary_check.engine import morphology
+cache.ASIDE_MIN = 1  # this glossary is small: made aside all the same
+made, parent, built = morphology.build_form_keys, os.getpid(), []
+def counted(glossary):
+    if os.getpid() == parent:
+        built.append(1)
+    elif os.environ.get("FAIL_ASIDE"):
+        raise MemoryError("the child fails")
+    return made(glossary)
+morphology.build_form_keys = counted
+from glossary_check.commands.cli import main
+status = main(sys.argv[1:])
+cache_dir = Path(os.environ["GLOSSARY_CHECK_CACHE_DIR"])
+kinds = sorted({p.name.split("-")[0] for p in cache_dir.iterdir()})
+print(json.dumps({"status": status, "built": len(built), "kinds": kinds}))
+"""
 
-    from glossary_check.core import processes
-    from glossary_check.engine import morphology
 
-    if processes.cpus() < 2 or not processes.may_fork():
+def test_a_large_glossary_is_prepared_aside(here: Path, write_glossary: WriteGlossary) -> None:
+    """Past `ASIDE_MIN` entries a forked child makes and keeps the morphology's keys and
+    wordfreq's indexes while a cold run compiles: the run reads them from the cache, as a
+    later run does, and reports what a run without a cache reports. A child that fails
+    costs nothing but time: the run makes the keys itself and reads the lists whole. Run in
+    a fresh interpreter: a test process has other threads by now, and no fork is made then."""
+    from glossary_check.core.processes import cpus
+
+    if cpus() == 1 or not hasattr(os, "fork") or sys.platform == "darwin":
         pytest.skip("no second CPU or no safe fork here: nothing is made aside")
     path = _setup(write_glossary)
-    fresh = compile_all(load_glossary(path))
-    inflected = "В Киеве и в Києві спокойно. " + ARTICLE
-    expected = check_text(fresh, inflected, Settings())
-    assert any(f.rule == "source-form" for f in expected)
-    monkeypatch.setattr(cache, "ASIDE_MIN", 1)
-    made = morphology.build_form_keys
-    parent = os.getpid()
-    built: list[int] = []
+    (here / "article.txt").write_text("В Киеве и в Києві спокойно. Zelenskyy's aides met in "
+                                      "Kiev; Olexandr Syrsky came.\n", encoding="utf-8")
+    args = ["-g", str(path), "-f", "json", "--fail-on", "never", "article.txt"]
+    main([*args, "--no-cache", "-o", str(here / "expected.json")])
+    expected = (here / "expected.json").read_text(encoding="utf-8")
+    assert '"source-form"' in expected
 
-    def counted(glossary: object) -> object:
-        built.append(os.getpid())  # seen in the parent only: the child's list is its own
-        return made(glossary)  # type: ignore[arg-type]
+    def run(directory: str, **env: str) -> dict[str, object]:
+        out = python_output(_ASIDE_RUN, *args, "-o", f"{directory}.json", env={
+            **os.environ, "GLOSSARY_CHECK_CACHE_DIR": str(here / directory), **env})
+        assert (here / f"{directory}.json").read_text(encoding="utf-8") == expected
+        result: dict[str, object] = json.loads(out.splitlines()[-1])
+        return result
 
-    monkeypatch.setattr(morphology, "build_form_keys", counted)
-    cold = cache.load(path, here / "cache")
-    assert len(_cache_files(here / "cache", "sources")) == 1, "kept by the child"
-    assert check_text(cold, inflected, Settings()) == expected
-    assert _findings(cold) == _findings(fresh)
-    assert cold.sources_kept and built == [], "read from the file, not made here"
-
-    def failing(glossary: object) -> object:
-        if os.getpid() != parent:
-            raise MemoryError("the child fails")
-        built.append(os.getpid())
-        return made(glossary)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(morphology, "build_form_keys", failing)
-    again = cache.load(path, here / "other")
-    assert _cache_files(here / "other", "sources") == []
-    assert check_text(again, inflected, Settings()) == expected
-    assert built == [parent], "made here after all"
+    prepared = run("cache")
+    assert prepared["built"] == 0, "read from the cache, not made here"
+    assert {"sources", "wordfreq"} <= set(prepared["kinds"])  # type: ignore[arg-type]
+    failed = run("other", FAIL_ASIDE="1")
+    assert failed["built"] == 1, "made here after all"
+    assert "wordfreq" not in failed["kinds"]  # type: ignore[operator]
 
 
 def test_the_morphology_index_is_a_second_artefact(

@@ -25,7 +25,7 @@ LISTS = ("ru", "uk", "en")
 
 
 def _path(language: str) -> str:
-    path = english._path(language, "large")
+    path = english.list_path(language, "large")
     assert path is not None, "wordfreq's large lists are installed with the package"
     return path
 
@@ -162,7 +162,7 @@ def test_an_index_is_built_only_where_the_run_is_worth_it(tmp_path: Path) -> Non
     assert lists(_path("ru")) is None and _files(tmp_path) == []
     assert isinstance(CachedLists(tmp_path, True)(_path("ru")), english.Wordlist)
     assert isinstance(lists(_path("ru")), IndexedList)
-    small = english._path("en", "small")
+    small = english.list_path("en", "small")
     assert small is not None and CachedLists(tmp_path, True)(small) is None
     assert len(_files(tmp_path)) == 1
 

@@ -86,7 +86,7 @@ from glossary_check.cache.fileformat import (
 )
 from glossary_check.core.errors import GlossaryCheckError, display_path
 from glossary_check.core.inputs import read_bounded
-from glossary_check.core.processes import Aside, aside
+from glossary_check.core.processes import aside
 from glossary_check.engine.compiled import Compiled, NearIndex, compile_all
 from glossary_check.engine.glossary import Entry, Glossary, load_glossary, merge_glossaries
 from glossary_check.engine.matching import Matcher, Target, TrieItems, nest, word_key
@@ -729,13 +729,20 @@ def turn(directory: Path) -> Iterator[None]:
 # --- loading --------------------------------------------------------------------------
 
 
-def load_cached(path: str | Path, directory: Path) -> Compiled:
+def load_cached(path: str | Path, directory: Path,
+                prepare: Callable[[Glossary], None] | None = None) -> Compiled:
     """The compiled glossary at `path`: from the cache if its files are unchanged, else built.
 
     Raises GlossaryError for a broken glossary, as `load_glossary` does; a cache
     that cannot be read or written only costs time. A directory or file another
     user could have written is not used, and the compiled glossary says so in
     its `notices`.
+
+    `prepare(glossary)`: what the run will need that the glossary alone decides, made and
+    kept in the cache by a forked child while this process compiles a large glossary
+    (from `ASIDE_MIN` entries) and writes it, and waited for; where no child is forked
+    (one CPU, no safe fork) or it fails, the run makes what it needs when it needs it,
+    as ever.
     """
     path = Path(path)
     refused = refusal(directory)
@@ -766,7 +773,8 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
         compiled.notices = notices  # where the rescue reports, should it be needed
         return _with_store(compiled, directory, seen=True)
     glossary = load_glossary(path)
-    form_keys = _form_keys_aside(glossary, directory)
+    beside = aside(functools.partial(prepare, glossary)) if prepare is not None and len(
+        glossary.entries) >= ASIDE_MIN else None
     items: TrieItems = []  # the trie is written from these, and read back from the file
     compiled = compile_all(glossary, items)
     compiled.notices.extend(notices)
@@ -782,8 +790,8 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
             if isinstance(written, str):
                 items[i] = (tuple(key_parts(written)), target)
         nest(compiled.matcher, items)
-    if form_keys is not None:
-        form_keys.wait()  # kept: the run reads them from there, as a later run does
+    if beside is not None:
+        beside.wait()  # what it kept, the run reads from the cache, as a later run does
     return _with_store(compiled, directory)
 
 
@@ -791,21 +799,12 @@ def load_cached(path: str | Path, directory: Path) -> Compiled:
 ASIDE_MIN = 5_000
 
 
-def _form_keys_aside(glossary: Glossary, directory: Path) -> Aside | None:
-    """The morphology's keys of a large glossary's source forms (`morphology.FormKeys`), made
-    and kept in a forked child while this process compiles the glossary and writes it: they
-    need the entries alone, and building them is a seventh of a cold run of 50,000
-    entries. None where no child is forked (a small glossary, one CPU, no safe fork): the
-    run then makes them when it first needs them, as ever; so it does if the child fails."""
-    if len(glossary.entries) < ASIDE_MIN:
-        return None
+def keep_form_keys(glossary: Glossary, directory: Path) -> None:
+    """The morphology's keys of the glossary's source forms (`morphology.FormKeys`), made and
+    kept in the cache, where the run's `SourceStore` finds them as a later run does."""
+    from glossary_check.engine import morphology
 
-    def keep() -> None:
-        from glossary_check.engine import morphology
-
-        SourceStore(directory, glossary.digest).save(morphology.build_form_keys(glossary))
-
-    return aside(keep)
+    SourceStore(directory, glossary.digest).save(morphology.build_form_keys(glossary))
 
 
 def _read_in_place(compiled: Compiled, file: Path, key: str, build: Callable[[], Any]) -> bool:
@@ -989,8 +988,10 @@ def load_artefact(paths: Sequence[str | Path], file: Path, directory: Path | Non
     return compiled if directory is None else _with_store(compiled, directory)
 
 
-def load(path: str | Path, directory: Path | None) -> Compiled:
-    """The compiled glossary, through the cache in `directory` unless that is None."""
+def load(path: str | Path, directory: Path | None,
+         prepare: Callable[[Glossary], None] | None = None) -> Compiled:
+    """The compiled glossary, through the cache in `directory` unless that is None (see
+    `load_cached` for `prepare`)."""
     if directory is None:
         return compile_all(load_glossary(path))
-    return load_cached(path, directory)
+    return load_cached(path, directory, prepare)

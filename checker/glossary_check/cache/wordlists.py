@@ -22,9 +22,11 @@ shapes, order and bounds are checked on opening; anything off and the list is re
 and indexed again.
 
 An index is built where it pays: when one is already there or the run is one of several
-(the glossary was found in the cache), not in a one-off run with an empty cache, which
-would write 25 MB it never reads (and whose words' frequencies a run over the same words
-again finds kept: `engine.remembered`).
+(the glossary was found in the cache), or by the child that prepares a cold run over a
+large glossary while it compiles (`index_lists`; the run then reads the lists in place at
+once), not in a one-off run with an empty cache otherwise, which would write 25 MB it
+never reads (and whose words' frequencies a run over the same words again finds kept:
+`engine.remembered`).
 """
 
 from __future__ import annotations
@@ -50,7 +52,13 @@ from glossary_check.cache.fileformat import (
     unpacked,
     write_file,
 )
-from glossary_check.engine.english import WordIndex, Wordlist, grouped_bucket, read_wordlist
+from glossary_check.engine.english import (
+    WordIndex,
+    Wordlist,
+    grouped_bucket,
+    list_path,
+    read_wordlist,
+)
 
 KIND = "wordfreq"
 #: Bump when the sections change.
@@ -139,6 +147,19 @@ class IndexedList:
 
 def _write(where: Path, key: str, words: Wordlist) -> bool:
     return write_file(where, KIND, key, index_sections(words), {"slices": len(words.buckets)})
+
+
+#: The lists a check of names reads (the `inconsistent` and `source-form` rules).
+NAME_LISTS = ("ru", "uk", "en")
+
+
+def index_lists(directory: Path, languages: Sequence[str] = NAME_LISTS) -> None:
+    """wordfreq's large lists of `languages` indexed in `directory`, where they are not yet."""
+    lists = CachedLists(directory, True)
+    for language in languages:
+        path = list_path(language, "large")
+        if path is not None:
+            lists(path)
 
 
 @dataclass(frozen=True, slots=True)

@@ -204,7 +204,7 @@ def lists_source() -> WordlistSource | None:
     return _SOURCE[0] if _SOURCE else None
 
 
-def _path(language: str, wordlist: str) -> str | None:
+def list_path(language: str, wordlist: str) -> str | None:
     """The file wordfreq reads for the list, where it is one `Wordlist` may read."""
     from importlib.util import find_spec
 
@@ -229,7 +229,7 @@ def read_wordlist(path: str) -> Wordlist | None:
 @functools.cache
 def _wordlist(language: str, wordlist: str) -> Wordlist | None:
     """The list wordfreq reads for the language, read whole (None: one left to wordfreq)."""
-    path = _path(language, wordlist)
+    path = list_path(language, wordlist)
     return None if path is None else read_wordlist(path)
 
 
@@ -238,7 +238,7 @@ def _table(language: str, wordlist: str) -> WordIndex | None:
     """Where the list's words are looked up: the installed source's index, else the list read
     whole (None: left to wordfreq itself)."""
     if _SOURCE:
-        path = _path(language, wordlist)
+        path = list_path(language, wordlist)
         found = _SOURCE[0](path) if path is not None else None
         if found is not None:
             return found
