@@ -48,6 +48,27 @@ print(json.dumps({"ok": ok, "child": child, "me": str(os.getpid()),
     assert out["failed"] is False
 
 
+def test_a_child_that_takes_too_long_is_stopped() -> None:
+    out = _run("""
+import time
+if processes.cpus() < 2:
+    print(json.dumps({"cpus": 1})); sys.exit()
+slow = processes.aside(lambda: time.sleep(60))
+started = time.monotonic()
+done = slow.wait(0.3)
+try:
+    os.kill(slow._pid, 0)
+    gone = False
+except ProcessLookupError:
+    gone = True
+print(json.dumps({"done": done, "gone": gone, "waited": time.monotonic() - started}))
+""")
+    if out.get("cpus") == 1:
+        pytest.skip("one CPU: nothing is done aside")
+    assert out["done"] is False and out["gone"] is True
+    assert 0.3 <= out["waited"] < 30  # type: ignore[operator]
+
+
 def test_nothing_is_forked_while_another_thread_runs() -> None:
     out = _run("""
 alone = processes.may_fork()

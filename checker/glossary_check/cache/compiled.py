@@ -775,9 +775,19 @@ def load_cached(path: str | Path, directory: Path,
     glossary = load_glossary(path)
     beside = aside(functools.partial(prepare, glossary)) if prepare is not None and len(
         glossary.entries) >= ASIDE_MIN else None
+    try:
+        compiled = _compiled_cold(glossary, path, file, key)
+    finally:
+        if beside is not None:  # what it kept, the run reads from the cache as later runs do
+            beside.wait(ASIDE_WAIT)
+    compiled.notices.extend(notices)
+    return _with_store(compiled, directory)
+
+
+def _compiled_cold(glossary: Glossary, path: str | Path, file: Path, key: str) -> Compiled:
+    """The glossary compiled, written to `file` and read back in place where it can be."""
     items: TrieItems = []  # the trie is written from these, and read back from the file
     compiled = compile_all(glossary, items)
-    compiled.notices.extend(notices)
     read = False
     with contextlib.suppress(OSError):
         if files_digest(glossary.files) == glossary.digest and write_file(
@@ -790,13 +800,14 @@ def load_cached(path: str | Path, directory: Path,
             if isinstance(written, str):
                 items[i] = (tuple(key_parts(written)), target)
         nest(compiled.matcher, items)
-    if beside is not None:
-        beside.wait()  # what it kept, the run reads from the cache, as a later run does
-    return _with_store(compiled, directory)
+    return compiled
 
 
 #: A glossary with fewer entries is compiled sooner than a child would load the analysers.
 ASIDE_MIN = 5_000
+#: Seconds a run waits for what is made aside once it has compiled (some at 50,000 entries):
+#: past this the child is stopped and the run makes what it needs itself.
+ASIDE_WAIT = 120.0
 
 
 def keep_form_keys(glossary: Glossary, directory: Path) -> None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 
 
@@ -44,12 +46,24 @@ class Aside:
         self._pid = pid
         self._done: bool | None = None
 
-    def wait(self) -> bool:
-        """Wait for the child; True if its work ended without an error."""
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the child, at most `timeout` seconds (then it is stopped); True if its
+        work ended without an error."""
         if self._done is None:
+            deadline = None if timeout is None else time.monotonic() + timeout
+            pause = 0.001
             try:
-                _, status = os.waitpid(self._pid, 0)
-            except ChildProcessError:
+                while True:
+                    pid, status = os.waitpid(self._pid, os.WNOHANG if deadline else 0)
+                    if pid:
+                        break
+                    if deadline is not None and time.monotonic() >= deadline:
+                        os.kill(self._pid, signal.SIGKILL)
+                        _, status = os.waitpid(self._pid, 0)
+                        break
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.02)
+            except (ChildProcessError, ProcessLookupError):
                 status = 1
             self._done = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
         return self._done
