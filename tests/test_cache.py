@@ -461,6 +461,47 @@ def test_a_large_glossary_is_prepared_aside(here: Path, write_glossary: WriteGlo
     assert "wordfreq" not in failed["kinds"]  # type: ignore[operator]
 
 
+def test_a_run_that_fails_to_compile_stops_what_is_made_aside(
+    here: Path, write_glossary: WriteGlossary
+) -> None:
+    """Compiling fails (here: on purpose) while the child is still at work: the child is
+    stopped at once, and the failure is the run's, not a wait of minutes."""
+    from glossary_check.core.processes import cpus
+
+    if cpus() == 1 or not hasattr(os, "fork") or sys.platform == "darwin":
+        pytest.skip("no second CPU or no safe fork here: nothing is made aside")
+    path = _setup(write_glossary)
+    code = f"""
+import json, os, time
+from pathlib import Path
+from glossary_check.cache import compiled as cache
+cache.ASIDE_MIN = 1
+def slow(glossary):
+    Path({str(here / "child")!r}).write_text(str(os.getpid()))
+    time.sleep(60)
+def broken(glossary, *args):
+    while not Path({str(here / "child")!r}).exists():
+        time.sleep(0.01)
+    raise RuntimeError("compiling failed")
+cache._compiled_cold = broken
+started = time.monotonic()
+try:
+    cache.load({str(path)!r}, Path({str(here / "cache")!r}), slow)
+except RuntimeError as exc:
+    failed = str(exc)
+child = int(Path({str(here / "child")!r}).read_text())
+try:
+    os.kill(child, 0)
+    gone = False
+except ProcessLookupError:
+    gone = True
+print(json.dumps({{"failed": failed, "gone": gone, "took": time.monotonic() - started}}))
+"""
+    out = json.loads(python_output(code).splitlines()[-1])
+    assert out["failed"] == "compiling failed" and out["gone"] is True
+    assert out["took"] < 30
+
+
 def test_the_morphology_index_is_a_second_artefact(
     here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -777,9 +777,12 @@ def load_cached(path: str | Path, directory: Path,
         glossary.entries) >= ASIDE_MIN else None
     try:
         compiled = _compiled_cold(glossary, path, file, key)
-    finally:
-        if beside is not None:  # what it kept, the run reads from the cache as later runs do
-            beside.wait(ASIDE_WAIT)
+    except BaseException:
+        if beside is not None:
+            beside.wait(0)  # stopped at once: nothing of it is needed now
+        raise
+    if beside is not None:  # what it kept, the run reads from the cache as later runs do
+        beside.wait(ASIDE_WAIT)
     compiled.notices.extend(notices)
     return _with_store(compiled, directory)
 
