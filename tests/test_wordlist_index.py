@@ -118,6 +118,9 @@ def test_a_list_it_cannot_hold_exactly_is_left_to_wordfreq(tmp_path: Path) -> No
     source.write_bytes(zlib.compress(whole, wbits=16 + zlib.MAX_WBITS))
     read = english.read_wordlist(str(source))
     assert read is not None and [read.index(w) for w in "abcd"] == [0, 0, 1, None]
+    source.write_bytes(zlib.compress(msgpack.packb([header]), wbits=16 + zlib.MAX_WBITS))
+    empty = english.read_wordlist(str(source))  # a header and no bucket: no word at all
+    assert empty is not None and empty.index("a") is None
 
 
 def test_a_word_in_two_buckets_keeps_the_last(tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ class Aside:
             pause = 0.001
             try:
                 while True:
-                    pid, status = os.waitpid(self._pid, os.WNOHANG if deadline else 0)
+                    pid, status = os.waitpid(self._pid, 0 if deadline is None else os.WNOHANG)
                     if pid:
                         break
                     if deadline is not None and time.monotonic() >= deadline:

@@ -145,14 +145,14 @@ class Wordlist:
                 if found is None:
                     found = groups[group] = (bytearray(), [])
                 words, slices = found
-                slices.append((bucket, len(words)))
-                before = len(words)
+                start = len(words)
+                slices.append((bucket, start))
                 words += b"\0".join(members[i:j])
-                if words.count(b"\0", before) != j - i - 1:  # a word with a NUL in it
+                if words.count(b"\0", start) != j - i - 1:  # a word with a NUL in it
                     raise ValueError(f"a word this cannot hold in {path}")
                 words += b"\0"
                 i = j
-        del data, unpacker, members
+        del data, unpacker
         self.prefixes = sorted(groups)
         firsts, starts, buckets = array.array("I"), array.array("I"), array.array("H")
         out = bytearray(b"\0")
