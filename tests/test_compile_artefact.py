@@ -325,3 +325,71 @@ def test_a_configuration_may_not_aim_the_compiled_file_outside_its_folder(
                    "the configuration's folder (a configuration may not write elsewhere; use "
                    "--compiled FILE)\n")
     assert not (here / "outside.compiled").exists()
+
+
+def _check_forms(article: Path, *args: str) -> dict[str, Any]:
+    """The report of `source-form` alone, the rule that reads the morphology's keys."""
+    out = article.parent / "forms.json"
+    assert main([*args, "--select", "source-form", "-f", "json", "--fail-on", "never",
+                 "-o", str(out), str(article)]) == 0
+    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return report
+
+
+def _counting_keys(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every time the morphology's keys are made from the glossary, counted."""
+    from glossary_check.engine import morphology
+
+    made: list[int] = []
+    build = morphology.build_form_keys
+
+    def counted(glossary: Any) -> Any:
+        made.append(len(glossary.entries))
+        return build(glossary)
+
+    monkeypatch.setattr(morphology, "build_form_keys", counted)
+    return made
+
+
+def test_the_compiled_file_holds_the_keys_of_the_source_forms(
+    here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A runner that restores the compiled file, its cache empty, analyses no more than a
+    run with both: the keys of the source forms come from the file."""
+    _setup(write_glossary)
+    article = here / "article.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    made = _counting_keys(monkeypatch)
+    assert main(["compile", "glossary.yaml", "-o", "g.compiled"]) == 0
+    assert made == [3]
+    plain = _check_forms(article, "-g", "glossary.yaml", "--no-cache")
+    assert [f["text"] for f in plain["files"][0]["findings"]] == ["В Киеве"]
+    made.clear()
+    report = _check_forms(article, "-g", "glossary.yaml", "--compiled", "g.compiled")
+    assert made == []
+    assert report["files"] == plain["files"]
+    assert not [n for n in report.get("notices", []) if "g.compiled" in n]
+
+
+@pytest.mark.parametrize("forged", ["analysers", "glossary"])
+def test_keys_made_otherwise_are_made_again(
+    here: Path, write_glossary: WriteGlossary, monkeypatch: pytest.MonkeyPatch, forged: str
+) -> None:
+    """Keys made by other analysers or morphology code, or said to be of another glossary,
+    are not used: the run makes its own, and finds the same."""
+    _setup(write_glossary)
+    article = here / "article.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    assert main(["compile", "glossary.yaml", "-o", "g.compiled"]) == 0
+    plain = _check_forms(article, "-g", "glossary.yaml", "--no-cache")
+    assert plain["files"][0]["findings"]
+    if forged == "analysers":
+        monkeypatch.setattr(cache, "_morphology_key", lambda: "other analysers")
+    else:
+        header = cachefile.open_file(here / "g.compiled", cache.ARTEFACT, None).header
+        _rewrite_header(here / "g.compiled",
+                        morphology={**header[cache.MORPHOLOGY], "digest": "another glossary"})
+    made = _counting_keys(monkeypatch)
+    report = _check_forms(article, "-g", "glossary.yaml", "--compiled", "g.compiled")
+    assert made == [3]
+    assert report["files"] == plain["files"]

@@ -54,6 +54,7 @@ from glossary_check.cache.fileformat import (
     FORMAT,
     MAGIC,
     NOTHING,
+    Array,
     CacheError,
     Codec,
     LazySet,
@@ -591,6 +592,9 @@ class SourceStore:
     #: the glossary was found compiled in this cache: it is used again, so what is built
     #: once for every later run (wordfreq's indexes, `cache.wordlists`) is worth building
     seen: bool = False
+    #: a compiled glossary (`--compiled`) that holds the keys too, read where the cache has
+    #: none (a CI runner that restores the file alone); its path: a spawned worker gets it
+    artefact: Path | None = None
 
     def _artefact(self, kind: str, tp: Any) -> Artefact:
         return Artefact(self.directory, kind, f"{self.digest}|{_morphology_key()}", tp,
@@ -607,7 +611,10 @@ class SourceStore:
         return self._artefact("analyses", morphology.Analysed)
 
     def load(self, build: Callable[[], Any]) -> Any | None:
-        return self._keys().load(build)
+        keys = self._keys().load(build)
+        if keys is None and self.artefact is not None:
+            keys = _artefact_keys(self.artefact, self.digest, build, self.notices)
+        return keys
 
     def save(self, index: Any) -> None:
         self._keys().save(index)
@@ -842,9 +849,10 @@ def _read_in_place(compiled: Compiled, file: Path, key: str, build: Callable[[],
     return True
 
 
-def _with_store(compiled: Compiled, directory: Path, *, seen: bool = False) -> Compiled:
+def _with_store(compiled: Compiled, directory: Path, *, seen: bool = False,
+                artefact: Path | None = None) -> Compiled:
     compiled.source_store = SourceStore(directory, compiled.glossary.digest, compiled.notices,
-                                        seen)
+                                        seen, artefact)
     return compiled
 
 
@@ -890,13 +898,70 @@ def write_artefact(paths: Sequence[str | Path], file: Path) -> Compiled:
     return compiled
 
 
+#: The sections of the morphology's keys (`morphology.FormKeys`) in a compiled glossary
+#: are named with this before their own names; the header's MORPHOLOGY field says what
+#: made them, and holds the fields `restore` reads from a header.
+_KEYS = "keys:"
+MORPHOLOGY = "morphology"
+
+
+class _Within:
+    """One value's sections inside another's file (the keys in a compiled glossary): what
+    `restore` reads of an `Opened`, from the sections named `prefix` + its names and the
+    header fields kept apart in `header`."""
+
+    __slots__ = ("_opened", "_prefix", "header")
+
+    def __init__(self, opened: Opened, prefix: str, header: dict[str, Any]) -> None:
+        self._opened, self._prefix, self.header = opened, prefix, header
+
+    def blob(self, name: str) -> memoryview:
+        return self._opened.blob(self._prefix + name)
+
+    def array(self, name: str) -> Array:
+        return self._opened.array(self._prefix + name)
+
+    def table(self, name: str) -> Table:
+        return self._opened.table(self._prefix + name)
+
+
+def _artefact_keys(file: Path, digest: str, build: Callable[[], Any],
+                   notices: list[str]) -> Any | None:
+    """The morphology's keys a compiled glossary holds, read in place like the cache's own;
+    None unless they were made by this very code and analysers, for this very glossary
+    (the file is opened and checked again: it may have changed since the run read it)."""
+    from glossary_check.engine import morphology
+
+    try:
+        opened = open_file(file, ARTEFACT, code_fingerprint())
+    except CacheError:  # Untrusted too: said once already, where the glossary was read
+        return None
+    held = opened.header.get(MORPHOLOGY)
+    if type(held) is not dict or held.get("key") != _morphology_key() or held.get(
+            "digest") != digest:
+        return None
+    try:
+        return restore(cast(Opened, _Within(opened, _KEYS, held)), morphology.FormKeys,
+                       Rescue(build, file, notices))
+    except CacheError:
+        return None
+
+
 def _write(file: Path, compiled: Compiled, groups: list[dict[str, Any]]) -> str | None:
-    """Write a compiled glossary; None, or why it was not written."""
+    """Write a compiled glossary, with the keys of its source forms (so that a run which
+    has the file, but not the cache, analyses no more than a run with both); None, or why
+    it was not written."""
+    from glossary_check.engine import morphology
+
     if not _unchanged(groups):
         return "not written: a glossary file changed while it was compiled"
-    header = {"version": __version__, "glossaries": groups}
-    if not write_file(file, ARTEFACT, code_fingerprint(), compiled_sections(compiled), header,
-                      cache_dir=False):
+    keys, held = sections_for(morphology.build_form_keys(compiled.glossary),
+                              morphology.FormKeys)
+    sections: dict[str, Section] = dict(compiled_sections(compiled))
+    sections.update((_KEYS + name, section) for name, section in keys.items())
+    header = {"version": __version__, "glossaries": groups,
+              MORPHOLOGY: {**held, "key": _morphology_key(), "digest": compiled.glossary.digest}}
+    if not write_file(file, ARTEFACT, code_fingerprint(), sections, header, cache_dir=False):
         return ("cannot write it there (a missing or read-only folder, or one other users can "
                 "write)")
     return None
@@ -999,7 +1064,7 @@ def load_artefact(paths: Sequence[str | Path], file: Path, directory: Path | Non
         if problem is not None:
             notices.append(f"{display_path(file)}: {problem}: compiled in memory")
         compiled.notices = notices
-    return compiled if directory is None else _with_store(compiled, directory)
+    return compiled if directory is None else _with_store(compiled, directory, artefact=file)
 
 
 def load(path: str | Path, directory: Path | None,

@@ -477,13 +477,15 @@ def build_form_keys(glossary: Glossary) -> FormKeys:
 
 def _by_key(words: Mapping[tuple[str, str], list[int]], memo: dict[tuple[str, str], set[str]]
             ) -> dict[str, tuple[int, ...]]:
-    """(language, word) -> form numbers, filed under each key of the word."""
+    """(language, word) -> form numbers, filed under each key of the word (in an order
+    no string hashing decides: a compiled glossary holds these, byte for byte the same
+    from every process)."""
     table: dict[str, list[int]] = {}
     for word, numbers in words.items():
         keys = memo.get(word)
         if keys is None:
             keys = memo[word] = _form_keys(word[1], word[0])
-        for key in keys:
+        for key in sorted(keys):
             found = table.get(key)
             if found is None:
                 table[key] = list(numbers)
