@@ -502,3 +502,14 @@ async def test_without_polling_a_check_or_a_file_event_reloads(tmp_path: Path) -
         client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams(
             [lsp.FileEvent(glossary.as_uri(), lsp.FileChangeType.Changed)]))
         assert len(await diagnostics(client, uri, lambda ds: len(ds) == 1)) == 1
+
+
+@pytest.mark.asyncio
+async def test_what_the_server_analysed_is_kept_when_it_shuts_down(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    root = workspace(tmp_path / "desk", EN_GLOSSARY)
+    async with serving(root, env={"GLOSSARY_CHECK_CACHE_DIR": str(cache)}) as (client, _):
+        uri = open_document(client, root / "story.txt", EN_TEXT)
+        assert await diagnostics(client, uri)
+        assert not list(cache.glob("analyses-*.bin"))
+    assert list(cache.glob("analyses-*.bin"))  # written on the shutdown request

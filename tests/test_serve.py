@@ -517,3 +517,24 @@ def test_entry_lookup_gives_note_and_link(client: Client) -> None:
                     "url": "https://en.wikipedia.org/wiki/Kyiv"}
     missing = api.get("/api/entry", params={"term": "../glossary.yaml"})
     assert missing.status_code == 404 and missing.json()["status"] == 404
+
+
+def test_what_a_session_analysed_is_kept_for_the_next_start(
+    glossary: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server keeps what it analysed when it stops, as a check does when it ends: its next
+    start analyses none of it again."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("GLOSSARY_CHECK_CACHE_DIR", str(cache))
+    text = "Officials in Киеве met Эрдогана.\n"
+    first = engine_for(glossary)
+    _, found = first.check(text, "text")
+    assert {f.text for f in found.findings} >= {"Киеве", "Эрдогана"}
+    assert first.session.compiled.sources.analysed > 0
+    assert not list(cache.glob("analyses-*.bin"))
+    first.keep()
+    assert list(cache.glob("analyses-*.bin"))
+    again = engine_for(glossary)
+    _, same = again.check(text, "text")
+    assert same.findings == found.findings
+    assert again.session.compiled.sources.analysed == 0

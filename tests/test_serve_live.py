@@ -134,3 +134,46 @@ def test_the_editors_page_in_a_browser(server: str, tmp_path: Path) -> None:
     assert outside == []
     assert errors == []
     assert (tmp_path / "page.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_stopped_server_keeps_what_it_analysed(tmp_path: Path) -> None:
+    """`glossary-check serve`, stopped as a service manager stops it (SIGTERM), keeps what
+    it analysed in the cache, as a check from the command line does when it ends."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    glossary = tmp_path / "glossary.yaml"
+    glossary.write_text("version: 1\nlanguage: en\nentries:\n  - term: Kyiv\n"
+                        "    variants: [Kiev]\n    sources: {ru: [Киев]}\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "glossary_check", "serve", "--port", str(port), "--no-config",
+         "--no-translate", "-g", str(glossary)], env={**os.environ,
+                                                      "GLOSSARY_CHECK_CACHE_DIR": str(cache)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/check", method="POST",
+            data=json.dumps({"text": "Officials in Киеве said so.\n"}).encode(),
+            headers={"Content-Type": "application/json"})
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(request, timeout=10) as answer:
+                    report = json.load(answer)
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    pytest.fail("the server did not answer within 60 s")
+                time.sleep(0.1)
+        assert [f["text"] for f in report["files"][0]["findings"]] == ["Киеве"]
+        assert not list(cache.glob("analyses-*.bin"))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert list(cache.glob("analyses-*.bin")), err.decode()

@@ -564,7 +564,11 @@ def create_server(args: Any, *, debounce: float, reload_interval: float) -> Glos
             ls.poller.cancel()
         for waiting in ls.pending.values():
             waiting.cancel()
-        ls.worker.shutdown(wait=False, cancel_futures=True)
+        # the check under way ends (a few milliseconds), then what the session analysed is
+        # kept for the next start, as a check from the command line keeps it
+        ls.worker.shutdown(wait=True, cancel_futures=True)
+        if ls.engine is not None:
+            ls.engine.keep()
 
     return server
 

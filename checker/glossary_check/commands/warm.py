@@ -169,6 +169,20 @@ class Engine:
             except Exception:  # a poll must never end the watcher
                 log.exception("checking the glossary's files for changes failed")
 
+    def keep(self) -> None:
+        """Keep in the cache what the session worked out (the source forms its documents
+        reached, what dictionaries and language models answered), as a check keeps it when
+        it ends: the server's next start and every run find it. For a server that is
+        stopping, once no check runs any more; a failure is logged, never raised."""
+        from glossary_check.commands.session import keep_answers
+
+        session = self.session
+        try:
+            session.compiled.keep_analyses()
+            keep_answers(session.compiled)
+        except Exception:  # stopping must not fail for a cache
+            log.exception("what the session analysed was not kept")
+
     # --- checking ------------------------------------------------------------------------
     def check(self, text: str, fmt: str, source: str | None = None,
               source_language: str | None = None, *,

@@ -401,6 +401,7 @@ def create_app(engine: Engine, limits: Limits, metrics: Metrics | None = None) -
             yield
         finally:
             stop.set()
+            engine.keep()  # the requests are answered by now (uvicorn waits for them)
 
     routes = [Route(path, server.static, methods=["GET"]) for path in PAGE_FILES]
     routes += [
